@@ -1,0 +1,138 @@
+//! The traits an application implements and the life-cycle runner.
+//!
+//! An application is a plain struct. [`App`] describes its data: options,
+//! configuration keys, persistent-state fields. [`Hooks`] holds its
+//! behaviour: setup, process, teardown and actions. `#[derive(ZenApp)]`
+//! implements [`App`], the `#[zenkit::app]` attribute on an impl block
+//! implements [`Hooks`]; both can be written by hand, the runtime does not
+//! need the macros.
+
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::context::Context;
+use crate::paths::PathOverrides;
+use crate::Result;
+
+/// The kind of an application; decides its extra options and life-cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppKind {
+    /// A console application with one process step.
+    Base,
+    /// A one-shot program with several named commands.
+    Script,
+    /// A long-running service made of components handling events.
+    Daemon,
+}
+
+/// Static description of an application.
+#[derive(Debug, Clone)]
+pub struct AppInfo {
+    /// The application name; `None` takes the executable's file name.
+    pub name: Option<&'static str>,
+    /// One-line description (first paragraph of the struct's doc comment).
+    pub about: &'static str,
+    /// Full description (the whole doc comment).
+    pub long_about: &'static str,
+    /// Version printed by `--version`.
+    pub version: &'static str,
+    /// The kind of application.
+    pub kind: AppKind,
+    /// Overrides of the default sub-paths.
+    pub paths: PathOverrides,
+}
+
+impl AppInfo {
+    /// A base application's description with no name, no text and default paths.
+    pub fn new(version: &'static str) -> AppInfo {
+        AppInfo {
+            name: None,
+            about: "",
+            long_about: "",
+            version,
+            kind: AppKind::Base,
+            paths: PathOverrides::default(),
+        }
+    }
+}
+
+/// A quick action an application offers through `--action NAME`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionInfo {
+    /// The action's name, in kebab-case.
+    pub name: &'static str,
+    /// One line of help.
+    pub help: &'static str,
+}
+
+/// The data side of an application: its options, configuration keys and
+/// persistent-state fields. Implemented by `#[derive(ZenApp)]`.
+pub trait App: Hooks + Default + 'static {
+    /// The static description.
+    fn info() -> AppInfo;
+
+    /// The author's command-line options. Each argument's id is the
+    /// configuration key it sets; its parsed value must be a
+    /// [`serde_json::Value`] (flags use `SetTrue`, counters `Count`).
+    fn options() -> Vec<clap::Arg> {
+        Vec::new()
+    }
+
+    /// Default values of the author's configuration keys, and of any built-in
+    /// key the author gives another default.
+    fn defaults() -> Result<Map<String, Value>> {
+        Ok(Map::new())
+    }
+
+    /// Copies the merged configuration into the struct's configuration fields.
+    fn bind(&mut self, config: &Config) -> Result<()> {
+        let _ = config;
+        Ok(())
+    }
+
+    /// Reads the persistent-state fields from the loaded state object; keys
+    /// that are absent leave the field as it is.
+    fn load_state(&mut self, state: &Map<String, Value>) -> Result<()> {
+        let _ = state;
+        Ok(())
+    }
+
+    /// Writes the persistent-state fields into the state object.
+    fn save_state(&self, state: &mut Map<String, Value>) -> Result<()> {
+        let _ = state;
+        Ok(())
+    }
+}
+
+/// The behaviour of an application: life-cycle hooks and actions.
+/// Implemented by the `#[zenkit::app]` attribute on an impl block.
+pub trait Hooks: Sized {
+    /// The author's actions, in declaration order.
+    fn actions() -> Vec<ActionInfo> {
+        Vec::new()
+    }
+
+    /// Runs the author's action `name`; `None` when there is no such action.
+    fn run_action(&mut self, name: &str, ctx: &mut Context) -> Option<Result<()>> {
+        let _ = (name, ctx);
+        None
+    }
+
+    /// The author's part of setup, after configuration, logging and state.
+    fn setup(&mut self, ctx: &mut Context) -> Result<()> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// The main work of a base application.
+    fn process(&mut self, ctx: &mut Context) -> Result<()> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// The author's part of teardown, before state and runlog are saved.
+    fn teardown(&mut self, ctx: &mut Context) -> Result<()> {
+        let _ = ctx;
+        Ok(())
+    }
+}

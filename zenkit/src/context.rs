@@ -1,0 +1,123 @@
+//! The context handed to every author hook: configuration, paths, runlog,
+//! persistent state and the console helpers.
+
+use std::fmt;
+use std::io::Write;
+
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::paths::Paths;
+use crate::runlog::Runlog;
+
+/// Everything an author hook can reach of the running application.
+#[derive(Debug)]
+pub struct Context {
+    pub(crate) name: String,
+    pub(crate) paths: Paths,
+    pub(crate) config: Config,
+    pub(crate) runlog: Runlog,
+    pub(crate) pstate: Map<String, Value>,
+    pub(crate) quiet: bool,
+    pub(crate) verbosity: u8,
+    pub(crate) debug: bool,
+}
+
+/// The local time as `YYYY-mm-dd HH:MM:SS`, used on console lines.
+pub(crate) fn timestamp() -> String {
+    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+impl Context {
+    pub(crate) fn new(name: String, paths: Paths, runlog: Runlog, debug: bool) -> Context {
+        Context {
+            name,
+            paths,
+            config: Config::default(),
+            runlog,
+            pstate: Map::new(),
+            quiet: false,
+            verbosity: 0,
+            debug,
+        }
+    }
+
+    /// The application name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The application's filesystem locations.
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// The merged configuration, `__core__` included.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The runlog of this run.
+    pub fn runlog(&mut self) -> &mut Runlog {
+        &mut self.runlog
+    }
+
+    /// The persistent state: keys the author sets by name, saved at teardown
+    /// beside the `#[zen(pstate)]` fields.
+    pub fn pstate(&mut self) -> &mut Map<String, Value> {
+        &mut self.pstate
+    }
+
+    /// The verbosity level (`-v` count).
+    pub fn verbosity(&self) -> u8 {
+        self.verbosity
+    }
+
+    /// Whether `--quiet` is in force.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// Whether `--debug` is in force.
+    pub fn is_debug(&self) -> bool {
+        self.debug
+    }
+
+    /// Prints a line to stdout unless quiet, when the verbosity is at least
+    /// `level` (0 prints always, 1 needs `-v`, …).
+    pub fn print(&self, level: u8, line: fmt::Arguments<'_>) {
+        if !self.quiet && self.verbosity >= level {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+        }
+    }
+
+    /// Prints an internal debug line `* <timestamp> DBGOUT: …` to stderr when
+    /// `--debug` is in force.
+    pub fn dbgout(&self, line: fmt::Arguments<'_>) {
+        if self.debug {
+            eprintln!("* {} DBGOUT: {line}", timestamp());
+        }
+    }
+
+    /// Adds a time mark to the runlog.
+    pub fn mark(&mut self, ident: &str, descr: &str) {
+        self.runlog.mark(ident, descr);
+    }
+
+    /// Registers an error: logs it, records it in the runlog (result
+    /// `failure`) and makes the run exit 1 unless a code is set already.
+    pub fn register_error(&mut self, message: impl fmt::Display) {
+        self.register_error_code(message, crate::error::EXIT_FAILURE);
+    }
+
+    /// Registers an error that ends the run with exit code `rc`.
+    pub fn register_error_code(&mut self, message: impl fmt::Display, rc: u8) {
+        let message = message.to_string();
+        tracing::error!("{message}");
+        self.runlog.error(&message);
+        if self.runlog.rc() == 0 {
+            self.runlog.set_rc(rc);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! What an author needs in scope: `use zenkit::prelude::*;`.
+
+pub use crate::app::{App, Hooks};
+pub use crate::context::Context;
+pub use crate::error::{Error, Result};
+pub use zenkit_macros::{app, ZenApp};
