@@ -1,16 +1,46 @@
-//! Temporary hand-written application used until the derive lands.
+//! zenkit's demonstration base application, after pyzenkit's `DemoBaseApp`.
+//!
+//! It counts its runs in the persistent state and prints at verbosity
+//! levels 0 to 3. All its files live under `tmp/` of `APP_ROOT_PATH`; when
+//! that variable is unset it uses the current directory, so it runs without
+//! root:
+//!
+//! ```text
+//! cargo run --example demo_app -- -vv --pstate-dump
+//! ```
+
 use zenkit::prelude::*;
 
-#[derive(Default)]
-struct Demo;
+/// DemoApp - demonstration application of zenkit.
+#[derive(ZenApp, Default)]
+#[zen(paths(cfg = "tmp", var = "tmp", log = "tmp", run = "tmp", tmp = "tmp", bin = "tmp"))]
+#[zen(defaults(config_file_silent = true, config_dir_silent = true))]
+struct DemoApp {
+    /// Number of runs so far.
+    #[zen(pstate)]
+    counter: u64,
+}
 
-impl App for Demo {
-    fn info() -> zenkit::AppInfo {
-        zenkit::AppInfo::new(env!("CARGO_PKG_VERSION"))
+#[zenkit::app]
+impl DemoApp {
+    /// Counts the run and greets at each verbosity level.
+    #[process]
+    fn process(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+        self.counter += 1;
+        info!("Demonstration implementation of a zenkit base application");
+        info!("Try running this demo with: --help, -v, -vv, -vvv, --debug, --log-level debug, --pstate-dump, --runlog-dump");
+        info!("Number of runs from the persistent state: '{}'", self.counter);
+        ctx.print(0, format_args!("Hello world from the zenkit demo application"));
+        ctx.print(1, format_args!("Hello world from the zenkit demo application, verbosity level 1"));
+        ctx.print(2, format_args!("Hello world from the zenkit demo application, verbosity level 2"));
+        ctx.print(3, format_args!("Hello world from the zenkit demo application, verbosity level 3"));
+        Ok(())
     }
 }
-impl Hooks for Demo {}
 
-fn main() {
-    let _ = Demo::info();
+fn main() -> std::process::ExitCode {
+    if std::env::var_os(zenkit::paths::ROOT_ENV).is_none() {
+        std::env::set_var(zenkit::paths::ROOT_ENV, ".");
+    }
+    zenkit::run::<DemoApp>()
 }

@@ -5,14 +5,22 @@
 
 #![warn(missing_docs)]
 
+pub mod actions;
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod exec;
 pub mod fs;
+pub mod log;
 pub mod paths;
 pub mod prelude;
+pub mod privileges;
+pub mod progress;
 pub mod runlog;
+pub mod runner;
+pub mod state;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -21,4 +29,5 @@ pub mod __private;
 pub use app::{ActionInfo, App, AppInfo, AppKind, Hooks};
 pub use context::Context;
 pub use error::{Error, ErrorKind, Result};
+pub use runner::{embed, run, run_from, Embedded};
 pub use zenkit_macros::{app, ZenApp};

@@ -10,9 +10,9 @@ pub use serde_json;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+pub use serde_json::Value;
 
-use crate::{Error, Result};
+pub use crate::{Error, Result};
 
 /// A clap value parser that parses `T` from the argument and stores it as a
 /// JSON value, so the runtime can merge it as a configuration layer.
@@ -47,4 +47,168 @@ where
 pub fn state_field<T: DeserializeOwned>(key: &str, value: &Value) -> Result<T> {
     serde_json::from_value(value.clone())
         .map_err(|e| Error::setup(format!("persistent state key `{key}` has a wrong value: {e}")))
+}
+
+pub use crate::app::{ActionInfo, App, AppInfo, AppKind, Hooks};
+pub use crate::config::Config;
+pub use crate::context::Context;
+pub use crate::paths::PathOverrides;
+pub use serde_json::Map;
+pub use std::result::Result as StdResult;
+
+/// A type a command-line option can hold: parsed from text, stored as JSON.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the value of a command-line option",
+    label = "not usable as an option value",
+    note = "an option value is parsed from text with `FromStr` (whose error implements `Display`) and kept as JSON with `serde::Serialize` and `serde::Deserialize`; for values the command line cannot give, use `#[zen(config)]`"
+)]
+pub trait CliValue: FromStr<Err: Display> + Serialize + DeserializeOwned + 'static {}
+
+impl<T> CliValue for T
+where
+    T: FromStr + Serialize + DeserializeOwned + 'static,
+    T::Err: Display,
+{
+}
+
+/// A type a configuration key can hold.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the type of a configuration key",
+    label = "not usable as a configuration value",
+    note = "configuration values are kept as JSON: the type needs `serde::Serialize` and `serde::Deserialize`"
+)]
+pub trait ConfigValue: Serialize + DeserializeOwned + 'static {}
+
+impl<T: Serialize + DeserializeOwned + 'static> ConfigValue for T {}
+
+/// A type a persistent-state field can hold.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the type of a persistent-state field",
+    label = "not usable as persistent state",
+    note = "the persistent state is a JSON file: the type needs `serde::Serialize` and `serde::Deserialize`"
+)]
+pub trait StateValue: Serialize + DeserializeOwned + 'static {}
+
+impl<T: Serialize + DeserializeOwned + 'static> StateValue for T {}
+
+/// What generated code does with one configuration field of type `T`.
+///
+/// Built once per field by a `const` so that a field type lacking a trait
+/// gives one error at the field, not one per generated method.
+pub struct KeyOps<T> {
+    /// Parses a string-literal default; `None` when `T` has no `FromStr`
+    /// (the field is config-only and the default is checked separately).
+    pub parse: Option<fn(&str, &str) -> Result<T>>,
+    /// Reads the field from the merged configuration.
+    pub get: fn(&Config, &str) -> Result<T>,
+    /// Stores a default as JSON.
+    pub to_json: fn(&str, &T) -> Result<Value>,
+    /// The value parser of the field's option; `None` for config-only keys
+    /// and flags.
+    pub parser: Option<fn() -> clap::builder::ValueParser>,
+}
+
+fn get_key<T: DeserializeOwned>(config: &Config, key: &str) -> Result<T> {
+    config.get::<T>(key)
+}
+
+fn parse_some<T>(key: &str, raw: &str) -> Result<Option<T>>
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    parse_default::<T>(key, raw).map(Some)
+}
+
+/// Operations of an option holding one value of `T`.
+pub const fn cli_one<T: CliValue>() -> KeyOps<T> {
+    KeyOps {
+        parse: Some(parse_default::<T>),
+        get: get_key::<T>,
+        to_json: default_json::<T>,
+        parser: Some(json_parser::<T>),
+    }
+}
+
+/// Operations of a flag (`bool`, `ArgAction::SetTrue`).
+pub const fn cli_flag() -> KeyOps<bool> {
+    KeyOps {
+        parse: Some(parse_default::<bool>),
+        get: get_key::<bool>,
+        to_json: default_json::<bool>,
+        parser: None,
+    }
+}
+
+/// Operations of an option with an optional value of `T`.
+pub const fn cli_optional<T: CliValue>() -> KeyOps<Option<T>> {
+    KeyOps {
+        parse: Some(parse_some::<T>),
+        get: get_key::<Option<T>>,
+        to_json: default_json::<Option<T>>,
+        parser: Some(json_parser::<T>),
+    }
+}
+
+/// Operations of a repeatable option collecting values of `T`.
+pub const fn cli_many<T: CliValue>() -> KeyOps<Vec<T>> {
+    KeyOps {
+        parse: None,
+        get: get_key::<Vec<T>>,
+        to_json: default_json::<Vec<T>>,
+        parser: Some(json_parser::<T>),
+    }
+}
+
+/// Operations of a configuration-only key.
+pub const fn config_key<T: ConfigValue>() -> KeyOps<T> {
+    KeyOps {
+        parse: None,
+        get: get_key::<T>,
+        to_json: default_json::<T>,
+        parser: None,
+    }
+}
+
+/// What generated code does with one persistent-state field of type `T`.
+pub struct StateOps<T> {
+    /// Reads the field from its stored JSON value.
+    pub load: fn(&str, &Value) -> Result<T>,
+    /// Stores the field as JSON.
+    pub save: fn(&str, &T) -> Result<Value>,
+}
+
+fn state_json<T: Serialize>(key: &str, value: &T) -> Result<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::msg(format!("persistent state key `{key}` cannot be stored: {e}")))
+}
+
+/// Operations of a persistent-state field.
+pub const fn state_key<T: StateValue>() -> StateOps<T> {
+    StateOps {
+        load: state_field::<T>,
+        save: state_json::<T>,
+    }
+}
+
+/// A return type of a hook method: `Result<(), E>` with `E: Into<Error>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a return type of a zenkit hook",
+    label = "expected `zenkit::Result<()>`",
+    note = "setup, process, teardown and action methods return `zenkit::Result<()>`, or `Result<(), E>` where `E: Into<zenkit::Error>`"
+)]
+pub trait HookResult {
+    /// The result as a zenkit result.
+    fn into_result(self) -> Result<()>;
+}
+
+impl<E: Into<Error>> HookResult for StdResult<(), E> {
+    fn into_result(self) -> Result<()> {
+        self.map_err(Into::into)
+    }
+}
+
+/// Converts what a hook method returned into a zenkit result.
+pub fn hook_result<R: HookResult>(result: R) -> Result<()> {
+    result.into_result()
 }

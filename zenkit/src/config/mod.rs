@@ -1,20 +1,305 @@
 //! Configuration: loading, layers, merging, binding.
+//!
+//! The configuration of an application is a JSON object merged from layers,
+//! lowest first:
+//!
+//! 1. built-in and author defaults,
+//! 2. every file named `*.json.conf` in the configuration directory, in name
+//!    order,
+//! 3. the configuration file,
+//! 4. the options given on the command line.
+//!
+//! Files are JSON plus comment lines (a line whose first non-blank characters
+//! are `#` or `//`). Objects merge deeply, a `null` never overrides, anything
+//! else replaces the lower value. Every value remembers the layer, line and
+//! column it came from ([`Config::origin`]) so errors and `config-view` can
+//! say where a value was set.
+
+mod bind;
+mod core;
+mod json;
+mod load;
+mod merge;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::Result;
+use crate::{Error, Result};
 
-/// The merged configuration of an application.
+pub use self::core::{core_section, CORE_KEY};
+use self::merge::Tree;
+pub use self::merge::{format_path, parse_path, Segment};
+
+/// Keys a configuration file or directory file cannot set: they are dropped
+/// when the file is merged (only defaults and the command line choose the
+/// files, and the core section is computed).
+pub const KEYS_IGNORED_IN_FILES: [&str; 3] = ["config_file", "config_dir", CORE_KEY];
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Layer {
+    /// The built-in and author defaults (and values the runtime computes).
+    Default,
+    /// A file of the configuration directory (the path is the file's).
+    Dir(PathBuf),
+    /// The configuration file.
+    File(PathBuf),
+    /// The command line.
+    Cli,
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Layer::Default => f.write_str("default"),
+            Layer::Dir(path) | Layer::File(path) => write!(f, "{}", path.display()),
+            Layer::Cli => f.write_str("command line"),
+        }
+    }
+}
+
+/// Where a value came from: the layer and, for files, the position of the
+/// value in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// The layer that set the value.
+    pub layer: Layer,
+    /// The 1-based line of the value in the file; 0 for defaults and the
+    /// command line.
+    pub line: usize,
+    /// The 1-based column (in characters) of the value in the file; 0 for
+    /// defaults and the command line.
+    pub column: usize,
+}
+
+impl Origin {
+    /// An origin without a position (defaults, the command line, values the
+    /// runtime sets).
+    pub fn new(layer: Layer) -> Origin {
+        Origin {
+            layer,
+            line: 0,
+            column: 0,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    /// `default`, `command line`, `<file>:<line>:<column>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.layer {
+            Layer::Dir(_) | Layer::File(_) if self.line > 0 => {
+                write!(f, "{}:{}:{}", self.layer, self.line, self.column)
+            }
+            _ => write!(f, "{}", self.layer),
+        }
+    }
+}
+
+/// The merged configuration of an application, with the layers it was
+/// merged from and the origin of every value.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
+    defaults: Map<String, Value>,
+    cli: Map<String, Value>,
+    layers: Vec<(Layer, Map<String, Value>)>,
     merged: Map<String, Value>,
+    origins: BTreeMap<String, Tree<Origin>>,
 }
 
 impl Config {
-    /// The typed value of a key.
+    /// Loads and merges all layers.
+    ///
+    /// `defaults` holds the built-in and author defaults (the full key set),
+    /// `cli` only the options actually given on the command line. Which
+    /// configuration file and directory are read, and whether their absence
+    /// is an error, is taken from `config_file`, `config_dir`,
+    /// `config_file_silent` and `config_dir_silent` of `defaults` overlaid
+    /// with `cli`; those keys inside files do not choose files. A `null` or
+    /// empty path reads no file or directory.
+    ///
+    /// Errors are configuration errors (exit 78) naming the file, line and
+    /// column: a missing file or directory (unless silent), an unreadable
+    /// file, malformed JSON, a top level that is not an object.
+    pub fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Result<Config> {
+        load::load(defaults, cli)
+    }
+
+    /// Loads the same defaults and command line again, reading the files
+    /// anew (for a reload on SIGHUP). Values set with [`Config::set`] and the
+    /// core section are not carried over.
+    pub fn reload(&self) -> Result<Config> {
+        load::load(self.defaults.clone(), self.cli.clone())
+    }
+
+    /// The typed value of top-level key `key`.
+    ///
+    /// A wrong type or value is a configuration error naming where the bad
+    /// value was set and its full key path, e.g.
+    /// `/etc/app.conf:4:21: configuration key 'limits.max_items': invalid
+    /// type: string "many", expected u32`. A key that is not set at all
+    /// deserializes from `null` (so `Option` fields become `None`) or is
+    /// reported as missing.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<T> {
-        let v = self.merged.get(key).cloned().unwrap_or(Value::Null);
-        serde_json::from_value(v).map_err(|e| crate::Error::config(e.to_string()))
+        bind::get(self, key)
+    }
+
+    /// The value of top-level key `key`.
+    pub fn value(&self, key: &str) -> Option<&Value> {
+        self.merged.get(key)
+    }
+
+    /// The value at a dotted path such as `db.port` or `hosts[1].name`.
+    pub fn lookup(&self, dotted_path: &str) -> Option<&Value> {
+        self.lookup_at(&parse_path(dotted_path))
+    }
+
+    /// The value at a path given as segments (for keys that contain dots).
+    pub fn lookup_at(&self, path: &[Segment]) -> Option<&Value> {
+        merge::value_at(&self.merged, path)
+    }
+
+    /// The merged configuration, `__core__` included once set.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.merged
+    }
+
+    /// Which layer set the value at a dotted path. An object deep-merged from
+    /// several layers reports the highest of them.
+    pub fn origin(&self, dotted_path: &str) -> Option<&Origin> {
+        self.origin_at(&parse_path(dotted_path))
+    }
+
+    /// Which layer set the value at a path given as segments.
+    pub fn origin_at(&self, path: &[Segment]) -> Option<&Origin> {
+        self.origin_tree(path).map(|tree| &tree.at)
+    }
+
+    fn origin_tree(&self, path: &[Segment]) -> Option<&Tree<Origin>> {
+        let (Segment::Key(first), rest) = path.split_first()? else {
+            return None;
+        };
+        self.origins.get(first)?.descend(rest)
+    }
+
+    /// Each layer as it was read, lowest first: the defaults, each directory
+    /// file, the configuration file, the command line. Keys that were
+    /// dropped when merging (see [`KEYS_IGNORED_IN_FILES`]) are still here.
+    pub fn layers(&self) -> &[(Layer, Map<String, Value>)] {
+        &self.layers
+    }
+
+    /// Keys found in configuration files that were dropped when merging, with
+    /// the layer that held them, so the runner can warn about them.
+    pub fn ignored_keys(&self) -> Vec<(&Layer, &str)> {
+        self.layers
+            .iter()
+            .filter(|(layer, _)| matches!(layer, Layer::Dir(_) | Layer::File(_)))
+            .flat_map(|(layer, map)| {
+                KEYS_IGNORED_IN_FILES
+                    .iter()
+                    .filter(|key| map.contains_key(**key))
+                    .map(move |key| (layer, *key))
+            })
+            .collect()
+    }
+
+    /// Sets top-level key `key` to `value` (replacing the whole value),
+    /// recording `layer` as its origin; the runtime uses it for values it
+    /// computes, such as the resolved user.
+    pub fn set(&mut self, key: &str, value: Value, layer: Layer) {
+        self.origins
+            .insert(key.to_string(), Tree::uniform(&value, Origin::new(layer)));
+        self.merged.insert(key.to_string(), value);
+    }
+
+    /// Stores the core section (see [`core_section`]) under `__core__`.
+    pub fn set_core(&mut self, core: Value) {
+        self.set(CORE_KEY, core, Layer::Default);
+    }
+
+    /// Top-level keys of the merged configuration that are not in `known`,
+    /// sorted; `__core__` is never reported.
+    pub fn unknown_keys(&self, known: &[&str]) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .merged
+            .keys()
+            .filter(|key| key.as_str() != CORE_KEY && !known.contains(&key.as_str()))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// A configuration error about the value at `dotted_path`, located where
+    /// that value was set: `<file>:<line>:<column>: configuration key
+    /// '<path>': <message>` (or `command line: …`, `built-in default of …`).
+    /// For checks of values beyond their type.
+    pub fn error_at(&self, dotted_path: &str, message: impl fmt::Display) -> Error {
+        let path = parse_path(dotted_path);
+        bind::located_error(self, &path, &message.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn layers_and_origins_display() {
+        let file = Layer::File(PathBuf::from("/etc/app.conf"));
+        assert_eq!(Layer::Default.to_string(), "default");
+        assert_eq!(Layer::Cli.to_string(), "command line");
+        assert_eq!(
+            Layer::Dir(PathBuf::from("/etc/app/a.json.conf")).to_string(),
+            "/etc/app/a.json.conf"
+        );
+        assert_eq!(file.to_string(), "/etc/app.conf");
+        let at = Origin {
+            layer: file.clone(),
+            line: 3,
+            column: 7,
+        };
+        assert_eq!(at.to_string(), "/etc/app.conf:3:7");
+        assert_eq!(Origin::new(file).to_string(), "/etc/app.conf");
+        assert_eq!(Origin::new(Layer::Cli).to_string(), "command line");
+    }
+
+    #[test]
+    fn set_and_core_replace_values_and_record_origins() {
+        let mut config = Config::default();
+        config.set("user", json!(["nobody", 65534]), Layer::Default);
+        config.set_core(core_section(&Map::new(), crate::AppKind::Base));
+        assert_eq!(config.lookup("user[1]"), Some(&json!(65534)));
+        assert_eq!(
+            config.lookup("__core__.logging.level"),
+            Some(&json!("INFO"))
+        );
+        assert_eq!(
+            config.origin("__core__.pstate.save").map(|o| &o.layer),
+            Some(&Layer::Default)
+        );
+        assert_eq!(config.unknown_keys(&["user"]), Vec::<String>::new());
+        assert_eq!(config.unknown_keys(&[]), vec!["user".to_string()]);
+    }
+
+    #[test]
+    fn keys_with_dots_are_reached_by_segments() {
+        let mut config = Config::default();
+        config.set("a.b", json!({"c": [true]}), Layer::Cli);
+        assert_eq!(config.lookup("a.b"), None);
+        let path = [
+            Segment::Key("a.b".into()),
+            Segment::Key("c".into()),
+            Segment::Index(0),
+        ];
+        assert_eq!(config.lookup_at(&path), Some(&json!(true)));
+        assert_eq!(config.origin_at(&path), Some(&Origin::new(Layer::Cli)));
+        assert_eq!(format_path(&path), "a.b.c[0]");
     }
 }

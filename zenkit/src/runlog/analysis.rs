@@ -1,0 +1,494 @@
+//! Reading saved runlogs back: listing, loading, analysis and evaluation.
+//!
+//! The analysis of one runlog derives stage durations from its time marks;
+//! the evaluation of several analyses gives minimal, maximal and average
+//! runtime, process time and effectivity. Both tolerate runlogs with missing
+//! or odd keys (older versions, other tools): whatever cannot be read counts
+//! as zero or `unknown`.
+
+use std::collections::BTreeMap;
+use std::io::ErrorKind as IoErrorKind;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::state::{json_error_location, json_kind};
+use crate::{Error, Result};
+
+/// File name extension of runlog files.
+pub const EXTENSION: &str = "runlog";
+
+/// Stage names whose durations count as preparation (`dur_pre`); older
+/// pyzenkit runlogs also mark `stage_configure` and `stage_check`.
+const PRE_STAGES: &[&str] = &["stage_configure", "stage_check", "stage_setup"];
+/// Stage names whose durations count as processing (`dur_proc`).
+const PROC_STAGES: &[&str] = &["stage_process"];
+/// Stage names whose durations count as finishing (`dur_post`).
+const POST_STAGES: &[&str] = &["stage_evaluate", "stage_teardown"];
+
+/// The runlog files in `dir`, newest first.
+///
+/// Runlog file names start with their time stamp, so newest first is
+/// descending name order. Only regular files named `*.runlog` that do not
+/// start with a dot count. A missing directory gives an empty list.
+pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == IoErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => {
+            return Err(Error::msg(format!(
+                "cannot list runlog directory {}: {err}",
+                dir.display()
+            )))
+        }
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|err| {
+            Error::msg(format!(
+                "cannot list runlog directory {}: {err}",
+                dir.display()
+            ))
+        })?;
+        let name = entry.file_name();
+        let path = entry.path();
+        let is_runlog = {
+            let text = name.to_string_lossy();
+            !text.starts_with('.') && path.extension().is_some_and(|ext| ext == EXTENSION)
+        };
+        // `Path::is_file` follows symbolic links, as a shell glob would.
+        if is_runlog && path.is_file() {
+            names.push(name);
+        }
+    }
+    names.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(names.into_iter().map(|name| dir.join(name)).collect())
+}
+
+/// Reads one runlog file; it must hold a JSON object.
+pub fn load(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| Error::msg(format!("cannot read runlog file {}: {err}", path.display())))?;
+    match serde_json::from_str::<Value>(&text) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(other) => Err(Error::msg(format!(
+            "runlog file {} holds {}, not a JSON object; fix or remove the file",
+            path.display(),
+            json_kind(&other)
+        ))),
+        Err(err) => Err(Error::msg(format!(
+            "runlog file {} is not valid JSON; fix or remove the file",
+            json_error_location(path, &err)
+        ))),
+    }
+}
+
+/// The analysis of one runlog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// The run's local start time (`ts_str`), or `unknown`.
+    pub label: String,
+    /// The run's start time as float epoch seconds (`ts`), 0 when absent.
+    pub ts: f64,
+    /// Seconds between the start of the run and the time of the analysis.
+    pub age: f64,
+    /// Seconds between the first and the last time mark.
+    pub dur_run: f64,
+    /// Seconds spent in preparation (the setup stage).
+    pub dur_pre: f64,
+    /// Seconds spent in the process stage (the command of a script).
+    pub dur_proc: f64,
+    /// Seconds spent in the evaluate and teardown stages.
+    pub dur_post: f64,
+    /// `dur_proc / dur_run × 100`, 0 when `dur_run` is 0.
+    pub effectivity: f64,
+    /// Seconds per `X_start`/`X_stop` pair of time marks, keyed by `X`; a
+    /// pair that occurs several times adds up.
+    pub durations: BTreeMap<String, f64>,
+    /// The script command (`command`, pyzenkit's older `operation`), or
+    /// `unknown`.
+    pub command: String,
+    /// The number of errors recorded.
+    pub errors: usize,
+    /// The errors recorded, as text.
+    pub error_messages: Vec<String>,
+    /// The run's result (`success`, `failure`), or `unknown`.
+    pub result: String,
+}
+
+/// Analyzes a runlog at time `now` (float epoch seconds).
+///
+/// Never fails: keys that are missing or of the wrong type count as zero or
+/// `unknown`, time marks without a numeric `time` are skipped, and a stop
+/// mark without its start mark is ignored.
+pub fn analyze(runlog: &Value, now: f64) -> Analysis {
+    let text = |key: &str| match runlog.get(key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Null) | None => None,
+        Some(other) => Some(other.to_string()),
+    };
+    let ts = runlog.get("ts").and_then(Value::as_f64).unwrap_or(0.0);
+
+    let marks: Vec<(&str, f64)> = runlog
+        .get("time_marks")
+        .and_then(Value::as_array)
+        .map(|marks| {
+            marks
+                .iter()
+                .filter_map(|mark| {
+                    let time = mark.get("time")?.as_f64()?;
+                    let ident = mark.get("ident").and_then(Value::as_str).unwrap_or("");
+                    Some((ident, time))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let dur_run = match (marks.first(), marks.last()) {
+        (Some(first), Some(last)) => last.1 - first.1,
+        _ => 0.0,
+    };
+
+    let mut started: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut durations: BTreeMap<String, f64> = BTreeMap::new();
+    let (mut dur_pre, mut dur_proc, mut dur_post) = (0.0, 0.0, 0.0);
+    for &(ident, time) in &marks {
+        if let Some(stage) = ident.strip_suffix("_start") {
+            started.insert(stage, time);
+        } else if let Some(stage) = ident.strip_suffix("_stop") {
+            let Some(start) = started.get(stage) else {
+                continue;
+            };
+            let duration = time - start;
+            *durations.entry(stage.to_string()).or_insert(0.0) += duration;
+            if PRE_STAGES.contains(&stage) {
+                dur_pre += duration;
+            } else if PROC_STAGES.contains(&stage) {
+                dur_proc += duration;
+            } else if POST_STAGES.contains(&stage) {
+                dur_post += duration;
+            }
+        }
+    }
+
+    let effectivity = if dur_run > 0.0 {
+        dur_proc / dur_run * 100.0
+    } else {
+        0.0
+    };
+    let error_messages: Vec<String> = runlog
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| match e {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    Analysis {
+        label: text("ts_str").unwrap_or_else(|| "unknown".into()),
+        ts,
+        age: now - ts,
+        dur_run,
+        dur_pre,
+        dur_proc,
+        dur_post,
+        effectivity,
+        durations,
+        command: text("command")
+            .or_else(|| text("operation"))
+            .unwrap_or_else(|| "unknown".into()),
+        errors: error_messages.len(),
+        error_messages,
+        result: text("result").unwrap_or_else(|| "unknown".into()),
+    }
+}
+
+/// Minimal, maximal and average values over several analyses.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Evaluation {
+    /// The number of analyses evaluated; all other fields are 0 when it is 0.
+    pub count: usize,
+    /// Shortest runtime (`dur_run`), in seconds.
+    pub min_dur_run: f64,
+    /// Longest runtime, in seconds.
+    pub max_dur_run: f64,
+    /// Average runtime, in seconds.
+    pub avg_dur_run: f64,
+    /// Shortest process time (`dur_proc`), in seconds.
+    pub min_dur_proc: f64,
+    /// Longest process time, in seconds.
+    pub max_dur_proc: f64,
+    /// Average process time, in seconds.
+    pub avg_dur_proc: f64,
+    /// Lowest effectivity, in percent.
+    pub min_effectivity: f64,
+    /// Highest effectivity, in percent.
+    pub max_effectivity: f64,
+    /// Average effectivity, in percent.
+    pub avg_effectivity: f64,
+}
+
+/// Evaluates several analyses.
+pub fn evaluate(analyses: &[Analysis]) -> Evaluation {
+    if analyses.is_empty() {
+        return Evaluation::default();
+    }
+    let stats = |get: fn(&Analysis) -> f64| {
+        let mut min = f64::INFINITY;
+        let mut max = f64::NEG_INFINITY;
+        let mut sum = 0.0;
+        for value in analyses.iter().map(get) {
+            min = min.min(value);
+            max = max.max(value);
+            sum += value;
+        }
+        (min, max, sum / analyses.len() as f64)
+    };
+    let (min_dur_run, max_dur_run, avg_dur_run) = stats(|a| a.dur_run);
+    let (min_dur_proc, max_dur_proc, avg_dur_proc) = stats(|a| a.dur_proc);
+    let (min_effectivity, max_effectivity, avg_effectivity) = stats(|a| a.effectivity);
+    Evaluation {
+        count: analyses.len(),
+        min_dur_run,
+        max_dur_run,
+        avg_dur_run,
+        min_dur_proc,
+        max_dur_proc,
+        avg_dur_proc,
+        min_effectivity,
+        max_effectivity,
+        avg_effectivity,
+    }
+}
+
+/// Formats seconds as `H:MM:SS.ffffff`: hours not padded (and not wrapped
+/// into days), microseconds always six digits, rounded to the nearest
+/// microsecond; negative durations get a leading `-`.
+pub fn format_duration(secs: f64) -> String {
+    let sign = if secs < 0.0 { "-" } else { "" };
+    // Float to integer casts saturate (NaN gives 0), so odd input cannot panic.
+    let micros = (secs.abs() * 1e6).round() as u128;
+    let (secs, frac) = (micros / 1_000_000, micros % 1_000_000);
+    format!(
+        "{sign}{}:{:02}:{:02}.{frac:06}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn mark(ident: &str, time: f64) -> Value {
+        json!({"ident": ident, "descr": "", "time": time})
+    }
+
+    /// A script run: setup 0.5 s, process 3 s, evaluate 0.25 s, teardown 0.25 s.
+    fn script_runlog() -> Value {
+        json!({
+            "name": "demo", "pid": 1234, "argv": ["demo"],
+            "ts": 1000.0, "ts_fsf": "197001010016", "ts_str": "1970-01-01 00:16:40",
+            "result": "failure", "rc": 1,
+            "errors": ["first problem", "second problem"],
+            "command": "greet",
+            "time_marks": [
+                mark("stage_setup_start", 1000.0),
+                mark("stage_setup_stop", 1000.5),
+                mark("stage_process_start", 1000.5),
+                mark("fetch_start", 1001.0),
+                mark("fetch_stop", 1002.25),
+                mark("stage_process_stop", 1003.5),
+                mark("stage_evaluate_start", 1003.5),
+                mark("stage_evaluate_stop", 1003.75),
+                mark("stage_teardown_start", 1003.75),
+                mark("stage_teardown_stop", 1004.0),
+            ],
+        })
+    }
+
+    #[test]
+    fn analysis_of_a_script_run() {
+        let a = analyze(&script_runlog(), 1100.0);
+        assert_eq!(a.label, "1970-01-01 00:16:40");
+        assert_eq!(a.ts, 1000.0);
+        assert_eq!(a.age, 100.0);
+        assert_eq!(a.dur_run, 4.0);
+        assert_eq!(a.dur_pre, 0.5);
+        assert_eq!(a.dur_proc, 3.0);
+        assert_eq!(a.dur_post, 0.5);
+        assert_eq!(a.effectivity, 75.0);
+        let expected: BTreeMap<String, f64> = [
+            ("fetch", 1.25),
+            ("stage_evaluate", 0.25),
+            ("stage_process", 3.0),
+            ("stage_setup", 0.5),
+            ("stage_teardown", 0.25),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        assert_eq!(a.durations, expected);
+        assert_eq!(a.command, "greet");
+        assert_eq!(a.errors, 2);
+        assert_eq!(a.error_messages, vec!["first problem", "second problem"]);
+        assert_eq!(a.result, "failure");
+    }
+
+    #[test]
+    fn repeated_pairs_add_up() {
+        let runlog = json!({"time_marks": [
+            mark("stage_process_start", 0.0),
+            mark("stage_process_stop", 1.0),
+            mark("stage_process_start", 2.0),
+            mark("stage_process_stop", 4.0),
+        ]});
+        let a = analyze(&runlog, 0.0);
+        assert_eq!(a.durations["stage_process"], 3.0);
+        assert_eq!(a.dur_proc, 3.0);
+        assert_eq!(a.dur_run, 4.0);
+        assert_eq!(a.effectivity, 75.0);
+    }
+
+    #[test]
+    fn odd_runlogs_do_not_panic() {
+        for runlog in [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!({"time_marks": "x", "errors": 3, "ts": "yesterday"}),
+            json!({"time_marks": [{"ident": "a_stop", "time": 5}, {"ident": 7}, {"time": "x"}, 9]}),
+            json!({"time_marks": [mark("only_start", 3.0)], "command": 5, "result": null}),
+        ] {
+            let a = analyze(&runlog, 10.0);
+            assert_eq!(a.dur_run, 0.0, "{runlog}");
+            assert_eq!(a.effectivity, 0.0, "{runlog}");
+            assert!(a.durations.is_empty(), "{runlog}");
+            assert_eq!(a.errors, 0);
+            assert_eq!(a.label, "unknown");
+            assert_eq!(a.result, "unknown");
+        }
+        let a = analyze(&json!({"command": 5, "errors": [1, "x"]}), 0.0);
+        assert_eq!(a.command, "5");
+        assert_eq!(a.error_messages, vec!["1", "x"]);
+        let a = analyze(&json!({"operation": "cleanup"}), 0.0);
+        assert_eq!(a.command, "cleanup");
+        assert_eq!(analyze(&json!({}), 0.0).command, "unknown");
+    }
+
+    #[test]
+    fn evaluation_of_several_runs() {
+        let mk = |dur_run: f64, dur_proc: f64| {
+            let runlog = json!({"time_marks": [
+                mark("stage_process_start", 0.0),
+                mark("stage_process_stop", dur_proc),
+                mark("end", dur_run),
+            ]});
+            analyze(&runlog, 0.0)
+        };
+        let e = evaluate(&[mk(2.0, 1.0), mk(4.0, 1.0), mk(10.0, 7.0)]);
+        assert_eq!(e.count, 3);
+        assert_eq!((e.min_dur_run, e.max_dur_run), (2.0, 10.0));
+        assert!((e.avg_dur_run - 16.0 / 3.0).abs() < 1e-12);
+        assert_eq!(
+            (e.min_dur_proc, e.max_dur_proc, e.avg_dur_proc),
+            (1.0, 7.0, 3.0)
+        );
+        assert_eq!((e.min_effectivity, e.max_effectivity), (25.0, 70.0));
+        assert_eq!(e.avg_effectivity, (50.0 + 25.0 + 70.0) / 3.0);
+        assert_eq!(evaluate(&[]), Evaluation::default());
+    }
+
+    #[test]
+    fn durations_format_like_timedelta() {
+        assert_eq!(format_duration(0.0), "0:00:00.000000");
+        assert_eq!(format_duration(1.5), "0:00:01.500000");
+        assert_eq!(format_duration(59.9999996), "0:01:00.000000");
+        assert_eq!(format_duration(61.000001), "0:01:01.000001");
+        assert_eq!(format_duration(3600.0), "1:00:00.000000");
+        assert_eq!(format_duration(3599.25), "0:59:59.250000");
+        assert_eq!(format_duration(90061.0), "25:01:01.000000");
+        assert_eq!(format_duration(-1.5), "-0:00:01.500000");
+        assert_eq!(format_duration(f64::NAN), "0:00:00.000000");
+        // Cannot come from JSON, but must not panic either.
+        assert!(format_duration(f64::INFINITY).contains(':'));
+    }
+
+    #[test]
+    fn list_is_newest_first_and_skips_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "202611251200.00123.runlog",
+            "202611251159.fffff.runlog",
+            "202611251200.000ff.runlog",
+            "202701010000.00001.runlog",
+            ".202611251201.00001.runlog.1.tmp",
+            ".hidden.runlog",
+            "notes.txt",
+        ] {
+            std::fs::write(dir.path().join(name), "{}").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("299901010000.00001.runlog")).unwrap();
+        let names: Vec<String> = list(dir.path())
+            .unwrap()
+            .iter()
+            .map(|p| {
+                assert_eq!(p.parent().unwrap(), dir.path());
+                p.file_name().unwrap().to_string_lossy().into_owned()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                "202701010000.00001.runlog",
+                "202611251200.00123.runlog",
+                "202611251200.000ff.runlog",
+                "202611251159.fffff.runlog",
+            ]
+        );
+    }
+
+    #[test]
+    fn list_of_missing_dir_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(list(&dir.path().join("absent")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn load_reads_objects_and_names_bad_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("a.runlog");
+        std::fs::write(&good, "{\"result\": \"success\"}").unwrap();
+        assert_eq!(load(&good).unwrap(), json!({"result": "success"}));
+
+        let bad = dir.path().join("b.runlog");
+        std::fs::write(&bad, "{\"result\": }").unwrap();
+        let err = load(&bad).unwrap_err();
+        assert!(
+            err.message()
+                .starts_with(&format!("runlog file {}:1:12: ", bad.display())),
+            "{}",
+            err.message()
+        );
+
+        let scalar = dir.path().join("c.runlog");
+        std::fs::write(&scalar, "42").unwrap();
+        assert!(load(&scalar)
+            .unwrap_err()
+            .message()
+            .contains("holds a number"));
+
+        let missing = dir.path().join("d.runlog");
+        assert!(load(&missing)
+            .unwrap_err()
+            .message()
+            .contains(&missing.display().to_string()));
+    }
+}

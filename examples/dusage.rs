@@ -1,0 +1,89 @@
+//! Disk usage watcher: measures a directory tree, reports its largest files
+//! and its growth since the previous run, and fails when it is over a limit.
+//!
+//! Meant for cron: `dusage --path /srv/uploads --max-bytes 10000000000`.
+//! The previous measurement is kept in the persistent state; each run's
+//! figures go to the runlog under `usage`.
+
+use std::path::{Path, PathBuf};
+
+use zenkit::prelude::*;
+
+/// Measures a directory tree and reports its growth since the last run.
+#[derive(ZenApp, Default)]
+struct Dusage {
+    /// Directory to measure.
+    #[zen(cli, default = ".")]
+    path: PathBuf,
+    /// How many of the largest files to list.
+    #[zen(cli, default = 5)]
+    top: usize,
+    /// Fail when the tree is larger than this many bytes.
+    #[zen(cli)]
+    max_bytes: Option<u64>,
+    /// Total size measured by the previous run.
+    #[zen(pstate)]
+    last_total: Option<u64>,
+}
+
+/// Sizes of every regular file below `dir` (symbolic links are not followed).
+fn walk(dir: &Path, files: &mut Vec<(u64, PathBuf)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(&entry.path(), files)?;
+        } else if kind.is_file() {
+            files.push((entry.metadata()?.len(), entry.path()));
+        }
+    }
+    Ok(())
+}
+
+#[zenkit::app]
+impl Dusage {
+    /// Measures the tree, prints the report and records it.
+    #[process]
+    fn measure(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+        let mut files = Vec::new();
+        walk(&self.path, &mut files).map_err(|e| {
+            Error::msg(format!("cannot measure {}: {e}; check --path", self.path.display()))
+        })?;
+        let total: u64 = files.iter().map(|(size, _)| size).sum();
+        files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        ctx.print(0, format_args!("{} bytes in {} files under {}", total, files.len(), self.path.display()));
+        if let Some(last) = self.last_total {
+            let growth = total as i128 - last as i128;
+            ctx.print(0, format_args!("growth since the last run: {growth:+} bytes"));
+        }
+        for (size, path) in files.iter().take(self.top) {
+            ctx.print(1, format_args!("{size:>12}  {}", path.display()));
+        }
+        ctx.runlog().insert(
+            "usage",
+            json!({"total": total, "files": files.len(), "previous": self.last_total}),
+        );
+        self.last_total = Some(total);
+        match self.max_bytes {
+            Some(max) if total > max => Err(Error::msg(format!(
+                "{} holds {total} bytes, over the limit of {max}",
+                self.path.display()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Prints the total measured by the previous run.
+    #[action]
+    fn last(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+        match self.last_total {
+            Some(total) => ctx.print(0, format_args!("{total}")),
+            None => ctx.print(0, format_args!("no measurement yet")),
+        }
+        Ok(())
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    zenkit::run::<Dusage>()
+}

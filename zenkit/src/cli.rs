@@ -1,0 +1,169 @@
+//! The command line: built-in options (SPEC §3.1), the author's options,
+//! and turning what was given into a configuration layer.
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::parser::ValueSource;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use serde_json::{Map, Value};
+
+use crate::__private::json_parser;
+use crate::app::{AppInfo, AppKind};
+
+/// Help heading of the options every zenkit application has.
+pub const COMMON_HEADING: &str = "Common options";
+
+/// Valid values of `--log-level`.
+pub const LOG_LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
+
+fn value<T>(id: &'static str, long: &'static str, value_name: &'static str, help: &'static str) -> Arg
+where
+    T: std::str::FromStr + serde::Serialize + 'static,
+    T::Err: std::fmt::Display,
+{
+    Arg::new(id)
+        .long(long)
+        .value_name(value_name)
+        .help(help)
+        .value_parser(json_parser::<T>())
+        .action(ArgAction::Set)
+}
+
+fn flag(id: &'static str, long: &'static str, help: &'static str) -> Arg {
+    Arg::new(id).long(long).help(help).action(ArgAction::SetTrue)
+}
+
+/// The options every application has, each with the configuration key it
+/// sets as its id.
+pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
+    let _ = kind;
+    vec![
+        flag("debug", "debug", "Print internal debug lines to stderr"),
+        flag("quiet", "quiet", "Print nothing but errors").conflicts_with("verbosity"),
+        Arg::new("verbosity")
+            .long("verbose")
+            .short('v')
+            .help("Print more; repeat for more (-vvv)")
+            .action(ArgAction::Count),
+        value::<String>("name", "name", "NAME", "Name of the application (default: executable name)"),
+        value::<String>("user", "user", "USER", "Run as this user (name or uid)"),
+        value::<String>("group", "group", "GROUP", "Run as this group (name or gid)"),
+        value::<String>("config_file", "config-file", "FILE", "Configuration file"),
+        value::<String>("config_dir", "config-dir", "DIR", "Configuration directory (*.json.conf)"),
+        flag("config_file_silent", "config-file-silent", "A missing configuration file is no error"),
+        flag("config_dir_silent", "config-dir-silent", "A missing configuration directory is no error"),
+        value::<String>("log_file", "log-file", "FILE", "Log file"),
+        Arg::new("log_level")
+            .long("log-level")
+            .value_name("LEVEL")
+            .help("Logging threshold")
+            .value_parser(PossibleValuesParser::new(LOG_LEVELS).map(Value::String))
+            .action(ArgAction::Set),
+        value::<String>("action", "action", "ACTION", "Run this quick action and exit"),
+        value::<String>("input", "input", "FILE", "File an action reads"),
+        value::<u64>("limit", "limit", "N", "Limit applied to an action's result"),
+        value::<String>("pstate_file", "pstate-file", "FILE", "Persistent state file"),
+        flag("pstate_dump", "pstate-dump", "Print the persistent state at the end"),
+        flag("pstate_log", "pstate-log", "Log the persistent state at the end"),
+        value::<String>("runlog_dir", "runlog-dir", "DIR", "Directory of runlog files"),
+        flag("runlog_dump", "runlog-dump", "Print the runlog at the end"),
+        flag("runlog_log", "runlog-log", "Log the runlog at the end"),
+    ]
+}
+
+/// Builds the whole command: built-in options under [`COMMON_HEADING`], the
+/// author's options under "Options", and the list of actions after the help.
+pub fn command(info: &AppInfo, name: &str, author: Vec<Arg>, actions: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(name.to_string())
+        .version(info.version)
+        .about(info.about)
+        .long_about((!info.long_about.is_empty()).then_some(info.long_about))
+        .args(author);
+    for arg in builtin_args(info.kind) {
+        cmd = cmd.arg(arg.help_heading(COMMON_HEADING));
+    }
+    if !actions.is_empty() {
+        let width = actions.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+        let mut text = String::from("Actions (--action NAME):\n");
+        for (action, help) in actions {
+            text.push_str(&format!("  {action:width$}  {help}\n"));
+        }
+        cmd = cmd.after_help(text.trim_end().to_string());
+    }
+    cmd
+}
+
+/// The configuration layer of the command line: only options actually given.
+pub fn cli_layer(cmd: &Command, matches: &ArgMatches) -> Map<String, Value> {
+    let mut layer = Map::new();
+    for arg in cmd.get_arguments() {
+        let id = arg.get_id().as_str();
+        if matches.value_source(id) != Some(ValueSource::CommandLine) {
+            continue;
+        }
+        let value = match arg.get_action() {
+            ArgAction::SetTrue => Value::Bool(true),
+            ArgAction::SetFalse => Value::Bool(false),
+            ArgAction::Count => Value::from(matches.get_count(id)),
+            ArgAction::Append => Value::Array(
+                matches
+                    .get_many::<Value>(id)
+                    .map(|values| values.cloned().collect())
+                    .unwrap_or_default(),
+            ),
+            _ => match matches.get_one::<Value>(id) {
+                Some(v) => v.clone(),
+                None => continue,
+            },
+        };
+        layer.insert(id.to_string(), value);
+    }
+    layer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Map<String, Value> {
+        let info = AppInfo::new("1.0");
+        let author = vec![
+            Arg::new("who").long("who").value_parser(json_parser::<String>()),
+            Arg::new("times").long("times").short('n').value_parser(json_parser::<u32>()),
+            Arg::new("tags")
+                .long("tag")
+                .value_parser(json_parser::<String>())
+                .action(ArgAction::Append),
+        ];
+        let cmd = command(&info, "app", author, &[("config-view", "Show")]);
+        let matches = cmd.clone().try_get_matches_from(args).unwrap();
+        cli_layer(&cmd, &matches)
+    }
+
+    #[test]
+    fn only_given_options_enter_the_layer() {
+        let layer = parse(&["app", "-vvv", "--debug", "--who", "x", "-n", "3", "--tag", "a", "--tag", "b"]);
+        assert_eq!(
+            Value::Object(layer),
+            serde_json::json!({"verbosity": 3, "debug": true, "who": "x", "times": 3, "tags": ["a", "b"]})
+        );
+        assert!(parse(&["app"]).is_empty());
+    }
+
+    #[test]
+    fn builtin_option_values_are_typed() {
+        let layer = parse(&["app", "--limit", "5", "--log-level", "debug", "--config-file-silent"]);
+        assert_eq!(
+            Value::Object(layer),
+            serde_json::json!({"limit": 5, "log_level": "debug", "config_file_silent": true})
+        );
+    }
+
+    #[test]
+    fn quiet_conflicts_with_verbose_and_bad_values_are_rejected() {
+        let info = AppInfo::new("1.0");
+        let cmd = command(&info, "app", vec![], &[]);
+        assert!(cmd.clone().try_get_matches_from(["app", "--quiet", "-v"]).is_err());
+        assert!(cmd.clone().try_get_matches_from(["app", "--limit", "x"]).is_err());
+        assert!(cmd.try_get_matches_from(["app", "--log-level", "loud"]).is_err());
+    }
+}

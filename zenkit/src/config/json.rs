@@ -1,0 +1,574 @@
+//! JSON with comment lines, parsed with the position of every value.
+//!
+//! A line whose first non-blank characters are `#` or `//` is a comment. The
+//! parser reports the line and column (1-based, counted in characters) of
+//! every value it reads and of the first character it cannot accept.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::merge::Tree;
+
+/// Objects and arrays nested deeper than this are refused, so a hostile file
+/// cannot exhaust the stack.
+const MAX_DEPTH: usize = 128;
+
+/// A line and a column, both 1-based.
+pub(crate) type Pos = (usize, usize);
+
+/// A syntax error: where it is and what was expected or found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SyntaxError {
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) message: String,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// Whether `line` is a comment line.
+fn is_comment(line: &str) -> bool {
+    let rest = line.trim_start();
+    rest.starts_with('#') || rest.starts_with("//")
+}
+
+/// The text with every comment line emptied; line breaks stay, so lines and
+/// columns of the remaining text do not move.
+fn blank_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if !is_comment(line) {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Parses `text` (JSON with comment lines) into a value and the positions of
+/// every value in it.
+pub(crate) fn parse(text: &str) -> Result<(Value, Tree<Pos>), SyntaxError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let blanked = blank_comments(text);
+    let mut parser = Parser {
+        chars: blanked.chars().collect(),
+        index: 0,
+        line: 1,
+        column: 1,
+    };
+    parser.skip_whitespace();
+    let parsed = parser.value(0)?;
+    parser.skip_whitespace();
+    if parser.peek().is_some() {
+        return Err(parser.unexpected("expected end of file after the top-level value"));
+    }
+    Ok(parsed)
+}
+
+/// The position of byte `offset` of `text` (for reporting invalid UTF-8 and
+/// similar problems found outside the parser).
+pub(crate) fn position_of(bytes: &[u8], offset: usize) -> Pos {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+struct Parser {
+    chars: Vec<char>,
+    index: usize,
+    line: usize,
+    column: usize,
+}
+
+/// How a character the parser did not expect is named in a message.
+fn describe(c: Option<char>) -> String {
+    match c {
+        None => "end of file".to_string(),
+        Some('\n') | Some('\r') => "end of line".to_string(),
+        Some(c) if c.is_control() => format!("control character U+{:04X}", c as u32),
+        Some('\'') => "\"'\"".to_string(),
+        Some(c) => format!("'{c}'"),
+    }
+}
+
+impl Parser {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.index).copied()
+    }
+
+    fn pos(&self) -> Pos {
+        (self.line, self.column)
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.index += 1;
+        if c == '\n' {
+            self.line += 1;
+            self.column = 1;
+        } else {
+            self.column += 1;
+        }
+        Some(c)
+    }
+
+    fn error_at(&self, (line, column): Pos, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// An error at the current character: `<expected>, found <it>`.
+    fn unexpected(&self, expected: &str) -> SyntaxError {
+        self.error_at(
+            self.pos(),
+            format!("{expected}, found {}", describe(self.peek())),
+        )
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(' ' | '\t' | '\n' | '\r')) {
+            self.bump();
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<(Value, Tree<Pos>), SyntaxError> {
+        let at = self.pos();
+        match self.peek() {
+            Some('{') => self.object(depth),
+            Some('[') => self.array(depth),
+            Some('"') => Ok((Value::String(self.string()?), Tree::leaf(at))),
+            Some('-' | '0'..='9') => Ok((self.number()?, Tree::leaf(at))),
+            Some(c) if c.is_alphabetic() => Ok((self.literal()?, Tree::leaf(at))),
+            _ => Err(self.unexpected("expected a JSON value")),
+        }
+    }
+
+    fn enter(&self, depth: usize) -> Result<usize, SyntaxError> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error_at(
+                self.pos(),
+                format!("objects and arrays are nested deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        Ok(depth + 1)
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(Value, Tree<Pos>), SyntaxError> {
+        let depth = self.enter(depth)?;
+        let mut tree = Tree::leaf(self.pos());
+        let mut map = Map::new();
+        self.bump();
+        self.skip_whitespace();
+        if self.peek() == Some('}') {
+            self.bump();
+            return Ok((Value::Object(map), tree));
+        }
+        loop {
+            if self.peek() != Some('"') {
+                let expected = if map.is_empty() {
+                    "expected a string key or '}'"
+                } else {
+                    "expected a string key after ','"
+                };
+                return Err(self.unexpected(expected));
+            }
+            let key = self.string()?;
+            self.skip_whitespace();
+            if self.peek() != Some(':') {
+                return Err(self.unexpected(&format!("expected ':' after the key {key:?}")));
+            }
+            self.bump();
+            self.skip_whitespace();
+            let (value, at) = self.value(depth)?;
+            map.insert(key.clone(), value);
+            tree.keys.insert(key, at);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(',') => {
+                    self.bump();
+                    self.skip_whitespace();
+                }
+                Some('}') => {
+                    self.bump();
+                    return Ok((Value::Object(map), tree));
+                }
+                _ => return Err(self.unexpected("expected ',' or '}' after an object member")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(Value, Tree<Pos>), SyntaxError> {
+        let depth = self.enter(depth)?;
+        let mut tree = Tree::leaf(self.pos());
+        let mut items = Vec::new();
+        self.bump();
+        self.skip_whitespace();
+        if self.peek() == Some(']') {
+            self.bump();
+            return Ok((Value::Array(items), tree));
+        }
+        loop {
+            if self.peek() == Some(']') {
+                return Err(self.unexpected("expected a JSON value after ','"));
+            }
+            let (value, at) = self.value(depth)?;
+            items.push(value);
+            tree.items.push(at);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(',') => {
+                    self.bump();
+                    self.skip_whitespace();
+                }
+                Some(']') => {
+                    self.bump();
+                    return Ok((Value::Array(items), tree));
+                }
+                _ => return Err(self.unexpected("expected ',' or ']' after an array item")),
+            }
+        }
+    }
+
+    /// `true`, `false` or `null`; any other word is named in the error.
+    fn literal(&mut self) -> Result<Value, SyntaxError> {
+        let at = self.pos();
+        let start = self.index;
+        while matches!(self.peek(), Some(c) if c.is_alphanumeric() || c == '_') {
+            self.bump();
+        }
+        let word: String = self.chars[start..self.index].iter().collect();
+        match word.as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            "null" => Ok(Value::Null),
+            _ => Err(self.error_at(
+                at,
+                format!("expected a JSON value (true, false, null, a number, a string, an object or an array), found '{word}'"),
+            )),
+        }
+    }
+
+    fn digits(&mut self) -> Result<(), SyntaxError> {
+        if !matches!(self.peek(), Some('0'..='9')) {
+            return Err(self.unexpected("expected a digit"));
+        }
+        while matches!(self.peek(), Some('0'..='9')) {
+            self.bump();
+        }
+        Ok(())
+    }
+
+    fn number(&mut self) -> Result<Value, SyntaxError> {
+        let at = self.pos();
+        let start = self.index;
+        if self.peek() == Some('-') {
+            self.bump();
+        }
+        if self.peek() == Some('0') {
+            self.bump();
+            if matches!(self.peek(), Some('0'..='9')) {
+                return Err(
+                    self.unexpected("expected '.', 'e' or the end of the number after a leading 0")
+                );
+            }
+        } else {
+            self.digits()?;
+        }
+        if self.peek() == Some('.') {
+            self.bump();
+            self.digits()?;
+        }
+        if matches!(self.peek(), Some('e' | 'E')) {
+            self.bump();
+            if matches!(self.peek(), Some('+' | '-')) {
+                self.bump();
+            }
+            self.digits()?;
+        }
+        let text: String = self.chars[start..self.index].iter().collect();
+        if text == "-0" {
+            // serde_json reads it as the float -0.0; it is written as an integer.
+            return Ok(Value::from(0));
+        }
+        // The lexeme is valid JSON here; serde_json decides between integer
+        // and float exactly as it does for any other JSON it reads.
+        serde_json::from_str(&text)
+            .map_err(|_| self.error_at(at, format!("number {text} is out of range")))
+    }
+
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let mut code = 0;
+        for _ in 0..4 {
+            let digit = self
+                .peek()
+                .and_then(|c| c.to_digit(16))
+                .ok_or_else(|| self.unexpected("expected a hexadecimal digit in a \\u escape"))?;
+            self.bump();
+            code = code * 16 + digit;
+        }
+        Ok(code)
+    }
+
+    /// A string; the current character is its opening quote.
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        self.bump();
+        let mut out = String::new();
+        loop {
+            let at = self.pos();
+            match self.peek() {
+                None => return Err(self.unexpected("unterminated string: expected '\"'")),
+                Some('"') => {
+                    self.bump();
+                    return Ok(out);
+                }
+                Some('\\') => {
+                    self.bump();
+                    let escaped = match self.peek() {
+                        Some('"') => '"',
+                        Some('\\') => '\\',
+                        Some('/') => '/',
+                        Some('b') => '\u{8}',
+                        Some('f') => '\u{c}',
+                        Some('n') => '\n',
+                        Some('r') => '\r',
+                        Some('t') => '\t',
+                        Some('u') => {
+                            self.bump();
+                            out.push(self.unicode_escape(at)?);
+                            continue;
+                        }
+                        _ => {
+                            return Err(self.unexpected(
+                                "expected an escape (\\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX) after '\\'",
+                            ))
+                        }
+                    };
+                    self.bump();
+                    out.push(escaped);
+                }
+                Some(c) if (c as u32) < 0x20 => {
+                    return Err(self.unexpected(
+                        "expected '\"' or a character allowed in a string (write control characters as escapes)",
+                    ))
+                }
+                Some(c) => {
+                    self.bump();
+                    out.push(c);
+                }
+            }
+        }
+    }
+
+    /// The character of a `\uXXXX` escape (and of its low-surrogate partner);
+    /// `at` is the position of the backslash, the `u` is consumed.
+    fn unicode_escape(&mut self, at: Pos) -> Result<char, SyntaxError> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                if self.peek() != Some('\\') {
+                    return Err(self.error_at(
+                        at,
+                        format!("lone surrogate \\u{first:04X}: expected a \\uDC00-\\uDFFF escape after it"),
+                    ));
+                }
+                self.bump();
+                if self.peek() != Some('u') {
+                    return Err(self.unexpected("expected 'u' of the low surrogate escape"));
+                }
+                self.bump();
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(self.error_at(
+                        at,
+                        format!(
+                            "lone surrogate \\u{first:04X}: \\u{second:04X} is not a low surrogate"
+                        ),
+                    ));
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => {
+                return Err(self.error_at(
+                    at,
+                    format!(
+                        "lone surrogate \\u{first:04X}: a low surrogate must follow a high one"
+                    ),
+                ))
+            }
+            code => code,
+        };
+        // Every code outside the surrogate range is a valid scalar value.
+        char::from_u32(code).ok_or_else(|| self.error_at(at, "invalid \\u escape"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ok(text: &str) -> (Value, Tree<Pos>) {
+        parse(text).unwrap_or_else(|e| panic!("{text:?} failed: {e}"))
+    }
+
+    fn err(text: &str) -> String {
+        parse(text).expect_err(text).to_string()
+    }
+
+    #[test]
+    fn parses_every_kind_of_value() {
+        let (value, _) = ok(
+            r#"{"a": [1, -2, 3.5, 1e3, -0, 18446744073709551615], "b": true,
+            "c": false, "d": null, "e": "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00", "f": {}, "g": []}"#,
+        );
+        assert_eq!(
+            value,
+            json!({"a": [1, -2, 3.5, 1000.0, 0, 18446744073709551615u64], "b": true, "c": false,
+                   "d": null, "e": "x\"\\/\u{8}\u{c}\n\r\té😀", "f": {}, "g": []})
+        );
+        assert!(value["a"][0].is_u64());
+        assert!(value["a"][2].is_f64());
+        assert!(value["a"][4].is_u64());
+    }
+
+    #[test]
+    fn raw_unicode_counts_as_one_column() {
+        let (_, tree) = ok("{\"é😀\": \"ü\", \"n\": 1}");
+        assert_eq!(tree.keys["é😀"].at, (1, 8));
+        assert_eq!(tree.keys["n"].at, (1, 18));
+    }
+
+    #[test]
+    fn positions_of_nested_values() {
+        let text = "{\n  \"db\": {\n    \"host\": \"h\",\n    \"ports\": [1,\n      2]\n  }\n}";
+        let (_, tree) = ok(text);
+        assert_eq!(tree.at, (1, 1));
+        assert_eq!(tree.keys["db"].at, (2, 9));
+        assert_eq!(tree.keys["db"].keys["host"].at, (3, 13));
+        assert_eq!(tree.keys["db"].keys["ports"].at, (4, 14));
+        assert_eq!(tree.keys["db"].keys["ports"].items[1].at, (5, 7));
+    }
+
+    #[test]
+    fn comment_lines_are_ignored_and_lines_stay_right() {
+        let text = "# hash\n// slashes\n{\n    # indented hash\n\t  // indented slashes\n  \"a\": 1,\n  \"b\": \"# not a comment\"\n}\n";
+        let (value, tree) = ok(text);
+        assert_eq!(value, json!({"a": 1, "b": "# not a comment"}));
+        assert_eq!(tree.keys["a"].at, (6, 8));
+        assert_eq!(tree.keys["b"].at, (7, 8));
+    }
+
+    #[test]
+    fn comment_markers_after_content_are_not_comments() {
+        assert_eq!(
+            err("{\"a\": 1 # trailing\n}"),
+            "1:9: expected ',' or '}' after an object member, found '#'"
+        );
+    }
+
+    #[test]
+    fn error_positions_are_exact() {
+        assert_eq!(
+            err("{\n  \"a\": 1,\n  \"b\" 2\n}"),
+            "3:7: expected ':' after the key \"b\", found '2'"
+        );
+        assert_eq!(
+            err("# c\n{\"a\": [1, 2,]}"),
+            "2:13: expected a JSON value after ',', found ']'"
+        );
+        assert_eq!(
+            err("{\"a\": 1,}"),
+            "1:9: expected a string key after ',', found '}'"
+        );
+        assert_eq!(err("{\"a\": tru}"), "1:7: expected a JSON value (true, false, null, a number, a string, an object or an array), found 'tru'");
+        assert_eq!(err("{\"a\": \"x\n\"}"), "1:9: expected '\"' or a character allowed in a string (write control characters as escapes), found end of line");
+        assert_eq!(
+            err("{\"a\": 01}"),
+            "1:8: expected '.', 'e' or the end of the number after a leading 0, found '1'"
+        );
+        assert_eq!(err("{\"a\": 1.}"), "1:9: expected a digit, found '}'");
+        assert_eq!(err("{\"a\": 1e999}"), "1:7: number 1e999 is out of range");
+        assert_eq!(err("{\"a\": \"\\x\"}"), "1:9: expected an escape (\\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX) after '\\', found 'x'");
+        assert_eq!(
+            err("{\"a\": \"\\ud800\"}"),
+            "1:8: lone surrogate \\uD800: expected a \\uDC00-\\uDFFF escape after it"
+        );
+        assert_eq!(
+            err("{\"a\": \"\\udc00\"}"),
+            "1:8: lone surrogate \\uDC00: a low surrogate must follow a high one"
+        );
+        assert_eq!(
+            err("{\"a\": \"\\u12G4\"}"),
+            "1:12: expected a hexadecimal digit in a \\u escape, found 'G'"
+        );
+        assert_eq!(
+            err("{'a': 1}"),
+            "1:2: expected a string key or '}', found \"'\""
+        );
+        assert_eq!(
+            err("{} {}"),
+            "1:4: expected end of file after the top-level value, found '{'"
+        );
+        assert_eq!(
+            err("{\"a\": 1"),
+            "1:8: expected ',' or '}' after an object member, found end of file"
+        );
+        assert_eq!(
+            err("{\"a"),
+            "1:4: unterminated string: expected '\"', found end of file"
+        );
+        assert_eq!(err(""), "1:1: expected a JSON value, found end of file");
+        assert_eq!(
+            err("# only\n// comments\n"),
+            "3:1: expected a JSON value, found end of file"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowing() {
+        let text = "[".repeat(100_000);
+        assert!(err(&text).ends_with("objects and arrays are nested deeper than 128 levels"));
+        let ok_depth = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        ok(&ok_depth);
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_and_position() {
+        let (value, tree) = ok("{\"a\": 1,\n \"a\": 2}");
+        assert_eq!(value, json!({"a": 2}));
+        assert_eq!(tree.keys["a"].at, (2, 7));
+    }
+
+    #[test]
+    fn crlf_and_bom_are_accepted() {
+        let (value, tree) = ok("\u{feff}# c\r\n{\r\n  \"a\": 1\r\n}\r\n");
+        assert_eq!(value, json!({"a": 1}));
+        assert_eq!(tree.keys["a"].at, (3, 8));
+    }
+
+    #[test]
+    fn byte_offsets_map_to_positions() {
+        let bytes = b"ab\n\xc3\xa7d\xff";
+        assert_eq!(position_of(bytes, 0), (1, 1));
+        assert_eq!(position_of(bytes, 3), (2, 1));
+        assert_eq!(position_of(bytes, 6), (2, 3));
+    }
+}

@@ -1,0 +1,660 @@
+//! Reading the configuration directory and file and merging the layers.
+
+use std::fs;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::bind::located;
+use super::json;
+use super::merge::{merge_layer, Segment, Tree};
+use super::{Config, Layer, Origin, CORE_KEY, KEYS_IGNORED_IN_FILES};
+use crate::{Error, Result};
+
+/// Suffix of the files read from the configuration directory.
+const DIR_FILE_SUFFIX: &str = ".json.conf";
+
+/// Loads and merges defaults < directory files < file < command line.
+pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Result<Config> {
+    let sources = Sources::resolve(&defaults, &cli)?;
+    let mut config = Config {
+        defaults,
+        cli,
+        ..Config::default()
+    };
+
+    config
+        .layers
+        .push((Layer::Default, config.defaults.clone()));
+    for (key, value) in &config.defaults {
+        if key != CORE_KEY {
+            config.merged.insert(key.clone(), value.clone());
+            let origin = Origin::new(Layer::Default);
+            config
+                .origins
+                .insert(key.clone(), Tree::uniform(value, origin));
+        }
+    }
+
+    if let Some(dir) = &sources.dir {
+        for path in dir_files(dir, sources.dir_silent)? {
+            let layer = Layer::Dir(path.clone());
+            let (map, positions) = read_file(&path)?;
+            add_file_layer(&mut config, layer, map, positions);
+        }
+    }
+
+    if let Some(path) = &sources.file {
+        match fs::read(path) {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                if !sources.file_silent {
+                    return Err(Error::config(format!(
+                        "configuration file {} does not exist; create it or use --config-file-silent",
+                        path.display()
+                    )));
+                }
+            }
+            Err(err) => return Err(unreadable(path, &err)),
+            Ok(bytes) => {
+                let (map, positions) = parse_file(path, &bytes)?;
+                add_file_layer(&mut config, Layer::File(path.clone()), map, positions);
+            }
+        }
+    }
+
+    let mut cli = config.cli.clone();
+    cli.remove(CORE_KEY);
+    let origins = Tree::uniform(&Value::Object(cli.clone()), Origin::new(Layer::Cli));
+    merge_layer(&mut config.merged, &mut config.origins, &cli, &origins);
+    config.layers.push((Layer::Cli, config.cli.clone()));
+
+    Ok(config)
+}
+
+/// Records a file layer as read and merges it without the keys files cannot
+/// set.
+fn add_file_layer(
+    config: &mut Config,
+    layer: Layer,
+    map: Map<String, Value>,
+    positions: Tree<json::Pos>,
+) {
+    let mut effective = map.clone();
+    for key in KEYS_IGNORED_IN_FILES {
+        effective.remove(key);
+    }
+    let origins = positions.into_origins(&layer);
+    merge_layer(
+        &mut config.merged,
+        &mut config.origins,
+        &effective,
+        &origins,
+    );
+    config.layers.push((layer, map));
+}
+
+/// Which file and directory to read, from the defaults overlaid with the
+/// command line.
+struct Sources {
+    file: Option<PathBuf>,
+    dir: Option<PathBuf>,
+    file_silent: bool,
+    dir_silent: bool,
+}
+
+impl Sources {
+    fn resolve(defaults: &Map<String, Value>, cli: &Map<String, Value>) -> Result<Sources> {
+        Ok(Sources {
+            file: path_setting(defaults, cli, "config_file")?,
+            dir: path_setting(defaults, cli, "config_dir")?,
+            file_silent: flag_setting(defaults, cli, "config_file_silent")?,
+            dir_silent: flag_setting(defaults, cli, "config_dir_silent")?,
+        })
+    }
+}
+
+/// The command-line value of `key` if given, else the default, with the
+/// layer it comes from.
+fn setting<'a>(
+    defaults: &'a Map<String, Value>,
+    cli: &'a Map<String, Value>,
+    key: &str,
+) -> Option<(&'a Value, Layer)> {
+    match cli.get(key) {
+        Some(value) if !value.is_null() => Some((value, Layer::Cli)),
+        _ => defaults.get(key).map(|value| (value, Layer::Default)),
+    }
+}
+
+fn bad_setting(key: &str, layer: Layer, expected: &str, found: &Value) -> Error {
+    let path = [Segment::Key(key.to_string())];
+    let message = format!("expected {expected}, found {found}");
+    Error::config(located(Some(&Origin::new(layer)), &path, &message))
+}
+
+fn path_setting(
+    defaults: &Map<String, Value>,
+    cli: &Map<String, Value>,
+    key: &str,
+) -> Result<Option<PathBuf>> {
+    match setting(defaults, cli, key) {
+        None | Some((Value::Null, _)) => Ok(None),
+        Some((Value::String(path), _)) if path.is_empty() => Ok(None),
+        Some((Value::String(path), _)) => Ok(Some(PathBuf::from(path))),
+        Some((other, layer)) => Err(bad_setting(key, layer, "a path (a string)", other)),
+    }
+}
+
+fn flag_setting(
+    defaults: &Map<String, Value>,
+    cli: &Map<String, Value>,
+    key: &str,
+) -> Result<bool> {
+    match setting(defaults, cli, key) {
+        None | Some((Value::Null, _)) => Ok(false),
+        Some((Value::Bool(flag), _)) => Ok(*flag),
+        Some((other, layer)) => Err(bad_setting(key, layer, "true or false", other)),
+    }
+}
+
+fn unreadable(path: &Path, err: &io::Error) -> Error {
+    Error::config(format!(
+        "cannot read configuration file {}: {err}; check that it is a readable file",
+        path.display()
+    ))
+}
+
+/// The regular files (or links to them) named `*.json.conf` in `dir`, in
+/// name order.
+fn dir_files(dir: &Path, silent: bool) -> Result<Vec<PathBuf>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            if silent {
+                return Ok(Vec::new());
+            }
+            return Err(Error::config(format!(
+                "configuration directory {} does not exist; create it or use --config-dir-silent",
+                dir.display()
+            )));
+        }
+        Err(err) => {
+            let what = if fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+                "is not a directory; point --config-dir at a directory".to_string()
+            } else {
+                format!("cannot be read: {err}; check its permissions")
+            };
+            return Err(Error::config(format!(
+                "configuration directory {} {what}",
+                dir.display()
+            )));
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|err| {
+            Error::config(format!(
+                "configuration directory {} cannot be read: {err}; check its permissions",
+                dir.display()
+            ))
+        })?;
+        let name = entry.file_name();
+        if !name.as_bytes().ends_with(DIR_FILE_SUFFIX.as_bytes()) {
+            continue;
+        }
+        let path = entry.path();
+        // Follows links, like the file test pyzenkit makes; dangling links
+        // and directories are skipped.
+        if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            files.push((name, path));
+        }
+    }
+    files.sort();
+    Ok(files.into_iter().map(|(_, path)| path).collect())
+}
+
+/// Reads and parses one configuration file that must exist.
+fn read_file(path: &Path) -> Result<(Map<String, Value>, Tree<json::Pos>)> {
+    let bytes = fs::read(path).map_err(|err| unreadable(path, &err))?;
+    parse_file(path, &bytes)
+}
+
+/// Parses the contents of a configuration file; the top level must be an
+/// object.
+fn parse_file(path: &Path, bytes: &[u8]) -> Result<(Map<String, Value>, Tree<json::Pos>)> {
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        let (line, column) = json::position_of(bytes, err.valid_up_to());
+        Error::config(format!(
+            "{}:{line}:{column}: the file is not UTF-8 text; save it as UTF-8",
+            path.display()
+        ))
+    })?;
+    let (value, positions) = json::parse(text).map_err(|err| {
+        Error::config(format!(
+            "{}:{}:{}: malformed JSON: {}; fix the syntax",
+            path.display(),
+            err.line,
+            err.column,
+            err.message
+        ))
+    })?;
+    match value {
+        Value::Object(map) => Ok((map, positions)),
+        _ => {
+            let (line, column) = positions.at;
+            Err(Error::config(format!(
+                "{}:{line}:{column}: the configuration must be a JSON object",
+                path.display()
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+    use serde_json::json;
+    use std::os::unix::fs::symlink;
+
+    fn map(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => panic!("not an object"),
+        }
+    }
+
+    /// A temporary configuration tree: `app.conf` and the directory `app/`.
+    struct Fixture {
+        root: tempfile::TempDir,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            Fixture {
+                root: tempfile::tempdir().unwrap(),
+            }
+        }
+        fn file(&self) -> PathBuf {
+            self.root.path().join("app.conf")
+        }
+        fn dir(&self) -> PathBuf {
+            self.root.path().join("app")
+        }
+        fn write_file(&self, text: &str) {
+            fs::write(self.file(), text).unwrap();
+        }
+        fn write_dir_file(&self, name: &str, text: &str) {
+            fs::create_dir_all(self.dir()).unwrap();
+            fs::write(self.dir().join(name), text).unwrap();
+        }
+        /// Defaults pointing at this tree, plus `extra`.
+        fn defaults(&self, extra: Value) -> Map<String, Value> {
+            let mut defaults = map(json!({
+                "config_file": self.file(),
+                "config_dir": self.dir(),
+                "config_file_silent": false,
+                "config_dir_silent": false,
+            }));
+            defaults.extend(map(extra));
+            defaults
+        }
+    }
+
+    fn load_err(defaults: Map<String, Value>, cli: Map<String, Value>) -> String {
+        let err = load(defaults, cli).expect_err("load should fail");
+        assert_eq!(err.kind(), ErrorKind::Config);
+        assert_eq!(err.exit_code(), 78);
+        err.to_string()
+    }
+
+    #[test]
+    fn precedence_is_default_dir_file_cli() {
+        let t = Fixture::new();
+        t.write_dir_file("10-a.json.conf", r#"{"d": "dir", "f": "dir", "c": "dir"}"#);
+        t.write_file(r#"{"f": "file", "c": "file"}"#);
+        let defaults =
+            t.defaults(json!({"x": "default", "d": "default", "f": "default", "c": "default"}));
+        let config = load(defaults, map(json!({"c": "cli"}))).unwrap();
+        for (key, want) in [("x", "default"), ("d", "dir"), ("f", "file"), ("c", "cli")] {
+            assert_eq!(config.value(key), Some(&json!(want)), "key {key}");
+        }
+        assert_eq!(config.origin("x").unwrap().layer, Layer::Default);
+        assert_eq!(
+            config.origin("d").unwrap().layer,
+            Layer::Dir(t.dir().join("10-a.json.conf"))
+        );
+        assert_eq!(config.origin("f").unwrap().layer, Layer::File(t.file()));
+        assert_eq!(config.origin("c").unwrap().layer, Layer::Cli);
+        let kinds: Vec<String> = config.layers().iter().map(|(l, _)| l.to_string()).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                "default".to_string(),
+                t.dir().join("10-a.json.conf").display().to_string(),
+                t.file().display().to_string(),
+                "command line".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn origins_carry_file_positions() {
+        let t = Fixture::new();
+        t.write_dir_file("a.json.conf", "{\n  \"db\": {\"port\": 5432}\n}");
+        t.write_file("# main file\n{\n    \"db\": {\n        \"host\": \"h\"\n    }\n}\n");
+        let config = load(t.defaults(json!({})), Map::new()).unwrap();
+        let port = config.origin("db.port").unwrap();
+        assert_eq!(port.layer, Layer::Dir(t.dir().join("a.json.conf")));
+        assert_eq!((port.line, port.column), (2, 18));
+        let host = config.origin("db.host").unwrap();
+        assert_eq!(host.layer, Layer::File(t.file()));
+        assert_eq!((host.line, host.column), (4, 17));
+        assert_eq!(config.origin("db").unwrap().layer, Layer::File(t.file()));
+        assert_eq!(config.origin("config_file").unwrap().layer, Layer::Default);
+        assert_eq!(config.origin("nope"), None);
+    }
+
+    #[test]
+    fn dir_files_merge_in_name_order_and_only_json_conf() {
+        let t = Fixture::new();
+        t.write_dir_file("20-b.json.conf", r#"{"v": "b", "b": 1}"#);
+        t.write_dir_file("10-a.json.conf", r#"{"v": "a", "a": 1}"#);
+        t.write_dir_file("30-c.json.conf~", r#"{"v": "backup"}"#);
+        t.write_dir_file("40-d.conf", r#"{"v": "plain conf"}"#);
+        t.write_dir_file("50-e.json", r#"{"v": "plain json"}"#);
+        fs::create_dir_all(t.dir().join("60-dir.json.conf")).unwrap();
+        symlink(
+            t.dir().join("nowhere"),
+            t.dir().join("70-dangling.json.conf"),
+        )
+        .unwrap();
+        let config = load(t.defaults(json!({"config_file": null})), Map::new()).unwrap();
+        assert_eq!(config.value("v"), Some(&json!("b")));
+        assert_eq!(config.value("a"), Some(&json!(1)));
+        assert_eq!(config.value("b"), Some(&json!(1)));
+        let read: Vec<PathBuf> = config
+            .layers()
+            .iter()
+            .filter_map(|(l, _)| match l {
+                Layer::Dir(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                t.dir().join("10-a.json.conf"),
+                t.dir().join("20-b.json.conf")
+            ]
+        );
+    }
+
+    #[test]
+    fn linked_dir_files_are_read() {
+        let t = Fixture::new();
+        let target = t.root.path().join("shared.json");
+        fs::write(&target, r#"{"linked": true}"#).unwrap();
+        fs::create_dir_all(t.dir()).unwrap();
+        symlink(&target, t.dir().join("a.json.conf")).unwrap();
+        let config = load(t.defaults(json!({"config_file_silent": true})), Map::new()).unwrap();
+        assert_eq!(config.value("linked"), Some(&json!(true)));
+    }
+
+    #[test]
+    fn deep_merge_keeps_sibling_keys_across_layers() {
+        let t = Fixture::new();
+        t.write_dir_file(
+            "a.json.conf",
+            r#"{"db": {"host": "dirhost", "port": 5432}}"#,
+        );
+        t.write_file(r#"{"db": {"host": "filehost", "user": null}}"#);
+        let defaults = t.defaults(json!({"db": {"host": "localhost", "port": 1, "user": "app"}}));
+        let config = load(defaults, Map::new()).unwrap();
+        assert_eq!(
+            config.value("db"),
+            Some(&json!({"host": "filehost", "port": 5432, "user": "app"}))
+        );
+    }
+
+    #[test]
+    fn null_in_files_and_cli_does_not_override() {
+        let t = Fixture::new();
+        t.write_dir_file("a.json.conf", r#"{"a": null, "b": "dir"}"#);
+        t.write_file(r#"{"b": null, "c": null}"#);
+        let defaults = t.defaults(json!({"a": 1, "c": 3, "d": null}));
+        let config = load(defaults, map(json!({"b": null, "c": null}))).unwrap();
+        assert_eq!(config.value("a"), Some(&json!(1)));
+        assert_eq!(config.value("b"), Some(&json!("dir")));
+        assert_eq!(config.value("c"), Some(&json!(3)));
+        assert_eq!(config.value("d"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn config_file_and_dir_keys_inside_files_are_ignored() {
+        let t = Fixture::new();
+        let other = t.root.path().join("other.conf");
+        fs::write(&other, r#"{"from_other": true}"#).unwrap();
+        t.write_dir_file(
+            "a.json.conf",
+            r#"{"config_dir": "/nowhere", "config_file_silent": true}"#,
+        );
+        t.write_file(&format!(
+            r#"{{"config_file": {:?}, "__core__": {{"x": 1}}, "v": 1}}"#,
+            other.display().to_string()
+        ));
+        let config = load(t.defaults(json!({})), Map::new()).unwrap();
+        assert_eq!(config.value("from_other"), None);
+        assert_eq!(config.value("v"), Some(&json!(1)));
+        assert_eq!(config.value("config_file"), Some(&json!(t.file())));
+        assert_eq!(config.value("config_dir"), Some(&json!(t.dir())));
+        assert_eq!(config.value(CORE_KEY), None);
+        // Merged like any key, but it did not decide whether files must exist.
+        assert_eq!(config.value("config_file_silent"), Some(&json!(true)));
+        let ignored: Vec<(String, &str)> = config
+            .ignored_keys()
+            .into_iter()
+            .map(|(l, k)| (l.to_string(), k))
+            .collect();
+        let dir_file = t.dir().join("a.json.conf").display().to_string();
+        let file = t.file().display().to_string();
+        assert_eq!(
+            ignored,
+            vec![
+                (dir_file, "config_dir"),
+                (file.clone(), "config_file"),
+                (file, CORE_KEY)
+            ]
+        );
+    }
+
+    #[test]
+    fn cli_chooses_the_file_and_directory() {
+        let t = Fixture::new();
+        let alt_file = t.root.path().join("alt.conf");
+        let alt_dir = t.root.path().join("alt.d");
+        fs::write(&alt_file, r#"{"which": "alt file"}"#).unwrap();
+        fs::create_dir_all(&alt_dir).unwrap();
+        fs::write(alt_dir.join("x.json.conf"), r#"{"dir": "alt dir"}"#).unwrap();
+        let cli = map(json!({"config_file": alt_file, "config_dir": alt_dir}));
+        let config = load(t.defaults(json!({})), cli).unwrap();
+        assert_eq!(config.value("which"), Some(&json!("alt file")));
+        assert_eq!(config.value("dir"), Some(&json!("alt dir")));
+        assert_eq!(config.origin("config_file").unwrap().layer, Layer::Cli);
+    }
+
+    #[test]
+    fn missing_file_is_an_error_unless_silent() {
+        let t = Fixture::new();
+        fs::create_dir_all(t.dir()).unwrap();
+        let msg = load_err(t.defaults(json!({})), Map::new());
+        assert_eq!(
+            msg,
+            format!(
+                "configuration file {} does not exist; create it or use --config-file-silent",
+                t.file().display()
+            )
+        );
+        let config = load(
+            t.defaults(json!({})),
+            map(json!({"config_file_silent": true})),
+        )
+        .unwrap();
+        assert_eq!(config.layers().len(), 2);
+    }
+
+    #[test]
+    fn missing_dir_is_an_error_unless_silent() {
+        let t = Fixture::new();
+        t.write_file("{}");
+        let msg = load_err(t.defaults(json!({})), Map::new());
+        assert_eq!(
+            msg,
+            format!(
+                "configuration directory {} does not exist; create it or use --config-dir-silent",
+                t.dir().display()
+            )
+        );
+        load(t.defaults(json!({"config_dir_silent": true})), Map::new()).unwrap();
+    }
+
+    #[test]
+    fn dir_that_is_a_file_is_an_error_even_when_silent() {
+        let t = Fixture::new();
+        t.write_file("{}");
+        fs::write(t.dir(), "{}").unwrap();
+        let msg = load_err(t.defaults(json!({"config_dir_silent": true})), Map::new());
+        assert!(
+            msg.ends_with("is not a directory; point --config-dir at a directory"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn unreadable_file_names_the_os_error() {
+        let t = Fixture::new();
+        fs::create_dir_all(t.dir()).unwrap();
+        fs::create_dir_all(t.file()).unwrap();
+        let msg = load_err(t.defaults(json!({})), Map::new());
+        assert!(
+            msg.starts_with(&format!(
+                "cannot read configuration file {}: ",
+                t.file().display()
+            )),
+            "{msg}"
+        );
+        assert!(msg.contains("os error"), "{msg}");
+    }
+
+    #[test]
+    fn empty_or_null_paths_read_nothing() {
+        let t = Fixture::new();
+        let defaults = t.defaults(json!({"config_file": "", "config_dir": null, "k": 1}));
+        let config = load(defaults, Map::new()).unwrap();
+        assert_eq!(config.value("k"), Some(&json!(1)));
+        assert_eq!(config.layers().len(), 2);
+    }
+
+    #[test]
+    fn wrongly_typed_source_settings_are_errors() {
+        let t = Fixture::new();
+        let msg = load_err(t.defaults(json!({})), map(json!({"config_file": 5})));
+        assert_eq!(
+            msg,
+            "command line: configuration key 'config_file': expected a path (a string), found 5"
+        );
+        let msg = load_err(t.defaults(json!({"config_dir_silent": "yes"})), Map::new());
+        assert_eq!(
+            msg,
+            "built-in default of configuration key 'config_dir_silent': expected true or false, found \"yes\""
+        );
+    }
+
+    #[test]
+    fn malformed_json_names_file_line_and_column() {
+        let t = Fixture::new();
+        t.write_dir_file("a.json.conf", "{}");
+        t.write_file("# comment\n{\n  \"a\": 1\n  \"b\": 2\n}\n");
+        let msg = load_err(t.defaults(json!({})), Map::new());
+        assert_eq!(
+            msg,
+            format!(
+                "{}:4:3: malformed JSON: expected ',' or '}}' after an object member, found '\"'; fix the syntax",
+                t.file().display()
+            )
+        );
+    }
+
+    #[test]
+    fn malformed_dir_file_names_that_file() {
+        let t = Fixture::new();
+        t.write_dir_file("a.json.conf", "{\"a\": [1 2]}");
+        let msg = load_err(t.defaults(json!({"config_file_silent": true})), Map::new());
+        assert_eq!(
+            msg,
+            format!(
+                "{}:1:10: malformed JSON: expected ',' or ']' after an array item, found '2'; fix the syntax",
+                t.dir().join("a.json.conf").display()
+            )
+        );
+    }
+
+    #[test]
+    fn top_level_must_be_an_object() {
+        let t = Fixture::new();
+        fs::create_dir_all(t.dir()).unwrap();
+        t.write_file("// list\n\n  [1, 2]\n");
+        let msg = load_err(t.defaults(json!({})), Map::new());
+        assert_eq!(
+            msg,
+            format!(
+                "{}:3:3: the configuration must be a JSON object",
+                t.file().display()
+            )
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let t = Fixture::new();
+        fs::create_dir_all(t.dir()).unwrap();
+        fs::write(t.file(), b"{\n \"a\": \"\xff\"}").unwrap();
+        let msg = load_err(t.defaults(json!({})), Map::new());
+        assert_eq!(
+            msg,
+            format!(
+                "{}:2:8: the file is not UTF-8 text; save it as UTF-8",
+                t.file().display()
+            )
+        );
+    }
+
+    #[test]
+    fn reload_reads_the_files_again() {
+        let t = Fixture::new();
+        fs::create_dir_all(t.dir()).unwrap();
+        t.write_file(r#"{"v": 1}"#);
+        let mut config = load(t.defaults(json!({})), map(json!({"c": true}))).unwrap();
+        config.set("runtime", json!(1), Layer::Default);
+        t.write_file(r#"{"v": 2}"#);
+        let fresh = config.reload().unwrap();
+        assert_eq!(fresh.value("v"), Some(&json!(2)));
+        assert_eq!(fresh.value("c"), Some(&json!(true)));
+        assert_eq!(fresh.value("runtime"), None);
+        t.write_file(r#"{"v": "#);
+        assert!(config.reload().is_err());
+        assert_eq!(config.value("v"), Some(&json!(1)));
+    }
+
+    #[test]
+    fn core_key_is_never_taken_from_defaults_or_cli() {
+        let t = Fixture::new();
+        let defaults = t.defaults(
+            json!({"__core__": {"a": 1}, "config_file_silent": true, "config_dir_silent": true}),
+        );
+        let config = load(defaults, map(json!({"__core__": {"b": 2}}))).unwrap();
+        assert_eq!(config.value(CORE_KEY), None);
+    }
+}

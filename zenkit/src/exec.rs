@@ -1,0 +1,223 @@
+//! Running external commands with their command line and result logged.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, ExitStatus, Stdio};
+
+use crate::context::Context;
+use crate::{Error, Result};
+
+/// What a finished command left behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutput {
+    /// The exit code, or 128 + the signal number when a signal ended it (the
+    /// shell's convention).
+    pub status: i32,
+    /// Everything it wrote to stdout (invalid UTF-8 replaced).
+    pub stdout: String,
+    /// Everything it wrote to stderr (invalid UTF-8 replaced).
+    pub stderr: String,
+}
+
+impl CommandOutput {
+    /// Whether the command exited with code 0.
+    pub fn success(&self) -> bool {
+        self.status == 0
+    }
+}
+
+/// Quotes one argument for a POSIX shell, leaving plain words alone.
+pub fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// A command line as one would type it into a shell.
+pub fn shell_join(argv: &[&str]) -> String {
+    argv.iter()
+        .map(|a| shell_quote(a))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn status_code(status: ExitStatus) -> i32 {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code,
+        (None, Some(signal)) => 128 + signal,
+        (None, None) => -1,
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    nix::sys::signal::Signal::try_from(signal)
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_else(|_| format!("signal {signal}"))
+}
+
+fn run(argv: &[&str]) -> Result<(CommandOutput, Option<i32>)> {
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| Error::msg("cannot run a command: the command line is empty"))?;
+    let line = shell_join(argv);
+    tracing::info!("Running command: {line}");
+    let output = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| Error::msg(format!("cannot run command '{line}': {err}; check that '{program}' is installed and in PATH")))?;
+    let result = CommandOutput {
+        status: status_code(output.status),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    match output.status.signal() {
+        Some(signal) => tracing::debug!("Command '{line}' was killed by {}", signal_name(signal)),
+        None => tracing::debug!("Command '{line}' exited with code {}", result.status),
+    }
+    if !result.stdout.is_empty() {
+        tracing::debug!("Command stdout >>>\n{}", result.stdout.trim_end());
+    }
+    if !result.stderr.is_empty() {
+        tracing::debug!("Command stderr >>>\n{}", result.stderr.trim_end());
+    }
+    Ok((result, output.status.signal()))
+}
+
+impl Context {
+    /// Runs `argv[0]` with the other elements as its arguments (no shell),
+    /// with stdin from `/dev/null` and stdout and stderr captured. Logs
+    /// `Running command: <command line>` at info level and the result at debug
+    /// level. A non-zero exit is an error:
+    /// `command '<command line>' failed with exit code N: <first stderr line>`.
+    pub fn run_command(&mut self, argv: &[&str]) -> Result<CommandOutput> {
+        let (output, signal) = run(argv)?;
+        if output.success() {
+            return Ok(output);
+        }
+        let mut message = format!(
+            "command '{}' failed with exit code {}",
+            shell_join(argv),
+            output.status
+        );
+        if let Some(signal) = signal {
+            message.push_str(&format!(" (killed by {})", signal_name(signal)));
+        }
+        if let Some(first) = output.stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
+            message.push_str(": ");
+            message.push_str(first);
+        }
+        Err(Error::msg(message))
+    }
+
+    /// Like [`Context::run_command`], but a non-zero exit is returned in
+    /// [`CommandOutput::status`] instead of as an error. Only a command that
+    /// cannot be started is an error.
+    pub fn run_command_may_fail(&mut self, argv: &[&str]) -> Result<CommandOutput> {
+        run(argv).map(|(output, _)| output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn context() -> Context {
+        let paths = crate::paths::Paths::resolve(Path::new("/nonexistent"), &Default::default());
+        let runlog = crate::runlog::Runlog::new("demo", vec!["demo".into()]);
+        Context::new("demo".into(), paths, runlog, false)
+    }
+
+    #[test]
+    fn quotes_like_a_shell() {
+        assert_eq!(shell_quote("ls"), "ls");
+        assert_eq!(shell_quote("/usr/bin/x-y_z.1"), "/usr/bin/x-y_z.1");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("$HOME"), "'$HOME'");
+        assert_eq!(
+            shell_join(&["tar", "-czf", "my file.tgz", "*"]),
+            "tar -czf 'my file.tgz' '*'"
+        );
+    }
+
+    #[test]
+    fn captures_output_of_a_successful_command() {
+        let out = context()
+            .run_command(&["sh", "-c", "echo out; echo err >&2"])
+            .unwrap();
+        assert_eq!(
+            out,
+            CommandOutput {
+                status: 0,
+                stdout: "out\n".into(),
+                stderr: "err\n".into()
+            }
+        );
+        assert!(out.success());
+    }
+
+    #[test]
+    fn non_zero_exit_is_an_error_naming_command_code_and_stderr() {
+        let argv = [
+            "sh",
+            "-c",
+            "echo partial; echo; echo 'disk full' >&2; echo more >&2; exit 3",
+        ];
+        let err = context().run_command(&argv).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Runtime);
+        assert_eq!(
+            err.message(),
+            "command 'sh -c 'echo partial; echo; echo '\\''disk full'\\'' >&2; echo more >&2; exit 3'' \
+             failed with exit code 3: disk full"
+        );
+        let err = context().run_command(&["false"]).unwrap_err();
+        assert_eq!(err.message(), "command 'false' failed with exit code 1");
+    }
+
+    #[test]
+    fn may_fail_variant_returns_the_status() {
+        let mut ctx = context();
+        let out = ctx
+            .run_command_may_fail(&["sh", "-c", "echo x; exit 7"])
+            .unwrap();
+        assert_eq!(out.status, 7);
+        assert_eq!(out.stdout, "x\n");
+        let out = ctx
+            .run_command_may_fail(&["sh", "-c", "kill -KILL $$"])
+            .unwrap();
+        assert_eq!(out.status, 128 + 9);
+        let err = ctx.run_command(&["sh", "-c", "kill -TERM $$"]).unwrap_err();
+        assert_eq!(
+            err.message(),
+            "command 'sh -c 'kill -TERM $$'' failed with exit code 143 (killed by SIGTERM)"
+        );
+    }
+
+    #[test]
+    fn a_command_that_cannot_start_is_an_error_in_both_variants() {
+        let mut ctx = context();
+        let err = ctx
+            .run_command_may_fail(&["/nonexistent/zenkit-no-such-tool", "a"])
+            .unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("cannot run command '/nonexistent/zenkit-no-such-tool a': "),
+            "{err}"
+        );
+        assert!(err
+            .message()
+            .ends_with("check that '/nonexistent/zenkit-no-such-tool' is installed and in PATH"));
+        assert!(ctx
+            .run_command(&["/nonexistent/zenkit-no-such-tool"])
+            .is_err());
+        assert_eq!(
+            ctx.run_command(&[]).unwrap_err().message(),
+            "cannot run a command: the command line is empty"
+        );
+    }
+}

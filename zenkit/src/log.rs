@@ -1,0 +1,912 @@
+//! Logging: `tracing` events written to the console and to the log file in
+//! pyzenkit's line formats, with the log file reopened after rotation.
+//!
+//! * console (stderr): `<time> <LEVEL>: <message>`
+//! * log file: `<time> <name> [<pid>] <LEVEL>: <message>`
+//!
+//! `<time>` is the local time as `YYYY-mm-dd HH:MM:SS,mmm`; `<LEVEL>` is one of
+//! `DEBUG`, `INFO`, `WARNING`, `ERROR` and `CRITICAL`. Fields of an event other
+//! than its message follow the message as `key=value`. An error event with the
+//! field `critical = true` (see [`critical!`](crate::critical)) is labelled
+//! `CRITICAL`. `trace` events are never written: `debug` is the most verbose
+//! threshold, as in pyzenkit.
+//!
+//! Each destination has its own threshold. [`init`] installs the global
+//! subscriber on its first call and reconfigures it on later calls (embedded
+//! mode, configuration reload). The log file is opened for appending, so
+//! logrotate's `copytruncate` leaves no hole of NUL bytes, and it is reopened
+//! at its path when that path starts naming another file or nothing (logrotate
+//! `create`, a rename, a deletion) or when [`reopen`] is called. Nothing here
+//! starts a thread.
+
+use std::fmt::{self, Write as _};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use tracing::field::{Field, Visit};
+use tracing::level_filters::LevelFilter;
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context as LayerContext, Layer, SubscriberExt};
+
+use crate::{Error, Result};
+
+#[doc(hidden)]
+pub use tracing as __tracing;
+
+/// Name of the boolean event field that marks an error event as critical.
+pub const CRITICAL_FIELD: &str = "critical";
+
+/// Mode the log file is created with (before the umask).
+pub const LOG_FILE_MODE: u32 = 0o644;
+
+/// Logs an error event marked critical: it is labelled `CRITICAL` instead of
+/// `ERROR`. Takes the arguments of `tracing::error!`.
+///
+/// ```
+/// zenkit::critical!("database {} is unreachable", "main");
+/// ```
+#[macro_export]
+macro_rules! critical {
+    ($($arg:tt)+) => {
+        $crate::log::__tracing::error!(critical = true, $($arg)+)
+    };
+}
+
+/// A severity threshold: the least severe level a destination writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogLevel {
+    /// Everything but `trace` events.
+    Debug,
+    /// Info, warnings and errors.
+    Info,
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
+    /// Errors only: `tracing` has no level above error, so this threshold
+    /// passes the same events as [`LogLevel::Error`].
+    Critical,
+}
+
+const VALID_LEVELS: &str = "debug, info, warning, error, critical";
+
+// Verbosity ranks: an event passes a threshold when its rank is at most the
+// threshold's rank. 0 lets nothing through.
+const RANK_OFF: u8 = 0;
+const RANK_ERROR: u8 = 1;
+const RANK_WARN: u8 = 2;
+const RANK_INFO: u8 = 3;
+const RANK_DEBUG: u8 = 4;
+const RANK_TRACE: u8 = 5;
+
+fn event_rank(level: &Level) -> u8 {
+    match *level {
+        Level::ERROR => RANK_ERROR,
+        Level::WARN => RANK_WARN,
+        Level::INFO => RANK_INFO,
+        Level::DEBUG => RANK_DEBUG,
+        _ => RANK_TRACE,
+    }
+}
+
+impl LogLevel {
+    /// Every level, most verbose first.
+    pub const ALL: [LogLevel; 5] = [
+        LogLevel::Debug,
+        LogLevel::Info,
+        LogLevel::Warning,
+        LogLevel::Error,
+        LogLevel::Critical,
+    ];
+
+    /// Parses a level name, case-insensitively (`"info"`, `"INFO"`). The
+    /// Python aliases `warn` and `fatal` are accepted too.
+    pub fn parse(name: &str) -> Result<LogLevel> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "debug" => Ok(LogLevel::Debug),
+            "info" => Ok(LogLevel::Info),
+            "warning" | "warn" => Ok(LogLevel::Warning),
+            "error" => Ok(LogLevel::Error),
+            "critical" | "fatal" => Ok(LogLevel::Critical),
+            _ => Err(Error::config(format!(
+                "invalid log level '{name}': expected one of {VALID_LEVELS}"
+            ))),
+        }
+    }
+
+    /// The upper-case name used on log lines and in `__core__.logging`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Warning => "WARNING",
+            LogLevel::Error => "ERROR",
+            LogLevel::Critical => "CRITICAL",
+        }
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            LogLevel::Debug => RANK_DEBUG,
+            LogLevel::Info => RANK_INFO,
+            LogLevel::Warning => RANK_WARN,
+            LogLevel::Error | LogLevel::Critical => RANK_ERROR,
+        }
+    }
+
+    /// Whether an event of `level` passes this threshold.
+    pub fn passes(self, level: &Level) -> bool {
+        event_rank(level) <= self.rank()
+    }
+}
+
+impl fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for LogLevel {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<LogLevel> {
+        LogLevel::parse(s)
+    }
+}
+
+impl Serialize for LogLevel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for LogLevel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        LogLevel::parse(&name).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where log lines go and how severe they must be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSettings {
+    /// The application name written on log-file lines.
+    pub name: String,
+    /// Whether lines are written to stderr.
+    pub to_console: bool,
+    /// Threshold of the console.
+    pub level_console: LogLevel,
+    /// The log file, if lines are written to one.
+    pub file: Option<PathBuf>,
+    /// Threshold of the log file.
+    pub level_file: LogLevel,
+}
+
+/// The local time as Python logging's `asctime`: `YYYY-mm-dd HH:MM:SS,mmm`.
+pub fn asctime(time: &chrono::DateTime<chrono::Local>) -> String {
+    time.format("%Y-%m-%d %H:%M:%S,%3f").to_string()
+}
+
+/// A console line: `<time> <LEVEL>: <text>\n`.
+fn console_line(time: &str, label: &str, text: &str) -> String {
+    format!("{time} {label}: {text}\n")
+}
+
+/// A log-file line: `<time> <name> [<pid>] <LEVEL>: <text>\n`.
+fn file_line(time: &str, name: &str, pid: u32, label: &str, text: &str) -> String {
+    format!("{time} {name} [{pid}] {label}: {text}\n")
+}
+
+/// The parts of an event a line is made of.
+#[derive(Debug, Default)]
+struct Record {
+    message: String,
+    fields: String,
+    critical: bool,
+}
+
+impl Record {
+    fn of(event: &Event<'_>) -> Record {
+        let mut record = Record::default();
+        event.record(&mut record);
+        record
+    }
+
+    fn label(&self, level: &Level) -> &'static str {
+        match *level {
+            Level::ERROR if self.critical => "CRITICAL",
+            Level::ERROR => "ERROR",
+            Level::WARN => "WARNING",
+            Level::INFO => "INFO",
+            _ => "DEBUG",
+        }
+    }
+
+    /// The message followed by the fields.
+    fn text(&self) -> String {
+        match (self.message.is_empty(), self.fields.is_empty()) {
+            (_, true) => self.message.clone(),
+            (true, false) => self.fields.clone(),
+            (false, false) => format!("{} {}", self.message, self.fields),
+        }
+    }
+
+    fn push_field(&mut self, field: &Field, value: fmt::Arguments<'_>) {
+        if !self.fields.is_empty() {
+            self.fields.push(' ');
+        }
+        let name = field.name();
+        let name = name.strip_prefix("r#").unwrap_or(name);
+        let _ = write!(self.fields, "{name}={value}");
+    }
+}
+
+impl Visit for Record {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else if value.is_empty()
+            || value.contains(|c: char| c.is_whitespace() || c == '"' || c == '=')
+        {
+            self.push_field(field, format_args!("{value:?}"));
+        } else {
+            self.push_field(field, format_args!("{value}"));
+        }
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        if field.name() == CRITICAL_FIELD {
+            self.critical = value;
+        } else {
+            self.push_field(field, format_args!("{value}"));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            self.push_field(field, format_args!("{value:?}"));
+        }
+    }
+}
+
+/// A log file opened for appending that follows its path: before a line is
+/// written it checks, at most once per check interval, whether the path still
+/// names the open file, and reopens the path when it does not (the file was
+/// renamed, replaced or deleted).
+#[derive(Debug)]
+pub struct LogFile {
+    path: PathBuf,
+    file: File,
+    id: (u64, u64),
+    check_interval: Duration,
+    last_check: Option<Instant>,
+}
+
+impl LogFile {
+    /// How often, at most, the path is checked. A `stat` costs a few times
+    /// more than the write of a line, so a burst of lines pays for one check
+    /// per interval; a quiet application checks before every line.
+    pub const CHECK_INTERVAL: Duration = Duration::from_secs(1);
+
+    /// Opens `path` for appending, creating it (mode 0644 before the umask)
+    /// and its parent directories when missing.
+    pub fn open(path: &Path) -> Result<LogFile> {
+        let (file, id) = open_append(path).map_err(|err| open_error(path, &err))?;
+        Ok(LogFile {
+            path: path.to_path_buf(),
+            file,
+            id,
+            check_interval: Self::CHECK_INTERVAL,
+            last_check: Some(Instant::now()),
+        })
+    }
+
+    /// The same file, checking its path at most once per `interval` (zero:
+    /// before every line).
+    pub fn with_check_interval(mut self, interval: Duration) -> LogFile {
+        self.check_interval = interval;
+        self
+    }
+
+    /// The path the file was opened at.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes one complete line (with its newline) in a single append, after
+    /// reopening the file if its path moved on. When reopening fails the line
+    /// goes to the file still open, and reopening is tried again later.
+    pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        self.follow_path();
+        self.file.write_all(line)
+    }
+
+    /// Closes the file and opens its path again. On failure the old file
+    /// stays open.
+    pub fn reopen(&mut self) -> Result<()> {
+        let (file, id) = open_append(&self.path).map_err(|err| open_error(&self.path, &err))?;
+        self.file = file;
+        self.id = id;
+        self.last_check = Some(Instant::now());
+        Ok(())
+    }
+
+    fn follow_path(&mut self) {
+        let now = Instant::now();
+        if let Some(last) = self.last_check {
+            if now.duration_since(last) < self.check_interval {
+                return;
+            }
+        }
+        self.last_check = Some(now);
+        let moved = match std::fs::metadata(&self.path) {
+            Ok(meta) => (meta.dev(), meta.ino()) != self.id,
+            Err(_) => true,
+        };
+        if moved {
+            let _ = self.reopen();
+        }
+    }
+}
+
+fn open_append(path: &Path) -> io::Result<(File, (u64, u64))> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(LOG_FILE_MODE)
+        .open(path)?;
+    let meta = file.metadata()?;
+    Ok((file, (meta.dev(), meta.ino())))
+}
+
+fn open_error(path: &Path, err: &io::Error) -> Error {
+    Error::setup(format!(
+        "cannot open log file '{}': {err}; check the directory's permissions or choose another file with --log-file",
+        path.display()
+    ))
+}
+
+/// Writes to stderr, stepping around a progress bar that is on screen.
+struct Stderr;
+
+impl Write for Stderr {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        crate::progress::suspended(|| io::stderr().lock().write_all(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
+    }
+}
+
+struct FileSink {
+    level: LogLevel,
+    file: LogFile,
+}
+
+/// The destinations of log lines.
+struct Sinks {
+    name: String,
+    console_level: Option<LogLevel>,
+    /// The console writer; `None` is stderr.
+    console_out: Option<Box<dyn Write + Send>>,
+    file: Option<FileSink>,
+}
+
+impl Sinks {
+    const fn new() -> Sinks {
+        Sinks {
+            name: String::new(),
+            console_level: None,
+            console_out: None,
+            file: None,
+        }
+    }
+
+    /// Applies `settings`; nothing changes when the log file cannot be opened.
+    /// The open file is kept when the path stays the same.
+    fn configure(&mut self, settings: &LogSettings) -> Result<()> {
+        let file = match &settings.file {
+            None => None,
+            Some(path) => {
+                let file = match self.file.take() {
+                    Some(old) if old.file.path() == path => old.file,
+                    old => match LogFile::open(path) {
+                        Ok(file) => file,
+                        Err(err) => {
+                            self.file = old;
+                            return Err(err);
+                        }
+                    },
+                };
+                Some(FileSink {
+                    level: settings.level_file,
+                    file,
+                })
+            }
+        };
+        self.file = file;
+        self.name = settings.name.clone();
+        self.console_level = settings.to_console.then_some(settings.level_console);
+        Ok(())
+    }
+
+    /// The rank of the most verbose destination.
+    fn max_rank(&self) -> u8 {
+        let console = self.console_level.map_or(RANK_OFF, LogLevel::rank);
+        let file = self.file.as_ref().map_or(RANK_OFF, |f| f.level.rank());
+        console.max(file)
+    }
+
+    fn write(&mut self, level: &Level, record: &Record, time: &str) {
+        let label = record.label(level);
+        let text = record.text();
+        if self.console_level.is_some_and(|t| t.passes(level)) {
+            let line = console_line(time, label, &text);
+            let _ = match self.console_out.as_mut() {
+                Some(out) => out.write_all(line.as_bytes()),
+                None => Stderr.write_all(line.as_bytes()),
+            };
+        }
+        if let Some(sink) = self.file.as_mut().filter(|s| s.level.passes(level)) {
+            let line = file_line(time, &self.name, std::process::id(), label, &text);
+            let _ = sink.file.write_line(line.as_bytes());
+        }
+    }
+}
+
+/// State shared by a layer and [`init`]/[`reopen`].
+struct Shared {
+    max_rank: AtomicU8,
+    attached: AtomicBool,
+    sinks: Mutex<Sinks>,
+}
+
+impl Shared {
+    const fn new() -> Shared {
+        Shared {
+            max_rank: AtomicU8::new(RANK_OFF),
+            attached: AtomicBool::new(false),
+            sinks: Mutex::new(Sinks::new()),
+        }
+    }
+
+    fn sinks(&self) -> MutexGuard<'_, Sinks> {
+        self.sinks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn configure(&self, settings: &LogSettings) -> Result<()> {
+        let mut sinks = self.sinks();
+        sinks.configure(settings)?;
+        self.max_rank.store(sinks.max_rank(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn reopen(&self) -> Result<()> {
+        match self.sinks().file.as_mut() {
+            Some(sink) => sink.file.reopen(),
+            None => Ok(()),
+        }
+    }
+}
+
+static GLOBAL: Shared = Shared::new();
+
+/// The `tracing-subscriber` layer that writes zenkit's log lines.
+///
+/// [`init`] installs it as the global subscriber. A program that embeds a
+/// zenkit application and installs its own subscriber can add this layer to
+/// it (`registry().with(zenkit::log::layer()).with(other)`); [`init`] then
+/// only configures it.
+pub struct LogLayer {
+    shared: &'static Shared,
+}
+
+impl fmt::Debug for LogLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogLayer").finish_non_exhaustive()
+    }
+}
+
+/// The layer [`init`] configures, for adding to a subscriber of one's own.
+pub fn layer() -> LogLayer {
+    LogLayer { shared: &GLOBAL }
+}
+
+impl<S: Subscriber> Layer<S> for LogLayer {
+    fn on_layer(&mut self, _subscriber: &mut S) {
+        self.shared.attached.store(true, Ordering::Relaxed);
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(LevelFilter::DEBUG)
+    }
+
+    fn on_event(&self, event: &Event<'_>, _ctx: LayerContext<'_, S>) {
+        let level = event.metadata().level();
+        if event_rank(level) > self.shared.max_rank.load(Ordering::Relaxed) {
+            return;
+        }
+        let record = Record::of(event);
+        let time = asctime(&chrono::Local::now());
+        self.shared.sinks().write(level, &record, &time);
+    }
+}
+
+/// Sets logging up as `settings` say. The first call installs the global
+/// `tracing` subscriber; later calls change the destinations and thresholds
+/// (a log file that stays the same stays open).
+///
+/// A log file that cannot be opened is a setup error naming its path; the
+/// previous settings then stay in force. Installing fails when another
+/// global subscriber is set already and does not hold [`layer`].
+pub fn init(settings: &LogSettings) -> Result<()> {
+    GLOBAL.configure(settings)?;
+    if !GLOBAL.attached.load(Ordering::Relaxed) {
+        let subscriber = tracing_subscriber::registry().with(layer());
+        tracing::subscriber::set_global_default(subscriber).map_err(|_| {
+            Error::setup(
+                "cannot set logging up: another global tracing subscriber is installed; \
+                 add zenkit::log::layer() to it",
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Reopens the log file at its path (after log rotation, on `SIGHUP`).
+/// Nothing happens when there is no log file.
+pub fn reopen() -> Result<()> {
+    GLOBAL.reopen()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A console writer whose output the test can read.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Buffer {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn settings(file: Option<PathBuf>, console: LogLevel, level_file: LogLevel) -> LogSettings {
+        LogSettings {
+            name: "demo".into(),
+            to_console: true,
+            level_console: console,
+            file,
+            level_file,
+        }
+    }
+
+    /// A layer with its own state and a captured console, active on this
+    /// thread while `f` runs.
+    fn with_layer(settings: &LogSettings, f: impl FnOnce(&'static Shared)) -> String {
+        let shared: &'static Shared = Box::leak(Box::new(Shared::new()));
+        let console = Buffer::default();
+        shared.sinks().console_out = Some(Box::new(console.clone()));
+        shared.configure(settings).unwrap();
+        let subscriber = tracing_subscriber::registry().with(LogLayer { shared });
+        tracing::subscriber::with_default(subscriber, || f(shared));
+        console.text()
+    }
+
+    /// Splits a line into its timestamp and the rest, checking the
+    /// timestamp's shape `YYYY-mm-dd HH:MM:SS,mmm`.
+    fn split_time(line: &str) -> &str {
+        let (time, rest) = line.split_at(23);
+        let shape: String = time
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '9' } else { c })
+            .collect();
+        assert_eq!(
+            shape, "9999-99-99 99:99:99,999",
+            "bad timestamp in {line:?}"
+        );
+        assert!(
+            rest.starts_with(' '),
+            "no space after timestamp in {line:?}"
+        );
+        &rest[1..]
+    }
+
+    #[test]
+    fn levels_parse_case_insensitively() {
+        assert_eq!(LogLevel::parse("INFO").unwrap(), LogLevel::Info);
+        assert_eq!(LogLevel::parse("debug").unwrap(), LogLevel::Debug);
+        assert_eq!("Warning".parse::<LogLevel>().unwrap(), LogLevel::Warning);
+        assert_eq!(LogLevel::parse("warn").unwrap(), LogLevel::Warning);
+        assert_eq!(LogLevel::parse("CRITICAL").unwrap(), LogLevel::Critical);
+        let err = LogLevel::parse("verbose").unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Config);
+        assert_eq!(
+            err.message(),
+            "invalid log level 'verbose': expected one of debug, info, warning, error, critical"
+        );
+        let level: LogLevel = serde_json::from_value(serde_json::json!("error")).unwrap();
+        assert_eq!(level, LogLevel::Error);
+        assert_eq!(serde_json::to_value(LogLevel::Warning).unwrap(), "WARNING");
+        assert!(serde_json::from_value::<LogLevel>(serde_json::json!("loud")).is_err());
+    }
+
+    #[test]
+    fn thresholds() {
+        assert!(LogLevel::Debug.passes(&Level::DEBUG));
+        assert!(!LogLevel::Debug.passes(&Level::TRACE));
+        assert!(!LogLevel::Info.passes(&Level::DEBUG));
+        assert!(LogLevel::Info.passes(&Level::INFO));
+        assert!(!LogLevel::Warning.passes(&Level::INFO));
+        assert!(LogLevel::Warning.passes(&Level::WARN));
+        assert!(!LogLevel::Error.passes(&Level::WARN));
+        assert!(LogLevel::Critical.passes(&Level::ERROR));
+        assert!(!LogLevel::Critical.passes(&Level::WARN));
+    }
+
+    #[test]
+    fn console_and_file_lines_have_pyzenkit_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log/demo.log");
+        let s = settings(Some(path.clone()), LogLevel::Info, LogLevel::Debug);
+        let console = with_layer(&s, |_| {
+            tracing::info!("Hello {}", "world");
+            tracing::warn!(count = 3, who = "a b", "Careful");
+            tracing::debug!("Only in the file");
+            tracing::trace!("Nowhere");
+            tracing::error!("Broken");
+            crate::critical!("Very broken");
+            tracing::info!(r#type = "x", empty = "");
+        });
+        let lines: Vec<&str> = console.lines().map(split_time).collect();
+        assert_eq!(
+            lines,
+            [
+                "INFO: Hello world",
+                "WARNING: Careful count=3 who=\"a b\"",
+                "ERROR: Broken",
+                "CRITICAL: Very broken",
+                "INFO: type=x empty=\"\"",
+            ]
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let pid = std::process::id();
+        let lines: Vec<String> = text.lines().map(|l| split_time(l).to_string()).collect();
+        assert_eq!(
+            lines,
+            [
+                format!("demo [{pid}] INFO: Hello world"),
+                format!("demo [{pid}] WARNING: Careful count=3 who=\"a b\""),
+                format!("demo [{pid}] DEBUG: Only in the file"),
+                format!("demo [{pid}] ERROR: Broken"),
+                format!("demo [{pid}] CRITICAL: Very broken"),
+                format!("demo [{pid}] INFO: type=x empty=\"\""),
+            ]
+        );
+        let mode = std::fs::metadata(&path).unwrap().mode() & 0o777;
+        assert_eq!(mode & 0o133, 0, "log file mode {mode:o}");
+    }
+
+    #[test]
+    fn each_destination_has_its_own_threshold_and_can_be_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.log");
+        let s = settings(Some(path.clone()), LogLevel::Debug, LogLevel::Warning);
+        let console = with_layer(&s.clone(), |shared| {
+            let mut s = s;
+            tracing::info!("one");
+            tracing::warn!("two");
+            s.to_console = false;
+            s.level_file = LogLevel::Critical;
+            shared.configure(&s).unwrap();
+            tracing::warn!("three");
+            tracing::error!("four");
+            s.file = None;
+            shared.configure(&s).unwrap();
+            assert_eq!(shared.max_rank.load(Ordering::Relaxed), RANK_OFF);
+            tracing::error!("five");
+        });
+        let console: Vec<&str> = console.lines().map(split_time).collect();
+        assert_eq!(console, ["INFO: one", "WARNING: two"]);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file: Vec<&str> = text
+            .lines()
+            .map(|l| split_time(l).split_once("] ").unwrap().1)
+            .collect();
+        assert_eq!(file, ["WARNING: two", "ERROR: four"]);
+    }
+
+    #[test]
+    fn a_log_file_that_cannot_be_opened_keeps_the_old_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.log");
+        let blocker = dir.path().join("blocker");
+        std::fs::write(&blocker, "a file, not a directory").unwrap();
+        let bad = blocker.join("bad.log");
+        let shared = Shared::new();
+        shared.sinks().console_out = Some(Box::new(Buffer::default()));
+        let s = settings(Some(good.clone()), LogLevel::Info, LogLevel::Info);
+        shared.configure(&s).unwrap();
+        let err = shared
+            .configure(&settings(
+                Some(bad.clone()),
+                LogLevel::Debug,
+                LogLevel::Debug,
+            ))
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Setup);
+        assert!(err
+            .message()
+            .starts_with(&format!("cannot open log file '{}': ", bad.display())));
+        let sinks = shared.sinks();
+        assert_eq!(sinks.file.as_ref().unwrap().file.path(), good);
+        assert_eq!(sinks.console_level, Some(LogLevel::Info));
+    }
+
+    #[test]
+    fn renamed_or_deleted_file_is_reopened_at_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.log");
+        let rotated = dir.path().join("demo.log.1");
+        let mut log = LogFile::open(&path)
+            .unwrap()
+            .with_check_interval(Duration::ZERO);
+        log.write_line(b"old 1\n").unwrap();
+        std::fs::rename(&path, &rotated).unwrap();
+        log.write_line(b"new 1\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&rotated).unwrap(), "old 1\n");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new 1\n");
+
+        std::fs::remove_file(&path).unwrap();
+        log.write_line(b"new 2\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new 2\n");
+
+        // logrotate `create`: a new empty file put at the path.
+        std::fs::rename(&path, &rotated).unwrap();
+        std::fs::write(&path, "").unwrap();
+        log.write_line(b"new 3\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new 3\n");
+        assert_eq!(std::fs::read_to_string(&rotated).unwrap(), "new 2\n");
+    }
+
+    #[test]
+    fn path_is_checked_at_most_once_per_interval() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.log");
+        let rotated = dir.path().join("demo.log.1");
+        let mut log = LogFile::open(&path)
+            .unwrap()
+            .with_check_interval(Duration::from_secs(3600));
+        log.write_line(b"a\n").unwrap();
+        std::fs::rename(&path, &rotated).unwrap();
+        log.write_line(b"b\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&rotated).unwrap(), "a\nb\n");
+        assert!(!path.exists());
+        log.reopen().unwrap();
+        log.write_line(b"c\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "c\n");
+    }
+
+    #[test]
+    fn copytruncate_leaves_no_nul_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.log");
+        let mut log = LogFile::open(&path).unwrap();
+        log.write_line(b"first line of some length\n").unwrap();
+        log.write_line(b"second line of some length\n").unwrap();
+        let copy = std::fs::read(&path).unwrap();
+        OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        log.write_line(b"after\n").unwrap();
+        let data = std::fs::read(&path).unwrap();
+        assert_eq!(data, b"after\n");
+        assert!(!copy.contains(&0) && !data.contains(&0));
+    }
+
+    #[test]
+    fn reconfiguring_with_the_same_path_keeps_the_file_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.log");
+        let rotated = dir.path().join("demo.log.1");
+        let shared = Shared::new();
+        let s = settings(Some(path.clone()), LogLevel::Info, LogLevel::Info);
+        shared.configure(&s).unwrap();
+        std::fs::rename(&path, &rotated).unwrap();
+        shared.configure(&s).unwrap();
+        assert!(!path.exists(), "the file was reopened by configure");
+        shared.reopen().unwrap();
+        assert!(path.exists(), "reopen did not open the path again");
+    }
+
+    #[test]
+    fn global_init_installs_once_and_reconfigures() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("first.log");
+        let second = dir.path().join("second.log");
+        let mut s = LogSettings {
+            name: "global".into(),
+            to_console: false,
+            level_console: LogLevel::Info,
+            file: Some(first.clone()),
+            level_file: LogLevel::Info,
+        };
+        init(&s).unwrap();
+        tracing::info!("global line one");
+        s.file = Some(second.clone());
+        init(&s).unwrap();
+        tracing::info!("global line two");
+        reopen().unwrap();
+        let blocker = dir.path().join("blocker");
+        std::fs::write(&blocker, "a file, not a directory").unwrap();
+        s.file = Some(blocker.join("x.log"));
+        assert_eq!(init(&s).unwrap_err().kind(), crate::ErrorKind::Setup);
+        s.file = None;
+        init(&s).unwrap();
+        let one = std::fs::read_to_string(&first).unwrap();
+        let two = std::fs::read_to_string(&second).unwrap();
+        assert!(one.contains(&format!(
+            " global [{}] INFO: global line one\n",
+            std::process::id()
+        )));
+        assert!(!one.contains("global line two"));
+        assert!(two.contains("INFO: global line two\n"));
+    }
+}
+#[cfg(test)]
+mod tmp_bench {
+    use super::*;
+    #[test]
+    fn tmp_bench_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared: &'static Shared = Box::leak(Box::new(Shared::new()));
+        shared.configure(&LogSettings { name: "b".into(), to_console: false, level_console: LogLevel::Info,
+            file: Some(dir.path().join("b.log")), level_file: LogLevel::Info }).unwrap();
+        let subscriber = tracing_subscriber::registry().with(LogLayer { shared });
+        tracing::subscriber::with_default(subscriber, || {
+            let n = 100_000u32;
+            let t = Instant::now();
+            for i in 0..n { tracing::info!(i, "Some typical log message with a few words"); }
+            let a = t.elapsed() / n;
+            let t = Instant::now();
+            for i in 0..n { tracing::debug!(i, "filtered"); }
+            let b = t.elapsed() / n;
+            let t = Instant::now();
+            for _ in 0..n { std::hint::black_box(asctime(&chrono::Local::now())); }
+            let c = t.elapsed() / n;
+            println!("event {a:?}, filtered {b:?}, asctime {c:?}");
+        });
+    }
+}
