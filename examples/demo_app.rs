@@ -16,6 +16,15 @@ use zenkit::prelude::*;
 #[zen(paths(cfg = "tmp", var = "tmp", log = "tmp", run = "tmp", tmp = "tmp", bin = "tmp"))]
 #[zen(defaults(config_file_silent = true, config_dir_silent = true))]
 struct DemoApp {
+    /// Fail the process stage with this message (shows error registration).
+    #[zen(cli)]
+    fail: Option<String>,
+    /// Panic in the process stage with this message (shows panic capture).
+    #[zen(cli)]
+    panic: Option<String>,
+    /// Log this many tick lines, 50 ms apart (to watch log rotation).
+    #[zen(cli, default = 0)]
+    ticks: u32,
     /// Number of runs so far.
     #[zen(pstate)]
     counter: u64,
@@ -34,7 +43,17 @@ impl DemoApp {
         ctx.print(1, format_args!("Hello world from the zenkit demo application, verbosity level 1"));
         ctx.print(2, format_args!("Hello world from the zenkit demo application, verbosity level 2"));
         ctx.print(3, format_args!("Hello world from the zenkit demo application, verbosity level 3"));
-        Ok(())
+        for tick in 1..=self.ticks {
+            info!("tick {tick}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        if let Some(message) = &self.panic {
+            panic!("{message}");
+        }
+        match &self.fail {
+            Some(message) => Err(Error::msg(message)),
+            None => Ok(()),
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use zenkit::prelude::*;
 
 /// Measures a directory tree and reports its growth since the last run.
@@ -15,15 +16,30 @@ struct Dusage {
     /// Directory to measure.
     #[zen(cli, default = ".")]
     path: PathBuf,
-    /// How many of the largest files to list.
-    #[zen(cli, default = 5)]
-    top: usize,
+    /// What the report shows.
+    #[zen(config)]
+    report: Report,
     /// Fail when the tree is larger than this many bytes.
     #[zen(cli)]
     max_bytes: Option<u64>,
     /// Total size measured by the previous run.
     #[zen(pstate)]
     last_total: Option<u64>,
+}
+
+/// Configuration section `report`.
+#[derive(Serialize, Deserialize)]
+struct Report {
+    /// How many of the largest files to list (with `-v`).
+    top: usize,
+    /// Files smaller than this many bytes are not listed.
+    min_size: u64,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report { top: 5, min_size: 0 }
+    }
 }
 
 /// Sizes of every regular file below `dir` (symbolic links are not followed).
@@ -56,7 +72,8 @@ impl Dusage {
             let growth = total as i128 - last as i128;
             ctx.print(0, format_args!("growth since the last run: {growth:+} bytes"));
         }
-        for (size, path) in files.iter().take(self.top) {
+        let listed = files.iter().filter(|(size, _)| *size >= self.report.min_size);
+        for (size, path) in listed.take(self.report.top) {
             ctx.print(1, format_args!("{size:>12}  {}", path.display()));
         }
         ctx.runlog().insert(

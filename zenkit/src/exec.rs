@@ -67,7 +67,11 @@ fn run(argv: &[&str]) -> Result<(CommandOutput, Option<i32>)> {
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .map_err(|err| Error::msg(format!("cannot run command '{line}': {err}; check that '{program}' is installed and in PATH")))?;
+        .map_err(|err| {
+            Error::msg(format!(
+                "cannot run command '{line}': {err}; check that '{program}' is installed and in PATH"
+            ))
+        })?;
     let result = CommandOutput {
         status: status_code(output.status),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -885,28 +885,3 @@ mod tests {
         assert!(two.contains("INFO: global line two\n"));
     }
 }
-#[cfg(test)]
-mod tmp_bench {
-    use super::*;
-    #[test]
-    fn tmp_bench_events() {
-        let dir = tempfile::tempdir().unwrap();
-        let shared: &'static Shared = Box::leak(Box::new(Shared::new()));
-        shared.configure(&LogSettings { name: "b".into(), to_console: false, level_console: LogLevel::Info,
-            file: Some(dir.path().join("b.log")), level_file: LogLevel::Info }).unwrap();
-        let subscriber = tracing_subscriber::registry().with(LogLayer { shared });
-        tracing::subscriber::with_default(subscriber, || {
-            let n = 100_000u32;
-            let t = Instant::now();
-            for i in 0..n { tracing::info!(i, "Some typical log message with a few words"); }
-            let a = t.elapsed() / n;
-            let t = Instant::now();
-            for i in 0..n { tracing::debug!(i, "filtered"); }
-            let b = t.elapsed() / n;
-            let t = Instant::now();
-            for _ in 0..n { std::hint::black_box(asctime(&chrono::Local::now())); }
-            let c = t.elapsed() / n;
-            println!("event {a:?}, filtered {b:?}, asctime {c:?}");
-        });
-    }
-}

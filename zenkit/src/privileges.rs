@@ -52,10 +52,6 @@ impl Kind {
         }
     }
 
-    fn key(self) -> &'static str {
-        self.noun()
-    }
-
     fn by_name(self, name: &str) -> nix::Result<Option<Account>> {
         match self {
             Kind::User => User::from_name(name).map(|u| {
@@ -106,9 +102,9 @@ fn found(kind: Kind, shown: &str, result: nix::Result<Option<Account>>) -> Resul
 }
 
 fn unknown(kind: Kind, shown: &str) -> Error {
-    let (noun, key) = (kind.noun(), kind.key());
+    let noun = kind.noun();
     Error::setup(format!(
-        "unknown {noun} {shown}: no such account on this system; check --{key} or the `{key}` configuration key"
+        "unknown {noun} {shown}: no such account on this system; check --{noun} or the `{noun}` configuration key"
     ))
 }
 
@@ -123,7 +119,7 @@ fn resolve(kind: Kind, spec: &Value) -> Result<Account> {
             if name.is_empty() {
                 return Err(Error::config(format!(
                     "configuration key `{}` is empty: give an account name or a numeric id",
-                    kind.key()
+                    kind.noun()
                 )));
             }
             let shown = format!("'{name}'");
@@ -139,7 +135,7 @@ fn resolve(kind: Kind, spec: &Value) -> Result<Account> {
             Some(id) => by_id(id),
             None => Err(Error::config(format!(
                 "configuration key `{}` is {number}, which is not a valid {} id",
-                kind.key(),
+                kind.noun(),
                 kind.noun()
             ))),
         },
@@ -147,7 +143,7 @@ fn resolve(kind: Kind, spec: &Value) -> Result<Account> {
         Value::Array(pair) if pair.len() == 2 && pair[0].is_string() => resolve(kind, &pair[1]),
         other => Err(Error::config(format!(
             "configuration key `{}` must be an account name or a numeric id, not {other}",
-            kind.key()
+            kind.noun()
         ))),
     }
 }
