@@ -238,7 +238,10 @@ impl HooksImpl {
                     for marker in attr::take_markers(cx, attrs) {
                         cx.error_spanned_by(
                             &marker.ident,
-                            format!("`#[{}]` marks a method; this item is not one", marker.kind.as_str()),
+                            format!(
+                                "`#[{}]` marks a method; this item is not one",
+                                marker.kind.as_str()
+                            ),
                         );
                     }
                 }
@@ -246,7 +249,9 @@ impl HooksImpl {
             };
             let markers = attr::take_markers(cx, &mut method.attrs);
             let mut markers = markers.into_iter();
-            let Some(marker) = markers.next() else { continue };
+            let Some(marker) = markers.next() else {
+                continue;
+            };
             for extra in markers {
                 cx.error_spanned_by(
                     &extra.ident,
@@ -299,7 +304,10 @@ mod tests {
     fn shapes_from_syntax() {
         let ty = |s: &str| syn::parse_str::<Type>(s).unwrap();
         assert!(matches!(shape(&ty("bool")), Shape::Flag));
-        assert!(matches!(shape(&ty("std::option::Option<u8>")), Shape::Optional(_)));
+        assert!(matches!(
+            shape(&ty("std::option::Option<u8>")),
+            Shape::Optional(_)
+        ));
         assert!(matches!(shape(&ty("Vec<String>")), Shape::Many(_)));
         assert!(matches!(shape(&ty("String")), Shape::One));
         assert!(matches!(shape(&ty("Option<u8, u8>")), Shape::One));

@@ -61,8 +61,6 @@ pub(crate) struct FieldAttrs {
 
 /// `cli` or `cli(short = 'x', long = "name")`.
 pub(crate) struct Cli {
-    /// The `cli` keyword.
-    pub(crate) key: Ident,
     pub(crate) short: Option<LitChar>,
     pub(crate) long: Option<LitStr>,
 }
@@ -124,7 +122,11 @@ fn key_of(meta: &ParseNestedMeta) -> String {
 
 fn key_ident(meta: &ParseNestedMeta) -> Ident {
     meta.path.get_ident().cloned().unwrap_or_else(|| {
-        let span = meta.path.segments.first().map_or_else(Span::call_site, |s| s.ident.span());
+        let span = meta
+            .path
+            .segments
+            .first()
+            .map_or_else(Span::call_site, |s| s.ident.span());
         Ident::new("key", span)
     })
 }
@@ -145,7 +147,10 @@ fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, place: &str, valid: &str) -> syn::Result<()> {
     cx.error_spanned_by(
         &meta.path,
-        format!("unknown key `{}` in {place}; valid keys: {valid}", key_of(meta)),
+        format!(
+            "unknown key `{}` in {place}; valid keys: {valid}",
+            key_of(meta)
+        ),
     );
     skip_value(meta)
 }
@@ -177,7 +182,11 @@ fn literal(cx: &Ctxt, meta: &ParseNestedMeta, expected: &str) -> syn::Result<Opt
     if !meta.input.peek(syn::Token![=]) {
         cx.error_spanned_by(
             &meta.path,
-            format!("`{}` needs a value: `{} = {expected}`", key_of(meta), key_of(meta)),
+            format!(
+                "`{}` needs a value: `{} = {expected}`",
+                key_of(meta),
+                key_of(meta)
+            ),
         );
         skip_value(meta)?;
         return Ok(None);
@@ -196,7 +205,14 @@ fn lit_str(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<LitStr>> {
     Ok(match literal(cx, meta, "\"...\"")? {
         Some(Lit::Str(s)) => Some(s),
         Some(other) => {
-            cx.error_spanned_by(&other, "expected a string literal");
+            cx.error_spanned_by(
+                &other,
+                format!(
+                    "`{}` takes a string literal: `{} = \"...\"`",
+                    key_of(meta),
+                    key_of(meta)
+                ),
+            );
             None
         }
         None => None,
@@ -287,7 +303,11 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> Container {
     out
 }
 
-fn paths_entry(cx: &Ctxt, meta: &ParseNestedMeta, paths: &mut Vec<(Ident, LitStr)>) -> syn::Result<()> {
+fn paths_entry(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    paths: &mut Vec<(Ident, LitStr)>,
+) -> syn::Result<()> {
     let key = key_of(meta);
     if !PATH_KEYS.contains(&key.as_str()) {
         return unknown_key(cx, meta, "`paths(...)`", &PATH_KEYS.join(", "));
@@ -306,7 +326,11 @@ fn paths_entry(cx: &Ctxt, meta: &ParseNestedMeta, paths: &mut Vec<(Ident, LitStr
     Ok(())
 }
 
-fn defaults_entry(cx: &Ctxt, meta: &ParseNestedMeta, defaults: &mut Vec<BuiltinDefault>) -> syn::Result<()> {
+fn defaults_entry(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    defaults: &mut Vec<BuiltinDefault>,
+) -> syn::Result<()> {
     let key = key_of(meta);
     let Some(builtin) = builtin_key(&key) else {
         let valid: Vec<&str> = BUILTINS.iter().filter_map(|b| b.key).collect();
@@ -327,9 +351,14 @@ fn defaults_entry(cx: &Ctxt, meta: &ParseNestedMeta, defaults: &mut Vec<BuiltinD
             }
         },
         (ValueKind::Str | ValueKind::StrOrInt, Lit::Str(s)) => Some(JsonLit::Str(s.value())),
-        (ValueKind::Name, Lit::Str(s)) if valid_app_name(&s.value()) => Some(JsonLit::Str(s.value())),
+        (ValueKind::Name, Lit::Str(s)) if valid_app_name(&s.value()) => {
+            Some(JsonLit::Str(s.value()))
+        }
         (ValueKind::Name, Lit::Str(s)) => {
-            cx.error_spanned_by(s, "invalid application name: it must match ^[_a-zA-Z][-_a-zA-Z0-9.]*$");
+            cx.error_spanned_by(
+                s,
+                "invalid application name: it must match ^[_a-zA-Z][-_a-zA-Z0-9.]*$",
+            );
             None
         }
         (ValueKind::LogLevel, Lit::Str(s)) if LOG_LEVELS.contains(&s.value().as_str()) => {
@@ -338,15 +367,16 @@ fn defaults_entry(cx: &Ctxt, meta: &ParseNestedMeta, defaults: &mut Vec<BuiltinD
         (ValueKind::LogLevel, Lit::Str(s)) => {
             cx.error_spanned_by(
                 s,
-                format!("unknown log level {:?}; valid levels: {}", s.value(), LOG_LEVELS.join(", ")),
+                format!(
+                    "unknown log level {:?}; valid levels: {}",
+                    s.value(),
+                    LOG_LEVELS.join(", ")
+                ),
             );
             None
         }
         _ => {
-            cx.error_spanned_by(
-                &lit,
-                format!("`{key}` takes {}", builtin.value.expected()),
-            );
+            cx.error_spanned_by(&lit, format!("`{key}` takes {}", builtin.value.expected()));
             None
         }
     };
@@ -387,7 +417,10 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 "default" => {
                     let first = first_time(cx, &meta, &out.default);
                     if !meta.input.peek(syn::Token![=]) {
-                        cx.error_spanned_by(&meta.path, "`default` needs a value: `default = <expression>`");
+                        cx.error_spanned_by(
+                            &meta.path,
+                            "`default` needs a value: `default = <expression>`",
+                        );
                         return skip_value(&meta);
                     }
                     let expr: Expr = meta.value()?.parse()?;
@@ -411,7 +444,6 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
 
 fn cli(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Cli> {
     let mut out = Cli {
-        key: key_ident(meta),
         short: None,
         long: None,
     };
@@ -431,13 +463,12 @@ fn cli(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Cli> {
             "short" => {
                 let first = first_time(cx, &inner, &out.short);
                 match literal(cx, &inner, "a character: `short = 'x'`")? {
-                    Some(Lit::Char(c)) if c.value().is_ascii_alphanumeric() => {
-                        if first {
+                    Some(Lit::Char(c)) => {
+                        if !c.value().is_ascii_alphanumeric() {
+                            cx.error_spanned_by(&c, "a short option must be an ASCII letter or digit");
+                        } else if first {
                             out.short = Some(c);
                         }
-                    }
-                    Some(Lit::Char(c)) => {
-                        cx.error_spanned_by(&c, "a short option must be an ASCII letter or digit");
                     }
                     Some(other) => cx.error_spanned_by(&other, "expected a character: `short = 'x'`"),
                     None => {}
@@ -526,7 +557,63 @@ impl ValueKind {
             ValueKind::Str => "a string",
             ValueKind::StrOrInt => "a name or a number",
             ValueKind::Name => "an application name string",
-            ValueKind::LogLevel => "one of \"debug\", \"info\", \"warning\", \"error\", \"critical\"",
+            ValueKind::LogLevel => {
+                "one of \"debug\", \"info\", \"warning\", \"error\", \"critical\""
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for ok in ["demo", "_x", "demo-app.v2"] {
+            assert!(valid_app_name(ok), "{ok}");
+        }
+        for bad in ["", "1st", "-x", "a b", "é"] {
+            assert!(!valid_app_name(bad), "{bad}");
+        }
+        for ok in ["size", "out-file", "v2", "a_b"] {
+            assert!(valid_long(ok), "{ok}");
+        }
+        for bad in ["", "--size", "-x", "two words", "_x"] {
+            assert!(!valid_long(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn markers_are_removed_and_read() {
+        let cx = Ctxt::new();
+        let mut method: syn::ImplItemFn = syn::parse_quote! {
+            /// Doc.
+            #[action(name = "show-it")]
+            #[inline]
+            fn show(&mut self) {}
+        };
+        let markers = take_markers(&cx, &mut method.attrs);
+        assert!(cx.check().is_ok());
+        assert_eq!(markers.len(), 1);
+        assert_eq!(markers[0].kind, HookKind::Action);
+        assert_eq!(
+            markers[0].name.as_ref().map(LitStr::value).as_deref(),
+            Some("show-it")
+        );
+        assert_eq!(method.attrs.len(), 2, "doc and inline stay");
+    }
+
+    #[test]
+    fn every_error_of_an_attribute_is_collected() {
+        let cx = Ctxt::new();
+        let field: syn::Field = syn::parse_quote! {
+            #[zen(clii, cli(short = '-', long = "x"), pstate = 1)]
+            x: u8
+        };
+        let attrs = super::field(&cx, &field.attrs);
+        assert!(attrs.cli.is_some() && attrs.pstate.is_none());
+        let errors = cx.check().unwrap_err().to_string();
+        assert_eq!(errors.matches("compile_error").count(), 3, "{errors}");
     }
 }

@@ -44,11 +44,6 @@ impl Ctxt {
         }
     }
 
-    /// Whether an error has been recorded so far.
-    pub(crate) fn has_errors(&self) -> bool {
-        self.errors.borrow().as_ref().is_some_and(|e| !e.is_empty())
-    }
-
     /// Consumes the context: `Err` holds the `compile_error!` invocations of
     /// every recorded error.
     pub(crate) fn check(self) -> Result<(), TokenStream> {

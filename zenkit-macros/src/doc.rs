@@ -30,7 +30,7 @@ pub(crate) fn doc(attrs: &[Attribute]) -> Doc {
                 lit: Lit::Str(s), ..
             }) = &nv.value
             {
-                lines.extend(s.value().lines().map(str::to_string));
+                lines.extend(s.value().split('\n').map(str::to_string));
             }
         }
     }
@@ -75,7 +75,9 @@ mod tests {
 
     #[test]
     fn first_paragraph_is_short_help_without_period() {
-        let d = from_lines(&lines(" Whom to greet.\n\n More about it,\n over two lines.\n"));
+        let d = from_lines(&lines(
+            " Whom to greet.\n\n More about it,\n over two lines.\n",
+        ));
         assert_eq!(d.short, "Whom to greet");
         assert_eq!(d.long, "Whom to greet.\n\nMore about it, over two lines.");
         assert!(d.multi);
@@ -101,10 +103,13 @@ mod tests {
             /// First line.
             #[derive(Debug)]
             /// Second line.
+            ///
+            /// Second paragraph.
             #[doc = include_str!("x.md")]
             struct S;
         };
         let d = doc(&item.attrs);
         assert_eq!(d.short, "First line. Second line");
+        assert_eq!(d.long, "First line. Second line.\n\nSecond paragraph.");
     }
 }

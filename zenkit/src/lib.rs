@@ -1,7 +1,50 @@
 //! zenkit: console applications, cron-style scripts and Unix daemons from
 //! annotated structs.
 //!
-//! See the README for a tutorial.
+//! An application is a plain struct. `#[derive(ZenApp)]` turns its annotated
+//! fields into command-line options, configuration keys and persistent-state
+//! fields ([`App`]); `#[zenkit::app]` on an impl block turns its marked
+//! methods into life-cycle hooks and actions ([`Hooks`]); [`run`] drives the
+//! life-cycle and returns the exit code.
+//!
+//! ```no_run
+//! use zenkit::prelude::*;
+//!
+//! /// Greets somebody and counts the greetings.
+//! #[derive(ZenApp, Default)]
+//! struct Greeter {
+//!     /// Whom to greet.
+//!     #[zen(cli, default = "world")]
+//!     who: String,
+//!     /// Greetings made over all runs.
+//!     #[zen(pstate)]
+//!     total: u64,
+//! }
+//!
+//! #[zenkit::app]
+//! impl Greeter {
+//!     /// Greets once.
+//!     #[process]
+//!     fn greet(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+//!         ctx.print(0, format_args!("Hello, {}!", self.who));
+//!         self.total += 1;
+//!         Ok(())
+//!     }
+//!
+//!     /// Prints the number of greetings so far (`--action show-total`).
+//!     #[action]
+//!     fn show_total(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+//!         ctx.print(0, format_args!("{}", self.total));
+//!         Ok(())
+//!     }
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     zenkit::run::<Greeter>()
+//! }
+//! ```
+//!
+//! The README has the tutorial, the attribute table and the option table.
 
 #![warn(missing_docs)]
 
@@ -31,3 +74,7 @@ pub use context::Context;
 pub use error::{Error, ErrorKind, Result};
 pub use runner::{embed, run, run_from, Embedded};
 pub use zenkit_macros::{app, ZenApp};
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

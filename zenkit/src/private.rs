@@ -29,8 +29,11 @@ where
 
 /// Serializes a default value of configuration key `key`.
 pub fn default_json<T: Serialize>(key: &str, value: &T) -> Result<Value> {
-    serde_json::to_value(value)
-        .map_err(|e| Error::setup(format!("default of configuration key `{key}` cannot be stored: {e}")))
+    serde_json::to_value(value).map_err(|e| {
+        Error::setup(format!(
+            "default of configuration key `{key}` cannot be stored: {e}"
+        ))
+    })
 }
 
 /// Parses a string-literal default of configuration key `key` with `FromStr`.
@@ -39,14 +42,20 @@ where
     T: FromStr,
     T::Err: Display,
 {
-    T::from_str(raw)
-        .map_err(|e| Error::setup(format!("default {raw:?} of configuration key `{key}` is invalid: {e}")))
+    T::from_str(raw).map_err(|e| {
+        Error::setup(format!(
+            "default {raw:?} of configuration key `{key}` is invalid: {e}"
+        ))
+    })
 }
 
 /// Reads persistent-state field `key` from its stored JSON value.
 pub fn state_field<T: DeserializeOwned>(key: &str, value: &Value) -> Result<T> {
-    serde_json::from_value(value.clone())
-        .map_err(|e| Error::setup(format!("persistent state key `{key}` has a wrong value: {e}")))
+    serde_json::from_value(value.clone()).map_err(|e| {
+        Error::setup(format!(
+            "persistent state key `{key}` has a wrong value: {e}"
+        ))
+    })
 }
 
 pub use crate::app::{ActionInfo, App, AppInfo, AppKind, Hooks};
@@ -91,21 +100,60 @@ pub trait StateValue: Serialize + DeserializeOwned + 'static {}
 
 impl<T: Serialize + DeserializeOwned + 'static> StateValue for T {}
 
-/// What generated code does with one configuration field of type `T`.
+/// A type a string-literal default can be parsed into.
+#[diagnostic::on_unimplemented(
+    message = "a string default cannot be parsed into `{Self}`",
+    label = "this type has no `FromStr`",
+    note = "a string-literal `default` is parsed with `FromStr` at run time; write the default as an expression of the field's type instead"
+)]
+pub trait FromText: FromStr<Err: Display> {}
+
+impl<T> FromText for T
+where
+    T: FromStr,
+    T::Err: Display,
+{
+}
+
+/// Parses the string-literal default of configuration key `key`.
+pub fn text_default<T: FromText>(key: &str, raw: &str) -> Result<T> {
+    parse_default::<T>(key, raw)
+}
+
+/// What generated code does with a configuration-only key (or a flag) of
+/// type `T`.
 ///
-/// Built once per field by a `const` so that a field type lacking a trait
-/// gives one error at the field, not one per generated method.
-pub struct KeyOps<T> {
-    /// Parses a string-literal default; `None` when `T` has no `FromStr`
-    /// (the field is config-only and the default is checked separately).
-    pub parse: Option<fn(&str, &str) -> Result<T>>,
+/// Each field's operations are built once, by a `const`, so that a field
+/// type lacking a trait gives one error at the field instead of one per
+/// generated method.
+pub struct ConfigOps<T> {
     /// Reads the field from the merged configuration.
     pub get: fn(&Config, &str) -> Result<T>,
     /// Stores a default as JSON.
     pub to_json: fn(&str, &T) -> Result<Value>,
-    /// The value parser of the field's option; `None` for config-only keys
-    /// and flags.
-    pub parser: Option<fn() -> clap::builder::ValueParser>,
+}
+
+/// What generated code does with an option holding one value (`T`) or an
+/// optional value (`Option<T>`).
+pub struct ValueOps<T> {
+    /// Reads the field from the merged configuration.
+    pub get: fn(&Config, &str) -> Result<T>,
+    /// Stores a default as JSON.
+    pub to_json: fn(&str, &T) -> Result<Value>,
+    /// Parses a string-literal default.
+    pub parse: fn(&str, &str) -> Result<T>,
+    /// The option's value parser.
+    pub parser: fn() -> clap::builder::ValueParser,
+}
+
+/// What generated code does with a repeatable option (`Vec<T>`).
+pub struct ListOps<T> {
+    /// Reads the field from the merged configuration.
+    pub get: fn(&Config, &str) -> Result<T>,
+    /// Stores a default as JSON.
+    pub to_json: fn(&str, &T) -> Result<Value>,
+    /// The value parser of one occurrence.
+    pub parser: fn() -> clap::builder::ValueParser,
 }
 
 fn get_key<T: DeserializeOwned>(config: &Config, key: &str) -> Result<T> {
@@ -121,52 +169,44 @@ where
 }
 
 /// Operations of an option holding one value of `T`.
-pub const fn cli_one<T: CliValue>() -> KeyOps<T> {
-    KeyOps {
-        parse: Some(parse_default::<T>),
+pub const fn cli_one<T: CliValue>() -> ValueOps<T> {
+    ValueOps {
         get: get_key::<T>,
         to_json: default_json::<T>,
-        parser: Some(json_parser::<T>),
-    }
-}
-
-/// Operations of a flag (`bool`, `ArgAction::SetTrue`).
-pub const fn cli_flag() -> KeyOps<bool> {
-    KeyOps {
-        parse: Some(parse_default::<bool>),
-        get: get_key::<bool>,
-        to_json: default_json::<bool>,
-        parser: None,
+        parse: parse_default::<T>,
+        parser: json_parser::<T>,
     }
 }
 
 /// Operations of an option with an optional value of `T`.
-pub const fn cli_optional<T: CliValue>() -> KeyOps<Option<T>> {
-    KeyOps {
-        parse: Some(parse_some::<T>),
+pub const fn cli_optional<T: CliValue>() -> ValueOps<Option<T>> {
+    ValueOps {
         get: get_key::<Option<T>>,
         to_json: default_json::<Option<T>>,
-        parser: Some(json_parser::<T>),
+        parse: parse_some::<T>,
+        parser: json_parser::<T>,
     }
 }
 
 /// Operations of a repeatable option collecting values of `T`.
-pub const fn cli_many<T: CliValue>() -> KeyOps<Vec<T>> {
-    KeyOps {
-        parse: None,
+pub const fn cli_many<T: CliValue>() -> ListOps<Vec<T>> {
+    ListOps {
         get: get_key::<Vec<T>>,
         to_json: default_json::<Vec<T>>,
-        parser: Some(json_parser::<T>),
+        parser: json_parser::<T>,
     }
 }
 
+/// Operations of a flag (`bool`, `ArgAction::SetTrue`).
+pub const fn cli_flag() -> ConfigOps<bool> {
+    config_key::<bool>()
+}
+
 /// Operations of a configuration-only key.
-pub const fn config_key<T: ConfigValue>() -> KeyOps<T> {
-    KeyOps {
-        parse: None,
+pub const fn config_key<T: ConfigValue>() -> ConfigOps<T> {
+    ConfigOps {
         get: get_key::<T>,
         to_json: default_json::<T>,
-        parser: None,
     }
 }
 
@@ -179,8 +219,11 @@ pub struct StateOps<T> {
 }
 
 fn state_json<T: Serialize>(key: &str, value: &T) -> Result<Value> {
-    serde_json::to_value(value)
-        .map_err(|e| Error::msg(format!("persistent state key `{key}` cannot be stored: {e}")))
+    serde_json::to_value(value).map_err(|e| {
+        Error::msg(format!(
+            "persistent state key `{key}` cannot be stored: {e}"
+        ))
+    })
 }
 
 /// Operations of a persistent-state field.
@@ -211,4 +254,10 @@ impl<E: Into<Error>> HookResult for StdResult<(), E> {
 /// Converts what a hook method returned into a zenkit result.
 pub fn hook_result<R: HookResult>(result: R) -> Result<()> {
     result.into_result()
+}
+
+/// Passes the context on to a hook method unchanged; generated code calls
+/// it so that a hook taking another type is reported at its parameter.
+pub fn context(ctx: &mut Context) -> &mut Context {
+    ctx
 }

@@ -1,0 +1,14 @@
+use zenkit::prelude::*;
+
+#[derive(ZenApp, Default)]
+#[zen(script, paths(logs = "log"), defaults(log_lvl = "debug"))]
+struct Tool {
+    #[zen(clii)]
+    first: u32,
+    #[zen(cli(shrt = 'a'))]
+    second: u32,
+}
+
+impl Hooks for Tool {}
+
+fn main() {}

@@ -1,0 +1,436 @@
+//! Checks that span several attributes or fields, and the built-in names
+//! an application's own names must not clash with.
+
+use std::collections::HashMap;
+
+use quote::ToTokens;
+use syn::{Expr, ExprLit, FnArg, Lit, ReturnType, Type};
+
+use crate::ast::{self, AppStruct, HooksImpl, Shape};
+use crate::attr::{valid_long, HookKind};
+use crate::ctxt::Ctxt;
+
+/// The type of a built-in configuration key, for `defaults(...)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueKind {
+    Flag,
+    Int,
+    Str,
+    StrOrInt,
+    Name,
+    LogLevel,
+}
+
+/// A built-in command-line option and/or configuration key.
+pub(crate) struct Builtin {
+    /// The configuration key and its type; `None` for `--help`/`--version`.
+    pub(crate) key: Option<&'static str>,
+    /// The long option; `None` for keys without an option.
+    pub(crate) long: Option<&'static str>,
+    pub(crate) short: Option<char>,
+    pub(crate) value: ValueKind,
+}
+
+const fn b(
+    key: Option<&'static str>,
+    long: Option<&'static str>,
+    short: Option<char>,
+    value: ValueKind,
+) -> Builtin {
+    Builtin {
+        key,
+        long,
+        short,
+        value,
+    }
+}
+
+const fn flag(name: &'static str, long: &'static str) -> Builtin {
+    b(Some(name), Some(long), None, ValueKind::Flag)
+}
+
+const fn value(name: &'static str, long: &'static str, value: ValueKind) -> Builtin {
+    b(Some(name), Some(long), None, value)
+}
+
+/// The options and configuration keys every application has (SPEC §3.1).
+pub(crate) const BUILTINS: &[Builtin] = &[
+    flag("debug", "debug"),
+    flag("quiet", "quiet"),
+    b(
+        Some("verbosity"),
+        Some("verbose"),
+        Some('v'),
+        ValueKind::Int,
+    ),
+    value("name", "name", ValueKind::Name),
+    value("user", "user", ValueKind::StrOrInt),
+    value("group", "group", ValueKind::StrOrInt),
+    value("config_file", "config-file", ValueKind::Str),
+    value("config_dir", "config-dir", ValueKind::Str),
+    flag("config_file_silent", "config-file-silent"),
+    flag("config_dir_silent", "config-dir-silent"),
+    value("log_file", "log-file", ValueKind::Str),
+    value("log_level", "log-level", ValueKind::LogLevel),
+    value("action", "action", ValueKind::Str),
+    value("input", "input", ValueKind::Str),
+    value("limit", "limit", ValueKind::Int),
+    value("pstate_file", "pstate-file", ValueKind::Str),
+    flag("pstate_dump", "pstate-dump"),
+    flag("pstate_log", "pstate-log"),
+    value("runlog_dir", "runlog-dir", ValueKind::Str),
+    flag("runlog_dump", "runlog-dump"),
+    flag("runlog_log", "runlog-log"),
+    b(Some("pid_file"), None, None, ValueKind::Str),
+    b(None, Some("help"), Some('h'), ValueKind::Flag),
+    b(None, Some("version"), Some('V'), ValueKind::Flag),
+];
+
+/// The configuration section the runtime computes; no field may be named so.
+const CORE_KEY: &str = "__core__";
+
+/// The actions every application has.
+pub(crate) const BUILTIN_ACTIONS: &[&str] = &[
+    "config-view",
+    "runlog-dump",
+    "runlog-view",
+    "runlogs-list",
+    "runlogs-dump",
+    "runlogs-evaluate",
+];
+
+/// The built-in configuration key `key`.
+pub(crate) fn builtin_key(key: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.key == Some(key))
+}
+
+fn builtin_long(long: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.long == Some(long))
+}
+
+fn builtin_short(short: char) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.short == Some(short))
+}
+
+const EXPECTED_CLI_TYPES: &str = "an option holds one value parsed from text (a number, `String`, `PathBuf`, any `FromStr` type), `bool` for a flag, `Option<T>` or `Vec<T>`; use `#[zen(config)]` for structured values";
+
+/// Why a type cannot be an option's value, read from its syntax.
+fn unsupported_cli_type(ty: &Type, nested: bool) -> Option<(&Type, &'static str)> {
+    let what = match ty {
+        Type::Group(g) => return unsupported_cli_type(&g.elem, nested),
+        Type::Paren(p) => return unsupported_cli_type(&p.elem, nested),
+        Type::Reference(_) => "a reference",
+        Type::Tuple(t) if t.elems.is_empty() => "`()`",
+        Type::Tuple(_) => "a tuple",
+        Type::Array(_) | Type::Slice(_) => "an array",
+        Type::Path(_) => {
+            if let Some(inner) =
+                ast::generic_arg(ty, "Option").or_else(|| ast::generic_arg(ty, "Vec"))
+            {
+                if nested {
+                    "nested `Option`/`Vec` types"
+                } else {
+                    return unsupported_cli_type(inner, true);
+                }
+            } else {
+                match ast::last_segment(ty).map(|i| i.to_string()).as_deref() {
+                    Some("HashMap" | "BTreeMap" | "IndexMap" | "Map") => "a map",
+                    Some("HashSet" | "BTreeSet" | "IndexSet") => "a set",
+                    _ => return None,
+                }
+            }
+        }
+        Type::Ptr(_)
+        | Type::BareFn(_)
+        | Type::TraitObject(_)
+        | Type::ImplTrait(_)
+        | Type::Never(_) => "this kind of type",
+        _ => return None,
+    };
+    Some((ty, what))
+}
+
+/// The message for an option name `name` that `owner` already uses.
+fn taken(
+    name: &str,
+    owner: Option<&String>,
+    builtin: Option<&Builtin>,
+    what: &str,
+) -> Option<String> {
+    if let Some(b) = builtin {
+        let long = b.long.unwrap_or_default();
+        return Some(if name.len() == 1 {
+            format!("`-{name}` is the built-in short option of `--{long}`; choose another {what}")
+        } else {
+            format!("`--{name}` is a built-in option; choose another {what}")
+        });
+    }
+    owner.map(|field| {
+        if name.len() == 1 {
+            format!(
+                "`-{name}` is already the short option of field `{field}`; choose another {what}"
+            )
+        } else {
+            format!("`--{name}` is already the option of field `{field}`; choose another {what}")
+        }
+    })
+}
+
+/// The checks of `#[derive(ZenApp)]` across fields and attributes.
+pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
+    let mut longs: HashMap<String, String> = HashMap::new();
+    let mut shorts: HashMap<char, String> = HashMap::new();
+    for field in &app.fields {
+        let attrs = &field.attrs;
+        let is_key = attrs.cli.is_some() || attrs.config.is_some();
+        if let Some(default) = &attrs.default {
+            if !is_key {
+                cx.error_spanned_by(
+                    &default.key,
+                    "`default` needs `cli` or `config`: only configuration keys have defaults",
+                );
+            }
+        }
+        if let (Some(pstate), true) = (&attrs.pstate, is_key) {
+            cx.error_spanned_by(
+                pstate,
+                "`pstate` cannot be combined with `cli` or `config`: a field is either persistent state or configuration",
+            );
+        }
+        if let (Some(_), Some(config)) = (&attrs.cli, &attrs.config) {
+            cx.error_spanned_by(
+                config,
+                format!(
+                    "`cli` already makes `{}` a configuration key; drop `config`",
+                    field.key
+                ),
+            );
+        }
+        let mut key_clash = false;
+        if is_key {
+            if field.key == CORE_KEY {
+                cx.error_spanned_by(field.ident, "`__core__` is the configuration section the runtime computes; rename the field");
+                key_clash = true;
+            } else if builtin_key(&field.key).is_some() {
+                cx.error_spanned_by(
+                    field.ident,
+                    format!(
+                        "configuration key `{}` is built in; rename the field",
+                        field.key
+                    ),
+                );
+                key_clash = true;
+            }
+        }
+        if let (Some(default), Shape::Many(_)) = (&attrs.default, field.shape()) {
+            if let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &default.expr
+            {
+                cx.error_spanned_by(
+                    s,
+                    "a `Vec` field takes its default as an expression, e.g. `default = vec![\"a\".into()]`",
+                );
+            }
+        }
+        let Some(cli) = &attrs.cli else { continue };
+        if let Some((ty, what)) = unsupported_cli_type(field.ty, false) {
+            cx.error_spanned_by(
+                ty,
+                format!("`#[zen(cli)]` cannot hold {what}: {EXPECTED_CLI_TYPES}"),
+            );
+        }
+        if let Some((long, span)) = field.long() {
+            let explicit = cli.long.is_some();
+            if !explicit && !valid_long(&long) {
+                cx.error_at(
+                    span,
+                    format!("`--{long}` is not a valid option name; give one with `cli(long = \"...\")`"),
+                );
+            } else if explicit || !key_clash {
+                match taken(
+                    &long,
+                    longs.get(&long),
+                    builtin_long(&long),
+                    "name with `cli(long = \"...\")`",
+                ) {
+                    Some(message) => cx.error_at(span, message),
+                    None => {
+                        longs.insert(long, field.key.clone());
+                    }
+                }
+            }
+        }
+        if let Some(short) = &cli.short {
+            let c = short.value();
+            match taken(&c.to_string(), shorts.get(&c), builtin_short(c), "letter") {
+                Some(message) => cx.error_spanned_by(short, message),
+                None => {
+                    shorts.insert(c, field.key.clone());
+                }
+            }
+        }
+    }
+}
+
+const SIGNATURE: &str = "fn name(&mut self, ctx: &mut Context) -> zenkit::Result<()>";
+
+/// The checks of `#[zenkit::app]`: the impl block, each hook's signature,
+/// one method per life-cycle hook, unique action names.
+pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl) {
+    let item = &hooks.item;
+    if let Some((_, path, _)) = &item.trait_ {
+        cx.error_spanned_by(
+            path,
+            "`#[zenkit::app]` goes on an inherent impl block (`impl MyApp { ... }`), not on a trait impl",
+        );
+    }
+    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+        cx.error_spanned_by(
+            &item.generics,
+            "`#[zenkit::app]` does not support generic impl blocks; implement `zenkit::Hooks` by hand for a generic type",
+        );
+    }
+    let mut seen: HashMap<&'static str, &syn::Ident> = HashMap::new();
+    let mut actions: HashMap<&str, &syn::Ident> = HashMap::new();
+    for hook in &hooks.hooks {
+        signature(cx, hook.marker.kind, &hook.sig);
+        let kind = hook.marker.kind;
+        if kind == HookKind::Action {
+            let name = hook.action_name.as_str();
+            if BUILTIN_ACTIONS.contains(&name) {
+                cx.error_at(
+                    hook.name_span,
+                    format!("action `{name}` is built in; choose another name with `#[action(name = \"...\")]`"),
+                );
+            } else if let Some(first) = actions.get(name) {
+                cx.error_at(
+                    hook.name_span,
+                    format!("action `{name}` is already defined by method `{first}`; choose another name with `#[action(name = \"...\")]`"),
+                );
+            } else {
+                actions.insert(name, &hook.method);
+            }
+        } else if let Some(first) = seen.get(kind.as_str()) {
+            cx.error_spanned_by(
+                &hook.marker.ident,
+                format!(
+                    "only one `#[{}]` method is allowed; `{first}` is already marked",
+                    kind.as_str()
+                ),
+            );
+        } else {
+            seen.insert(kind.as_str(), &hook.method);
+        }
+    }
+}
+
+fn signature(cx: &Ctxt, kind: HookKind, sig: &syn::Signature) {
+    let article = if kind == HookKind::Action { "an" } else { "a" };
+    let wrong = |span: &dyn ToTokens, what: &str| {
+        cx.error_spanned_by(
+            span.to_token_stream(),
+            format!(
+                "{what}; {article} `#[{}]` method has the signature `{SIGNATURE}`",
+                kind.as_str()
+            ),
+        );
+    };
+    let parens = sig.paren_token.span;
+    if let Some(asyncness) = &sig.asyncness {
+        return wrong(asyncness, "a hook cannot be `async`");
+    }
+    if !sig.generics.params.is_empty() {
+        return wrong(&sig.generics, "a hook cannot have generic parameters");
+    }
+    let mut inputs = sig.inputs.iter();
+    match inputs.next() {
+        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_some() && r.colon_token.is_none() => {}
+        Some(FnArg::Receiver(r)) => return wrong(r, "the receiver must be `&mut self`"),
+        Some(FnArg::Typed(arg)) => return wrong(arg, "the first parameter must be `&mut self`"),
+        None => {
+            return cx.error_at(
+                parens.join(),
+                format!("the parameters are missing; {article} `#[{}]` method has the signature `{SIGNATURE}`", kind.as_str()),
+            )
+        }
+    }
+    match (inputs.next(), inputs.next()) {
+        (None, _) => {
+            return cx.error_at(
+                parens.join(),
+                format!("the context parameter is missing; {article} `#[{}]` method has the signature `{SIGNATURE}`", kind.as_str()),
+            )
+        }
+        (Some(FnArg::Typed(arg)), None) => {
+            if !matches!(&*arg.ty, Type::Reference(r) if r.mutability.is_some()) {
+                return wrong(&arg.ty, "the context parameter must be `&mut Context`");
+            }
+        }
+        (Some(_), None) => {}
+        (Some(_), Some(extra)) => return wrong(extra, "a hook takes no parameter besides the context"),
+    }
+    if let ReturnType::Default = sig.output {
+        cx.error_at(
+            parens.close(),
+            format!("the return type is missing; {article} `#[{}]` method has the signature `{SIGNATURE}`", kind.as_str()),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_names_are_unique() {
+        use std::collections::HashSet;
+        let (mut keys, mut longs, mut shorts) = (HashSet::new(), HashSet::new(), HashSet::new());
+        for b in BUILTINS {
+            assert!(b.key.map_or(true, |k| keys.insert(k)), "{:?} twice", b.key);
+            assert!(
+                b.long.map_or(true, |l| longs.insert(l)),
+                "{:?} twice",
+                b.long
+            );
+            assert!(
+                b.short.map_or(true, |c| shorts.insert(c)),
+                "{:?} twice",
+                b.short
+            );
+        }
+        assert_eq!(
+            builtin_key("verbosity").and_then(|b| b.long),
+            Some("verbose")
+        );
+        assert!(builtin_key("help").is_none());
+        assert_eq!(builtin_short('V').and_then(|b| b.long), Some("version"));
+    }
+
+    #[test]
+    fn unsupported_cli_types_by_syntax() {
+        let what = |s: &str| {
+            unsupported_cli_type(&syn::parse_str::<Type>(s).unwrap(), false).map(|(_, w)| w)
+        };
+        assert_eq!(what("&'static str"), Some("a reference"));
+        assert_eq!(what("(u8, u8)"), Some("a tuple"));
+        assert_eq!(what("()"), Some("`()`"));
+        assert_eq!(what("[u8; 4]"), Some("an array"));
+        assert_eq!(
+            what("std::collections::BTreeMap<String, u8>"),
+            Some("a map")
+        );
+        assert_eq!(what("Option<Vec<u8>>"), Some("nested `Option`/`Vec` types"));
+        assert_eq!(what("Vec<&str>"), Some("a reference"));
+        for ok in [
+            "String",
+            "u32",
+            "Option<PathBuf>",
+            "Vec<String>",
+            "bool",
+            "serde_json::Value",
+        ] {
+            assert_eq!(what(ok), None, "{ok}");
+        }
+    }
+}

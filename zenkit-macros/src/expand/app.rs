@@ -1,0 +1,362 @@
+//! `#[derive(ZenApp)]` → `impl zenkit::App`.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Expr, ExprLit, Lit, LitStr};
+
+use super::private;
+use crate::ast::{AppStruct, Field, Role, Shape};
+use crate::attr::JsonLit;
+use crate::check;
+use crate::ctxt::Ctxt;
+use crate::fallback;
+
+/// Expands `#[derive(ZenApp)]`.
+pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let app = AppStruct::from_ast(&cx, input);
+    if let Some(app) = &app {
+        check::app(&cx, app);
+    }
+    let stub =
+        app.is_some() && input.generics.params.is_empty() && input.generics.where_clause.is_none();
+    match (cx.check(), app) {
+        (Ok(()), Some(app)) => generate(&app),
+        (Err(errors), _) => fallback::app(&input.ident, errors, stub),
+        (Ok(()), None) => fallback::app(&input.ident, TokenStream::new(), stub),
+    }
+}
+
+/// The `const` holding the operations of field `index`.
+fn ops_name(index: usize) -> Ident {
+    format_ident!("__ZENKIT_KEY_{}", index)
+}
+
+fn state_name(index: usize) -> Ident {
+    format_ident!("__ZENKIT_STATE_{}", index)
+}
+
+/// The `const` items building each field's operations, each spanned on the
+/// field's type so that a missing trait is reported there, once.
+fn field_consts(app: &AppStruct) -> TokenStream {
+    let p = private();
+    app.fields
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let ty = field.ty;
+            let span = ty.span();
+            let (name, ops_ty, init) = match (field.role(), field.shape()) {
+                (Role::Cli, Shape::Flag) => (
+                    ops_name(i),
+                    quote!(#p::ConfigOps<#ty>),
+                    quote_spanned!(span=> ::zenkit::__private::cli_flag()),
+                ),
+                (Role::Cli, Shape::One) => (
+                    ops_name(i),
+                    quote!(#p::ValueOps<#ty>),
+                    quote_spanned!(span=> ::zenkit::__private::cli_one::<#ty>()),
+                ),
+                (Role::Cli, Shape::Optional(inner)) => (
+                    ops_name(i),
+                    quote!(#p::ValueOps<#ty>),
+                    quote_spanned!(inner.span()=> ::zenkit::__private::cli_optional::<#inner>()),
+                ),
+                (Role::Cli, Shape::Many(inner)) => (
+                    ops_name(i),
+                    quote!(#p::ListOps<#ty>),
+                    quote_spanned!(inner.span()=> ::zenkit::__private::cli_many::<#inner>()),
+                ),
+                (Role::Config, _) => (
+                    ops_name(i),
+                    quote!(#p::ConfigOps<#ty>),
+                    quote_spanned!(span=> ::zenkit::__private::config_key::<#ty>()),
+                ),
+                (Role::Pstate, _) => (
+                    state_name(i),
+                    quote!(#p::StateOps<#ty>),
+                    quote_spanned!(span=> ::zenkit::__private::state_key::<#ty>()),
+                ),
+                (Role::Ignored, _) => return TokenStream::new(),
+            };
+            quote!(const #name: #ops_ty = #init;)
+        })
+        .collect()
+}
+
+fn generate(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let ident = app.ident;
+    let consts = field_consts(app);
+    let info = info(app);
+    let options = options(app);
+    let defaults = defaults(app);
+    let bind = bind(app);
+    let state = state(app);
+    quote! {
+        const _: () = {
+            #consts
+
+            #[automatically_derived]
+            impl #p::App for #ident {
+                #info
+                #options
+                #defaults
+                #bind
+                #state
+            }
+        };
+    }
+}
+
+fn info(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let name = app
+        .attrs
+        .name
+        .as_ref()
+        .map(|name| quote!(__zenkit_info.name = ::core::option::Option::Some(#name);));
+    let about = &app.doc.short;
+    let long_about = &app.doc.long;
+    let paths = app.attrs.paths.iter().map(
+        |(kind, value)| quote!(__zenkit_info.paths.#kind = ::core::option::Option::Some(#value);),
+    );
+    quote! {
+        fn info() -> #p::AppInfo {
+            let mut __zenkit_info = #p::AppInfo::new(::core::env!("CARGO_PKG_VERSION"));
+            #name
+            __zenkit_info.about = #about;
+            __zenkit_info.long_about = #long_about;
+            #(#paths)*
+            __zenkit_info
+        }
+    }
+}
+
+fn options(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let args: Vec<TokenStream> = app
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.role() == Role::Cli)
+        .map(|(i, field)| option(i, field))
+        .collect();
+    if args.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn options() -> ::std::vec::Vec<#p::clap::Arg> {
+            ::std::vec![#(#args),*]
+        }
+    }
+}
+
+fn option(index: usize, field: &Field) -> TokenStream {
+    let p = private();
+    let key = &field.key;
+    let ops = ops_name(index);
+    let long = field.long().map(|(long, _)| long).unwrap_or_default();
+    let short = field
+        .attrs
+        .cli
+        .as_ref()
+        .and_then(|cli| cli.short.as_ref())
+        .map(|c| quote!(.short(#c)));
+    let help = (!field.doc.short.is_empty()).then(|| {
+        let text = &field.doc.short;
+        quote!(.help(#text))
+    });
+    let long_help = field.doc.multi.then(|| {
+        let text = &field.doc.long;
+        quote!(.long_help(#text))
+    });
+    let value_name = key.to_uppercase();
+    let (action, value) = match field.shape() {
+        Shape::Flag => (quote!(SetTrue), TokenStream::new()),
+        Shape::Many(_) => (
+            quote!(Append),
+            quote!(.value_name(#value_name).value_parser((#ops.parser)())),
+        ),
+        Shape::One | Shape::Optional(_) => (
+            quote!(Set),
+            quote!(.value_name(#value_name).value_parser((#ops.parser)())),
+        ),
+    };
+    quote! {
+        #p::clap::Arg::new(#key)
+            .long(#long)
+            #short
+            #help
+            #long_help
+            .action(#p::clap::ArgAction::#action)
+            #value
+    }
+}
+
+fn is_key(field: &Field) -> bool {
+    matches!(field.role(), Role::Cli | Role::Config)
+}
+
+fn json_lit(value: &JsonLit) -> TokenStream {
+    match value {
+        JsonLit::Bool(b) => quote!(#b),
+        JsonLit::Int(n) => {
+            let lit = Literal::u64_suffixed(*n);
+            quote!(#lit)
+        }
+        JsonLit::Str(s) => quote!(#s),
+    }
+}
+
+fn defaults(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let builtin = app.attrs.defaults.iter().map(|d| {
+        let key = d.key.to_string();
+        let value = json_lit(&d.value);
+        quote! {
+            __zenkit_map.insert(::std::string::String::from(#key), #p::Value::from(#value));
+        }
+    });
+    let keys: Vec<(usize, &Field)> = app
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| is_key(f))
+        .collect();
+    if keys.is_empty() && app.attrs.defaults.is_empty() {
+        return TokenStream::new();
+    }
+    let needs_default = keys.iter().any(|(_, f)| f.attrs.default.is_none());
+    let struct_default = needs_default
+        .then(|| quote!(let __zenkit_default = <Self as ::core::default::Default>::default();));
+    let fields = keys.iter().map(|(i, field)| {
+        let key = &field.key;
+        let ops = ops_name(*i);
+        let value = default_value(*i, field);
+        quote! {
+            {
+                #value
+                __zenkit_map.insert(
+                    ::std::string::String::from(#key),
+                    (#ops.to_json)(#key, __zenkit_value)?,
+                );
+            }
+        }
+    });
+    quote! {
+        fn defaults() -> #p::Result<#p::Map<::std::string::String, #p::Value>> {
+            #struct_default
+            let mut __zenkit_map = #p::Map::new();
+            #(#builtin)*
+            #(#fields)*
+            ::core::result::Result::Ok(__zenkit_map)
+        }
+    }
+}
+
+/// The statement binding `__zenkit_value` to a field's default.
+fn default_value(index: usize, field: &Field) -> TokenStream {
+    let ty = field.ty;
+    let key = &field.key;
+    let ident = field.ident;
+    let Some(default) = &field.attrs.default else {
+        return quote!(let __zenkit_value = &__zenkit_default.#ident;);
+    };
+    let text = match &default.expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(s),
+        _ => None,
+    };
+    let value = match (text, field.role(), field.shape()) {
+        (None, _, _) => {
+            let expr = &default.expr;
+            return quote! {
+                let __zenkit_value: #ty = #expr;
+                let __zenkit_value = &__zenkit_value;
+            };
+        }
+        (Some(text), Role::Cli, Shape::One | Shape::Optional(_)) => {
+            let ops = ops_name(index);
+            quote!((#ops.parse)(#key, #text)?)
+        }
+        (Some(text), _, Shape::Optional(inner)) => {
+            let parse = text_default(inner, key, text);
+            quote!(::core::option::Option::Some(#parse))
+        }
+        (Some(text), _, _) => text_default(ty, key, text),
+    };
+    quote! {
+        let __zenkit_value: #ty = #value;
+        let __zenkit_value = &__zenkit_value;
+    }
+}
+
+fn text_default(ty: &syn::Type, key: &str, text: &LitStr) -> TokenStream {
+    let call = quote_spanned!(text.span()=> ::zenkit::__private::text_default::<#ty>);
+    quote!(#call(#key, #text)?)
+}
+
+fn bind(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let assigns: Vec<TokenStream> = app
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| is_key(f))
+        .map(|(i, field)| {
+            let ident = field.ident;
+            let key = &field.key;
+            let ops = ops_name(i);
+            quote!(self.#ident = (#ops.get)(__zenkit_config, #key)?;)
+        })
+        .collect();
+    if assigns.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn bind(&mut self, __zenkit_config: &#p::Config) -> #p::Result<()> {
+            #(#assigns)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+fn state(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let fields: Vec<(Ident, &Ident, &String)> = app
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.role() == Role::Pstate)
+        .map(|(i, f)| (state_name(i), f.ident, &f.key))
+        .collect();
+    if fields.is_empty() {
+        return TokenStream::new();
+    }
+    let load = fields.iter().map(|(ops, ident, key)| {
+        quote! {
+            if let ::core::option::Option::Some(__zenkit_value) = __zenkit_state.get(#key) {
+                self.#ident = (#ops.load)(#key, __zenkit_value)?;
+            }
+        }
+    });
+    let save = fields.iter().map(|(ops, ident, key)| {
+        quote! {
+            __zenkit_state.insert(::std::string::String::from(#key), (#ops.save)(#key, &self.#ident)?);
+        }
+    });
+    quote! {
+        fn load_state(&mut self, __zenkit_state: &#p::Map<::std::string::String, #p::Value>) -> #p::Result<()> {
+            #(#load)*
+            ::core::result::Result::Ok(())
+        }
+
+        fn save_state(&self, __zenkit_state: &mut #p::Map<::std::string::String, #p::Value>) -> #p::Result<()> {
+            #(#save)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Code generation, one module per macro.
+
+pub(crate) mod app;
+pub(crate) mod hooks;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The path every generated reference to the runtime goes through.
+pub(crate) fn private() -> TokenStream {
+    quote!(::zenkit::__private)
+}
