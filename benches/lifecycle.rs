@@ -20,6 +20,8 @@ fn example(name: &str) -> PathBuf {
 }
 
 /// Runs `bin` once and returns (wall seconds, peak RSS in KiB).
+// The child is reaped by `wait4`, which clippy does not see.
+#[allow(clippy::zombie_processes)]
 fn measure(bin: &Path, root: &Path) -> (f64, i64) {
     let start = Instant::now();
     let child = Command::new(bin)
@@ -35,7 +37,11 @@ fn measure(bin: &Path, root: &Path) -> (f64, i64) {
     let rc = unsafe { libc::wait4(pid.as_raw(), &mut status, 0, usage.as_mut_ptr()) };
     let wall = start.elapsed().as_secs_f64();
     assert_eq!(rc, pid.as_raw(), "wait4 failed");
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "{} failed", bin.display());
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{} failed",
+        bin.display()
+    );
     // SAFETY: wait4 succeeded, so `usage` is initialized.
     let usage = unsafe { usage.assume_init() };
     (wall, usage.ru_maxrss)
@@ -51,13 +57,21 @@ fn main() {
     for (name, conf) in [("demo_app", "demo_app"), ("baseline", "baseline")] {
         let dir = root.join("tmp").join(conf);
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(root.join("tmp").join(format!("{conf}.conf")), "{\"test_a\": 1}\n").unwrap();
+        std::fs::write(
+            root.join("tmp").join(format!("{conf}.conf")),
+            "{\"test_a\": 1}\n",
+        )
+        .unwrap();
         std::fs::write(dir.join("10-extra.json.conf"), "{\"test_b\": 2}\n").unwrap();
         let _ = name;
     }
     let programs = [example("demo_app"), example("baseline")];
     for bin in &programs {
-        assert!(bin.exists(), "{} is missing: run `cargo build --release --examples` first", bin.display());
+        assert!(
+            bin.exists(),
+            "{} is missing: run `cargo build --release --examples` first",
+            bin.display()
+        );
     }
     let mut results = vec![(Vec::new(), 0i64); programs.len()];
     for _ in 0..RUNS {
@@ -70,7 +84,12 @@ fn main() {
     println!("{:<10} {:>14} {:>14}", "program", "median wall", "peak RSS");
     for (bin, (walls, rss)) in programs.iter().zip(results) {
         let name = bin.file_name().unwrap().to_string_lossy();
-        println!("{:<10} {:>11.3} ms {:>10.2} MiB", name, median(walls) * 1e3, rss as f64 / 1024.0);
+        println!(
+            "{:<10} {:>11.3} ms {:>10.2} MiB",
+            name,
+            median(walls) * 1e3,
+            rss as f64 / 1024.0
+        );
     }
     let _ = std::fs::remove_dir_all(&root);
 }

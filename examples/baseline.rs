@@ -18,7 +18,8 @@ fn save(path: &Path, value: &serde_json::Value) -> std::io::Result<()> {
 }
 
 fn main() -> std::io::Result<()> {
-    let root = PathBuf::from(std::env::var_os("APP_ROOT_PATH").unwrap_or_else(|| ".".into())).join("tmp");
+    let root =
+        PathBuf::from(std::env::var_os("APP_ROOT_PATH").unwrap_or_else(|| ".".into())).join("tmp");
     let name = "baseline";
     let mut config = serde_json::Map::new();
     let dir = root.join(name);
@@ -43,8 +44,15 @@ fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| serde_json::json!({}));
     let counter = pstate.get("counter").and_then(|c| c.as_u64()).unwrap_or(0) + 1;
     pstate["counter"] = counter.into();
-    let mut log = OpenOptions::new().create(true).append(true).open(root.join(format!("{name}.log")))?;
-    writeln!(log, "{name} [{}] INFO: Number of runs: '{counter}'", std::process::id())?;
+    let mut log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(root.join(format!("{name}.log")))?;
+    writeln!(
+        log,
+        "{name} [{}] INFO: Number of runs: '{counter}'",
+        std::process::id()
+    )?;
     println!("Hello world from the baseline");
     save(&pstate_path, &pstate)?;
     let runlog = serde_json::json!({"name": name, "pid": std::process::id(), "config": config});

@@ -13,7 +13,14 @@ use zenkit::prelude::*;
 
 /// DemoApp - demonstration application of zenkit.
 #[derive(ZenApp, Default)]
-#[zen(paths(cfg = "tmp", var = "tmp", log = "tmp", run = "tmp", tmp = "tmp", bin = "tmp"))]
+#[zen(paths(
+    cfg = "tmp",
+    var = "tmp",
+    log = "tmp",
+    run = "tmp",
+    tmp = "tmp",
+    bin = "tmp"
+))]
 #[zen(defaults(config_file_silent = true, config_dir_silent = true))]
 struct DemoApp {
     /// Fail the process stage with this message (shows error registration).
@@ -38,11 +45,26 @@ impl DemoApp {
         self.counter += 1;
         info!("Demonstration implementation of a zenkit base application");
         info!("Try running this demo with: --help, -v, -vv, -vvv, --debug, --log-level debug, --pstate-dump, --runlog-dump");
-        info!("Number of runs from the persistent state: '{}'", self.counter);
-        ctx.print(0, format_args!("Hello world from the zenkit demo application"));
-        ctx.print(1, format_args!("Hello world from the zenkit demo application, verbosity level 1"));
-        ctx.print(2, format_args!("Hello world from the zenkit demo application, verbosity level 2"));
-        ctx.print(3, format_args!("Hello world from the zenkit demo application, verbosity level 3"));
+        info!(
+            "Number of runs from the persistent state: '{}'",
+            self.counter
+        );
+        ctx.print(
+            0,
+            format_args!("Hello world from the zenkit demo application"),
+        );
+        ctx.print(
+            1,
+            format_args!("Hello world from the zenkit demo application, verbosity level 1"),
+        );
+        ctx.print(
+            2,
+            format_args!("Hello world from the zenkit demo application, verbosity level 2"),
+        );
+        ctx.print(
+            3,
+            format_args!("Hello world from the zenkit demo application, verbosity level 3"),
+        );
         for tick in 1..=self.ticks {
             info!("tick {tick}");
             std::thread::sleep(std::time::Duration::from_millis(50));

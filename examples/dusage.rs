@@ -38,7 +38,10 @@ struct Report {
 
 impl Default for Report {
     fn default() -> Self {
-        Report { top: 5, min_size: 0 }
+        Report {
+            top: 5,
+            min_size: 0,
+        }
     }
 }
 
@@ -63,16 +66,32 @@ impl Dusage {
     fn measure(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
         let mut files = Vec::new();
         walk(&self.path, &mut files).map_err(|e| {
-            Error::msg(format!("cannot measure {}: {e}; check --path", self.path.display()))
+            Error::msg(format!(
+                "cannot measure {}: {e}; check --path",
+                self.path.display()
+            ))
         })?;
         let total: u64 = files.iter().map(|(size, _)| size).sum();
         files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        ctx.print(0, format_args!("{} bytes in {} files under {}", total, files.len(), self.path.display()));
+        ctx.print(
+            0,
+            format_args!(
+                "{} bytes in {} files under {}",
+                total,
+                files.len(),
+                self.path.display()
+            ),
+        );
         if let Some(last) = self.last_total {
             let growth = total as i128 - last as i128;
-            ctx.print(0, format_args!("growth since the last run: {growth:+} bytes"));
+            ctx.print(
+                0,
+                format_args!("growth since the last run: {growth:+} bytes"),
+            );
         }
-        let listed = files.iter().filter(|(size, _)| *size >= self.report.min_size);
+        let listed = files
+            .iter()
+            .filter(|(size, _)| *size >= self.report.min_size);
         for (size, path) in listed.take(self.report.top) {
             ctx.print(1, format_args!("{size:>12}  {}", path.display()));
         }

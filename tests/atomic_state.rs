@@ -17,8 +17,8 @@ fn check_state(sb: &Sandbox) -> Option<u64> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => panic!("cannot read state: {e}"),
     };
-    let value: serde_json::Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("partial state file ({e}): {text:?}"));
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("partial state file ({e}): {text:?}"));
     Some(value["counter"].as_u64().expect("counter"))
 }
 
@@ -39,7 +39,10 @@ fn concurrent_reader_never_sees_a_partial_state_file() {
     let mut last = 0;
     while !done.load(Ordering::SeqCst) {
         if let Some(counter) = check_state(&sb) {
-            assert!(counter >= last, "counter went back from {last} to {counter}");
+            assert!(
+                counter >= last,
+                "counter went back from {last} to {counter}"
+            );
             last = counter;
             reads += 1;
         }
@@ -55,14 +58,17 @@ fn writer_killed_at_any_moment_leaves_a_whole_state_file() {
     assert_eq!(sb.run(&["--quiet"]).code, 0);
     let mut killed = 0;
     for round in 0..40u64 {
-        let mut child = sb.command(&["--quiet"]).spawn().unwrap();
+        let mut child = sb.spawn(&["--quiet"]);
         // spread the kill over the whole run, saves included
         std::thread::sleep(Duration::from_micros(250 * (round % 20)));
         if child.kill().is_ok() {
             killed += 1;
         }
         let _ = child.wait();
-        assert!(check_state(&sb).is_some(), "state file vanished in round {round}");
+        assert!(
+            check_state(&sb).is_some(),
+            "state file vanished in round {round}"
+        );
     }
     assert!(killed > 0);
     let leftovers: Vec<_> = std::fs::read_dir(sb.path("tmp"))
@@ -71,5 +77,8 @@ fn writer_killed_at_any_moment_leaves_a_whole_state_file() {
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     // a killed writer may leave its temporary file, never a broken state
-    assert!(leftovers.iter().all(|n| n.starts_with('.')), "{leftovers:?}");
+    assert!(
+        leftovers.iter().all(|n| n.starts_with('.')),
+        "{leftovers:?}"
+    );
 }

@@ -18,7 +18,11 @@ fn persistent_state_survives_runs_and_dumps_are_json() {
     }
     let state = json(&sb.read("tmp/demo_app.pstate"));
     assert_eq!(state["counter"], 3);
-    assert!(sb.read("tmp/demo_app.pstate").contains("\n    \"counter\": 3"), "4-space indent");
+    assert!(
+        sb.read("tmp/demo_app.pstate")
+            .contains("\n    \"counter\": 3"),
+        "4-space indent"
+    );
 }
 
 #[test]
@@ -88,14 +92,25 @@ fn log_file_and_console_have_their_formats() {
     let run = sb.run(&["--log-level", "info"]);
     assert_eq!(run.code, 0, "{run:?}");
     let log = sb.read("tmp/demo_app.log");
-    let pid_tag = format!(" demo_app [");
+    let pid_tag = " demo_app [";
     let line = log
         .lines()
         .find(|l| l.contains("Number of runs from the persistent state: '1'"))
         .unwrap_or_else(|| panic!("{log}"));
-    assert!(line.contains(&pid_tag) && line.contains("] INFO: "), "{line}");
-    assert!(line.as_bytes()[4] == b'-' && line.as_bytes()[19] == b',', "{line}");
-    assert!(run.stderr.lines().any(|l| l.ends_with(" INFO: Number of runs from the persistent state: '1'")), "{run:?}");
+    assert!(
+        line.contains(pid_tag) && line.contains("] INFO: "),
+        "{line}"
+    );
+    assert!(
+        line.as_bytes()[4] == b'-' && line.as_bytes()[19] == b',',
+        "{line}"
+    );
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.ends_with(" INFO: Number of runs from the persistent state: '1'")),
+        "{run:?}"
+    );
     let run = sb.run(&["--log-level", "error"]);
     assert!(!run.stderr.contains("INFO"), "{run:?}");
 }
@@ -108,7 +123,12 @@ fn unknown_action_is_a_usage_error_listing_valid_ones() {
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{run:?}");
     assert!(lines[0].contains("unknown action 'frobnicate'"), "{run:?}");
-    assert!(lines[0].contains("config-view, runlog-dump, runlog-view, runlogs-list, runlogs-dump, runlogs-evaluate"), "{run:?}");
+    assert!(
+        lines[0].contains(
+            "config-view, runlog-dump, runlog-view, runlogs-list, runlogs-dump, runlogs-evaluate"
+        ),
+        "{run:?}"
+    );
     let sb = Sandbox::new("demo_app");
     sb.write("tmp/demo_app.conf", r#"{"action": "nope"}"#);
     let run = sb.run(&[]);
@@ -139,7 +159,10 @@ fn panic_in_process_is_registered_like_an_error() {
     let runlog = json(&run.stdout);
     assert_eq!(runlog["result"], "failure");
     let error = runlog["errors"][0].as_str().unwrap();
-    assert!(error.starts_with("panic in the process stage: unexpected state at "), "{error}");
+    assert!(
+        error.starts_with("panic in the process stage: unexpected state at "),
+        "{error}"
+    );
     assert!(error.contains("demo_app.rs:"), "{error}");
     assert_eq!(json(&sb.read("tmp/demo_app.pstate"))["counter"], 1);
 }
@@ -158,28 +181,65 @@ fn builtin_actions_on_real_runlogs() {
     let run = sb.run(&["--action", "runlogs-list"]);
     assert_eq!(run.code, 0, "{run:?}");
     for file in &files {
-        assert!(run.stdout.contains(&*file.file_name().unwrap().to_string_lossy()), "{run:?}");
+        assert!(
+            run.stdout
+                .contains(&*file.file_name().unwrap().to_string_lossy()),
+            "{run:?}"
+        );
     }
     let run = sb.run(&["--action", "runlogs-list", "--limit", "1"]);
-    let listed = files.iter().filter(|f| run.stdout.contains(&*f.file_name().unwrap().to_string_lossy())).count();
+    let listed = files
+        .iter()
+        .filter(|f| {
+            run.stdout
+                .contains(&*f.file_name().unwrap().to_string_lossy())
+        })
+        .count();
     assert_eq!(listed, 1, "{run:?}");
 
-    let run = sb.run(&["--action", "runlog-view", "--input", files[0].to_str().unwrap()]);
+    let run = sb.run(&[
+        "--action",
+        "runlog-view",
+        "--input",
+        files[0].to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
-    for label in ["Label", "Runtime", "Effectivity", "Age", "Command", "Errors", "Result"] {
-        assert!(run.stdout.to_lowercase().contains(&label.to_lowercase()), "{label} in {run:?}");
+    for label in [
+        "Label",
+        "Runtime",
+        "Effectivity",
+        "Age",
+        "Command",
+        "Errors",
+        "Result",
+    ] {
+        assert!(
+            run.stdout.to_lowercase().contains(&label.to_lowercase()),
+            "{label} in {run:?}"
+        );
     }
 
-    let run = sb.run(&["--action", "runlog-dump", "--input", files[0].to_str().unwrap()]);
+    let run = sb.run(&[
+        "--action",
+        "runlog-dump",
+        "--input",
+        files[0].to_str().unwrap(),
+    ]);
     assert!(run.stdout.contains("result: "), "{run:?}");
     let run = sb.run(&["--action", "runlogs-dump"]);
     assert!(run.stdout.contains("broken"), "{run:?}");
 
     let run = sb.run(&["--action", "runlogs-evaluate"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("success") && run.stdout.contains("failure"), "{run:?}");
+    assert!(
+        run.stdout.contains("success") && run.stdout.contains("failure"),
+        "{run:?}"
+    );
     for label in ["Minimal", "Maximal", "Average"] {
-        assert!(run.stdout.to_lowercase().contains(&label.to_lowercase()), "{label} in {run:?}");
+        assert!(
+            run.stdout.to_lowercase().contains(&label.to_lowercase()),
+            "{label} in {run:?}"
+        );
     }
     // actions write no runlog and leave the state alone
     assert_eq!(sb.runlogs("tmp/demo_app").len(), 2);
@@ -189,11 +249,14 @@ fn builtin_actions_on_real_runlogs() {
 #[test]
 fn log_file_is_reopened_after_rotation() {
     let sb = Sandbox::new("demo_app");
-    let mut child = sb.command(&["--quiet", "--ticks", "40"]).spawn().unwrap();
+    let mut child = sb.spawn(&["--quiet", "--ticks", "40"]);
     let log = sb.path("tmp/demo_app.log");
     let rotated = sb.path("tmp/demo_app.log.1");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(&log).unwrap_or_default().contains("tick 5") {
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("tick 5")
+    {
         assert!(std::time::Instant::now() < deadline, "no ticks logged");
         std::thread::sleep(Duration::from_millis(10));
     }

@@ -28,8 +28,14 @@ fn four_layers_merge_deeply_in_precedence_order() {
         "etc/dusage/10-first.json.conf",
         r#"{"report": {"top": 2, "min_size": 7}, "max_bytes": 100, "path": "dir-10"}"#,
     );
-    sb.write("etc/dusage/20-second.json.conf", r#"{"path": "dir-20", "log_level": "debug"}"#);
-    sb.write("etc/dusage/30-ignored.conf", r#"{"path": "not-a-json-conf"}"#);
+    sb.write(
+        "etc/dusage/20-second.json.conf",
+        r#"{"path": "dir-20", "log_level": "debug"}"#,
+    );
+    sb.write(
+        "etc/dusage/30-ignored.conf",
+        r#"{"path": "not-a-json-conf"}"#,
+    );
     sb.write(
         "etc/dusage.conf",
         "# comment line\n  // another comment\n{\"report\": {\"top\": 3}, \"max_bytes\": null, \"log_level\": \"warning\"}\n",
@@ -56,8 +62,14 @@ fn verbose_config_view_names_the_layer_of_each_value() {
     let file = sb.write("etc/dusage.conf", "{\"report\": {\"top\": 1}}");
     let out = config_view(&sb, &["-v", "--path", "x"]);
     let dir_file = sb.path("etc/dusage/10-a.json.conf");
-    assert!(out.contains(&format!("max_bytes: 5  [{}:2:16]", dir_file.display())), "{out}");
-    assert!(out.contains(&format!("top: 1  [{}:1:20]", file.display())), "{out}");
+    assert!(
+        out.contains(&format!("max_bytes: 5  [{}:2:16]", dir_file.display())),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("top: 1  [{}:1:20]", file.display())),
+        "{out}"
+    );
     assert!(out.contains("path: x  [command line]"), "{out}");
     assert!(out.contains("min_size: 0  [default]"), "{out}");
 }
@@ -69,7 +81,10 @@ fn missing_configuration_file_is_a_configuration_error_unless_silent() {
     assert_eq!(run.code, 78, "{run:?}");
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{run:?}");
-    assert!(lines[0].contains(" CRITICAL ERROR: configuration file "), "{run:?}");
+    assert!(
+        lines[0].contains(" CRITICAL ERROR: configuration file "),
+        "{run:?}"
+    );
     assert!(lines[0].contains("dusage.conf does not exist"), "{run:?}");
     assert!(lines[0].contains("--config-file-silent"), "{run:?}");
 
@@ -92,23 +107,35 @@ fn missing_configuration_directory_is_an_error_unless_silent() {
 #[test]
 fn malformed_json_is_one_line_naming_file_line_and_column() {
     let sb = sandbox();
-    let file = sb.write("etc/dusage.conf", "# settings\n{\n  \"path\": \"data\",\n  \"max_bytes\": 12,,\n}\n");
+    let file = sb.write(
+        "etc/dusage.conf",
+        "# settings\n{\n  \"path\": \"data\",\n  \"max_bytes\": 12,,\n}\n",
+    );
     let run = sb.run(&[]);
     assert_eq!(run.code, 78, "{run:?}");
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{run:?}");
-    assert!(lines[0].contains(&format!("{}:4:19: malformed JSON", file.display())), "{run:?}");
+    assert!(
+        lines[0].contains(&format!("{}:4:19: malformed JSON", file.display())),
+        "{run:?}"
+    );
 }
 
 #[test]
 fn wrong_type_names_file_position_and_key_path() {
     let sb = sandbox();
-    let file = sb.write("etc/dusage.conf", "{\n  \"report\": {\"top\": \"many\"}\n}\n");
+    let file = sb.write(
+        "etc/dusage.conf",
+        "{\n  \"report\": {\"top\": \"many\"}\n}\n",
+    );
     let run = sb.run(&[]);
     assert_eq!(run.code, 78, "{run:?}");
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{run:?}");
-    let expected = format!("{}:2:21: configuration key 'report.top': invalid type: string \"many\"", file.display());
+    let expected = format!(
+        "{}:2:21: configuration key 'report.top': invalid type: string \"many\"",
+        file.display()
+    );
     assert!(lines[0].contains(&expected), "{run:?}");
     assert!(!run.stderr.contains("panicked"), "{run:?}");
 }
@@ -130,10 +157,24 @@ fn help_groups_common_options_apart_and_lists_actions() {
     let options = out.find("Options:").expect("author options");
     let common = out.find("Common options:").expect("common options");
     assert!(options < common, "{out}");
-    assert!(out[options..common].contains("--max-bytes <MAX_BYTES>"), "{out}");
-    assert!(out[options..common].contains("Fail when the tree is larger"), "{out}");
-    for builtin in ["--config-file <FILE>", "--pstate-dump", "--runlog-dir <DIR>", "--log-level <LEVEL>"] {
-        assert!(out[common..].contains(builtin), "{builtin} missing in {out}");
+    assert!(
+        out[options..common].contains("--max-bytes <MAX_BYTES>"),
+        "{out}"
+    );
+    assert!(
+        out[options..common].contains("Fail when the tree is larger"),
+        "{out}"
+    );
+    for builtin in [
+        "--config-file <FILE>",
+        "--pstate-dump",
+        "--runlog-dir <DIR>",
+        "--log-level <LEVEL>",
+    ] {
+        assert!(
+            out[common..].contains(builtin),
+            "{builtin} missing in {out}"
+        );
     }
     assert!(out.contains("config-view"), "{out}");
     assert!(out.contains("last"), "{out}");

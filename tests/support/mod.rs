@@ -73,8 +73,7 @@ impl Sandbox {
     }
 
     pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel))
-            .unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
     }
 
     /// The program's command with the root set and the working directory in it.
@@ -85,6 +84,15 @@ impl Sandbox {
             .env("APP_ROOT_PATH", self.root())
             .env_remove("NOTIFY_SOCKET");
         cmd
+    }
+
+    /// Starts the program in the background, its output discarded.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("program starts")
     }
 
     /// Runs the program to its end.

@@ -15,7 +15,12 @@ pub const COMMON_HEADING: &str = "Common options";
 /// Valid values of `--log-level`.
 pub const LOG_LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
 
-fn value<T>(id: &'static str, long: &'static str, value_name: &'static str, help: &'static str) -> Arg
+fn value<T>(
+    id: &'static str,
+    long: &'static str,
+    value_name: &'static str,
+    help: &'static str,
+) -> Arg
 where
     T: std::str::FromStr + serde::Serialize + 'static,
     T::Err: std::fmt::Display,
@@ -29,7 +34,10 @@ where
 }
 
 fn flag(id: &'static str, long: &'static str, help: &'static str) -> Arg {
-    Arg::new(id).long(long).help(help).action(ArgAction::SetTrue)
+    Arg::new(id)
+        .long(long)
+        .help(help)
+        .action(ArgAction::SetTrue)
 }
 
 /// The options every application has, each with the configuration key it
@@ -44,13 +52,31 @@ pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
             .short('v')
             .help("Print more; repeat for more (-vvv)")
             .action(ArgAction::Count),
-        value::<String>("name", "name", "NAME", "Name of the application (default: executable name)"),
+        value::<String>(
+            "name",
+            "name",
+            "NAME",
+            "Name of the application (default: executable name)",
+        ),
         value::<String>("user", "user", "USER", "Run as this user (name or uid)"),
         value::<String>("group", "group", "GROUP", "Run as this group (name or gid)"),
         value::<String>("config_file", "config-file", "FILE", "Configuration file"),
-        value::<String>("config_dir", "config-dir", "DIR", "Configuration directory (*.json.conf)"),
-        flag("config_file_silent", "config-file-silent", "A missing configuration file is no error"),
-        flag("config_dir_silent", "config-dir-silent", "A missing configuration directory is no error"),
+        value::<String>(
+            "config_dir",
+            "config-dir",
+            "DIR",
+            "Configuration directory (*.json.conf)",
+        ),
+        flag(
+            "config_file_silent",
+            "config-file-silent",
+            "A missing configuration file is no error",
+        ),
+        flag(
+            "config_dir_silent",
+            "config-dir-silent",
+            "A missing configuration directory is no error",
+        ),
         value::<String>("log_file", "log-file", "FILE", "Log file"),
         Arg::new("log_level")
             .long("log-level")
@@ -58,13 +84,36 @@ pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
             .help("Logging threshold")
             .value_parser(PossibleValuesParser::new(LOG_LEVELS).map(Value::String))
             .action(ArgAction::Set),
-        value::<String>("action", "action", "ACTION", "Run this quick action and exit"),
+        value::<String>(
+            "action",
+            "action",
+            "ACTION",
+            "Run this quick action and exit",
+        ),
         value::<String>("input", "input", "FILE", "File an action reads"),
         value::<u64>("limit", "limit", "N", "Limit applied to an action's result"),
-        value::<String>("pstate_file", "pstate-file", "FILE", "Persistent state file"),
-        flag("pstate_dump", "pstate-dump", "Print the persistent state at the end"),
-        flag("pstate_log", "pstate-log", "Log the persistent state at the end"),
-        value::<String>("runlog_dir", "runlog-dir", "DIR", "Directory of runlog files"),
+        value::<String>(
+            "pstate_file",
+            "pstate-file",
+            "FILE",
+            "Persistent state file",
+        ),
+        flag(
+            "pstate_dump",
+            "pstate-dump",
+            "Print the persistent state at the end",
+        ),
+        flag(
+            "pstate_log",
+            "pstate-log",
+            "Log the persistent state at the end",
+        ),
+        value::<String>(
+            "runlog_dir",
+            "runlog-dir",
+            "DIR",
+            "Directory of runlog files",
+        ),
         flag("runlog_dump", "runlog-dump", "Print the runlog at the end"),
         flag("runlog_log", "runlog-log", "Log the runlog at the end"),
     ]
@@ -127,8 +176,13 @@ mod tests {
     fn parse(args: &[&str]) -> Map<String, Value> {
         let info = AppInfo::new("1.0");
         let author = vec![
-            Arg::new("who").long("who").value_parser(json_parser::<String>()),
-            Arg::new("times").long("times").short('n').value_parser(json_parser::<u32>()),
+            Arg::new("who")
+                .long("who")
+                .value_parser(json_parser::<String>()),
+            Arg::new("times")
+                .long("times")
+                .short('n')
+                .value_parser(json_parser::<u32>()),
             Arg::new("tags")
                 .long("tag")
                 .value_parser(json_parser::<String>())
@@ -141,7 +195,9 @@ mod tests {
 
     #[test]
     fn only_given_options_enter_the_layer() {
-        let layer = parse(&["app", "-vvv", "--debug", "--who", "x", "-n", "3", "--tag", "a", "--tag", "b"]);
+        let layer = parse(&[
+            "app", "-vvv", "--debug", "--who", "x", "-n", "3", "--tag", "a", "--tag", "b",
+        ]);
         assert_eq!(
             Value::Object(layer),
             serde_json::json!({"verbosity": 3, "debug": true, "who": "x", "times": 3, "tags": ["a", "b"]})
@@ -151,7 +207,14 @@ mod tests {
 
     #[test]
     fn builtin_option_values_are_typed() {
-        let layer = parse(&["app", "--limit", "5", "--log-level", "debug", "--config-file-silent"]);
+        let layer = parse(&[
+            "app",
+            "--limit",
+            "5",
+            "--log-level",
+            "debug",
+            "--config-file-silent",
+        ]);
         assert_eq!(
             Value::Object(layer),
             serde_json::json!({"limit": 5, "log_level": "debug", "config_file_silent": true})
@@ -162,8 +225,16 @@ mod tests {
     fn quiet_conflicts_with_verbose_and_bad_values_are_rejected() {
         let info = AppInfo::new("1.0");
         let cmd = command(&info, "app", vec![], &[]);
-        assert!(cmd.clone().try_get_matches_from(["app", "--quiet", "-v"]).is_err());
-        assert!(cmd.clone().try_get_matches_from(["app", "--limit", "x"]).is_err());
-        assert!(cmd.try_get_matches_from(["app", "--log-level", "loud"]).is_err());
+        assert!(cmd
+            .clone()
+            .try_get_matches_from(["app", "--quiet", "-v"])
+            .is_err());
+        assert!(cmd
+            .clone()
+            .try_get_matches_from(["app", "--limit", "x"])
+            .is_err());
+        assert!(cmd
+            .try_get_matches_from(["app", "--log-level", "loud"])
+            .is_err());
     }
 }

@@ -71,7 +71,11 @@ where
         Ok(Embedded { mut app, mut ctx }) => ExitCode::from(run_stages(&mut app, &mut ctx)),
         Err(Stop::Clap(err)) => {
             let _ = err.print();
-            ExitCode::from(if err.use_stderr() { crate::error::EXIT_USAGE } else { 0 })
+            ExitCode::from(if err.use_stderr() {
+                crate::error::EXIT_USAGE
+            } else {
+                0
+            })
         }
         Err(Stop::Fail(err)) => {
             eprintln!("{} CRITICAL ERROR: {}", timestamp(), err.message());
@@ -93,7 +97,9 @@ where
 {
     match bring_up::<A>(args.into_iter().map(Into::into).collect()) {
         Ok(embedded) => Ok(embedded),
-        Err(Stop::Clap(err)) => Err(Error::usage(err.render().to_string().trim_end().to_string())),
+        Err(Stop::Clap(err)) => Err(Error::usage(
+            err.render().to_string().trim_end().to_string(),
+        )),
         Err(Stop::Fail(err)) => Err(err),
     }
 }
@@ -144,7 +150,10 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
         .unwrap_or_else(|| "zenkit-app".to_string());
     let default_name = info.name.map(str::to_string).unwrap_or(exe_name);
     let cmd = cli::command(&info, &default_name, A::options(), &all_actions::<A>());
-    let matches = cmd.clone().try_get_matches_from(&args).map_err(Stop::Clap)?;
+    let matches = cmd
+        .clone()
+        .try_get_matches_from(&args)
+        .map_err(Stop::Clap)?;
     let cli_values = cli::cli_layer(&cmd, &matches);
     let debug = cli_values.get("debug") == Some(&Value::Bool(true));
     let name = match cli_values.get("name").and_then(Value::as_str) {
@@ -158,7 +167,10 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
         .into());
     }
     let paths = Paths::from_env(&info.paths);
-    let argv = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let argv = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let runlog = Runlog::new(&name, argv);
     let ctx = Context::new(name, paths, runlog, debug);
     ctx.dbgout(format_args!("application '{}' initialized", ctx.name));
@@ -207,15 +219,25 @@ pub fn builtin_defaults(name: &str, paths: &Paths, kind: AppKind) -> Map<String,
 }
 
 fn core_bool(config: &Config, path: &str) -> bool {
-    config.lookup(path).and_then(Value::as_bool).unwrap_or(false)
+    config
+        .lookup(path)
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 fn core_level(config: &Config, path: &str) -> Result<LogLevel> {
-    let raw = config.lookup(path).and_then(Value::as_str).unwrap_or("INFO");
+    let raw = config
+        .lookup(path)
+        .and_then(Value::as_str)
+        .unwrap_or("INFO");
     raw.parse()
 }
 
-fn account(config: &Config, key: &str, resolve: fn(&Value) -> Result<Account>) -> Result<Option<Account>> {
+fn account(
+    config: &Config,
+    key: &str,
+    resolve: fn(&Value) -> Result<Account>,
+) -> Result<Option<Account>> {
     match config.value(key) {
         None | Some(Value::Null) => Ok(None),
         Some(spec) => {
@@ -237,7 +259,10 @@ fn setup<A: App>(
     let group = account(&config, "group", privileges::resolve_group)?;
     for (key, acc) in [("user", &user), ("group", &group)] {
         if let Some(acc) = acc {
-            let layer = config.origin(key).map(|o| o.layer.clone()).unwrap_or(config::Layer::Default);
+            let layer = config
+                .origin(key)
+                .map(|o| o.layer.clone())
+                .unwrap_or(config::Layer::Default);
             config.set(key, json!([acc.name, acc.id]), layer);
         }
     }
@@ -269,7 +294,9 @@ fn setup<A: App>(
     })?;
 
     for (layer, key) in ctx.config.ignored_keys() {
-        tracing::warn!("configuration key '{key}' in {layer} is ignored: it cannot be set in a file");
+        tracing::warn!(
+            "configuration key '{key}' in {layer} is ignored: it cannot be set in a file"
+        );
     }
 
     let pstate_file: PathBuf = ctx.config.get("pstate_file")?;
@@ -286,7 +313,10 @@ fn dump_setup(ctx: &Context) {
     if !ctx.debug {
         return;
     }
-    ctx.dbgout(format_args!("application paths:\n{}", fs::to_json_pretty(&ctx.paths.to_json())));
+    ctx.dbgout(format_args!(
+        "application paths:\n{}",
+        fs::to_json_pretty(&ctx.paths.to_json())
+    ));
     for (layer, values) in ctx.config.layers() {
         ctx.dbgout(format_args!(
             "configuration layer {layer}:\n{}",
@@ -332,11 +362,17 @@ fn guarded<R>(stage: &str, f: impl FnOnce() -> Result<R>) -> Result<R> {
 
 /// Runs the stages after setup and returns the exit code.
 fn run_stages<A: App>(app: &mut A, ctx: &mut Context) -> u8 {
-    let action = ctx.config.value("action").and_then(Value::as_str).map(str::to_string);
+    let action = ctx
+        .config
+        .value("action")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     match action {
         Some(action) => stage_action(app, ctx, &action),
         None => {
-            stage(ctx, "process", |ctx| guarded("process", || app.process(ctx)));
+            stage(ctx, "process", |ctx| {
+                guarded("process", || app.process(ctx))
+            });
             stage(ctx, "evaluate", |ctx| {
                 evaluate(ctx);
                 Ok(())
@@ -349,11 +385,17 @@ fn run_stages<A: App>(app: &mut A, ctx: &mut Context) -> u8 {
 
 /// Runs one stage between its time marks, registering its error.
 fn stage(ctx: &mut Context, name: &str, f: impl FnOnce(&mut Context) -> Result<()>) {
-    ctx.mark(&format!("stage_{name}_start"), &format!("Start of the {name} stage"));
+    ctx.mark(
+        &format!("stage_{name}_start"),
+        &format!("Start of the {name} stage"),
+    );
     if let Err(err) = f(ctx) {
         ctx.register_error_code(&err, err.exit_code());
     }
-    ctx.mark(&format!("stage_{name}_stop"), &format!("End of the {name} stage"));
+    ctx.mark(
+        &format!("stage_{name}_stop"),
+        &format!("End of the {name} stage"),
+    );
 }
 
 fn stage_action<A: App>(app: &mut A, ctx: &mut Context, action: &str) {
@@ -382,7 +424,7 @@ fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
     let input: Option<PathBuf> = ctx.config.get("input")?;
     let limit: Option<usize> = ctx.config.get("limit")?;
     let config = &ctx.config;
-    let origin_of = |path: &str| config.origin(path).map(|o| o.layer.to_string());
+    let origin_of = |path: &str| config.origin(path).map(ToString::to_string);
     let input = ActionInput {
         config: config.as_map(),
         origin_of: &origin_of,
@@ -428,11 +470,22 @@ fn save_pstate<A: App>(app: &A, ctx: &mut Context) -> Result<()> {
         let path: PathBuf = ctx.config.get("pstate_file")?;
         state::save(&path, &ctx.pstate)?;
     }
-    if ctx.config.get::<Option<bool>>("pstate_dump")?.unwrap_or(false) {
+    if ctx
+        .config
+        .get::<Option<bool>>("pstate_dump")?
+        .unwrap_or(false)
+    {
         println!("{}", fs::to_json_pretty(&state));
     }
-    if ctx.config.get::<Option<bool>>("pstate_log")?.unwrap_or(false) {
-        tracing::info!("Application persistent state:\n{}", fs::to_json_pretty(&state));
+    if ctx
+        .config
+        .get::<Option<bool>>("pstate_log")?
+        .unwrap_or(false)
+    {
+        tracing::info!(
+            "Application persistent state:\n{}",
+            fs::to_json_pretty(&state)
+        );
     }
     Ok(())
 }
@@ -445,10 +498,18 @@ fn save_runlog(ctx: &mut Context) -> Result<()> {
             .map_err(|e| Error::msg(format!("cannot write runlog into {}: {e}", dir.display())))?;
     }
     let runlog = ctx.runlog.to_value();
-    if ctx.config.get::<Option<bool>>("runlog_dump")?.unwrap_or(false) {
+    if ctx
+        .config
+        .get::<Option<bool>>("runlog_dump")?
+        .unwrap_or(false)
+    {
         println!("{}", fs::to_json_pretty(&runlog));
     }
-    if ctx.config.get::<Option<bool>>("runlog_log")?.unwrap_or(false) {
+    if ctx
+        .config
+        .get::<Option<bool>>("runlog_log")?
+        .unwrap_or(false)
+    {
         tracing::info!("Application runlog:\n{}", fs::to_json_pretty(&runlog));
     }
     Ok(())
@@ -471,7 +532,11 @@ mod tests {
     #[test]
     fn panics_become_errors_with_location() {
         let err = guarded::<()>("process", || panic!("boom {}", 7)).unwrap_err();
-        assert!(err.message().starts_with("panic in the process stage: boom 7 at "), "{err}");
+        assert!(
+            err.message()
+                .starts_with("panic in the process stage: boom 7 at "),
+            "{err}"
+        );
         assert!(err.message().contains("runner.rs:"), "{err}");
         assert_eq!(guarded("process", || Ok(5)).unwrap(), 5);
     }

@@ -49,8 +49,14 @@ impl Runlog {
         data.insert("pid".into(), json!(pid));
         data.insert("argv".into(), json!(argv));
         data.insert("ts".into(), json!(ts));
-        data.insert("ts_fsf".into(), json!(local.format("%Y%m%d%H%M").to_string()));
-        data.insert("ts_str".into(), json!(local.format("%Y-%m-%d %H:%M:%S").to_string()));
+        data.insert(
+            "ts_fsf".into(),
+            json!(local.format("%Y%m%d%H%M").to_string()),
+        );
+        data.insert(
+            "ts_str".into(),
+            json!(local.format("%Y-%m-%d %H:%M:%S").to_string()),
+        );
         data.insert("result".into(), json!("success"));
         data.insert("rc".into(), json!(0));
         data.insert("errors".into(), json!([]));
@@ -115,7 +121,11 @@ impl Runlog {
 
     /// The runlog's file name (see [`file_name`]).
     pub fn file_name(&self) -> String {
-        let ts_fsf = self.data.get("ts_fsf").and_then(Value::as_str).unwrap_or("");
+        let ts_fsf = self
+            .data
+            .get("ts_fsf")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let pid = self.data.get("pid").and_then(Value::as_u64).unwrap_or(0) as u32;
         file_name(ts_fsf, pid)
     }
@@ -135,14 +145,26 @@ mod tests {
     #[test]
     fn file_name_has_hex_pid_padded_to_five() {
         assert_eq!(file_name("202611251200", 255), "202611251200.000ff.runlog");
-        assert_eq!(file_name("202611251200", 0x12345f), "202611251200.12345f.runlog");
+        assert_eq!(
+            file_name("202611251200", 0x12345f),
+            "202611251200.12345f.runlog"
+        );
     }
 
     #[test]
     fn has_every_key_and_records_errors() {
         let mut r = Runlog::at("app", vec!["app".into(), "-v".into()], 77, 1_700_000_000.5);
         for key in [
-            "name", "pid", "argv", "ts", "ts_fsf", "ts_str", "result", "rc", "errors", "time_marks",
+            "name",
+            "pid",
+            "argv",
+            "ts",
+            "ts_fsf",
+            "ts_str",
+            "result",
+            "rc",
+            "errors",
+            "time_marks",
         ] {
             assert!(r.get(key).is_some(), "missing {key}");
         }
