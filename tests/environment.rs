@@ -1,0 +1,167 @@
+//! End-to-end: `.env` files, privileges, debug output and logging of the
+//! state and runlog, on the built examples.
+
+mod support;
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+use support::{json, Sandbox};
+
+fn config_file_line(out: &str) -> &str {
+    out.lines()
+        .find(|l| l.contains("config_file: "))
+        .unwrap_or_else(|| panic!("{out}"))
+}
+
+#[test]
+fn dotenv_files_set_the_root_without_overriding_the_environment() {
+    let sb = Sandbox::new("dusage");
+    let local = sb.path("from-local");
+    let plain = sb.path("from-env");
+    sb.write(
+        ".env.local",
+        &format!("APP_ROOT_PATH={}\n", local.display()),
+    );
+    sb.write(
+        ".env",
+        &format!("# root\nexport APP_ROOT_PATH=\"{}\"\n", plain.display()),
+    );
+    let args = [
+        "--action",
+        "config-view",
+        "--config-file-silent",
+        "--config-dir-silent",
+    ];
+
+    let run: support::Run = sb
+        .command(&args)
+        .env_remove("APP_ROOT_PATH")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 0, "{run:?}");
+    let expected = format!("config_file: {}/etc/dusage.conf", local.display());
+    assert!(
+        config_file_line(&run.stdout).ends_with(&expected),
+        "{run:?}"
+    );
+
+    std::fs::remove_file(sb.path(".env.local")).unwrap();
+    let run: support::Run = sb
+        .command(&args)
+        .env_remove("APP_ROOT_PATH")
+        .output()
+        .unwrap()
+        .into();
+    let expected = format!("config_file: {}/etc/dusage.conf", plain.display());
+    assert!(
+        config_file_line(&run.stdout).ends_with(&expected),
+        "{run:?}"
+    );
+
+    // a variable already set wins over the files
+    let run = sb.run(&args);
+    let expected = format!("config_file: {}/etc/dusage.conf", sb.root().display());
+    assert!(
+        config_file_line(&run.stdout).ends_with(&expected),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn debug_lists_unknown_keys_and_dumps_setup() {
+    let sb = Sandbox::new("demo_app");
+    sb.write(
+        "tmp/demo_app.conf",
+        r#"{"colour": "blue", "counter_limit": 3}"#,
+    );
+    let run = sb.run(&["--debug", "--quiet"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("unknown configuration keys"))
+        .unwrap_or_else(|| panic!("{run:?}"));
+    assert!(
+        warning.starts_with("* ") && warning.contains(" DBGOUT: "),
+        "{warning}"
+    );
+    assert!(warning.ends_with("colour, counter_limit"), "{warning}");
+    for dump in [
+        "application paths:",
+        "final configuration:",
+        "persistent state:",
+    ] {
+        assert!(run.stderr.contains(dump), "{dump} missing: {run:?}");
+    }
+    let run = sb.run(&["--quiet"]);
+    assert!(!run.stderr.contains("DBGOUT"), "{run:?}");
+}
+
+#[test]
+fn state_and_runlog_can_go_to_the_log() {
+    let sb = Sandbox::new("demo_app");
+    let run = sb.run(&["--quiet", "--pstate-log", "--runlog-log"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    let log = sb.read("tmp/demo_app.log");
+    assert!(
+        log.contains("INFO: Application persistent state:\n{\n    \"counter\": 1\n}"),
+        "{log}"
+    );
+    assert!(log.contains("INFO: Application runlog:\n{"), "{log}");
+}
+
+#[test]
+fn unknown_user_is_a_setup_error() {
+    let sb = Sandbox::new("demo_app");
+    let run = sb.run(&["--user", "no-such-user-zenkit"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{run:?}");
+    assert!(
+        lines[0].contains("CRITICAL ERROR: ") && lines[0].contains("no-such-user-zenkit"),
+        "{run:?}"
+    );
+    assert!(!sb.path("tmp/demo_app.pstate").exists());
+}
+
+#[test]
+fn files_are_written_by_the_dropped_user() {
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("skipped: files_are_written_by_the_dropped_user needs root");
+        return;
+    }
+    let nobody = nix::unistd::User::from_name("nobody")
+        .unwrap()
+        .expect("user nobody");
+    let nogroup = nix::unistd::Group::from_name("nogroup")
+        .unwrap()
+        .expect("group nogroup");
+    let sb = Sandbox::new("demo_app");
+    std::fs::set_permissions(sb.root(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(sb.path("tmp")).unwrap();
+    std::fs::set_permissions(sb.path("tmp"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let run = sb.run(&[
+        "--quiet",
+        "--user",
+        "nobody",
+        "--group",
+        "nogroup",
+        "--runlog-dump",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let runlog = json(&run.stdout);
+    assert_eq!(runlog["result"], "success");
+    for file in ["tmp/demo_app.pstate", "tmp/demo_app.log"] {
+        let meta = std::fs::metadata(sb.path(file)).unwrap();
+        assert_eq!(meta.uid(), nobody.uid.as_raw(), "{file} owner");
+        assert_eq!(meta.gid(), nogroup.gid.as_raw(), "{file} group");
+        assert_eq!(meta.mode() & 0o022, 0, "{file} is group/world writable");
+    }
+    let runlog_file = &sb.runlogs("tmp/demo_app")[0];
+    assert_eq!(
+        std::fs::metadata(runlog_file).unwrap().uid(),
+        nobody.uid.as_raw()
+    );
+}
