@@ -129,11 +129,67 @@ fn unknown_action_is_a_usage_error_listing_valid_ones() {
         ),
         "{run:?}"
     );
+    // the check comes before any work: no state, no log
+    assert!(!sb.path("tmp/demo_app.log").exists());
     let sb = Sandbox::new("demo_app");
-    sb.write("tmp/demo_app.conf", r#"{"action": "nope"}"#);
+    let conf = sb.write("tmp/demo_app.conf", "{\"action\": \"nope\"}");
     let run = sb.run(&[]);
-    assert_eq!(run.code, 64, "{run:?}");
-    assert!(run.stderr.contains("unknown action 'nope'"), "{run:?}");
+    assert_eq!(run.code, 78, "{run:?}");
+    let expected = format!(
+        "{}:1:12: configuration key 'action': unknown action 'nope'",
+        conf.display()
+    );
+    assert!(run.stderr.contains(&expected), "{run:?}");
+}
+
+#[test]
+fn wrong_builtin_values_stop_the_run_before_any_work() {
+    for (text, key, column) in [
+        ("{\"runlog_dump\": \"yes\"}", "runlog_dump", 17),
+        ("{\"log_level\": \"loud\"}", "log_level", 15),
+        ("{\"log_level\": 3}", "log_level", 15),
+        ("{\"limit\": -1}", "limit", 11),
+    ] {
+        let sb = Sandbox::new("demo_app");
+        let conf = sb.write("tmp/demo_app.conf", text);
+        let run = sb.run(&[]);
+        assert_eq!(run.code, 78, "{text}: {run:?}");
+        let expected = format!("{}:1:{column}: configuration key '{key}': ", conf.display());
+        assert!(run.stderr.contains(&expected), "{text}: {run:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+        assert!(
+            !sb.path("tmp/demo_app.pstate").exists(),
+            "{text}: the process ran"
+        );
+    }
+}
+
+#[test]
+fn closed_stdout_is_registered_and_the_runlog_still_written() {
+    let sb = Sandbox::new("demo_app");
+    let mut child = sb
+        .command(&["--quiet", "--pstate-dump", "--runlog-dump"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let runlogs = sb.runlogs("tmp/demo_app");
+    assert_eq!(runlogs.len(), 1);
+    let runlog = json(&std::fs::read_to_string(&runlogs[0]).unwrap());
+    assert_eq!(runlog["result"], "failure");
+    assert!(
+        runlog["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("cannot write to stdout"),
+        "{runlog}"
+    );
+    assert_eq!(json(&sb.read("tmp/demo_app.pstate"))["counter"], 1);
 }
 
 #[test]

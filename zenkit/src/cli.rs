@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::__private::json_parser;
 use crate::app::{AppInfo, AppKind};
+use crate::{Error, Result};
 
 /// Help heading of the options every zenkit application has.
 pub const COMMON_HEADING: &str = "Common options";
@@ -46,7 +47,12 @@ pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
     let _ = kind;
     vec![
         flag("debug", "debug", "Print internal debug lines to stderr"),
-        flag("quiet", "quiet", "Print nothing but errors").conflicts_with("verbosity"),
+        flag(
+            "quiet",
+            "quiet",
+            "Print nothing on stdout (log lines still go to the console log)",
+        )
+        .conflicts_with("verbosity"),
         Arg::new("verbosity")
             .long("verbose")
             .short('v')
@@ -142,7 +148,10 @@ pub fn command(info: &AppInfo, name: &str, author: Vec<Arg>, actions: &[(&str, &
 }
 
 /// The configuration layer of the command line: only options actually given.
-pub fn cli_layer(cmd: &Command, matches: &ArgMatches) -> Map<String, Value> {
+///
+/// Values come from the JSON value parsers of zenkit options; an option
+/// written by hand with clap's default string parser is taken as a string.
+pub fn cli_layer(cmd: &Command, matches: &ArgMatches) -> Result<Map<String, Value>> {
     let mut layer = Map::new();
     for arg in cmd.get_arguments() {
         let id = arg.get_id().as_str();
@@ -153,20 +162,31 @@ pub fn cli_layer(cmd: &Command, matches: &ArgMatches) -> Map<String, Value> {
             ArgAction::SetTrue => Value::Bool(true),
             ArgAction::SetFalse => Value::Bool(false),
             ArgAction::Count => Value::from(matches.get_count(id)),
-            ArgAction::Append => Value::Array(
-                matches
-                    .get_many::<Value>(id)
-                    .map(|values| values.cloned().collect())
-                    .unwrap_or_default(),
-            ),
-            _ => match matches.get_one::<Value>(id) {
-                Some(v) => v.clone(),
+            ArgAction::Append => Value::Array(values(matches, id)?),
+            _ => match values(matches, id)?.into_iter().next() {
+                Some(v) => v,
                 None => continue,
             },
         };
         layer.insert(id.to_string(), value);
     }
-    layer
+    Ok(layer)
+}
+
+/// The values of option `id` as JSON, whichever of zenkit's or clap's
+/// default parser produced them.
+fn values(matches: &ArgMatches, id: &str) -> Result<Vec<Value>> {
+    if let Ok(found) = matches.try_get_many::<Value>(id) {
+        return Ok(found.map(|v| v.cloned().collect()).unwrap_or_default());
+    }
+    match matches.try_get_many::<String>(id) {
+        Ok(found) => Ok(found
+            .map(|v| v.map(|s| Value::String(s.clone())).collect())
+            .unwrap_or_default()),
+        Err(_) => Err(Error::setup(format!(
+            "option '{id}' has a value parser zenkit cannot read; use zenkit::__private::json_parser or clap's string parser"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -190,7 +210,7 @@ mod tests {
         ];
         let cmd = command(&info, "app", author, &[("config-view", "Show")]);
         let matches = cmd.clone().try_get_matches_from(args).unwrap();
-        cli_layer(&cmd, &matches)
+        cli_layer(&cmd, &matches).unwrap()
     }
 
     #[test]

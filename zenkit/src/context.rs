@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::paths::Paths;
 use crate::runlog::Runlog;
+use crate::settings::Settings;
 
 /// Everything an author hook can reach of the running application.
 #[derive(Debug)]
@@ -18,9 +19,7 @@ pub struct Context {
     pub(crate) config: Config,
     pub(crate) runlog: Runlog,
     pub(crate) pstate: Map<String, Value>,
-    pub(crate) quiet: bool,
-    pub(crate) verbosity: u8,
-    pub(crate) debug: bool,
+    pub(crate) settings: Settings,
 }
 
 /// The local time as `YYYY-mm-dd HH:MM:SS`, used on console lines.
@@ -36,10 +35,20 @@ impl Context {
             config: Config::default(),
             runlog,
             pstate: Map::new(),
-            quiet: false,
-            verbosity: 0,
-            debug,
+            settings: Settings {
+                debug,
+                ..Settings::default()
+            },
         }
+    }
+
+    /// A boolean of the merged configuration by dotted path (e.g.
+    /// `__core__.pstate.save`); false when absent.
+    pub(crate) fn config_bool(&self, path: &str) -> bool {
+        self.config
+            .lookup(path)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
 
     /// The application name.
@@ -68,25 +77,30 @@ impl Context {
         &mut self.pstate
     }
 
+    /// The typed values of the built-in configuration keys.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     /// The verbosity level (`-v` count).
     pub fn verbosity(&self) -> u8 {
-        self.verbosity
+        self.settings.verbosity
     }
 
     /// Whether `--quiet` is in force.
     pub fn is_quiet(&self) -> bool {
-        self.quiet
+        self.settings.quiet
     }
 
     /// Whether `--debug` is in force.
     pub fn is_debug(&self) -> bool {
-        self.debug
+        self.settings.debug
     }
 
     /// Prints a line to stdout unless quiet, when the verbosity is at least
     /// `level` (0 prints always, 1 needs `-v`, …).
     pub fn print(&self, level: u8, line: fmt::Arguments<'_>) {
-        if !self.quiet && self.verbosity >= level {
+        if !self.settings.quiet && self.settings.verbosity >= level {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{line}");
         }
@@ -95,7 +109,7 @@ impl Context {
     /// Prints an internal debug line `* <timestamp> DBGOUT: …` to stderr when
     /// `--debug` is in force.
     pub fn dbgout(&self, line: fmt::Arguments<'_>) {
-        if self.debug {
+        if self.settings.debug {
             eprintln!("* {} DBGOUT: {line}", timestamp());
         }
     }

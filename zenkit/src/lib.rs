@@ -63,6 +63,7 @@ pub mod privileges;
 pub mod progress;
 pub mod runlog;
 pub mod runner;
+pub mod settings;
 pub mod state;
 
 #[doc(hidden)]

@@ -1,28 +1,33 @@
 //! The life-cycle runner (SPEC §2): init → setup → action | process →
 //! evaluate → teardown, and embedded mode (init + setup only).
 
+use std::cell::{Cell, RefCell};
 use std::ffi::OsString;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Once;
 
 use serde_json::{json, Map, Value};
 
 use crate::actions::{self, ActionInput, BUILTIN_ACTIONS};
-use crate::app::{App, AppKind};
-use crate::config::{self, Config};
+use crate::app::{App, AppInfo};
+use crate::config::{self, Config, Layer};
 use crate::context::{timestamp, Context};
 use crate::error::{Error, Result};
 use crate::log::{self, LogLevel, LogSettings};
 use crate::paths::Paths;
 use crate::privileges::{self, Account};
 use crate::runlog::{analysis, Runlog};
+use crate::settings::Settings;
 use crate::{cli, fs, state};
 
-/// An application brought up in embedded mode: configured, logging, state
-/// loaded, author setup done; nothing run. Another program holds it and
-/// calls into it.
+/// An application brought up in embedded mode (pyzenkit's plugin mode):
+/// configured, logging, state loaded, author setup done; nothing run yet.
+/// Another program holds it, calls into `app` with `ctx`, and may finish the
+/// life-cycle with [`Embedded::run`], [`Embedded::run_action`] and
+/// [`Embedded::finish`].
 #[derive(Debug)]
 pub struct Embedded<A> {
     /// The application.
@@ -31,11 +36,36 @@ pub struct Embedded<A> {
     pub ctx: Context,
 }
 
-/// How a run stops before its stages: clap printed help or version, or a
-/// usage error, or an error of init/setup.
+impl<A: App> Embedded<A> {
+    /// Runs the rest of the life-cycle as [`run`] would: the configured
+    /// action, or process → evaluate → teardown. Returns the exit code.
+    pub fn run(mut self) -> u8 {
+        run_stages(&mut self.app, &mut self.ctx)
+    }
+
+    /// Runs action `name` (the author's or a built-in one) in an action
+    /// stage; returns the exit code of the run so far.
+    pub fn run_action(&mut self, name: &str) -> u8 {
+        stage_action(&mut self.app, &mut self.ctx, name);
+        self.ctx.runlog.rc()
+    }
+
+    /// Runs the teardown stage (the author's teardown, then the persistent
+    /// state and the runlog are saved) and returns the exit code.
+    pub fn finish(mut self) -> u8 {
+        stage_teardown(&mut self.app, &mut self.ctx);
+        self.ctx.runlog.rc()
+    }
+}
+
+/// How a run stops before its stages.
 enum Stop {
+    /// clap printed help or version, or found a usage error.
     Clap(clap::Error),
+    /// An error not reported yet.
     Fail(Error),
+    /// An error already written to the console log.
+    Reported(Error),
 }
 
 impl From<Error> for Stop {
@@ -60,12 +90,14 @@ pub fn run<A: App>() -> ExitCode {
 }
 
 /// Runs application `A` with the given arguments (the first is the program).
+/// `.env.local` and `.env` of the working directory are read first.
 pub fn run_from<A, I, T>(args: I) -> ExitCode
 where
     A: App,
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
+    crate::paths::load_dotenv();
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     match bring_up::<A>(args) {
         Ok(Embedded { mut app, mut ctx }) => ExitCode::from(run_stages(&mut app, &mut ctx)),
@@ -81,11 +113,13 @@ where
             eprintln!("{} CRITICAL ERROR: {}", timestamp(), err.message());
             ExitCode::from(err.exit_code())
         }
+        Err(Stop::Reported(err)) => ExitCode::from(err.exit_code()),
     }
 }
 
-/// Brings application `A` up in embedded mode (pyzenkit's plugin mode):
-/// init and setup only, with the given arguments (the first is the program).
+/// Brings application `A` up in embedded mode: init and setup only, with the
+/// given arguments (the first is the program). Unlike [`run_from`] it does
+/// not read `.env` files (the host program owns its environment).
 ///
 /// Help and version requests and command-line errors are returned as usage
 /// errors carrying clap's text.
@@ -100,19 +134,37 @@ where
         Err(Stop::Clap(err)) => Err(Error::usage(
             err.render().to_string().trim_end().to_string(),
         )),
-        Err(Stop::Fail(err)) => Err(err),
+        Err(Stop::Fail(err) | Stop::Reported(err)) => Err(err),
     }
+}
+
+/// What init hands to setup.
+struct Initialized<A> {
+    app: A,
+    ctx: Context,
+    info: AppInfo,
+    defaults: Map<String, Value>,
+    cli: Map<String, Value>,
 }
 
 fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Embedded<A>, Stop> {
     let Initialized {
         mut app,
         mut ctx,
+        info,
         defaults,
         cli,
     } = init::<A>(args)?;
     ctx.mark("stage_setup_start", "Start of the setup stage");
-    setup(&mut app, &mut ctx, defaults, cli)?;
+    setup_config(&mut app, &mut ctx, &info, defaults, cli)?;
+    if let Err(err) = setup_state(&mut app, &mut ctx) {
+        crate::critical!("{}", err.message());
+        return Err(if ctx.config_bool("__core__.logging.to_console") {
+            Stop::Reported(err)
+        } else {
+            Stop::Fail(err)
+        });
+    }
     ctx.mark("stage_setup_stop", "End of the setup stage");
     Ok(Embedded { app, ctx })
 }
@@ -124,6 +176,7 @@ fn valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// The built-in actions followed by the author's, as (name, help).
 fn all_actions<A: App>() -> Vec<(&'static str, &'static str)> {
     BUILTIN_ACTIONS
         .iter()
@@ -132,16 +185,7 @@ fn all_actions<A: App>() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// What init hands to setup.
-struct Initialized<A> {
-    app: A,
-    ctx: Context,
-    defaults: Map<String, Value>,
-    cli: Map<String, Value>,
-}
-
 fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop> {
-    crate::paths::load_dotenv();
     let info = A::info();
     let exe_name = args
         .first()
@@ -154,7 +198,7 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
         .clone()
         .try_get_matches_from(&args)
         .map_err(Stop::Clap)?;
-    let cli_values = cli::cli_layer(&cmd, &matches);
+    let cli_values = cli::cli_layer(&cmd, &matches)?;
     let debug = cli_values.get("debug") == Some(&Value::Bool(true));
     let name = match cli_values.get("name").and_then(Value::as_str) {
         Some(given) => given.to_string(),
@@ -174,19 +218,19 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
     let runlog = Runlog::new(&name, argv);
     let ctx = Context::new(name, paths, runlog, debug);
     ctx.dbgout(format_args!("application '{}' initialized", ctx.name));
-    let mut defaults = builtin_defaults(&ctx.name, &ctx.paths, info.kind);
+    let mut defaults = builtin_defaults(&ctx.name, &ctx.paths);
     defaults.extend(A::defaults()?);
     Ok(Initialized {
         app: A::default(),
         ctx,
+        info,
         defaults,
         cli: cli_values,
     })
 }
 
 /// The built-in configuration keys and their defaults (SPEC §3.1).
-pub fn builtin_defaults(name: &str, paths: &Paths, kind: AppKind) -> Map<String, Value> {
-    let _ = kind;
+pub fn builtin_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
     let p = |dir: &Path, file: String| Value::String(dir.join(file).display().to_string());
     let mut map = Map::new();
     for (key, value) in [
@@ -218,21 +262,8 @@ pub fn builtin_defaults(name: &str, paths: &Paths, kind: AppKind) -> Map<String,
     map
 }
 
-fn core_bool(config: &Config, path: &str) -> bool {
-    config
-        .lookup(path)
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
-fn core_level(config: &Config, path: &str) -> Result<LogLevel> {
-    let raw = config
-        .lookup(path)
-        .and_then(Value::as_str)
-        .unwrap_or("INFO");
-    raw.parse()
-}
-
+/// Resolves the account named by configuration key `key`, if set; an error
+/// is located where the value was set.
 fn account(
     config: &Config,
     key: &str,
@@ -240,21 +271,46 @@ fn account(
 ) -> Result<Option<Account>> {
     match config.value(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(spec) => {
-            let account = resolve(spec)?;
-            Ok(Some(account))
-        }
+        Some(spec) => resolve(spec)
+            .map(Some)
+            .map_err(|err| match config.origin(key) {
+                Some(origin) if origin.layer != Layer::Cli => config.error_at(key, err.message()),
+                _ => err,
+            }),
     }
 }
 
-fn setup<A: App>(
+/// Checks the selected action early, before privileges, logging or state.
+fn check_action(config: &Config, actions: &[(&str, &str)]) -> Result<()> {
+    let Some(Value::String(action)) = config.value("action") else {
+        return Ok(());
+    };
+    if actions.iter().any(|(name, _)| name == action) {
+        return Ok(());
+    }
+    let valid: Vec<&str> = actions.iter().map(|(name, _)| *name).collect();
+    let message = format!(
+        "unknown action '{action}'; valid actions: {}",
+        valid.join(", ")
+    );
+    Err(match config.origin("action").map(|o| &o.layer) {
+        Some(Layer::Cli) | None => Error::usage(message),
+        Some(_) => config.error_at("action", message),
+    })
+}
+
+/// Setup up to logging: configuration, typed binding, privileges, logging.
+fn setup_config<A: App>(
     app: &mut A,
     ctx: &mut Context,
+    info: &AppInfo,
     defaults: Map<String, Value>,
     cli_values: Map<String, Value>,
 ) -> Result<()> {
     let known: Vec<String> = defaults.keys().cloned().collect();
     let mut config = Config::load(defaults, cli_values)?;
+    let settings = Settings::bind(&config)?;
+    check_action(&config, &all_actions::<A>())?;
     let user = account(&config, "user", privileges::resolve_user)?;
     let group = account(&config, "group", privileges::resolve_group)?;
     for (key, acc) in [("user", &user), ("group", &group)] {
@@ -262,16 +318,16 @@ fn setup<A: App>(
             let layer = config
                 .origin(key)
                 .map(|o| o.layer.clone())
-                .unwrap_or(config::Layer::Default);
-            config.set(key, json!([acc.name, acc.id]), layer);
+                .unwrap_or(Layer::Default);
+            config.set(key, acc.to_json(), layer);
         }
     }
-    let core = config::core_section(config.as_map(), A::info().kind);
-    config.set_core(core);
+    config.set_core(config::core_section(config.as_map(), info.kind));
     app.bind(&config)?;
-    ctx.quiet = config.get::<Option<bool>>("quiet")?.unwrap_or(false);
-    ctx.verbosity = config.get::<Option<u8>>("verbosity")?.unwrap_or(0);
-    ctx.debug = ctx.debug || config.get::<Option<bool>>("debug")?.unwrap_or(false);
+    ctx.settings = Settings {
+        debug: ctx.settings.debug || settings.debug,
+        ..settings
+    };
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
     let unknown = config.unknown_keys(&known);
     if !unknown.is_empty() {
@@ -284,96 +340,126 @@ fn setup<A: App>(
 
     privileges::drop_privileges(user.as_ref(), group.as_ref())?;
 
-    let log_file: PathBuf = ctx.config.get("log_file")?;
+    let level = |path: &str| -> Result<LogLevel> {
+        match ctx.config.lookup(path).and_then(Value::as_str) {
+            Some(name) => name.parse(),
+            None => Ok(ctx.settings.log_level),
+        }
+    };
     log::init(&LogSettings {
         name: ctx.name.clone(),
-        to_console: core_bool(&ctx.config, "__core__.logging.to_console"),
-        level_console: core_level(&ctx.config, "__core__.logging.level_console")?,
-        file: core_bool(&ctx.config, "__core__.logging.to_file").then_some(log_file),
-        level_file: core_level(&ctx.config, "__core__.logging.level_file")?,
+        to_console: ctx.config_bool("__core__.logging.to_console"),
+        level_console: level("__core__.logging.level_console")?,
+        file: ctx
+            .config_bool("__core__.logging.to_file")
+            .then(|| ctx.settings.log_file.clone()),
+        level_file: level("__core__.logging.level_file")?,
     })?;
-
     for (layer, key) in ctx.config.ignored_keys() {
         tracing::warn!(
             "configuration key '{key}' in {layer} is ignored: it cannot be set in a file"
         );
     }
+    Ok(())
+}
 
-    let pstate_file: PathBuf = ctx.config.get("pstate_file")?;
-    let pstate = state::load(&pstate_file)?;
-    app.load_state(&pstate)?;
+/// Setup after logging is up: persistent state, the author's setup, the dump.
+fn setup_state<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
+    let path = ctx.settings.pstate_file.clone();
+    let pstate = state::load(&path)?;
+    app.load_state(&pstate)
+        .map_err(|err| err.context(format!("persistent state file {}", path.display())))?;
     ctx.pstate = pstate;
-
     guarded("setup", || app.setup(ctx))?;
     dump_setup(ctx);
     Ok(())
 }
 
+/// With `--debug` or debug logging, shows paths, layers, the final
+/// configuration and the persistent state.
 fn dump_setup(ctx: &Context) {
-    if !ctx.debug {
+    let debug_logging = ctx.settings.log_level == LogLevel::Debug;
+    if !ctx.settings.debug && !debug_logging {
         return;
     }
-    ctx.dbgout(format_args!(
-        "application paths:\n{}",
-        fs::to_json_pretty(&ctx.paths.to_json())
-    ));
+    let show = |what: String, value: &Value| {
+        let text = fs::to_json_pretty(value);
+        ctx.dbgout(format_args!("{what}:\n{text}"));
+        tracing::debug!("{what}:\n{text}");
+    };
+    show("application paths".into(), &ctx.paths.to_json());
     for (layer, values) in ctx.config.layers() {
-        ctx.dbgout(format_args!(
-            "configuration layer {layer}:\n{}",
-            fs::to_json_pretty(&Value::Object(values.clone()))
-        ));
+        show(
+            format!("configuration layer {layer}"),
+            &Value::Object(values.clone()),
+        );
     }
-    ctx.dbgout(format_args!(
-        "final configuration:\n{}",
-        fs::to_json_pretty(&Value::Object(ctx.config.as_map().clone()))
-    ));
-    ctx.dbgout(format_args!(
-        "persistent state:\n{}",
-        fs::to_json_pretty(&Value::Object(ctx.pstate.clone()))
-    ));
+    show(
+        "final configuration".into(),
+        &Value::Object(ctx.config.as_map().clone()),
+    );
+    show(
+        "persistent state".into(),
+        &Value::Object(ctx.pstate.clone()),
+    );
+}
+
+thread_local! {
+    /// How many `guarded` calls are running on this thread.
+    static GUARD_DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// The message and location of the last panic caught by `guarded`.
+    static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs, once, a panic hook that records panics inside [`guarded`] and
+/// hands every other panic to the hook that was there before.
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if GUARD_DEPTH.with(Cell::get) == 0 {
+                return previous(info);
+            }
+            let payload = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let place = info
+                .location()
+                .map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()))
+                .unwrap_or_default();
+            PANIC.with(|p| *p.borrow_mut() = Some(format!("{payload}{place}")));
+        }));
+    });
 }
 
 /// Runs `f`, turning a panic into an error carrying its message and location.
 fn guarded<R>(stage: &str, f: impl FnOnce() -> Result<R>) -> Result<R> {
-    thread_local! {
-        static PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-    }
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(|info| {
-        let payload = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        let place = info
-            .location()
-            .map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()))
-            .unwrap_or_default();
-        PANIC.with(|p| *p.borrow_mut() = Some(format!("{payload}{place}")));
-    }));
+    install_panic_hook();
+    PANIC.with(|p| p.borrow_mut().take());
+    GUARD_DEPTH.with(|d| d.set(d.get() + 1));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(previous);
+    GUARD_DEPTH.with(|d| d.set(d.get() - 1));
     result.unwrap_or_else(|_| {
-        let what = PANIC.with(|p| p.borrow_mut().take()).unwrap_or_default();
+        let what = PANIC
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(|| "unknown panic".to_string());
         Err(Error::msg(format!("panic in the {stage} stage: {what}")))
     })
 }
 
 /// Runs the stages after setup and returns the exit code.
 fn run_stages<A: App>(app: &mut A, ctx: &mut Context) -> u8 {
-    let action = ctx
-        .config
-        .value("action")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    match action {
+    match ctx.settings.action.clone() {
         Some(action) => stage_action(app, ctx, &action),
         None => {
-            stage(ctx, "process", |ctx| {
+            stage(ctx, "process", "processing", |ctx| {
                 guarded("process", || app.process(ctx))
             });
-            stage(ctx, "evaluate", |ctx| {
+            stage(ctx, "evaluate", "evaluation", |ctx| {
                 evaluate(ctx);
                 Ok(())
             });
@@ -383,35 +469,25 @@ fn run_stages<A: App>(app: &mut A, ctx: &mut Context) -> u8 {
     ctx.runlog.rc()
 }
 
-/// Runs one stage between its time marks, registering its error.
-fn stage(ctx: &mut Context, name: &str, f: impl FnOnce(&mut Context) -> Result<()>) {
+/// Runs one stage between its time marks `stage_<ident>_start/stop`,
+/// registering its error.
+fn stage(ctx: &mut Context, ident: &str, descr: &str, f: impl FnOnce(&mut Context) -> Result<()>) {
     ctx.mark(
-        &format!("stage_{name}_start"),
-        &format!("Start of the {name} stage"),
+        &format!("stage_{ident}_start"),
+        &format!("Start of the {descr} stage"),
     );
     if let Err(err) = f(ctx) {
         ctx.register_error_code(&err, err.exit_code());
     }
     ctx.mark(
-        &format!("stage_{name}_stop"),
-        &format!("End of the {name} stage"),
+        &format!("stage_{ident}_stop"),
+        &format!("End of the {descr} stage"),
     );
 }
 
 fn stage_action<A: App>(app: &mut A, ctx: &mut Context, action: &str) {
-    let known = all_actions::<A>();
-    if !known.iter().any(|(name, _)| *name == action) {
-        let valid: Vec<&str> = known.iter().map(|(name, _)| *name).collect();
-        let err = Error::usage(format!(
-            "unknown action '{action}'; valid actions: {}",
-            valid.join(", ")
-        ));
-        eprintln!("{} CRITICAL ERROR: {}", timestamp(), err.message());
-        ctx.runlog.set_rc(err.exit_code());
-        return;
-    }
     ctx.runlog.insert("action", json!(action));
-    stage(ctx, "action", |ctx| {
+    stage(ctx, "action", "action", |ctx| {
         if let Some(result) = guarded("action", || Ok(app.run_action(action, ctx)))? {
             return result;
         }
@@ -420,24 +496,26 @@ fn stage_action<A: App>(app: &mut A, ctx: &mut Context, action: &str) {
 }
 
 fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
-    let runlog_dir: PathBuf = ctx.config.get("runlog_dir")?;
-    let input: Option<PathBuf> = ctx.config.get("input")?;
-    let limit: Option<usize> = ctx.config.get("limit")?;
     let config = &ctx.config;
+    let settings = &ctx.settings;
     let origin_of = |path: &str| config.origin(path).map(ToString::to_string);
     let input = ActionInput {
         config: config.as_map(),
         origin_of: &origin_of,
-        verbose: ctx.verbosity > 0,
-        runlog_dir: &runlog_dir,
-        input: input.as_deref(),
-        limit,
+        verbose: settings.verbosity > 0,
+        runlog_dir: &settings.runlog_dir,
+        input: settings.input.as_deref(),
+        limit: settings.limit,
         now: crate::runlog::now_ts(),
     };
     let mut out = std::io::stdout().lock();
-    actions::run_builtin(action, &input, &mut out)?;
-    out.flush()?;
-    Ok(())
+    if !actions::run_builtin(action, &input, &mut out)? {
+        return Err(Error::usage(format!(
+            "action '{action}' is listed but has no implementation"
+        )));
+    }
+    out.flush()
+        .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))
 }
 
 fn evaluate(ctx: &mut Context) {
@@ -463,54 +541,49 @@ fn stage_teardown<A: App>(app: &mut A, ctx: &mut Context) {
     }
 }
 
+/// Prints a JSON document to stdout; a closed stdout is an error, not a panic.
+fn print_json(value: &Value) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", fs::to_json_pretty(value))
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))
+}
+
 fn save_pstate<A: App>(app: &A, ctx: &mut Context) -> Result<()> {
     app.save_state(&mut ctx.pstate)?;
-    let state = Value::Object(ctx.pstate.clone());
-    if core_bool(&ctx.config, "__core__.pstate.save") {
-        let path: PathBuf = ctx.config.get("pstate_file")?;
-        state::save(&path, &ctx.pstate)?;
+    if ctx.config_bool("__core__.pstate.save") {
+        state::save(&ctx.settings.pstate_file, &ctx.pstate)?;
     }
-    if ctx
-        .config
-        .get::<Option<bool>>("pstate_dump")?
-        .unwrap_or(false)
-    {
-        println!("{}", fs::to_json_pretty(&state));
-    }
-    if ctx
-        .config
-        .get::<Option<bool>>("pstate_log")?
-        .unwrap_or(false)
-    {
-        tracing::info!(
-            "Application persistent state:\n{}",
-            fs::to_json_pretty(&state)
-        );
+    if ctx.settings.pstate_dump || ctx.settings.pstate_log {
+        let state = Value::Object(ctx.pstate.clone());
+        if ctx.settings.pstate_log {
+            tracing::info!(
+                "Application persistent state:\n{}",
+                fs::to_json_pretty(&state)
+            );
+        }
+        if ctx.settings.pstate_dump {
+            print_json(&state)?;
+        }
     }
     Ok(())
 }
 
 fn save_runlog(ctx: &mut Context) -> Result<()> {
-    if core_bool(&ctx.config, "__core__.runlog.save") {
-        let dir: PathBuf = ctx.config.get("runlog_dir")?;
+    if ctx.config_bool("__core__.runlog.save") {
+        let dir = &ctx.settings.runlog_dir;
         ctx.runlog
-            .save(&dir)
+            .save(dir)
             .map_err(|e| Error::msg(format!("cannot write runlog into {}: {e}", dir.display())))?;
     }
-    let runlog = ctx.runlog.to_value();
-    if ctx
-        .config
-        .get::<Option<bool>>("runlog_dump")?
-        .unwrap_or(false)
-    {
-        println!("{}", fs::to_json_pretty(&runlog));
-    }
-    if ctx
-        .config
-        .get::<Option<bool>>("runlog_log")?
-        .unwrap_or(false)
-    {
-        tracing::info!("Application runlog:\n{}", fs::to_json_pretty(&runlog));
+    if ctx.settings.runlog_dump || ctx.settings.runlog_log {
+        let runlog = ctx.runlog.to_value();
+        if ctx.settings.runlog_log {
+            tracing::info!("Application runlog:\n{}", fs::to_json_pretty(&runlog));
+        }
+        if ctx.settings.runlog_dump {
+            print_json(&runlog)?;
+        }
     }
     Ok(())
 }
@@ -539,5 +612,18 @@ mod tests {
         );
         assert!(err.message().contains("runner.rs:"), "{err}");
         assert_eq!(guarded("process", || Ok(5)).unwrap(), 5);
+    }
+
+    #[test]
+    fn panics_in_other_threads_leave_the_guard_balanced() {
+        install_panic_hook();
+        // a panic in another thread started from a guarded stage is not
+        // swallowed: the thread's own result still carries it
+        let outcome = guarded("process", || {
+            let joined = std::thread::spawn(|| panic!("worker failed")).join();
+            Ok(joined.is_err())
+        });
+        assert_eq!(outcome, Ok(true));
+        assert_eq!(GUARD_DEPTH.with(Cell::get), 0);
     }
 }

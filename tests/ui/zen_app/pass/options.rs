@@ -155,7 +155,7 @@ fn main() {
     let parse = |args: &[&str]| {
         cmd.clone()
             .try_get_matches_from(args)
-            .map(|m| zenkit::cli::cli_layer(&cmd, &m))
+            .map(|m| zenkit::cli::cli_layer(&cmd, &m).expect("readable values"))
     };
     let cli = parse(&[
         "greeter",
