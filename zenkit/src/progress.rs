@@ -178,7 +178,7 @@ mod tests {
         let paths = crate::paths::Paths::resolve(Path::new("/nonexistent"), &Default::default());
         let runlog = crate::runlog::Runlog::new("demo", vec!["demo".into()]);
         let mut ctx = Context::new("demo".into(), paths, runlog, false);
-        ctx.quiet = quiet;
+        ctx.settings.quiet = quiet;
         ctx
     }
 
