@@ -17,6 +17,10 @@ const FIELD_KEYS: &str = "cli, config, default, pstate";
 const CLI_KEYS: &str = "short, long";
 /// Keys of `paths(...)`, in the order of `PathOverrides`.
 pub(crate) const PATH_KEYS: [&str; 6] = ["cfg", "var", "log", "run", "tmp", "bin"];
+/// The built-in key of the application name: set by `#[zen(name = "...")]`,
+/// never by `defaults(...)`, because the name decides the paths, which are
+/// fixed before any default applies.
+const NAME_KEY: &str = "name";
 /// The log levels `log_level` accepts.
 const LOG_LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
 
@@ -332,8 +336,19 @@ fn defaults_entry(
     defaults: &mut Vec<BuiltinDefault>,
 ) -> syn::Result<()> {
     let key = key_of(meta);
+    if key == NAME_KEY {
+        cx.error_spanned_by(
+            &meta.path,
+            "the application name cannot be a default: it decides the paths before defaults apply; write `#[zen(name = \"...\")]` instead",
+        );
+        return skip_value(meta);
+    }
     let Some(builtin) = builtin_key(&key) else {
-        let valid: Vec<&str> = BUILTINS.iter().filter_map(|b| b.key).collect();
+        let valid: Vec<&str> = BUILTINS
+            .iter()
+            .filter_map(|b| b.key)
+            .filter(|k| *k != NAME_KEY)
+            .collect();
         return unknown_key(cx, meta, "`defaults(...)`", &valid.join(", "));
     };
     let ident = key_ident(meta);
@@ -351,16 +366,6 @@ fn defaults_entry(
             }
         },
         (ValueKind::Str | ValueKind::StrOrInt, Lit::Str(s)) => Some(JsonLit::Str(s.value())),
-        (ValueKind::Name, Lit::Str(s)) if valid_app_name(&s.value()) => {
-            Some(JsonLit::Str(s.value()))
-        }
-        (ValueKind::Name, Lit::Str(s)) => {
-            cx.error_spanned_by(
-                s,
-                "invalid application name: it must match ^[_a-zA-Z][-_a-zA-Z0-9.]*$",
-            );
-            None
-        }
         (ValueKind::LogLevel, Lit::Str(s)) if LOG_LEVELS.contains(&s.value().as_str()) => {
             Some(JsonLit::Str(s.value()))
         }
@@ -556,7 +561,6 @@ impl ValueKind {
             ValueKind::Int => "an integer",
             ValueKind::Str => "a string",
             ValueKind::StrOrInt => "a name or a number",
-            ValueKind::Name => "an application name string",
             ValueKind::LogLevel => {
                 "one of \"debug\", \"info\", \"warning\", \"error\", \"critical\""
             }
@@ -615,5 +619,35 @@ mod tests {
         assert!(attrs.cli.is_some() && attrs.pstate.is_none());
         let errors = cx.check().unwrap_err().to_string();
         assert_eq!(errors.matches("compile_error").count(), 3, "{errors}");
+    }
+
+    #[test]
+    fn the_name_is_not_a_default() {
+        let cx = Ctxt::new();
+        let item: syn::DeriveInput = syn::parse_quote! {
+            #[zen(defaults(name = "other", log_level = "debug"))]
+            struct Tool {}
+        };
+        let attrs = container(&cx, &item.attrs);
+        assert_eq!(attrs.defaults.len(), 1, "log_level stays");
+        assert_eq!(attrs.defaults[0].key, "log_level");
+        let errors = cx.check().unwrap_err().to_string();
+        assert_eq!(errors.matches("compile_error").count(), 1, "{errors}");
+        assert!(
+            errors.contains("write `#[zen(name = \\\"...\\\")]` instead"),
+            "{errors}"
+        );
+
+        let cx = Ctxt::new();
+        let item: syn::DeriveInput = syn::parse_quote! {
+            #[zen(defaults(nam = "x"))]
+            struct Tool {}
+        };
+        container(&cx, &item.attrs);
+        let errors = cx.check().unwrap_err().to_string();
+        assert!(
+            errors.contains("valid keys: debug, quiet, verbosity, user,"),
+            "{errors}"
+        );
     }
 }

@@ -17,7 +17,6 @@ pub(crate) enum ValueKind {
     Int,
     Str,
     StrOrInt,
-    Name,
     LogLevel,
 }
 
@@ -63,7 +62,7 @@ pub(crate) const BUILTINS: &[Builtin] = &[
         Some('v'),
         ValueKind::Int,
     ),
-    value("name", "name", ValueKind::Name),
+    value("name", "name", ValueKind::Str),
     value("user", "user", ValueKind::StrOrInt),
     value("group", "group", ValueKind::StrOrInt),
     value("config_file", "config-file", ValueKind::Str),

@@ -29,7 +29,9 @@ use proc_macro::TokenStream;
 /// * `paths(cfg = "...", var = "...", log = "...", run = "...", tmp = "...",
 ///   bin = "...")`: sub-paths under the root (`APP_ROOT_PATH`);
 /// * `defaults(key = literal, ...)`: new defaults of built-in configuration
-///   keys, e.g. `defaults(config_file_silent = true, log_level = "debug")`.
+///   keys, e.g. `defaults(config_file_silent = true, log_level = "debug")`;
+///   not `name`, which decides the paths before defaults apply (use
+///   `name = "..."`).
 ///
 /// Keys of `#[zen(...)]` on a field:
 /// * `cli` or `cli(short = 'n', long = "name")`: a configuration key named

@@ -106,6 +106,11 @@ pub trait App: Hooks + Default + 'static {
 
 /// The behaviour of an application: life-cycle hooks and actions.
 /// Implemented by the `#[zenkit::app]` attribute on an impl block.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no life-cycle hooks: `zenkit::Hooks` is not implemented for it",
+    label = "`{Self}` needs an impl of `zenkit::Hooks`",
+    note = "add `#[zenkit::app] impl {Self} {{ ... }}` or `impl zenkit::Hooks for {Self} {{}}`"
+)]
 pub trait Hooks: Sized {
     /// The author's actions, in declaration order.
     fn actions() -> Vec<ActionInfo> {

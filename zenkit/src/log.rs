@@ -27,7 +27,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tracing::field::{Field, Visit};
@@ -278,25 +277,18 @@ impl Visit for Record {
     }
 }
 
-/// A log file opened for appending that follows its path: before a line is
-/// written it checks, at most once per check interval, whether the path still
-/// names the open file, and reopens the path when it does not (the file was
-/// renamed, replaced or deleted).
+/// A log file opened for appending that follows its path: before every line
+/// it checks (one `stat`) whether the path still names the open file, and
+/// reopens the path when it does not (the file was renamed, replaced or
+/// deleted), so no line lands in a rotated file.
 #[derive(Debug)]
 pub struct LogFile {
     path: PathBuf,
     file: File,
     id: (u64, u64),
-    check_interval: Duration,
-    last_check: Option<Instant>,
 }
 
 impl LogFile {
-    /// How often, at most, the path is checked. A `stat` costs a few times
-    /// more than the write of a line, so a burst of lines pays for one check
-    /// per interval; a quiet application checks before every line.
-    pub const CHECK_INTERVAL: Duration = Duration::from_secs(1);
-
     /// Opens `path` for appending, creating it (mode 0644 before the umask)
     /// and its parent directories when missing.
     pub fn open(path: &Path) -> Result<LogFile> {
@@ -305,16 +297,7 @@ impl LogFile {
             path: path.to_path_buf(),
             file,
             id,
-            check_interval: Self::CHECK_INTERVAL,
-            last_check: Some(Instant::now()),
         })
-    }
-
-    /// The same file, checking its path at most once per `interval` (zero:
-    /// before every line).
-    pub fn with_check_interval(mut self, interval: Duration) -> LogFile {
-        self.check_interval = interval;
-        self
     }
 
     /// The path the file was opened at.
@@ -324,7 +307,8 @@ impl LogFile {
 
     /// Writes one complete line (with its newline) in a single append, after
     /// reopening the file if its path moved on. When reopening fails the line
-    /// goes to the file still open, and reopening is tried again later.
+    /// goes to the file still open, and reopening is tried again before the
+    /// next line.
     pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
         self.follow_path();
         self.file.write_all(line)
@@ -336,18 +320,10 @@ impl LogFile {
         let (file, id) = open_append(&self.path).map_err(|err| open_error(&self.path, &err))?;
         self.file = file;
         self.id = id;
-        self.last_check = Some(Instant::now());
         Ok(())
     }
 
     fn follow_path(&mut self) {
-        let now = Instant::now();
-        if let Some(last) = self.last_check {
-            if now.duration_since(last) < self.check_interval {
-                return;
-            }
-        }
-        self.last_check = Some(now);
         let moved = match std::fs::metadata(&self.path) {
             Ok(meta) => (meta.dev(), meta.ino()) != self.id,
             Err(_) => true,
@@ -777,9 +753,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.log");
         let rotated = dir.path().join("demo.log.1");
-        let mut log = LogFile::open(&path)
-            .unwrap()
-            .with_check_interval(Duration::ZERO);
+        let mut log = LogFile::open(&path).unwrap();
         log.write_line(b"old 1\n").unwrap();
         std::fs::rename(&path, &rotated).unwrap();
         log.write_line(b"new 1\n").unwrap();
@@ -799,19 +773,49 @@ mod tests {
     }
 
     #[test]
-    fn path_is_checked_at_most_once_per_interval() {
+    fn lines_right_after_rotation_go_to_the_new_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.log");
-        let rotated = dir.path().join("demo.log.1");
-        let mut log = LogFile::open(&path)
-            .unwrap()
-            .with_check_interval(Duration::from_secs(3600));
+        let mut log = LogFile::open(&path).unwrap();
+        // Lines in quick succession around a logrotate `create`: not one
+        // line after the rotation may land in the rotated file.
+        let mut expected_rotated = String::new();
+        for round in 0..3 {
+            let rotated = dir.path().join(format!("demo.log.{round}"));
+            log.write_line(format!("before {round}\n").as_bytes())
+                .unwrap();
+            expected_rotated.push_str(&format!("before {round}\n"));
+            std::fs::rename(&path, &rotated).unwrap();
+            std::fs::write(&path, "").unwrap();
+            log.write_line(format!("after {round}\n").as_bytes())
+                .unwrap();
+            assert_eq!(std::fs::read_to_string(&rotated).unwrap(), expected_rotated);
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                format!("after {round}\n")
+            );
+            expected_rotated = format!("after {round}\n");
+        }
+    }
+
+    #[test]
+    fn a_failed_reopen_keeps_writing_to_the_open_file_and_retries() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        let path = sub.join("demo.log");
+        let mut log = LogFile::open(&path).unwrap();
         log.write_line(b"a\n").unwrap();
-        std::fs::rename(&path, &rotated).unwrap();
+        // The directory is moved away and a file blocks its name: the path
+        // cannot be reopened.
+        let moved = dir.path().join("moved");
+        std::fs::rename(&sub, &moved).unwrap();
+        std::fs::write(&sub, "a file, not a directory").unwrap();
         log.write_line(b"b\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&rotated).unwrap(), "a\nb\n");
-        assert!(!path.exists());
-        log.reopen().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(moved.join("demo.log")).unwrap(),
+            "a\nb\n"
+        );
+        std::fs::remove_file(&sub).unwrap();
         log.write_line(b"c\n").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "c\n");
     }

@@ -4,12 +4,12 @@
 //! at teardown, atomically, with sorted keys and a 4-space indent, so the file
 //! stays readable by pyzenkit applications and by people.
 
-use std::io::ErrorKind as IoErrorKind;
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::{Error, Result};
+use crate::fs::{read_json_object, write_json_atomic_with_mode, PRIVATE_FILE_MODE};
+use crate::{Error, ErrorKind, Result};
 
 /// Reads the persistent state from `path`.
 ///
@@ -17,34 +17,17 @@ use crate::{Error, Result};
 /// valid JSON or does not hold a JSON object is a set-up error naming the file
 /// (and the line and column of a syntax error).
 pub fn load(path: &Path) -> Result<Map<String, Value>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == IoErrorKind::NotFound => return Ok(Map::new()),
-        Err(err) => {
-            return Err(Error::setup(format!(
-                "cannot read persistent state file {}: {err}",
-                path.display()
-            )))
-        }
-    };
-    match serde_json::from_str::<Value>(&text) {
-        Ok(Value::Object(state)) => Ok(state),
-        Ok(other) => Err(Error::setup(format!(
-            "persistent state file {} holds {}, not a JSON object; fix or remove the file",
-            path.display(),
-            json_kind(&other)
-        ))),
-        Err(err) => Err(Error::setup(format!(
-            "persistent state file {} is not valid JSON; fix or remove the file",
-            json_error_location(path, &err)
-        ))),
-    }
+    Ok(read_json_object(path, "persistent state file", ErrorKind::Setup)?.unwrap_or_default())
 }
 
 /// Writes the persistent state to `path` atomically (sorted keys, 4-space
 /// indent). Missing parent directories are created.
+///
+/// A new file is readable by its owner only ([`PRIVATE_FILE_MODE`]): the
+/// state may hold secrets. An existing file keeps its mode, less group and
+/// world write permission.
 pub fn save(path: &Path, state: &Map<String, Value>) -> Result<()> {
-    crate::fs::write_json_atomic(path, &Value::Object(state.clone())).map_err(|err| {
+    write_json_atomic_with_mode(path, state, PRIVATE_FILE_MODE).map_err(|err| {
         Error::msg(format!(
             "cannot write persistent state file {}: {err}",
             path.display()
@@ -52,34 +35,15 @@ pub fn save(path: &Path, state: &Map<String, Value>) -> Result<()> {
     })
 }
 
-/// `<file>:<line>:<column>: <what is wrong>` for a JSON syntax error in `path`.
-pub(crate) fn json_error_location(path: &Path, err: &serde_json::Error) -> String {
-    let full = err.to_string();
-    // serde_json appends " at line L column C"; the position is already in front.
-    let what = match full.rfind(" at line ") {
-        Some(at) if err.line() > 0 => &full[..at],
-        _ => full.as_str(),
-    };
-    format!("{}:{}:{}: {what}", path.display(), err.line(), err.column())
-}
-
-/// The kind of a JSON value, with an article, for error messages.
-pub(crate) fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
     use serde_json::json;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode_of(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
 
     #[test]
     fn absent_file_gives_empty_state() {
@@ -176,5 +140,23 @@ mod tests {
             "{}",
             err.message()
         );
+    }
+
+    #[test]
+    fn new_state_file_is_private_and_an_existing_one_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pstate");
+        let mut state = Map::new();
+        state.insert("token".into(), json!("secret"));
+        save(&path, &state).unwrap();
+        assert_eq!(mode_of(&path), 0o600);
+
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        save(&path, &state).unwrap();
+        assert_eq!(mode_of(&path), 0o640);
+
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        save(&path, &state).unwrap();
+        assert_eq!(mode_of(&path), 0o644);
     }
 }

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::state::{json_error_location, json_kind};
-use crate::{Error, Result};
+use crate::fs::read_json_object;
+use crate::{Error, ErrorKind, Result};
 
 /// File name extension of runlog files.
 pub const EXTENSION: &str = "runlog";
@@ -67,18 +67,11 @@ pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Reads one runlog file; it must hold a JSON object.
 pub fn load(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| Error::msg(format!("cannot read runlog file {}: {err}", path.display())))?;
-    match serde_json::from_str::<Value>(&text) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(other) => Err(Error::msg(format!(
-            "runlog file {} holds {}, not a JSON object; fix or remove the file",
-            path.display(),
-            json_kind(&other)
-        ))),
-        Err(err) => Err(Error::msg(format!(
-            "runlog file {} is not valid JSON; fix or remove the file",
-            json_error_location(path, &err)
+    match read_json_object(path, "runlog file", ErrorKind::Runtime)? {
+        Some(runlog) => Ok(Value::Object(runlog)),
+        None => Err(Error::msg(format!(
+            "runlog file {} does not exist; check the path given with --input",
+            path.display()
         ))),
     }
 }
@@ -486,9 +479,23 @@ mod tests {
             .contains("holds a number"));
 
         let missing = dir.path().join("d.runlog");
-        assert!(load(&missing)
-            .unwrap_err()
-            .message()
-            .contains(&missing.display().to_string()));
+        let err = load(&missing).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Runtime);
+        assert_eq!(
+            err.message(),
+            format!(
+                "runlog file {} does not exist; check the path given with --input",
+                missing.display()
+            )
+        );
+
+        let unreadable = dir.path().join("e.runlog");
+        std::fs::create_dir(&unreadable).unwrap();
+        let err = load(&unreadable).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Runtime);
+        assert!(err.message().starts_with(&format!(
+            "cannot read runlog file {}: ",
+            unreadable.display()
+        )));
     }
 }

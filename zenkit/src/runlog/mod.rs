@@ -130,10 +130,11 @@ impl Runlog {
         file_name(ts_fsf, pid)
     }
 
-    /// Writes the runlog atomically into `dir`; returns the file's path.
+    /// Writes the runlog atomically into `dir`; returns the file's path. A
+    /// new file gets mode 0644 ([`FILE_MODE`](crate::fs::FILE_MODE)).
     pub fn save(&self, dir: &Path) -> std::io::Result<PathBuf> {
         let path = dir.join(self.file_name());
-        write_json_atomic(&path, &self.to_value())?;
+        write_json_atomic(&path, &self.data)?;
         Ok(path)
     }
 }
@@ -179,5 +180,28 @@ mod tests {
             r.get("time_marks").unwrap(),
             &json!([{"ident": "stage_setup_start", "descr": "Start of the setup stage", "time": 1.0}])
         );
+    }
+
+    #[test]
+    fn saves_sorted_json_readable_by_everybody() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Runlog::at("app", vec!["app".into()], 0xabc, 1_700_000_000.0);
+        r.insert("command", json!("greet"));
+        let path = r.save(&dir.path().join("runlogs")).unwrap();
+        assert_eq!(
+            path.file_name().unwrap().to_str(),
+            Some(r.file_name().as_str())
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, format!("{}\n", crate::fs::to_json_pretty(&r)));
+        assert!(text.starts_with(
+            "{\n    \"argv\": [\n        \"app\"\n    ],\n    \"command\": \"greet\",\n"
+        ));
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r.to_value());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644);
     }
 }
