@@ -36,8 +36,8 @@ pub struct AppInfo {
     pub long_about: &'static str,
     /// Version printed by `--version`.
     pub version: &'static str,
-    /// The kind of application.
-    pub kind: AppKind,
+    /// A script's command run when none is selected.
+    pub default_command: Option<&'static str>,
     /// Overrides of the default sub-paths.
     pub paths: PathOverrides,
 }
@@ -50,7 +50,7 @@ impl AppInfo {
             about: "",
             long_about: "",
             version,
-            kind: AppKind::Base,
+            default_command: None,
             paths: PathOverrides::default(),
         }
     }
@@ -65,9 +65,22 @@ pub struct ActionInfo {
     pub help: &'static str,
 }
 
+/// A command of a script, selected by the first positional argument,
+/// `--command NAME` or the configuration key `command`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandInfo {
+    /// The command's name, in kebab-case.
+    pub name: &'static str,
+    /// One line of help.
+    pub help: &'static str,
+}
+
 /// The data side of an application: its options, configuration keys and
 /// persistent-state fields. Implemented by `#[derive(ZenApp)]`.
 pub trait App: Hooks + Default + 'static {
+    /// The kind of application (`#[zen(script)]`, `#[zen(daemon)]`).
+    const KIND: AppKind = AppKind::Base;
+
     /// The static description.
     fn info() -> AppInfo;
 
@@ -112,6 +125,17 @@ pub trait App: Hooks + Default + 'static {
     note = "add `#[zenkit::app] impl {Self} {{ ... }}` or `impl zenkit::Hooks for {Self} {{}}`"
 )]
 pub trait Hooks: Sized {
+    /// A script's commands, in declaration order.
+    const COMMANDS: &'static [CommandInfo] = &[];
+
+    /// Runs the script command `name` and returns its result, which goes to
+    /// the runlog under the command's name; `None` when there is no such
+    /// command.
+    fn execute_command(&mut self, name: &str, ctx: &mut Context) -> Option<Result<Value>> {
+        let _ = (name, ctx);
+        None
+    }
+
     /// The author's actions, in declaration order.
     fn actions() -> Vec<ActionInfo> {
         Vec::new()

@@ -13,6 +13,12 @@ use crate::{Error, Result};
 /// Help heading of the options every zenkit application has.
 pub const COMMON_HEADING: &str = "Common options";
 
+/// Help heading of the options of scripts.
+pub const SCRIPT_HEADING: &str = "Script options";
+
+/// Id of the positional argument that selects a script's command.
+pub const COMMAND_ARG: &str = "COMMAND";
+
 /// Valid values of `--log-level`.
 pub const LOG_LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
 
@@ -44,8 +50,54 @@ fn flag(id: &'static str, long: &'static str, help: &'static str) -> Arg {
 /// The options every application has, each with the configuration key it
 /// sets as its id.
 pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
-    let _ = kind;
-    vec![
+    let mut args = common_args();
+    if kind == AppKind::Script {
+        args.extend(script_args());
+    }
+    args
+}
+
+/// The options of scripts (SPEC §3.2), under [`SCRIPT_HEADING`].
+fn script_args() -> Vec<Arg> {
+    [
+        flag(
+            "regular",
+            "regular",
+            "Regular mode for cron: quiet, only warnings on the console, logs, runlog and state saved",
+        )
+        .conflicts_with("shell"),
+        flag(
+            "shell",
+            "shell",
+            "Shell mode for a person: no log file, runlog and state not saved",
+        ),
+        value::<String>("command", "command", "NAME", "Command to run (also the first argument)"),
+        value::<String>(
+            "interval",
+            "interval",
+            "INTERVAL",
+            "Interval of the time thresholds (5_minutes … 4_weekly)",
+        ),
+        flag(
+            "adjust_thresholds",
+            "adjust-thresholds",
+            "Floor the time thresholds to whole intervals (UTC, from the Unix epoch)",
+        ),
+        value::<String>(
+            "time_high",
+            "time-high",
+            "TIME",
+            "Upper time threshold: Unix timestamp or RFC 3339 (default: now)",
+        ),
+    ]
+    .into_iter()
+    .map(|arg| arg.help_heading(SCRIPT_HEADING))
+    .collect()
+}
+
+/// The options every application has, under [`COMMON_HEADING`].
+fn common_args() -> Vec<Arg> {
+    let args = vec![
         flag("debug", "debug", "Print internal debug lines to stderr"),
         flag(
             "quiet",
@@ -122,29 +174,57 @@ pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
         ),
         flag("runlog_dump", "runlog-dump", "Print the runlog at the end"),
         flag("runlog_log", "runlog-log", "Log the runlog at the end"),
-    ]
+    ];
+    args.into_iter()
+        .map(|arg| arg.help_heading(COMMON_HEADING))
+        .collect()
 }
 
-/// Builds the whole command: built-in options under [`COMMON_HEADING`], the
-/// author's options under "Options", and the list of actions after the help.
-pub fn command(info: &AppInfo, name: &str, author: Vec<Arg>, actions: &[(&str, &str)]) -> Command {
+/// Builds the whole command: the author's options under "Options", the
+/// built-in ones under their headings, a script's commands as the first
+/// positional argument, and the lists of commands and actions after the help.
+pub fn command(
+    info: &AppInfo,
+    kind: AppKind,
+    name: &str,
+    author: Vec<Arg>,
+    commands: &[(&str, &str)],
+    actions: &[(&str, &str)],
+) -> Command {
     let mut cmd = Command::new(name.to_string())
         .version(info.version)
         .about(info.about)
         .long_about((!info.long_about.is_empty()).then_some(info.long_about))
-        .args(author);
-    for arg in builtin_args(info.kind) {
-        cmd = cmd.arg(arg.help_heading(COMMON_HEADING));
+        .args(author)
+        .args(builtin_args(kind));
+    let mut after = Vec::new();
+    if !commands.is_empty() {
+        let default = info.default_command.unwrap_or(commands[0].0);
+        cmd = cmd.arg(
+            Arg::new(COMMAND_ARG)
+                .help(format!("Command to run (default: {default})"))
+                .value_parser(json_parser::<String>())
+                .action(ArgAction::Set),
+        );
+        after.push(listing("Commands:", commands));
     }
     if !actions.is_empty() {
-        let width = actions.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-        let mut text = String::from("Actions (--action NAME):\n");
-        for (action, help) in actions {
-            text.push_str(&format!("  {action:width$}  {help}\n"));
-        }
-        cmd = cmd.after_help(text.trim_end().to_string());
+        after.push(listing("Actions (--action NAME):", actions));
+    }
+    if !after.is_empty() {
+        cmd = cmd.after_help(after.join("\n\n"));
     }
     cmd
+}
+
+/// A help section: a title, then one `name  help` line per entry.
+fn listing(title: &str, entries: &[(&str, &str)]) -> String {
+    let width = entries.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let mut text = String::from(title);
+    for (name, help) in entries {
+        text.push_str(&format!("\n  {name:width$}  {help}"));
+    }
+    text
 }
 
 /// The configuration layer of the command line: only options actually given.
@@ -169,6 +249,10 @@ pub fn cli_layer(cmd: &Command, matches: &ArgMatches) -> Result<Map<String, Valu
             },
         };
         layer.insert(id.to_string(), value);
+    }
+    // the positional form of the command wins over `--command`
+    if let Some(command) = layer.remove(COMMAND_ARG) {
+        layer.insert("command".to_string(), command);
     }
     Ok(layer)
 }
@@ -208,7 +292,14 @@ mod tests {
                 .value_parser(json_parser::<String>())
                 .action(ArgAction::Append),
         ];
-        let cmd = command(&info, "app", author, &[("config-view", "Show")]);
+        let cmd = command(
+            &info,
+            AppKind::Base,
+            "app",
+            author,
+            &[],
+            &[("config-view", "Show")],
+        );
         let matches = cmd.clone().try_get_matches_from(args).unwrap();
         cli_layer(&cmd, &matches).unwrap()
     }
@@ -242,9 +333,58 @@ mod tests {
     }
 
     #[test]
+    fn script_command_positional_wins_over_the_option() {
+        let info = AppInfo::new("1.0");
+        let commands = [("greet", "Say hello"), ("reset", "Forget")];
+        let cmd = command(&info, AppKind::Script, "app", vec![], &commands, &[]);
+        let layer = |args: &[&str]| {
+            let matches = cmd.clone().try_get_matches_from(args).unwrap();
+            Value::Object(cli_layer(&cmd, &matches).unwrap())
+        };
+        assert_eq!(
+            layer(&["app", "reset"]),
+            serde_json::json!({"command": "reset"})
+        );
+        assert_eq!(
+            layer(&["app", "--command", "greet", "reset", "--shell"]),
+            serde_json::json!({"command": "reset", "shell": true})
+        );
+        assert_eq!(
+            layer(&["app", "--command", "greet", "--interval", "daily"]),
+            serde_json::json!({"command": "greet", "interval": "daily"})
+        );
+        assert!(cmd
+            .clone()
+            .try_get_matches_from(["app", "--shell", "--regular"])
+            .is_err());
+        let help = cmd.clone().render_help().to_string();
+        assert!(
+            help.contains("Commands:\n  greet  Say hello\n  reset  Forget"),
+            "{help}"
+        );
+        assert!(help.contains("Script options:"), "{help}");
+        assert!(help.contains("[COMMAND]"), "{help}");
+    }
+
+    #[test]
+    fn base_applications_have_no_script_options() {
+        let ids: Vec<String> = builtin_args(AppKind::Base)
+            .iter()
+            .map(|a| a.get_id().to_string())
+            .collect();
+        assert!(
+            !ids.iter().any(|id| id == "shell" || id == "command"),
+            "{ids:?}"
+        );
+        assert!(builtin_args(AppKind::Script)
+            .iter()
+            .any(|a| a.get_id() == "time_high"));
+    }
+
+    #[test]
     fn quiet_conflicts_with_verbose_and_bad_values_are_rejected() {
         let info = AppInfo::new("1.0");
-        let cmd = command(&info, "app", vec![], &[]);
+        let cmd = command(&info, AppKind::Base, "app", vec![], &[], &[]);
         assert!(cmd
             .clone()
             .try_get_matches_from(["app", "--quiet", "-v"])

@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::paths::Paths;
 use crate::runlog::Runlog;
-use crate::settings::Settings;
+use crate::script::{self, Interval, Thresholds};
+use crate::settings::{ScriptSettings, Settings};
+use crate::{Error, Result};
 
 /// Everything an author hook can reach of the running application.
 #[derive(Debug)]
@@ -20,6 +22,7 @@ pub struct Context {
     pub(crate) runlog: Runlog,
     pub(crate) pstate: Map<String, Value>,
     pub(crate) settings: Settings,
+    pub(crate) script: Option<ScriptSettings>,
 }
 
 /// The local time as `YYYY-mm-dd HH:MM:SS`, used on console lines.
@@ -39,6 +42,7 @@ impl Context {
                 debug,
                 ..Settings::default()
             },
+            script: None,
         }
     }
 
@@ -80,6 +84,48 @@ impl Context {
     /// The typed values of the built-in configuration keys.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// A script's settings: command, mode, interval and time thresholds;
+    /// `None` in other kinds of application.
+    pub fn script(&self) -> Option<&ScriptSettings> {
+        self.script.as_ref()
+    }
+
+    /// A script's time thresholds for the configured `--interval`, ending at
+    /// `--time-high` (default: the start of the run), floored to whole
+    /// intervals with `--adjust-thresholds` (SPEC §6).
+    pub fn thresholds(&self) -> Result<Thresholds> {
+        let (script, interval) = self.interval()?;
+        Ok(script::thresholds(
+            script.time_high,
+            interval,
+            script.adjust_thresholds,
+        ))
+    }
+
+    /// The upper time threshold alone (see [`Context::thresholds`]).
+    pub fn upper_threshold(&self) -> Result<chrono::DateTime<chrono::Utc>> {
+        let (script, interval) = self.interval()?;
+        Ok(script::upper_threshold(
+            script.time_high,
+            interval,
+            script.adjust_thresholds,
+        ))
+    }
+
+    fn interval(&self) -> Result<(&ScriptSettings, Interval)> {
+        let script = self
+            .script
+            .as_ref()
+            .ok_or_else(|| Error::msg("time thresholds exist only in scripts"))?;
+        let interval = script.interval.ok_or_else(|| {
+            Error::usage(format!(
+                "no interval is set; pass --interval or set the configuration key 'interval' (one of {})",
+                Interval::valid_names()
+            ))
+        })?;
+        Ok((script, interval))
     }
 
     /// The verbosity level (`-v` count).

@@ -63,6 +63,7 @@ pub mod privileges;
 pub mod progress;
 pub mod runlog;
 pub mod runner;
+pub mod script;
 pub mod settings;
 pub mod state;
 
@@ -70,7 +71,7 @@ pub mod state;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use app::{ActionInfo, App, AppInfo, AppKind, Hooks};
+pub use app::{ActionInfo, App, AppInfo, AppKind, CommandInfo, Hooks};
 pub use context::Context;
 pub use error::{Error, ErrorKind, Result};
 pub use runner::{embed, run, run_from, Embedded};

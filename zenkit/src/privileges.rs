@@ -260,7 +260,6 @@ pub fn drop_privileges(user: Option<&Account>, group: Option<&Account>) -> Resul
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::io::{Read, Write};
 
     #[test]
     fn resolves_names_and_ids() {
@@ -315,53 +314,71 @@ mod tests {
         assert_eq!(unistd::geteuid().as_raw(), me.id);
     }
 
-    /// Runs `f` in a forked child and returns what it wrote to the pipe.
-    fn in_child(f: impl FnOnce() -> String) -> String {
-        let (read_end, write_end) = unistd::pipe().unwrap();
-        // SAFETY: the child only makes system calls and name-service lookups,
-        // writes to the pipe and leaves with `_exit`, never returning into the
-        // test harness.
-        match unsafe { unistd::fork() }.unwrap() {
-            unistd::ForkResult::Child => {
-                drop(read_end);
-                let text = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-                    .unwrap_or_else(|_| String::from("child panicked"));
-                let mut pipe = std::fs::File::from(write_end);
-                let _ = pipe.write_all(text.as_bytes());
-                drop(pipe);
-                // SAFETY: ends the child without running the parent's exit handlers.
-                unsafe { nix::libc::_exit(0) }
-            }
-            unistd::ForkResult::Parent { child } => {
-                drop(write_end);
-                let mut text = String::new();
-                std::fs::File::from(read_end)
-                    .read_to_string(&mut text)
-                    .unwrap();
-                nix::sys::wait::waitpid(child, None).unwrap();
-                text
-            }
-        }
-    }
+    /// Environment variable that turns [`privilege_probe`] on in a child
+    /// test process: `<user>|<group>|<user to regain>`, empty for none.
+    const PROBE_ENV: &str = "ZENKIT_PRIVILEGE_PROBE";
 
-    /// The `Uid`, `Gid` and `Groups` lines of /proc/self/status, whitespace
-    /// normalised, after dropping to the given accounts.
-    fn ids_after_drop(user: Option<&Account>, group: Option<&Account>) -> String {
-        let (user, group) = (user.cloned(), group.cloned());
-        in_child(move || {
-            if let Err(err) = drop_privileges(user.as_ref(), group.as_ref()) {
-                return format!("error: {err}");
-            }
-            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-            status
+    /// Drops privileges as [`PROBE_ENV`] says and prints the `Uid`, `Gid`
+    /// and `Groups` lines of /proc/self/status (whitespace normalised), or
+    /// the error. A no-op in an ordinary test run. Privileges are dropped in
+    /// a process of its own because they are the whole process's.
+    #[test]
+    fn privilege_probe() {
+        let Ok(spec) = std::env::var(PROBE_ENV) else {
+            return;
+        };
+        let account = |part: Option<&str>, resolve: fn(&Value) -> Result<Account>| {
+            part.filter(|p| !p.is_empty())
+                .map(|p| resolve(&json!(p)).unwrap())
+        };
+        let mut parts = spec.split('|');
+        let user = account(parts.next(), resolve_user);
+        let group = account(parts.next(), resolve_group);
+        let regain = account(parts.next(), resolve_user);
+        let mut result = drop_privileges(user.as_ref(), group.as_ref());
+        if let (Ok(()), Some(root)) = (&result, regain) {
+            result = drop_privileges(Some(&root), None);
+        }
+        let text = match result {
+            Err(err) => err.to_string(),
+            Ok(()) => std::fs::read_to_string("/proc/self/status")
+                .unwrap_or_default()
                 .lines()
                 .filter(|l| {
                     l.starts_with("Uid:") || l.starts_with("Gid:") || l.starts_with("Groups:")
                 })
                 .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
                 .collect::<Vec<_>>()
-                .join("\n")
-        })
+                .join("\n"),
+        };
+        println!("<probe>{text}</probe>");
+    }
+
+    /// Runs [`privilege_probe`] in a new process of this test binary.
+    fn probe(user: Option<&Account>, group: Option<&Account>, regain: Option<&Account>) -> String {
+        let name = |a: Option<&Account>| a.map(|a| a.name.clone()).unwrap_or_default();
+        let spec = format!("{}|{}|{}", name(user), name(group), name(regain));
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "privileges::tests::privilege_probe",
+                "--nocapture",
+            ])
+            .args(["--test-threads", "1"])
+            .env(PROBE_ENV, spec)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let start = stdout.find("<probe>").map(|i| i + "<probe>".len());
+        let end = stdout.find("</probe>");
+        match (start, end) {
+            (Some(start), Some(end)) => stdout[start..end].to_string(),
+            _ => panic!("the probe printed nothing: {stdout}"),
+        }
+    }
+
+    fn ids_after_drop(user: Option<&Account>, group: Option<&Account>) -> String {
+        probe(user, group, None)
     }
 
     #[test]
@@ -393,14 +410,7 @@ mod tests {
         );
 
         let root = resolve_user(&json!("root")).unwrap();
-        let regained = in_child(move || {
-            let back = drop_privileges(Some(&nobody), Some(&nogroup))
-                .and_then(|()| drop_privileges(Some(&root), None));
-            match back {
-                Ok(()) => format!("became uid {}", unistd::geteuid()),
-                Err(err) => err.to_string(),
-            }
-        });
+        let regained = probe(Some(&nobody), Some(&nogroup), Some(&root));
         assert_eq!(
             regained,
             format!(

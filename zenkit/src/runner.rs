@@ -12,7 +12,7 @@ use std::sync::Once;
 use serde_json::{json, Map, Value};
 
 use crate::actions::{self, ActionInput, BUILTIN_ACTIONS};
-use crate::app::{App, AppInfo};
+use crate::app::{App, AppKind};
 use crate::config::{self, Config, Layer};
 use crate::context::{timestamp, Context};
 use crate::error::{Error, Result};
@@ -20,7 +20,7 @@ use crate::log::{self, LogLevel, LogSettings};
 use crate::paths::Paths;
 use crate::privileges::{self, Account};
 use crate::runlog::{analysis, Runlog};
-use crate::settings::Settings;
+use crate::settings::{ScriptSettings, Settings};
 use crate::{cli, fs, state};
 
 /// An application brought up in embedded mode (pyzenkit's plugin mode):
@@ -142,7 +142,6 @@ where
 struct Initialized<A> {
     app: A,
     ctx: Context,
-    info: AppInfo,
     defaults: Map<String, Value>,
     cli: Map<String, Value>,
 }
@@ -151,12 +150,11 @@ fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Embedded<A>, Sto
     let Initialized {
         mut app,
         mut ctx,
-        info,
         defaults,
         cli,
     } = init::<A>(args)?;
     ctx.mark("stage_setup_start", "Start of the setup stage");
-    setup_config(&mut app, &mut ctx, &info, defaults, cli)?;
+    setup_config(&mut app, &mut ctx, defaults, cli)?;
     if let Err(err) = setup_state(&mut app, &mut ctx) {
         crate::critical!("{}", err.message());
         return Err(if ctx.config_bool("__core__.logging.to_console") {
@@ -193,7 +191,15 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "zenkit-app".to_string());
     let default_name = info.name.map(str::to_string).unwrap_or(exe_name);
-    let cmd = cli::command(&info, &default_name, A::options(), &all_actions::<A>());
+    let commands: Vec<(&str, &str)> = A::COMMANDS.iter().map(|c| (c.name, c.help)).collect();
+    let cmd = cli::command(
+        &info,
+        A::KIND,
+        &default_name,
+        A::options(),
+        &commands,
+        &all_actions::<A>(),
+    );
     let matches = cmd
         .clone()
         .try_get_matches_from(&args)
@@ -219,11 +225,16 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
     let ctx = Context::new(name, paths, runlog, debug);
     ctx.dbgout(format_args!("application '{}' initialized", ctx.name));
     let mut defaults = builtin_defaults(&ctx.name, &ctx.paths);
+    if A::KIND == AppKind::Script {
+        let default_command = info
+            .default_command
+            .or_else(|| A::COMMANDS.first().map(|c| c.name));
+        defaults.extend(script_defaults(default_command));
+    }
     defaults.extend(A::defaults()?);
     Ok(Initialized {
         app: A::default(),
         ctx,
-        info,
         defaults,
         cli: cli_values,
     })
@@ -262,6 +273,22 @@ pub fn builtin_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
     map
 }
 
+/// The defaults of a script's keys (SPEC §3.2).
+pub fn script_defaults(default_command: Option<&str>) -> Map<String, Value> {
+    let mut map = Map::new();
+    for (key, value) in [
+        ("regular", json!(false)),
+        ("shell", json!(false)),
+        ("command", json!(default_command)),
+        ("interval", Value::Null),
+        ("adjust_thresholds", json!(false)),
+        ("time_high", Value::Null),
+    ] {
+        map.insert(key.to_string(), value);
+    }
+    map
+}
+
 /// Resolves the account named by configuration key `key`, if set; an error
 /// is located where the value was set.
 fn account(
@@ -280,22 +307,23 @@ fn account(
     }
 }
 
-/// Checks the selected action early, before privileges, logging or state.
-fn check_action(config: &Config, actions: &[(&str, &str)]) -> Result<()> {
-    let Some(Value::String(action)) = config.value("action") else {
+/// Checks that key `key` (`action`, `command`) names one of `valid`, early,
+/// before privileges, logging or state: an unknown name from the command
+/// line is a usage error, from a file a located configuration error.
+fn check_choice(config: &Config, key: &str, what: &str, valid: &[&str]) -> Result<()> {
+    let Some(Value::String(given)) = config.value(key) else {
         return Ok(());
     };
-    if actions.iter().any(|(name, _)| name == action) {
+    if valid.contains(&given.as_str()) {
         return Ok(());
     }
-    let valid: Vec<&str> = actions.iter().map(|(name, _)| *name).collect();
     let message = format!(
-        "unknown action '{action}'; valid actions: {}",
+        "unknown {what} '{given}'; valid {what}s: {}",
         valid.join(", ")
     );
-    Err(match config.origin("action").map(|o| &o.layer) {
+    Err(match config.origin(key).map(|o| &o.layer) {
         Some(Layer::Cli) | None => Error::usage(message),
-        Some(_) => config.error_at("action", message),
+        Some(_) => config.error_at(key, message),
     })
 }
 
@@ -303,14 +331,24 @@ fn check_action(config: &Config, actions: &[(&str, &str)]) -> Result<()> {
 fn setup_config<A: App>(
     app: &mut A,
     ctx: &mut Context,
-    info: &AppInfo,
     defaults: Map<String, Value>,
     cli_values: Map<String, Value>,
 ) -> Result<()> {
     let known: Vec<String> = defaults.keys().cloned().collect();
     let mut config = Config::load(defaults, cli_values)?;
+    let is_script = A::KIND == AppKind::Script;
+    if is_script && config.value("regular") == Some(&Value::Bool(true)) {
+        // the regular mode is quiet whatever the layers say (SPEC §6)
+        config.set("quiet", json!(true), Layer::Default);
+    }
     let settings = Settings::bind(&config)?;
-    check_action(&config, &all_actions::<A>())?;
+    let actions: Vec<&str> = all_actions::<A>().iter().map(|(name, _)| *name).collect();
+    check_choice(&config, "action", "action", &actions)?;
+    if is_script {
+        let commands: Vec<&str> = A::COMMANDS.iter().map(|c| c.name).collect();
+        check_choice(&config, "command", "command", &commands)?;
+        ctx.script = Some(ScriptSettings::bind(&config, chrono::Utc::now())?);
+    }
     let user = account(&config, "user", privileges::resolve_user)?;
     let group = account(&config, "group", privileges::resolve_group)?;
     for (key, acc) in [("user", &user), ("group", &group)] {
@@ -322,7 +360,7 @@ fn setup_config<A: App>(
             config.set(key, acc.to_json(), layer);
         }
     }
-    config.set_core(config::core_section(config.as_map(), info.kind));
+    config.set_core(config::core_section(config.as_map(), A::KIND));
     app.bind(&config)?;
     ctx.settings = Settings {
         debug: ctx.settings.debug || settings.debug,
@@ -382,26 +420,17 @@ fn dump_setup(ctx: &Context) {
     if !ctx.settings.debug && !debug_logging {
         return;
     }
-    let show = |what: String, value: &Value| {
+    let show = |what: String, value: fs::JsonRef<'_>| {
         let text = fs::to_json_pretty(value);
         ctx.dbgout(format_args!("{what}:\n{text}"));
         tracing::debug!("{what}:\n{text}");
     };
-    show("application paths".into(), &ctx.paths.to_json());
+    show("application paths".into(), (&ctx.paths.to_json()).into());
     for (layer, values) in ctx.config.layers() {
-        show(
-            format!("configuration layer {layer}"),
-            &Value::Object(values.clone()),
-        );
+        show(format!("configuration layer {layer}"), values.into());
     }
-    show(
-        "final configuration".into(),
-        &Value::Object(ctx.config.as_map().clone()),
-    );
-    show(
-        "persistent state".into(),
-        &Value::Object(ctx.pstate.clone()),
-    );
+    show("final configuration".into(), ctx.config.as_map().into());
+    show("persistent state".into(), (&ctx.pstate).into());
 }
 
 thread_local! {
@@ -457,7 +486,10 @@ fn run_stages<A: App>(app: &mut A, ctx: &mut Context) -> u8 {
         Some(action) => stage_action(app, ctx, &action),
         None => {
             stage(ctx, "process", "processing", |ctx| {
-                guarded("process", || app.process(ctx))
+                guarded("process", || match A::KIND {
+                    AppKind::Script => run_command(app, ctx),
+                    _ => app.process(ctx),
+                })
             });
             stage(ctx, "evaluate", "evaluation", |ctx| {
                 evaluate(ctx);
@@ -483,6 +515,25 @@ fn stage(ctx: &mut Context, ident: &str, descr: &str, f: impl FnOnce(&mut Contex
         &format!("stage_{ident}_stop"),
         &format!("End of the {descr} stage"),
     );
+}
+
+/// A script's process step: runs the selected command and records its name
+/// and result in the runlog.
+fn run_command<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
+    let Some(name) = ctx.script.as_ref().map(|s| s.command.clone()) else {
+        return Err(Error::msg("no command is selected"));
+    };
+    ctx.runlog.insert("command", json!(name));
+    tracing::info!("Executing script command '{name}'");
+    match app.execute_command(&name, ctx) {
+        Some(result) => {
+            ctx.runlog.insert(name, result?);
+            Ok(())
+        }
+        None => Err(Error::usage(format!(
+            "command '{name}' has no implementation"
+        ))),
+    }
 }
 
 fn stage_action<A: App>(app: &mut A, ctx: &mut Context, action: &str) {
@@ -542,7 +593,7 @@ fn stage_teardown<A: App>(app: &mut A, ctx: &mut Context) {
 }
 
 /// Prints a JSON document to stdout; a closed stdout is an error, not a panic.
-fn print_json(value: &Value) -> Result<()> {
+fn print_json<'a>(value: impl Into<fs::JsonRef<'a>>) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", fs::to_json_pretty(value))
         .and_then(|()| out.flush())
@@ -576,14 +627,11 @@ fn save_runlog(ctx: &mut Context) -> Result<()> {
             .save(dir)
             .map_err(|e| Error::msg(format!("cannot write runlog into {}: {e}", dir.display())))?;
     }
-    if ctx.settings.runlog_dump || ctx.settings.runlog_log {
-        let runlog = ctx.runlog.to_value();
-        if ctx.settings.runlog_log {
-            tracing::info!("Application runlog:\n{}", fs::to_json_pretty(&runlog));
-        }
-        if ctx.settings.runlog_dump {
-            print_json(&runlog)?;
-        }
+    if ctx.settings.runlog_log {
+        tracing::info!("Application runlog:\n{}", fs::to_json_pretty(&ctx.runlog));
+    }
+    if ctx.settings.runlog_dump {
+        print_json(&ctx.runlog)?;
     }
     Ok(())
 }

@@ -2,10 +2,16 @@
 //! wrong value is a located configuration error before any work is done.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
-use crate::config::Config;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::config::{Config, Layer};
 use crate::log::LogLevel;
-use crate::Result;
+use crate::script::{Interval, TimeValue};
+use crate::{Error, Result};
 
 /// The typed values of the built-in configuration keys (SPEC §3.1).
 #[derive(Debug, Clone)]
@@ -80,5 +86,55 @@ impl Default for Settings {
             runlog_dump: false,
             runlog_log: false,
         }
+    }
+}
+
+/// The typed values of a script's keys (SPEC §3.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptSettings {
+    /// `command`: the command to run.
+    pub command: String,
+    /// `regular`: the mode for cron.
+    pub regular: bool,
+    /// `shell`: the mode for a person at a terminal.
+    pub shell: bool,
+    /// `interval`: the interval of the time thresholds, when given.
+    pub interval: Option<Interval>,
+    /// `adjust_thresholds`: floor the thresholds to whole intervals.
+    pub adjust_thresholds: bool,
+    /// `time_high`: the upper time threshold; the start of the run when not
+    /// given.
+    pub time_high: DateTime<Utc>,
+}
+
+impl ScriptSettings {
+    /// Binds a script's keys of the merged configuration. A bad interval or
+    /// time given on the command line is a usage error naming the value; in
+    /// a file, a configuration error naming file, line and key.
+    pub fn bind(config: &Config, started: DateTime<Utc>) -> Result<ScriptSettings> {
+        let interval = text_or_value::<Interval>(config, "interval")?;
+        let time_high = text_or_value::<TimeValue>(config, "time_high")?;
+        Ok(ScriptSettings {
+            command: config.get("command")?,
+            regular: config.get("regular")?,
+            shell: config.get("shell")?,
+            interval,
+            adjust_thresholds: config.get("adjust_thresholds")?,
+            time_high: time_high.map_or(started, |t| t.0),
+        })
+    }
+}
+
+/// Reads an optional key that has a text form: from the command line with
+/// `FromStr` (so its usage error stands as it is), from a file through serde
+/// (so the error is located).
+fn text_or_value<T>(config: &Config, key: &str) -> Result<Option<T>>
+where
+    T: DeserializeOwned + FromStr<Err = Error>,
+{
+    let from_cli = config.origin(key).is_some_and(|o| o.layer == Layer::Cli);
+    match config.value(key) {
+        Some(Value::String(raw)) if from_cli => raw.parse().map(Some),
+        _ => config.get::<Option<T>>(key),
     }
 }

@@ -18,7 +18,12 @@ const DEFAULT_LOG_LEVEL: &str = "info";
 ///   and `level_file` all `log_level` upper-cased (`"INFO"`);
 /// * `pstate`: `save` true;
 /// * `runlog`: `save` true;
-/// * for daemons also `state`: `save` true.
+/// * for daemons also `state`: `save` true;
+/// * for scripts, the modes of SPEC §6: `shell` turns off the log file, the
+///   runlog and the state file; otherwise (`regular` or default) they are
+///   on, and `regular` lowers the console to `WARNING`. `shell` wins when a
+///   configuration sets both. (`regular` also forces the `quiet` key; the
+///   runner sets that key before binding.)
 ///
 /// `log_level` is taken as given; checking it is the job of whoever binds it.
 pub fn core_section(merged: &Map<String, Value>, kind: AppKind) -> Value {
@@ -44,9 +49,21 @@ pub fn core_section(merged: &Map<String, Value>, kind: AppKind) -> Value {
         AppKind::Daemon => {
             core.insert("state".to_string(), json!({ "save": true }));
         }
+        AppKind::Script if is_true(merged, "shell") => {
+            core["logging"]["to_file"] = json!(false);
+            core["pstate"]["save"] = json!(false);
+            core["runlog"]["save"] = json!(false);
+        }
+        AppKind::Script if is_true(merged, "regular") => {
+            core["logging"]["level_console"] = json!("WARNING");
+        }
         AppKind::Base | AppKind::Script => {}
     }
     Value::Object(core)
+}
+
+fn is_true(merged: &Map<String, Value>, key: &str) -> bool {
+    merged.get(key) == Some(&Value::Bool(true))
 }
 
 #[cfg(test)]
@@ -58,6 +75,30 @@ mod tests {
             Value::Object(map) => map,
             _ => panic!("not an object"),
         }
+    }
+
+    #[test]
+    fn script_modes() {
+        let shell = core_section(
+            &merged(json!({"shell": true, "regular": true})),
+            AppKind::Script,
+        );
+        assert_eq!(shell["logging"]["to_file"], json!(false));
+        assert_eq!(shell["logging"]["to_console"], json!(true));
+        assert_eq!(shell["pstate"]["save"], json!(false));
+        assert_eq!(shell["runlog"]["save"], json!(false));
+        let regular = core_section(
+            &merged(json!({"regular": true, "log_level": "debug"})),
+            AppKind::Script,
+        );
+        assert_eq!(regular["logging"]["level_console"], json!("WARNING"));
+        assert_eq!(regular["logging"]["level_file"], json!("DEBUG"));
+        assert_eq!(regular["logging"]["to_file"], json!(true));
+        assert_eq!(regular["pstate"]["save"], json!(true));
+        assert_eq!(regular["runlog"]["save"], json!(true));
+        // the modes are a script's: a base application ignores the keys
+        let base = core_section(&merged(json!({"shell": true})), AppKind::Base);
+        assert_eq!(base["logging"]["to_file"], json!(true));
     }
 
     #[test]

@@ -1,0 +1,22 @@
+//! What scripts add to every application (SPEC §6): the intervals of regular
+//! runs, the time values `--time-high` and configuration files accept, and the
+//! lower/upper time thresholds a command works between.
+//!
+//! ```
+//! use zenkit::script::{parse_time, thresholds, Interval};
+//!
+//! let interval: Interval = "hourly".parse()?;
+//! let time_high = parse_time("2026-11-25T13:47:12+01:00")?;
+//! let range = thresholds(time_high, interval, true);
+//! assert_eq!(range.lower.to_rfc3339(), "2026-11-25T11:00:00+00:00");
+//! assert_eq!(range.upper.to_rfc3339(), "2026-11-25T12:00:00+00:00");
+//! # Ok::<(), zenkit::Error>(())
+//! ```
+
+mod interval;
+mod thresholds;
+mod time;
+
+pub use interval::Interval;
+pub use thresholds::{thresholds, upper_threshold, Thresholds};
+pub use time::{format_time, parse_time, time_from_json, TimeValue};
