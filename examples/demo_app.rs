@@ -80,10 +80,6 @@ impl DemoApp {
 }
 
 fn main() -> std::process::ExitCode {
-    // `.env` files may set the root; only without one does the demo stay local.
-    zenkit::paths::load_dotenv();
-    if std::env::var_os(zenkit::paths::ROOT_ENV).is_none() {
-        std::env::set_var(zenkit::paths::ROOT_ENV, ".");
-    }
+    zenkit::paths::default_root(".");
     zenkit::run::<DemoApp>()
 }

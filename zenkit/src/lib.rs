@@ -77,6 +77,9 @@ pub use error::{Error, ErrorKind, Result};
 pub use runner::{embed, run, run_from, Embedded};
 pub use zenkit_macros::{app, ZenApp};
 
+/// The time crate of zenkit's time values and thresholds.
+pub use chrono;
+
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
