@@ -103,7 +103,10 @@ impl Backup {
         let stamp = snapshot_time(ctx)?.format(STAMP).to_string();
         let archive = target.join(format!("{}-{stamp}.tar", self.prefix));
         if archive.exists() {
-            info!("Archive {} exists already; nothing to do", archive.display());
+            info!(
+                "Archive {} exists already; nothing to do",
+                archive.display()
+            );
             return Ok(json!({"archive": archive, "created": false}));
         }
         let partial = target.join(format!(".{}-{stamp}.tar.partial", self.prefix));
@@ -117,7 +120,10 @@ impl Backup {
         ]);
         let renamed = packed.and_then(|_| {
             std::fs::rename(&partial, &archive).map_err(|e| {
-                Error::msg(format!("cannot move the archive into {}: {e}", target.display()))
+                Error::msg(format!(
+                    "cannot move the archive into {}: {e}",
+                    target.display()
+                ))
             })
         });
         if let Err(err) = renamed {
@@ -125,7 +131,10 @@ impl Backup {
             return Err(err);
         }
         let size = std::fs::metadata(&archive).map(|m| m.len()).unwrap_or(0);
-        ctx.print(0, format_args!("created {} ({size} bytes)", archive.display()));
+        ctx.print(
+            0,
+            format_args!("created {} ({size} bytes)", archive.display()),
+        );
         Ok(json!({"archive": archive, "created": true, "bytes": size}))
     }
 
@@ -147,7 +156,10 @@ impl Backup {
             ctx.print(1, format_args!("removed {}", archive.path.display()));
             removed.push(archive.path.clone());
         }
-        ctx.print(0, format_args!("kept {}, removed {}", archives.len() - surplus, surplus));
+        ctx.print(
+            0,
+            format_args!("kept {}, removed {}", archives.len() - surplus, surplus),
+        );
         Ok(removed)
     }
 

@@ -15,7 +15,14 @@ use zenkit::prelude::*;
 /// DemoScript - demonstration script of zenkit.
 #[derive(ZenApp, Default)]
 #[zen(script, default_command = "default")]
-#[zen(paths(cfg = "tmp", var = "tmp", log = "tmp", run = "tmp", tmp = "tmp", bin = "tmp"))]
+#[zen(paths(
+    cfg = "tmp",
+    var = "tmp",
+    log = "tmp",
+    run = "tmp",
+    tmp = "tmp",
+    bin = "tmp"
+))]
 #[zen(defaults(config_file_silent = true, config_dir_silent = true))]
 struct DemoScript {
     /// Number of runs so far.
@@ -34,7 +41,10 @@ impl DemoScript {
     fn greet(&mut self, ctx: &mut Context, command: &str) {
         self.counter += 1;
         info!("Demonstration implementation of the '{command}' script command");
-        info!("Number of runs from the persistent state: '{}'", self.counter);
+        info!(
+            "Number of runs from the persistent state: '{}'",
+            self.counter
+        );
         ctx.print(0, format_args!("Hello world"));
         ctx.print(1, format_args!("Hello world, verbosity level 1"));
         ctx.print(2, format_args!("Hello world, verbosity level 2"));
@@ -50,7 +60,10 @@ impl DemoScript {
         self.greet(ctx, "default");
         info!("Try: --help, -v, --debug, --pstate-dump, --runlog-dump, alternative, --command alternative");
         if let Some(script) = ctx.script() {
-            info!("Current upper time boundary: '{}'", script.time_high.to_rfc3339());
+            info!(
+                "Current upper time boundary: '{}'",
+                script.time_high.to_rfc3339()
+            );
         }
         Ok(Outcome {
             result: "success",

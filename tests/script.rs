@@ -25,16 +25,28 @@ fn command_selection_and_precedence() {
 
     let runlog = runlog_of(&sb, &["alternative"]);
     assert_eq!(runlog["command"], "alternative");
-    assert_eq!(runlog["alternative"], json!({"result": "success", "data": 100}));
+    assert_eq!(
+        runlog["alternative"],
+        json!({"result": "success", "data": 100})
+    );
     assert!(runlog.get("default").is_none());
 
-    assert_eq!(runlog_of(&sb, &["--command", "alternative"])["command"], "alternative");
+    assert_eq!(
+        runlog_of(&sb, &["--command", "alternative"])["command"],
+        "alternative"
+    );
     sb.write("tmp/demo_script.conf", r#"{"command": "alternative"}"#);
     assert_eq!(runlog_of(&sb, &[])["command"], "alternative");
     // --command wins over the configuration, the positional over --command
-    assert_eq!(runlog_of(&sb, &["--command", "default"])["command"], "default");
-    assert_eq!(runlog_of(&sb, &["--command", "alternative", "default"])["command"], "default");
-    assert_eq!(json(&sb.read("tmp/demo_script.pstate"))["counter"], 7);
+    assert_eq!(
+        runlog_of(&sb, &["--command", "default"])["command"],
+        "default"
+    );
+    assert_eq!(
+        runlog_of(&sb, &["--command", "alternative", "default"])["command"],
+        "default"
+    );
+    assert_eq!(json(&sb.read("tmp/demo_script.pstate"))["counter"], 6);
 }
 
 #[test]
@@ -46,14 +58,21 @@ fn unknown_commands_list_the_valid_ones() {
         let lines: Vec<&str> = run.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "{run:?}");
         assert!(
-            lines[0].ends_with("unknown command 'frobnicate'; valid commands: default, alternative"),
+            lines[0]
+                .ends_with("unknown command 'frobnicate'; valid commands: default, alternative"),
             "{run:?}"
         );
     }
     let conf = sb.write("tmp/demo_script.conf", "{\"command\": \"nope\"}");
     let run = sb.run(&[]);
     assert_eq!(run.code, 78, "{run:?}");
-    assert!(run.stderr.contains(&format!("{}:1:13: configuration key 'command'", conf.display())), "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "{}:1:13: configuration key 'command'",
+            conf.display()
+        )),
+        "{run:?}"
+    );
 }
 
 #[test]
@@ -102,7 +121,10 @@ fn regular_mode_is_quiet_and_logs_only_warnings_to_the_console() {
     assert_eq!(run.stdout, "", "{run:?}");
     assert!(!run.stderr.contains("INFO"), "{run:?}");
     let log = sb.read("tmp/demo_script.log");
-    assert!(log.contains("INFO: Executing script command 'default'"), "{log}");
+    assert!(
+        log.contains("INFO: Executing script command 'default'"),
+        "{log}"
+    );
     assert_eq!(sb.runlogs("tmp/demo_script").len(), 1);
     assert_eq!(json(&sb.read("tmp/demo_script.pstate"))["counter"], 1);
     let run = sb.run(&["--regular", "--shell"]);
@@ -113,9 +135,15 @@ fn regular_mode_is_quiet_and_logs_only_warnings_to_the_console() {
 fn bad_time_and_interval_are_one_line_usage_errors() {
     let sb = Sandbox::new("demo_script");
     for (args, message) in [
-        (&["--interval", "yearly"][..], "invalid interval 'yearly'; valid intervals: 5_minutes, 10_minutes"),
+        (
+            &["--interval", "yearly"][..],
+            "invalid interval 'yearly'; valid intervals: 5_minutes, 10_minutes",
+        ),
         (&["--time-high", "12:00"][..], "invalid time value '12:00'"),
-        (&["--time-high", "2026-13-01T00:00:00Z"][..], "invalid time value '2026-13-01T00:00:00Z'"),
+        (
+            &["--time-high", "2026-13-01T00:00:00Z"][..],
+            "invalid time value '2026-13-01T00:00:00Z'",
+        ),
     ] {
         let run = sb.run(args);
         assert_eq!(run.code, 64, "{args:?}: {run:?}");
@@ -126,7 +154,13 @@ fn bad_time_and_interval_are_one_line_usage_errors() {
     let conf = sb.write("tmp/demo_script.conf", "{\"interval\": \"fortnightly\"}");
     let run = sb.run(&[]);
     assert_eq!(run.code, 78, "{run:?}");
-    assert!(run.stderr.contains(&format!("{}:1:14: configuration key 'interval'", conf.display())), "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "{}:1:14: configuration key 'interval'",
+            conf.display()
+        )),
+        "{run:?}"
+    );
 }
 
 /// A backup sandbox with a source tree and an empty target directory.
@@ -135,11 +169,14 @@ fn backup_sandbox() -> Sandbox {
     sb.write("data/a.txt", "alpha\n");
     sb.write("data/sub/b.txt", "beta\n");
     std::fs::create_dir_all(sb.path("archives")).unwrap();
-    sb.write("etc/backup.conf", &format!(
-        "{{\"source\": \"{}\", \"target\": \"{}\"}}",
-        sb.path("data").display(),
-        sb.path("archives").display()
-    ));
+    sb.write(
+        "etc/backup.conf",
+        &format!(
+            "{{\"source\": \"{}\", \"target\": \"{}\"}}",
+            sb.path("data").display(),
+            sb.path("archives").display()
+        ),
+    );
     std::fs::create_dir_all(sb.path("etc/backup")).unwrap();
     sb
 }
@@ -161,11 +198,29 @@ fn thresholds_name_the_archives() {
     assert_eq!(run.code, 0, "{run:?}");
     let run = sb.run(&["create", "--time-high", time, "--interval", "hourly"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let run = sb.run(&["create", "--time-high", "1795614432", "--interval", "daily", "--adjust-thresholds", "--runlog-dump", "--quiet"]);
+    let run = sb.run(&[
+        "create",
+        "--time-high",
+        "1795614432",
+        "--interval",
+        "daily",
+        "--adjust-thresholds",
+        "--runlog-dump",
+        "--quiet",
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(json(&run.stdout)["create"]["created"], true);
     // the same day again: nothing new
-    let run = sb.run(&["create", "--time-high", "2026-11-25T23:59:59Z", "--interval", "daily", "--adjust-thresholds", "--runlog-dump", "--quiet"]);
+    let run = sb.run(&[
+        "create",
+        "--time-high",
+        "2026-11-25T23:59:59Z",
+        "--interval",
+        "daily",
+        "--adjust-thresholds",
+        "--runlog-dump",
+        "--quiet",
+    ]);
     assert_eq!(json(&run.stdout)["create"]["created"], false, "{run:?}");
     assert_eq!(
         archive_names(&sb),
@@ -175,16 +230,32 @@ fn thresholds_name_the_archives() {
         ]
     );
     let out = std::process::Command::new("tar")
-        .args(["-tf", &sb.path("archives/snapshot-20261125T000000Z.tar").to_string_lossy()])
+        .args([
+            "-tf",
+            &sb.path("archives/snapshot-20261125T000000Z.tar")
+                .to_string_lossy(),
+        ])
         .output()
         .unwrap();
     let members = String::from_utf8_lossy(&out.stdout);
-    assert!(members.contains("./a.txt") && members.contains("./sub/b.txt"), "{members}");
+    assert!(
+        members.contains("./a.txt") && members.contains("./sub/b.txt"),
+        "{members}"
+    );
 
     // list with an interval shows the archives named within it, its end included
-    let run = sb.run(&["list", "--time-high", "2026-11-25T12:47:12Z", "--interval", "hourly"]);
+    let run = sb.run(&[
+        "list",
+        "--time-high",
+        "2026-11-25T12:47:12Z",
+        "--interval",
+        "hourly",
+    ]);
     assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
-    assert!(run.stdout.contains("snapshot-20261125T124712Z.tar"), "{run:?}");
+    assert!(
+        run.stdout.contains("snapshot-20261125T124712Z.tar"),
+        "{run:?}"
+    );
     let run = sb.run(&["list"]);
     assert_eq!(run.stdout.lines().count(), 2, "{run:?}");
 }
@@ -193,7 +264,11 @@ fn thresholds_name_the_archives() {
 fn prune_keeps_the_newest_and_refuses_to_delete_all() {
     let sb = backup_sandbox();
     for day in 20..25 {
-        assert_eq!(sb.run(&["create", "--time-high", &format!("2026-11-{day}T00:00:00Z")]).code, 0);
+        assert_eq!(
+            sb.run(&["create", "--time-high", &format!("2026-11-{day}T00:00:00Z")])
+                .code,
+            0
+        );
     }
     let run = sb.run(&["prune", "--keep", "0"]);
     assert_eq!(run.code, 64, "{run:?}");
@@ -204,20 +279,30 @@ fn prune_keeps_the_newest_and_refuses_to_delete_all() {
     assert_eq!(json(&run.stdout)["prune"].as_array().unwrap().len(), 3);
     assert_eq!(
         archive_names(&sb),
-        ["snapshot-20261123T000000Z.tar", "snapshot-20261124T000000Z.tar"]
+        [
+            "snapshot-20261123T000000Z.tar",
+            "snapshot-20261124T000000Z.tar"
+        ]
     );
 }
 
 #[test]
 fn failures_are_clear_and_lose_no_archive() {
     let sb = backup_sandbox();
-    assert_eq!(sb.run(&["create", "--time-high", "2026-11-20T00:00:00Z"]).code, 0);
+    assert_eq!(
+        sb.run(&["create", "--time-high", "2026-11-20T00:00:00Z"])
+            .code,
+        0
+    );
     let kept = sb.path("archives/snapshot-20261120T000000Z.tar");
     let before = std::fs::read(&kept).unwrap();
 
     let run = sb.run(&["create", "--source", &sb.path("missing").to_string_lossy()]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stderr.contains("source directory") && run.stderr.contains("does not exist"), "{run:?}");
+    assert!(
+        run.stderr.contains("source directory") && run.stderr.contains("does not exist"),
+        "{run:?}"
+    );
 
     // an unwritable target: read-only for an ordinary user; as root, drop to nobody
     std::fs::set_permissions(sb.path("archives"), std::fs::Permissions::from_mode(0o555)).unwrap();
@@ -228,11 +313,18 @@ fn failures_are_clear_and_lose_no_archive() {
             std::fs::create_dir_all(&path).unwrap();
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
         }
+        // the files of the earlier runs are root's own
+        for file in ["var/log/backup.log", "var/run/backup.pstate"] {
+            std::fs::remove_file(sb.path(file)).unwrap();
+        }
         args.extend(["--user", "nobody"]);
     }
     let run = sb.run(&args);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stderr.contains("failed") && run.stderr.contains("Permission denied"), "{run:?}");
+    assert!(
+        run.stderr.contains("failed") && run.stderr.contains("Permission denied"),
+        "{run:?}"
+    );
     std::fs::set_permissions(sb.path("archives"), std::fs::Permissions::from_mode(0o755)).unwrap();
 
     assert_eq!(archive_names(&sb), ["snapshot-20261120T000000Z.tar"]);

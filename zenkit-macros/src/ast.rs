@@ -218,9 +218,9 @@ pub(crate) struct HooksImpl {
 pub(crate) struct Hook {
     pub(crate) marker: Marker,
     pub(crate) method: Ident,
-    /// The action name (kebab-case method name unless given).
-    pub(crate) action_name: String,
-    /// Where the action name comes from, for errors.
+    /// The action or command name (kebab-case method name unless given).
+    pub(crate) name: String,
+    /// Where the name comes from, for errors.
     pub(crate) name_span: Span,
     /// The first paragraph of the method's doc comment.
     pub(crate) help: String,
@@ -262,7 +262,7 @@ impl HooksImpl {
                     ),
                 );
             }
-            let (action_name, name_span) = match &marker.name {
+            let (name, name_span) = match &marker.name {
                 Some(name) => (name.value(), name.span()),
                 None => (
                     kebab(&method.sig.ident.unraw().to_string()),
@@ -271,7 +271,7 @@ impl HooksImpl {
             };
             hooks.push(Hook {
                 method: method.sig.ident.clone(),
-                action_name,
+                name,
                 name_span,
                 help: doc::doc(&method.attrs).short,
                 sig: method.sig.clone(),

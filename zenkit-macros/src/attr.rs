@@ -6,11 +6,11 @@ use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitChar, LitStr, Meta};
 
-use crate::check::{builtin_key, ValueKind, BUILTINS};
+use crate::check::{builtin_key, builtins, ValueKind};
 use crate::ctxt::Ctxt;
 
 /// Keys of `#[zen(...)]` on the struct.
-const CONTAINER_KEYS: &str = "name, paths, defaults";
+const CONTAINER_KEYS: &str = "name, script, default_command, paths, defaults";
 /// Keys of `#[zen(...)]` on a field.
 const FIELD_KEYS: &str = "cli, config, default, pstate";
 /// Keys of `cli(...)`.
@@ -21,6 +21,9 @@ pub(crate) const PATH_KEYS: [&str; 6] = ["cfg", "var", "log", "run", "tmp", "bin
 /// never by `defaults(...)`, because the name decides the paths, which are
 /// fixed before any default applies.
 const NAME_KEY: &str = "name";
+/// The built-in key of a script's command: its default is set by
+/// `#[zen(default_command = "...")]`, which is checked against the commands.
+const COMMAND_KEY: &str = "command";
 /// The log levels `log_level` accepts.
 const LOG_LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
 
@@ -29,6 +32,10 @@ const LOG_LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
 pub(crate) struct Container {
     /// `name = "..."`.
     pub(crate) name: Option<LitStr>,
+    /// `script`: the application is a script.
+    pub(crate) script: Option<Ident>,
+    /// `default_command = "..."`: the key and the command's name.
+    pub(crate) default_command: Option<(Ident, LitStr)>,
     /// `paths(kind = "...", ...)`.
     pub(crate) paths: Vec<(Ident, LitStr)>,
     /// `defaults(key = literal, ...)`.
@@ -77,12 +84,13 @@ pub(crate) struct DefaultAttr {
 }
 
 /// Which hook a method marker names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum HookKind {
     Setup,
     Process,
     Teardown,
     Action,
+    Command,
 }
 
 impl HookKind {
@@ -92,6 +100,7 @@ impl HookKind {
             "process" => HookKind::Process,
             "teardown" => HookKind::Teardown,
             "action" => HookKind::Action,
+            "command" => HookKind::Command,
             _ => return None,
         })
     }
@@ -103,16 +112,21 @@ impl HookKind {
             HookKind::Process => "process",
             HookKind::Teardown => "teardown",
             HookKind::Action => "action",
+            HookKind::Command => "command",
         }
     }
 }
 
-/// A hook marker on a method: `#[process]`, `#[action(name = "...")]`, ...
+/// A hook marker on a method: `#[process]`, `#[action(name = "...")]`,
+/// `#[command]`, ...
 pub(crate) struct Marker {
     pub(crate) kind: HookKind,
     /// The marker's name token, for spans.
     pub(crate) ident: Ident,
-    /// `name = "..."` of `#[action(...)]`.
+    /// The spans of the attribute's `#` and `]`, for errors over the whole
+    /// attribute.
+    pub(crate) bounds: (Span, Span),
+    /// `name = "..."` of `#[action(...)]` or `#[command(...)]`.
     pub(crate) name: Option<LitStr>,
 }
 
@@ -274,6 +288,24 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> Container {
                         }
                     }
                 }
+                "script" => {
+                    if first_time(cx, &meta, &out.script) && no_value(cx, &meta, "script")? {
+                        out.script = Some(key_ident(&meta));
+                    }
+                }
+                "default_command" => {
+                    let first = first_time(cx, &meta, &out.default_command);
+                    if let Some(name) = lit_str(cx, &meta)? {
+                        if !valid_long(&name.value()) {
+                            cx.error_spanned_by(
+                                &name,
+                                "a command name is ASCII letters, digits, `-`, `_` or `.`, starting with a letter or digit",
+                            );
+                        } else if first {
+                            out.default_command = Some((key_ident(&meta), name));
+                        }
+                    }
+                }
                 "paths" => {
                     if !meta.input.peek(syn::token::Paren) {
                         cx.error_spanned_by(
@@ -343,11 +375,19 @@ fn defaults_entry(
         );
         return skip_value(meta);
     }
-    let Some(builtin) = builtin_key(&key) else {
-        let valid: Vec<&str> = BUILTINS
-            .iter()
+    if key == COMMAND_KEY {
+        cx.error_spanned_by(
+            &meta.path,
+            "a script's default command is not set here: write `#[zen(default_command = \"...\")]` instead",
+        );
+        return skip_value(meta);
+    }
+    // a script's own keys are accepted here and refused for other
+    // applications by `check::app`, once `script` is known
+    let Some(builtin) = builtin_key(&key, true) else {
+        let valid: Vec<&str> = builtins(true)
             .filter_map(|b| b.key)
-            .filter(|k| *k != NAME_KEY)
+            .filter(|k| *k != NAME_KEY && *k != COMMAND_KEY)
             .collect();
         return unknown_key(cx, meta, "`defaults(...)`", &valid.join(", "));
     };
@@ -512,21 +552,28 @@ pub(crate) fn take_markers(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Vec<Marker>
         let mut marker = Marker {
             kind,
             ident: ident.clone(),
+            bounds: (attr.pound_token.span, attr.bracket_token.span.close()),
             name: None,
         };
         match (&attr.meta, kind) {
             (Meta::Path(_), _) => {}
-            (Meta::List(_), HookKind::Action) => {
+            (Meta::List(_), HookKind::Action | HookKind::Command) => {
+                let place = format!("`#[{}(...)]`", kind.as_str());
+                let what = if kind == HookKind::Action {
+                    "an action name"
+                } else {
+                    "a command name"
+                };
                 let result = attr.parse_nested_meta(|meta| {
                     if key_of(&meta) != "name" {
-                        return unknown_key(cx, &meta, "`#[action(...)]`", "name");
+                        return unknown_key(cx, &meta, &place, "name");
                     }
                     let first = first_time(cx, &meta, &marker.name);
                     if let Some(name) = lit_str(cx, &meta)? {
                         if !valid_long(&name.value()) {
                             cx.error_spanned_by(
                                 &name,
-                                "an action name is ASCII letters, digits, `-`, `_` or `.`, starting with a letter or digit",
+                                format!("{what} is ASCII letters, digits, `-`, `_` or `.`, starting with a letter or digit"),
                             );
                         } else if first {
                             marker.name = Some(name);
@@ -538,9 +585,12 @@ pub(crate) fn take_markers(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Vec<Marker>
                     cx.syn_error(err);
                 }
             }
-            (_, HookKind::Action) => cx.error_spanned_by(
+            (_, HookKind::Action | HookKind::Command) => cx.error_spanned_by(
                 attr,
-                "expected `#[action]` or `#[action(name = \"...\")]`",
+                format!(
+                    "expected `#[{0}]` or `#[{0}(name = \"...\")]`",
+                    kind.as_str()
+                ),
             ),
             (_, kind) => cx.error_spanned_by(
                 &attr.meta,
@@ -606,6 +656,22 @@ mod tests {
             Some("show-it")
         );
         assert_eq!(method.attrs.len(), 2, "doc and inline stay");
+
+        let cx = Ctxt::new();
+        let mut method: syn::ImplItemFn = syn::parse_quote! {
+            #[command(name = "two words")]
+            fn run(&mut self) {}
+        };
+        let markers = take_markers(&cx, &mut method.attrs);
+        assert_eq!(markers.len(), 1);
+        assert_eq!(markers[0].kind, HookKind::Command);
+        assert!(markers[0].name.is_none(), "an invalid name is dropped");
+        assert!(method.attrs.is_empty());
+        let errors = cx.check().unwrap_err().to_string();
+        assert!(
+            errors.contains("a command name is ASCII letters"),
+            "{errors}"
+        );
     }
 
     #[test]

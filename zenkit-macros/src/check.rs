@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use quote::ToTokens;
 use syn::{Expr, ExprLit, FnArg, Lit, ReturnType, Type};
 
-use crate::ast::{self, AppStruct, HooksImpl, Shape};
+use crate::ast::{self, AppStruct, Hook, HooksImpl, Shape};
 use crate::attr::{valid_long, HookKind};
 use crate::ctxt::Ctxt;
 
@@ -85,6 +85,18 @@ pub(crate) const BUILTINS: &[Builtin] = &[
     b(None, Some("version"), Some('V'), ValueKind::Flag),
 ];
 
+/// The options and configuration keys scripts have besides [`BUILTINS`]
+/// (SPEC §3.2). Only a script's own names clash with them: a base
+/// application may have an option `--command` or a key `interval`.
+pub(crate) const SCRIPT_BUILTINS: &[Builtin] = &[
+    flag("regular", "regular"),
+    flag("shell", "shell"),
+    value("command", "command", ValueKind::Str),
+    value("interval", "interval", ValueKind::Str),
+    flag("adjust_thresholds", "adjust-thresholds"),
+    value("time_high", "time-high", ValueKind::Str),
+];
+
 /// The configuration section the runtime computes; no field may be named so.
 const CORE_KEY: &str = "__core__";
 
@@ -98,17 +110,29 @@ pub(crate) const BUILTIN_ACTIONS: &[&str] = &[
     "runlogs-evaluate",
 ];
 
-/// The built-in configuration key `key`.
-pub(crate) fn builtin_key(key: &str) -> Option<&'static Builtin> {
-    BUILTINS.iter().find(|b| b.key == Some(key))
+/// The built-in options and keys of an application; a script's when `script`.
+pub(crate) fn builtins(script: bool) -> impl Iterator<Item = &'static Builtin> {
+    let extra: &[Builtin] = if script { SCRIPT_BUILTINS } else { &[] };
+    BUILTINS.iter().chain(extra)
 }
 
-fn builtin_long(long: &str) -> Option<&'static Builtin> {
-    BUILTINS.iter().find(|b| b.long == Some(long))
+/// The built-in configuration key `key` of an application; a script's when
+/// `script`.
+pub(crate) fn builtin_key(key: &str, script: bool) -> Option<&'static Builtin> {
+    builtins(script).find(|b| b.key == Some(key))
 }
 
-fn builtin_short(short: char) -> Option<&'static Builtin> {
-    BUILTINS.iter().find(|b| b.short == Some(short))
+/// Whether `key` is a configuration key only scripts have.
+fn script_only_key(key: &str) -> bool {
+    SCRIPT_BUILTINS.iter().any(|b| b.key == Some(key))
+}
+
+fn builtin_long(long: &str, script: bool) -> Option<&'static Builtin> {
+    builtins(script).find(|b| b.long == Some(long))
+}
+
+fn builtin_short(short: char, script: bool) -> Option<&'static Builtin> {
+    builtins(script).find(|b| b.short == Some(short))
 }
 
 const EXPECTED_CLI_TYPES: &str = "an option holds one value parsed from text (a number, `String`, `PathBuf`, any `FromStr` type), `bool` for a flag, `Option<T>` or `Vec<T>`; use `#[zen(config)]` for structured values";
@@ -177,6 +201,24 @@ fn taken(
 
 /// The checks of `#[derive(ZenApp)]` across fields and attributes.
 pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
+    let script = app.attrs.script.is_some();
+    if let (Some((key, _)), false) = (&app.attrs.default_command, script) {
+        cx.error_spanned_by(
+            key,
+            "`default_command` is for scripts: add `script` to `#[zen(...)]`, or drop `default_command`",
+        );
+    }
+    if !script {
+        for default in &app.attrs.defaults {
+            let key = default.key.to_string();
+            if script_only_key(&key) {
+                cx.error_spanned_by(
+                    &default.key,
+                    format!("`{key}` is a configuration key of scripts: add `script` to `#[zen(...)]`, or drop this default"),
+                );
+            }
+        }
+    }
     let mut longs: HashMap<String, String> = HashMap::new();
     let mut shorts: HashMap<char, String> = HashMap::new();
     for field in &app.fields {
@@ -210,7 +252,7 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
             if field.key == CORE_KEY {
                 cx.error_spanned_by(field.ident, "`__core__` is the configuration section the runtime computes; rename the field");
                 key_clash = true;
-            } else if builtin_key(&field.key).is_some() {
+            } else if builtin_key(&field.key, script).is_some() {
                 cx.error_spanned_by(
                     field.ident,
                     format!(
@@ -250,7 +292,7 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
                 match taken(
                     &long,
                     longs.get(&long),
-                    builtin_long(&long),
+                    builtin_long(&long, script),
                     "name with `cli(long = \"...\")`",
                 ) {
                     Some(message) => cx.error_at(span, message),
@@ -262,7 +304,12 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
         }
         if let Some(short) = &cli.short {
             let c = short.value();
-            match taken(&c.to_string(), shorts.get(&c), builtin_short(c), "letter") {
+            match taken(
+                &c.to_string(),
+                shorts.get(&c),
+                builtin_short(c, script),
+                "letter",
+            ) {
                 Some(message) => cx.error_spanned_by(short, message),
                 None => {
                     shorts.insert(c, field.key.clone());
@@ -272,10 +319,13 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
     }
 }
 
-const SIGNATURE: &str = "fn name(&mut self, ctx: &mut Context) -> zenkit::Result<()>";
+const SIGNATURE: &str = "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<()>`";
+const COMMAND_SIGNATURE: &str =
+    "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<T>` with `T: serde::Serialize`";
 
 /// The checks of `#[zenkit::app]`: the impl block, each hook's signature,
-/// one method per life-cycle hook, unique action names.
+/// one method per life-cycle hook, unique action and command names, no
+/// `#[process]` beside commands.
 pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl) {
     let item = &hooks.item;
     if let Some((_, path, _)) = &item.trait_ {
@@ -291,25 +341,12 @@ pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl) {
         );
     }
     let mut seen: HashMap<&'static str, &syn::Ident> = HashMap::new();
-    let mut actions: HashMap<&str, &syn::Ident> = HashMap::new();
+    let mut names: HashMap<(HookKind, &str), &syn::Ident> = HashMap::new();
     for hook in &hooks.hooks {
-        signature(cx, hook.marker.kind, &hook.sig);
         let kind = hook.marker.kind;
-        if kind == HookKind::Action {
-            let name = hook.action_name.as_str();
-            if BUILTIN_ACTIONS.contains(&name) {
-                cx.error_at(
-                    hook.name_span,
-                    format!("action `{name}` is built in; choose another name with `#[action(name = \"...\")]`"),
-                );
-            } else if let Some(first) = actions.get(name) {
-                cx.error_at(
-                    hook.name_span,
-                    format!("action `{name}` is already defined by method `{first}`; choose another name with `#[action(name = \"...\")]`"),
-                );
-            } else {
-                actions.insert(name, &hook.method);
-            }
+        signature(cx, kind, &hook.sig);
+        if matches!(kind, HookKind::Action | HookKind::Command) {
+            named(cx, hook, &mut names);
         } else if let Some(first) = seen.get(kind.as_str()) {
             cx.error_spanned_by(
                 &hook.marker.ident,
@@ -322,44 +359,83 @@ pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl) {
             seen.insert(kind.as_str(), &hook.method);
         }
     }
+    if let Some(command) = hooks.of(HookKind::Command).next() {
+        for process in hooks.of(HookKind::Process) {
+            cx.error_spanned_by(
+                &process.marker.ident,
+                format!(
+                    "`#[process]` cannot be combined with `#[command]` (method `{}`): a script runs the selected command instead; make this method a `#[command]`, or drop `#[process]`",
+                    command.method
+                ),
+            );
+        }
+    }
+}
+
+/// Checks the name of an action or command: valid when taken from the
+/// method, not built in, not given twice.
+fn named<'a>(cx: &Ctxt, hook: &'a Hook, names: &mut HashMap<(HookKind, &'a str), &'a syn::Ident>) {
+    let kind = hook.marker.kind;
+    let marker = kind.as_str();
+    let name = hook.name.as_str();
+    if hook.marker.name.is_none() && !valid_long(name) {
+        cx.error_at(
+            hook.name_span,
+            format!("`{name}` is not a valid {marker} name; give one with `#[{marker}(name = \"...\")]`"),
+        );
+    } else if kind == HookKind::Action && BUILTIN_ACTIONS.contains(&name) {
+        cx.error_at(
+            hook.name_span,
+            format!(
+                "action `{name}` is built in; choose another name with `#[action(name = \"...\")]`"
+            ),
+        );
+    } else if let Some(first) = names.get(&(kind, name)) {
+        cx.error_at(
+            hook.name_span,
+            format!("{marker} `{name}` is already defined by method `{first}`; choose another name with `#[{marker}(name = \"...\")]`"),
+        );
+    } else {
+        names.insert((kind, name), &hook.method);
+    }
 }
 
 fn signature(cx: &Ctxt, kind: HookKind, sig: &syn::Signature) {
-    let article = if kind == HookKind::Action { "an" } else { "a" };
+    let (article, noun, expected) = match kind {
+        HookKind::Action => ("an", "a hook", SIGNATURE),
+        HookKind::Command => ("a", "a command", COMMAND_SIGNATURE),
+        _ => ("a", "a hook", SIGNATURE),
+    };
+    let message = |what: &str| {
+        format!(
+            "{what}; {article} `#[{}]` method has the signature {expected}",
+            kind.as_str()
+        )
+    };
     let wrong = |span: &dyn ToTokens, what: &str| {
-        cx.error_spanned_by(
-            span.to_token_stream(),
-            format!(
-                "{what}; {article} `#[{}]` method has the signature `{SIGNATURE}`",
-                kind.as_str()
-            ),
-        );
+        cx.error_spanned_by(span.to_token_stream(), message(what));
     };
     let parens = sig.paren_token.span;
     if let Some(asyncness) = &sig.asyncness {
-        return wrong(asyncness, "a hook cannot be `async`");
+        return wrong(asyncness, &format!("{noun} cannot be `async`"));
     }
     if !sig.generics.params.is_empty() {
-        return wrong(&sig.generics, "a hook cannot have generic parameters");
+        return wrong(
+            &sig.generics,
+            &format!("{noun} cannot have generic parameters"),
+        );
     }
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
-        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_some() && r.colon_token.is_none() => {}
+        Some(FnArg::Receiver(r))
+            if r.reference.is_some() && r.mutability.is_some() && r.colon_token.is_none() => {}
         Some(FnArg::Receiver(r)) => return wrong(r, "the receiver must be `&mut self`"),
         Some(FnArg::Typed(arg)) => return wrong(arg, "the first parameter must be `&mut self`"),
-        None => {
-            return cx.error_at(
-                parens.join(),
-                format!("the parameters are missing; {article} `#[{}]` method has the signature `{SIGNATURE}`", kind.as_str()),
-            )
-        }
+        None => return cx.error_at(parens.join(), message("the parameters are missing")),
     }
     match (inputs.next(), inputs.next()) {
         (None, _) => {
-            return cx.error_at(
-                parens.join(),
-                format!("the context parameter is missing; {article} `#[{}]` method has the signature `{SIGNATURE}`", kind.as_str()),
-            )
+            return cx.error_at(parens.join(), message("the context parameter is missing"))
         }
         (Some(FnArg::Typed(arg)), None) => {
             if !matches!(&*arg.ty, Type::Reference(r) if r.mutability.is_some()) {
@@ -367,13 +443,15 @@ fn signature(cx: &Ctxt, kind: HookKind, sig: &syn::Signature) {
             }
         }
         (Some(_), None) => {}
-        (Some(_), Some(extra)) => return wrong(extra, "a hook takes no parameter besides the context"),
+        (Some(_), Some(extra)) => {
+            return wrong(
+                extra,
+                &format!("{noun} takes no parameter besides the context"),
+            )
+        }
     }
     if let ReturnType::Default = sig.output {
-        cx.error_at(
-            parens.close(),
-            format!("the return type is missing; {article} `#[{}]` method has the signature `{SIGNATURE}`", kind.as_str()),
-        );
+        cx.error_at(parens.close(), message("the return type is missing"));
     }
 }
 
@@ -385,7 +463,7 @@ mod tests {
     fn builtin_names_are_unique() {
         use std::collections::HashSet;
         let (mut keys, mut longs, mut shorts) = (HashSet::new(), HashSet::new(), HashSet::new());
-        for b in BUILTINS {
+        for b in builtins(true) {
             assert!(b.key.map_or(true, |k| keys.insert(k)), "{:?} twice", b.key);
             assert!(
                 b.long.map_or(true, |l| longs.insert(l)),
@@ -399,11 +477,84 @@ mod tests {
             );
         }
         assert_eq!(
-            builtin_key("verbosity").and_then(|b| b.long),
+            builtin_key("verbosity", false).and_then(|b| b.long),
             Some("verbose")
         );
-        assert!(builtin_key("help").is_none());
-        assert_eq!(builtin_short('V').and_then(|b| b.long), Some("version"));
+        assert!(builtin_key("help", true).is_none());
+        assert_eq!(
+            builtin_short('V', false).and_then(|b| b.long),
+            Some("version")
+        );
+        assert!(builtin_key("interval", false).is_none());
+        assert_eq!(
+            builtin_key("time_high", true).and_then(|b| b.long),
+            Some("time-high")
+        );
+        assert!(builtin_long("shell", false).is_none());
+        assert!(builtin_long("shell", true).is_some());
+    }
+
+    fn app_errors(item: syn::DeriveInput) -> String {
+        let cx = Ctxt::new();
+        if let Some(parsed) = AppStruct::from_ast(&cx, &item) {
+            app(&cx, &parsed);
+        }
+        cx.check().err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn script_names_clash_only_in_scripts() {
+        let base: syn::DeriveInput = syn::parse_quote! {
+            struct Tool {
+                #[zen(cli)]
+                command: String,
+                #[zen(cli(long = "time-high"))]
+                high: u32,
+            }
+        };
+        assert_eq!(app_errors(base), "");
+        let script: syn::DeriveInput = syn::parse_quote! {
+            #[zen(script)]
+            struct Tool {
+                #[zen(cli)]
+                command: String,
+                #[zen(cli(long = "time-high"))]
+                high: u32,
+            }
+        };
+        let errors = app_errors(script);
+        assert_eq!(errors.matches("compile_error").count(), 2, "{errors}");
+        assert!(
+            errors.contains("configuration key `command` is built in"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("`--time-high` is a built-in option"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn script_keys_need_a_script() {
+        let base: syn::DeriveInput = syn::parse_quote! {
+            #[zen(default_command = "run", defaults(interval = "daily", shell = true, log_level = "info"))]
+            struct Tool {}
+        };
+        let errors = app_errors(base);
+        assert_eq!(errors.matches("compile_error").count(), 3, "{errors}");
+        assert!(
+            errors.contains("`default_command` is for scripts"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("`interval` is a configuration key of scripts"),
+            "{errors}"
+        );
+        let script: syn::DeriveInput = syn::parse_quote! {
+            #[zen(default_command = "run", defaults(interval = "daily", shell = true), script)]
+            struct Tool {}
+        };
+        assert_eq!(app_errors(script), "");
     }
 
     #[test]

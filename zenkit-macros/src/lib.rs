@@ -26,12 +26,22 @@ use proc_macro::TokenStream;
 ///
 /// Keys of `#[zen(...)]` on the struct:
 /// * `name = "..."`: the application name (default: the executable's name);
+/// * `script`: the application is a script (`App::KIND` is
+///   `AppKind::Script`): it has the script options (`--command`, `--shell`,
+///   `--regular`, `--interval`, ...) and runs one of its `#[command]`
+///   methods instead of a process step. A script must have at least one
+///   command. The script options and keys are reserved only in scripts: a
+///   base application may have its own `--command` or key `interval`;
+/// * `default_command = "..."` (with `script` only): the command run when none
+///   is selected, checked at compile time against the commands; without it
+///   the first command in declaration order is the default;
 /// * `paths(cfg = "...", var = "...", log = "...", run = "...", tmp = "...",
 ///   bin = "...")`: sub-paths under the root (`APP_ROOT_PATH`);
 /// * `defaults(key = literal, ...)`: new defaults of built-in configuration
 ///   keys, e.g. `defaults(config_file_silent = true, log_level = "debug")`;
-///   not `name`, which decides the paths before defaults apply (use
-///   `name = "..."`).
+///   a script's keys only in a script; not `name`, which decides the paths
+///   before defaults apply (use `name = "..."`), nor `command` (use
+///   `default_command = "..."`).
 ///
 /// Keys of `#[zen(...)]` on a field:
 /// * `cli` or `cli(short = 'n', long = "name")`: a configuration key named
@@ -77,14 +87,37 @@ pub fn derive_zen_app(input: TokenStream) -> TokenStream {
 /// each) and `#[action]` or `#[action(name = "...")]` (any number; the name
 /// defaults to the method's name in kebab-case, the help to the first
 /// paragraph of its doc comment). Each has the signature
-/// `fn name(&mut self, ctx: &mut Context) -> zenkit::Result<()>`.
+/// `fn name(&mut self, ctx: &mut Context) -> zenkit::Result<()>`; the error
+/// type may be any `E: Into<zenkit::Error>`.
+///
+/// In a script (`#[zen(script)]`), mark its commands `#[command]` or
+/// `#[command(name = "...")]`, named and described like actions, listed in
+/// declaration order. A command has the signature
+/// `fn name(&mut self, ctx: &mut Context) -> zenkit::Result<T>` with
+/// `T: serde::Serialize`; its value goes to the runlog under the command's
+/// name. A script has no `#[process]` method: the selected command is its
+/// process step. `#[command]` on an application that is not a script, a
+/// script without commands and a `default_command` naming no command are
+/// compile errors.
 ///
 /// ```ignore
+/// // on the struct: #[zen(script, default_command = "greet")]
 /// #[zenkit::app]
 /// impl Greeter {
-///     #[process]
-///     fn process(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
-///         ctx.print(0, format_args!("Hello, {}!", self.who));
+///     /// Say hello.
+///     #[command]
+///     fn greet(&mut self, ctx: &mut Context) -> zenkit::Result<u32> {
+///         for _ in 0..self.times {
+///             ctx.print(0, format_args!("Hello, {}!", self.who));
+///         }
+///         self.total += u64::from(self.times);
+///         Ok(self.times)
+///     }
+///
+///     /// Forget the total.
+///     #[command(name = "forget")]
+///     fn reset(&mut self, _ctx: &mut Context) -> zenkit::Result<()> {
+///         self.total = 0;
 ///         Ok(())
 ///     }
 ///

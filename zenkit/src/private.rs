@@ -58,7 +58,7 @@ pub fn state_field<T: DeserializeOwned>(key: &str, value: &Value) -> Result<T> {
     })
 }
 
-pub use crate::app::{ActionInfo, App, AppInfo, AppKind, Hooks};
+pub use crate::app::{ActionInfo, App, AppInfo, AppKind, CommandInfo, Hooks};
 pub use crate::config::Config;
 pub use crate::context::Context;
 pub use crate::paths::PathOverrides;
@@ -260,4 +260,67 @@ pub fn hook_result<R: HookResult>(result: R) -> Result<()> {
 /// it so that a hook taking another type is reported at its parameter.
 pub fn context(ctx: &mut Context) -> &mut Context {
     ctx
+}
+
+/// A return type of a script command: `Result<T, E>` with `T: Serialize`
+/// and `E: Into<Error>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a return type of a zenkit command",
+    label = "expected `zenkit::Result<T>` with `T: serde::Serialize`",
+    note = "a `#[command]` method returns `zenkit::Result<T>`, or `Result<T, E>` where `E: Into<zenkit::Error>`; its value `T` goes to the runlog as JSON"
+)]
+pub trait CommandResult {
+    /// The command's value as JSON, or its error as a zenkit error.
+    fn into_value(self, command: &str) -> Result<Value>;
+}
+
+impl<T: Serialize, E: Into<Error>> CommandResult for StdResult<T, E> {
+    fn into_value(self, command: &str) -> Result<Value> {
+        let value = self.map_err(Into::into)?;
+        serde_json::to_value(value).map_err(|e| {
+            Error::msg(format!(
+                "the result of command `{command}` cannot be stored as JSON: {e}"
+            ))
+        })
+    }
+}
+
+/// Converts what the method of script command `command` returned into its
+/// JSON value.
+pub fn command_result<R: CommandResult>(command: &str, result: R) -> Result<Value> {
+    result.into_value(command)
+}
+
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether `commands` holds a command named `name`; generated code asserts
+/// it at compile time for `#[zen(default_command = "...")]`.
+pub const fn has_command(commands: &[CommandInfo], name: &str) -> bool {
+    let mut i = 0;
+    while i < commands.len() {
+        if same_str(commands[i].name, name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether `kind` is a script; generated code asserts it at compile time
+/// for an impl block with `#[command]` methods.
+pub const fn is_script(kind: AppKind) -> bool {
+    matches!(kind, AppKind::Script)
 }

@@ -1,6 +1,6 @@
 //! `#[derive(ZenApp)]` → `impl zenkit::App`.
 
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Expr, ExprLit, Lit, LitStr};
@@ -21,10 +21,11 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     }
     let stub =
         app.is_some() && input.generics.params.is_empty() && input.generics.where_clause.is_none();
+    let script = app.as_ref().is_some_and(|a| a.attrs.script.is_some());
     match (cx.check(), app) {
         (Ok(()), Some(app)) => generate(&app),
-        (Err(errors), _) => fallback::app(&input.ident, errors, stub),
-        (Ok(()), None) => fallback::app(&input.ident, TokenStream::new(), stub),
+        (Err(errors), _) => fallback::app(&input.ident, errors, stub, script),
+        (Ok(()), None) => fallback::app(&input.ident, TokenStream::new(), stub, script),
     }
 }
 
@@ -94,12 +95,20 @@ fn generate(app: &AppStruct) -> TokenStream {
     let defaults = defaults(app);
     let bind = bind(app);
     let state = state(app);
+    let kind = app
+        .attrs
+        .script
+        .as_ref()
+        .map(|_| quote!(const KIND: #p::AppKind = #p::AppKind::Script;));
+    let assertions = script_assertions(app);
     quote! {
         const _: () = {
             #consts
+            #assertions
 
             #[automatically_derived]
             impl #p::App for #ident {
+                #kind
                 #info
                 #options
                 #defaults
@@ -119,6 +128,9 @@ fn info(app: &AppStruct) -> TokenStream {
         .map(|name| quote!(__zenkit_info.name = ::core::option::Option::Some(#name);));
     let about = &app.doc.short;
     let long_about = &app.doc.long;
+    let default_command = app.attrs.default_command.as_ref().map(|(_, command)| {
+        quote!(__zenkit_info.default_command = ::core::option::Option::Some(#command);)
+    });
     let paths = app.attrs.paths.iter().map(
         |(kind, value)| quote!(__zenkit_info.paths.#kind = ::core::option::Option::Some(#value);),
     );
@@ -128,10 +140,43 @@ fn info(app: &AppStruct) -> TokenStream {
             #name
             __zenkit_info.about = #about;
             __zenkit_info.long_about = #long_about;
+            #default_command
             #(#paths)*
             __zenkit_info
         }
     }
+}
+
+/// `const _: () = assert!(...)` with the `assert!` spanned on `span`, so
+/// that a failure is reported on the user's token.
+fn assertion(span: Span, condition: TokenStream, message: &str) -> TokenStream {
+    quote_spanned!(span=> const _: () = ::core::assert!(#condition, #message);)
+}
+
+/// The compile-time checks of a script against the commands of its impl
+/// block: at least one command, and a `default_command` naming one of them
+/// (checked only when there are commands, so that a script without any gets
+/// one error).
+fn script_assertions(app: &AppStruct) -> TokenStream {
+    let Some(script) = &app.attrs.script else {
+        return TokenStream::new();
+    };
+    let ident = app.ident;
+    let commands = quote!(<#ident as ::zenkit::__private::Hooks>::COMMANDS);
+    let some = assertion(
+        script.span(),
+        quote!(!#commands.is_empty()),
+        &format!("a script needs at least one command: mark a method of `{ident}` `#[command]` in its `#[zenkit::app]` impl block"),
+    );
+    let default = app.attrs.default_command.as_ref().map(|(_, name)| {
+        let value = name.value();
+        assertion(
+            name.span(),
+            quote!(#commands.is_empty() || ::zenkit::__private::has_command(#commands, #name)),
+            &format!("`default_command = \"{value}\"` names no command of `{ident}`: give the name of a `#[command]` method (its name in kebab-case, or the one in `#[command(name = \"...\")]`)"),
+        )
+    });
+    quote!(#some #default)
 }
 
 fn options(app: &AppStruct) -> TokenStream {

@@ -60,7 +60,8 @@ fn call_with(path: TokenStream, args: TokenStream, last: Span) -> TokenStream {
     quote!(#path #group)
 }
 
-/// The call of a hook method, converted to `zenkit::Result<()>`.
+/// The call of a hook method, converted to `zenkit::Result<()>` (a
+/// command's to `zenkit::Result<Value>`).
 ///
 /// The conversion is spanned on the method's return type and the context
 /// goes through an identity function spanned on the context parameter, so
@@ -88,11 +89,60 @@ fn call(hook: &Hook) -> TokenStream {
         quote!(self, #ctx),
         last,
     );
-    call_with(
-        quote_spanned!(first=> ::zenkit::__private::hook_result),
-        inner,
-        last,
-    )
+    if hook.marker.kind == HookKind::Command {
+        let name = &hook.name;
+        call_with(
+            quote_spanned!(first=> ::zenkit::__private::command_result),
+            quote!(#name, #inner),
+            last,
+        )
+    } else {
+        call_with(
+            quote_spanned!(first=> ::zenkit::__private::hook_result),
+            inner,
+            last,
+        )
+    }
+}
+
+/// The `COMMANDS` table of the commands, in declaration order.
+pub(crate) fn commands_const(hooks: &HooksImpl) -> TokenStream {
+    let p = private();
+    let infos: Vec<TokenStream> = hooks
+        .of(HookKind::Command)
+        .map(|hook| {
+            let name = &hook.name;
+            let help = &hook.help;
+            quote!(#p::CommandInfo { name: #name, help: #help })
+        })
+        .collect();
+    if infos.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        const COMMANDS: &'static [#p::CommandInfo] = &[#(#infos),*];
+    }
+}
+
+/// The compile-time check that the application of an impl block with
+/// commands is a script, reported over the first `#[command]` attribute.
+fn script_assertion(hooks: &HooksImpl) -> TokenStream {
+    let Some(first) = hooks.of(HookKind::Command).next() else {
+        return TokenStream::new();
+    };
+    let self_ty = &hooks.item.self_ty;
+    let ty = quote!(#self_ty).to_string().replace(" :: ", "::");
+    let message = format!(
+        "`#[command]` needs a script: add `script` to `#[zen(...)]` on `{ty}`, or make the method an `#[action]`"
+    );
+    let (start, end) = first.marker.bounds;
+    let kind = quote!(<#self_ty as ::zenkit::__private::App>::KIND);
+    let assertion = call_with(
+        quote_spanned!(start=> ::core::assert!),
+        quote!(::zenkit::__private::is_script(#kind), #message),
+        end,
+    );
+    quote!(const _: () = #assertion;)
 }
 
 fn generate(hooks: &HooksImpl) -> TokenStream {
@@ -100,12 +150,12 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
     let self_ty = &hooks.item.self_ty;
     let actions: Vec<&Hook> = hooks.of(HookKind::Action).collect();
     let infos = actions.iter().map(|hook| {
-        let name = &hook.action_name;
+        let name = &hook.name;
         let help = &hook.help;
         quote!(#p::ActionInfo { name: #name, help: #help })
     });
     let arms = actions.iter().map(|hook| {
-        let name = &hook.action_name;
+        let name = &hook.name;
         let call = call(hook);
         quote!(#name => ::core::option::Option::Some(#call),)
     });
@@ -127,6 +177,30 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
             }
         }
     });
+    let commands: Vec<&Hook> = hooks.of(HookKind::Command).collect();
+    let command_fns = (!commands.is_empty()).then(|| {
+        let table = commands_const(hooks);
+        let arms = commands.iter().map(|hook| {
+            let name = &hook.name;
+            let call = call(hook);
+            quote!(#name => ::core::option::Option::Some(#call),)
+        });
+        quote! {
+            #table
+
+            fn execute_command(
+                &mut self,
+                __zenkit_name: &str,
+                __zenkit_ctx: &mut #p::Context,
+            ) -> ::core::option::Option<#p::Result<#p::Value>> {
+                match __zenkit_name {
+                    #(#arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+    });
+    let assertion = script_assertion(hooks);
     let stages = [HookKind::Setup, HookKind::Process, HookKind::Teardown]
         .into_iter()
         .filter_map(|kind| {
@@ -141,8 +215,11 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
         });
     quote! {
         const _: () = {
+            #assertion
+
             #[automatically_derived]
             impl #p::Hooks for #self_ty {
+                #command_fns
                 #action_fns
                 #(#stages)*
             }

@@ -1,7 +1,7 @@
 use zenkit::prelude::*;
 
 #[derive(ZenApp, Default)]
-#[zen(script, paths(logs = "log"), defaults(log_lvl = "debug"))]
+#[zen(scrip, paths(logs = "log"), defaults(log_lvl = "debug"))]
 struct Tool {
     #[zen(clii)]
     first: u32,

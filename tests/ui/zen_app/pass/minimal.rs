@@ -1,5 +1,5 @@
-//! The smallest applications, and generated code that keeps working when
-//! the author's module shadows common names.
+//! The smallest applications (a script among them), and generated code that
+//! keeps working when the author's module shadows common names.
 
 #![allow(dead_code)]
 
@@ -32,6 +32,18 @@ struct Plain {
 
 impl Hooks for Plain {}
 
+#[derive(ZenApp, Default)]
+#[zen(script, default_command = "run")]
+struct Scripted {}
+
+#[zenkit::app]
+impl Scripted {
+    #[command]
+    fn run(&mut self, _ctx: &mut Context) -> zenkit::Result<()> {
+        ::core::result::Result::Ok(())
+    }
+}
+
 fn main() {
     let info = Bare::info();
     assert_eq!((info.name, info.about, info.long_about), (None, "", ""));
@@ -39,6 +51,9 @@ fn main() {
     assert!(Bare::defaults().unwrap().is_empty());
     assert!(Bare::actions().is_empty());
     assert_eq!(Bare::info().paths, zenkit::paths::PathOverrides::default());
+
+    assert_eq!(Scripted::COMMANDS.len(), 1);
+    assert_eq!(Scripted::info().default_command, Some("run"));
 
     assert_eq!(Plain::info().about, "A tool");
     let options = Plain::options();

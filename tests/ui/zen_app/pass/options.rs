@@ -65,7 +65,8 @@ fn main() {
         "Greets people and remembers how often it did.\n\nMeant to run from cron."
     );
     assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
-    assert_eq!(info.kind, AppKind::Base);
+    assert_eq!(Greeter::KIND, AppKind::Base);
+    assert_eq!(info.default_command, None);
     assert_eq!(
         (info.paths.log, info.paths.run, info.paths.cfg),
         (Some("logs"), Some("state"), None)
@@ -151,7 +152,7 @@ fn main() {
         })
     );
 
-    let cmd = zenkit::cli::command(&info, "greeter", options, &[]);
+    let cmd = zenkit::cli::command(&info, Greeter::KIND, "greeter", options, &[], &[]);
     let parse = |args: &[&str]| {
         cmd.clone()
             .try_get_matches_from(args)

@@ -1,0 +1,32 @@
+use zenkit::prelude::*;
+
+struct Opaque;
+
+#[derive(ZenApp, Default)]
+#[zen(script)]
+struct Job {}
+
+#[zenkit::app]
+impl Job {
+    #[command]
+    fn opaque(&mut self, _ctx: &mut Context) -> Result<Opaque> {
+        Ok(Opaque)
+    }
+
+    #[command]
+    fn plain(&mut self, _ctx: &mut Context) -> u32 {
+        1
+    }
+
+    #[command]
+    fn format(&mut self, _ctx: &mut Context) -> std::result::Result<u32, std::fmt::Error> {
+        Ok(1)
+    }
+
+    #[command]
+    fn wrong_context(&mut self, _ctx: &mut String) -> Result<u32> {
+        Ok(1)
+    }
+}
+
+fn main() {}
