@@ -53,6 +53,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod daemon;
 pub mod error;
 pub mod exec;
 pub mod fs;

@@ -1,0 +1,10 @@
+//! Daemons: the event queue and per-component statistics.
+//!
+//! A daemon is a container of components whose handlers react to events
+//! taken from an [`EventQueue`](queue::EventQueue) (SPEC §7.2–§7.3). Each
+//! component keeps named counters in a [`Statistics`](stats::Statistics);
+//! [`stats::evaluate`] turns two snapshots of them into the count, increase,
+//! rate and percentage figures of SPEC §7.5.
+
+pub mod queue;
+pub mod stats;
