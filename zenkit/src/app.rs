@@ -103,6 +103,12 @@ pub trait App: Hooks + Default + 'static {
         Ok(())
     }
 
+    /// Registers the daemon's components (`#[zen(component)]` fields) with
+    /// [`Wiring::component`](crate::daemon::Wiring::component).
+    fn wire(wiring: &mut crate::daemon::Wiring<Self>) {
+        let _ = wiring;
+    }
+
     /// Reads the persistent-state fields from the loaded state object; keys
     /// that are absent leave the field as it is.
     fn load_state(&mut self, state: &Map<String, Value>) -> Result<()> {
@@ -134,6 +140,12 @@ pub trait Hooks: Sized {
     fn execute_command(&mut self, name: &str, ctx: &mut Context) -> Option<Result<Value>> {
         let _ = (name, ctx);
         None
+    }
+
+    /// The application's own event handlers (a daemon's `#[on_event]` and
+    /// `#[on_signal]` methods of the impl block), in declaration order.
+    fn handlers() -> Vec<crate::daemon::Handler<Self>> {
+        Vec::new()
     }
 
     /// The author's actions, in declaration order.

@@ -16,6 +16,9 @@ pub const COMMON_HEADING: &str = "Common options";
 /// Help heading of the options of scripts.
 pub const SCRIPT_HEADING: &str = "Script options";
 
+/// Help heading of the options of daemons.
+pub const DAEMON_HEADING: &str = "Daemon options";
+
 /// Id of the positional argument that selects a script's command.
 pub const COMMAND_ARG: &str = "COMMAND";
 
@@ -51,8 +54,10 @@ fn flag(id: &'static str, long: &'static str, help: &'static str) -> Arg {
 /// sets as its id.
 pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
     let mut args = common_args();
-    if kind == AppKind::Script {
-        args.extend(script_args());
+    match kind {
+        AppKind::Script => args.extend(script_args()),
+        AppKind::Daemon => args.extend(daemon_args()),
+        AppKind::Base => {}
     }
     args
 }
@@ -92,6 +97,34 @@ fn script_args() -> Vec<Arg> {
     ]
     .into_iter()
     .map(|arg| arg.help_heading(SCRIPT_HEADING))
+    .collect()
+}
+
+/// The options of daemons (SPEC §3.3), under [`DAEMON_HEADING`].
+fn daemon_args() -> Vec<Arg> {
+    [
+        flag("no_daemon", "no-daemon", "Stay in the foreground"),
+        value::<String>(
+            "state_file",
+            "state-file",
+            "FILE",
+            "File SIGUSR2 writes the daemon state to",
+        ),
+        value::<f64>(
+            "stats_interval",
+            "stats-interval",
+            "SECONDS",
+            "Seconds between statistics in the log",
+        ),
+        value::<f64>(
+            "runlog_interval",
+            "runlog-interval",
+            "SECONDS",
+            "Seconds between runlog saves",
+        ),
+    ]
+    .into_iter()
+    .map(|arg| arg.help_heading(DAEMON_HEADING))
     .collect()
 }
 

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::paths::Paths;
 use crate::runlog::Runlog;
 use crate::script::{self, Interval, Thresholds};
-use crate::settings::{ScriptSettings, Settings};
+use crate::settings::{DaemonSettings, ScriptSettings, Settings};
 use crate::{Error, Result};
 
 /// Everything an author hook can reach of the running application.
@@ -23,6 +23,7 @@ pub struct Context {
     pub(crate) pstate: Map<String, Value>,
     pub(crate) settings: Settings,
     pub(crate) script: Option<ScriptSettings>,
+    pub(crate) daemon: Option<DaemonSettings>,
 }
 
 /// The local time as `YYYY-mm-dd HH:MM:SS`, used on console lines.
@@ -43,6 +44,7 @@ impl Context {
                 ..Settings::default()
             },
             script: None,
+            daemon: None,
         }
     }
 
@@ -90,6 +92,11 @@ impl Context {
     /// `None` in other kinds of application.
     pub fn script(&self) -> Option<&ScriptSettings> {
         self.script.as_ref()
+    }
+
+    /// A daemon's settings; `None` in other kinds of application.
+    pub fn daemon(&self) -> Option<&DaemonSettings> {
+        self.daemon.as_ref()
     }
 
     /// A script's time thresholds for the configured `--interval`, ending at

@@ -20,7 +20,7 @@ use crate::log::{self, LogLevel, LogSettings};
 use crate::paths::Paths;
 use crate::privileges::{self, Account};
 use crate::runlog::{analysis, Runlog};
-use crate::settings::{ScriptSettings, Settings};
+use crate::settings::{DaemonSettings, ScriptSettings, Settings};
 use crate::{cli, fs, state};
 
 /// An application brought up in embedded mode (pyzenkit's plugin mode):
@@ -231,6 +231,9 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
             .or_else(|| A::COMMANDS.first().map(|c| c.name));
         defaults.extend(script_defaults(default_command));
     }
+    if A::KIND == AppKind::Daemon {
+        defaults.extend(daemon_defaults(&ctx.name, &ctx.paths));
+    }
     defaults.extend(A::defaults()?);
     Ok(Initialized {
         app: A::default(),
@@ -289,6 +292,26 @@ pub fn script_defaults(default_command: Option<&str>) -> Map<String, Value> {
     map
 }
 
+/// The defaults of a daemon's keys (SPEC §3.3).
+pub fn daemon_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
+    let mut map = Map::new();
+    let state_file = paths
+        .run
+        .join(format!("{name}.state"))
+        .display()
+        .to_string();
+    for (key, value) in [
+        ("no_daemon", json!(false)),
+        ("state_file", json!(state_file)),
+        ("stats_interval", json!(300)),
+        ("runlog_interval", json!(300)),
+        ("stop_timeout", json!(30)),
+    ] {
+        map.insert(key.to_string(), value);
+    }
+    map
+}
+
 /// Resolves the account named by configuration key `key`, if set; an error
 /// is located where the value was set.
 fn account(
@@ -327,15 +350,19 @@ fn check_choice(config: &Config, key: &str, what: &str, valid: &[&str]) -> Resul
     })
 }
 
-/// Setup up to logging: configuration, typed binding, privileges, logging.
-fn setup_config<A: App>(
-    app: &mut A,
-    ctx: &mut Context,
-    defaults: Map<String, Value>,
-    cli_values: Map<String, Value>,
-) -> Result<()> {
-    let known: Vec<String> = defaults.keys().cloned().collect();
-    let mut config = Config::load(defaults, cli_values)?;
+/// A merged configuration, checked and bound to the built-in settings, with
+/// `__core__` computed: what setup and a SIGHUP reload put in force.
+pub(crate) struct Prepared {
+    pub(crate) config: Config,
+    pub(crate) settings: Settings,
+    pub(crate) script: Option<ScriptSettings>,
+    pub(crate) daemon: Option<DaemonSettings>,
+    pub(crate) user: Option<Account>,
+    pub(crate) group: Option<Account>,
+}
+
+/// Checks and binds a freshly loaded configuration of application `A`.
+pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
     let is_script = A::KIND == AppKind::Script;
     if is_script && config.value("regular") == Some(&Value::Bool(true)) {
         // the regular mode is quiet whatever the layers say (SPEC §6)
@@ -344,11 +371,16 @@ fn setup_config<A: App>(
     let settings = Settings::bind(&config)?;
     let actions: Vec<&str> = all_actions::<A>().iter().map(|(name, _)| *name).collect();
     check_choice(&config, "action", "action", &actions)?;
+    let mut script = None;
     if is_script {
         let commands: Vec<&str> = A::COMMANDS.iter().map(|c| c.name).collect();
         check_choice(&config, "command", "command", &commands)?;
-        ctx.script = Some(ScriptSettings::bind(&config, chrono::Utc::now())?);
+        script = Some(ScriptSettings::bind(&config, chrono::Utc::now())?);
     }
+    let daemon = match A::KIND {
+        AppKind::Daemon => Some(DaemonSettings::bind(&config)?),
+        _ => None,
+    };
     let user = account(&config, "user", privileges::resolve_user)?;
     let group = account(&config, "group", privileges::resolve_group)?;
     for (key, acc) in [("user", &user), ("group", &group)] {
@@ -361,23 +393,32 @@ fn setup_config<A: App>(
         }
     }
     config.set_core(config::core_section(config.as_map(), A::KIND));
-    app.bind(&config)?;
-    ctx.settings = Settings {
-        debug: ctx.settings.debug || settings.debug,
-        ..settings
-    };
-    let known: Vec<&str> = known.iter().map(String::as_str).collect();
-    let unknown = config.unknown_keys(&known);
-    if !unknown.is_empty() {
-        ctx.dbgout(format_args!(
-            "WARNING: unknown configuration keys kept but not used: {}",
-            unknown.join(", ")
-        ));
+    Ok(Prepared {
+        config,
+        settings,
+        script,
+        daemon,
+        user,
+        group,
+    })
+}
+
+impl Prepared {
+    /// Puts the prepared configuration in force in `ctx` (a `--debug` given
+    /// on the command line stays on).
+    pub(crate) fn install(self, ctx: &mut Context) {
+        ctx.settings = Settings {
+            debug: ctx.settings.debug || self.settings.debug,
+            ..self.settings
+        };
+        ctx.script = self.script;
+        ctx.daemon = self.daemon;
+        ctx.config = self.config;
     }
-    ctx.config = config;
+}
 
-    privileges::drop_privileges(user.as_ref(), group.as_ref())?;
-
+/// Starts or reconfigures logging from the configuration in force.
+pub(crate) fn start_logging(ctx: &Context) -> Result<()> {
     let level = |path: &str| -> Result<LogLevel> {
         match ctx.config.lookup(path).and_then(Value::as_str) {
             Some(name) => name.parse(),
@@ -392,7 +433,31 @@ fn setup_config<A: App>(
             .config_bool("__core__.logging.to_file")
             .then(|| ctx.settings.log_file.clone()),
         level_file: level("__core__.logging.level_file")?,
-    })?;
+    })
+}
+
+/// Setup up to logging: configuration, typed binding, privileges, logging.
+fn setup_config<A: App>(
+    app: &mut A,
+    ctx: &mut Context,
+    defaults: Map<String, Value>,
+    cli_values: Map<String, Value>,
+) -> Result<()> {
+    let known: Vec<String> = defaults.keys().cloned().collect();
+    let prepared = prepare::<A>(Config::load(defaults, cli_values)?)?;
+    app.bind(&prepared.config)?;
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let unknown = prepared.config.unknown_keys(&known);
+    if !unknown.is_empty() {
+        ctx.dbgout(format_args!(
+            "WARNING: unknown configuration keys kept but not used: {}",
+            unknown.join(", ")
+        ));
+    }
+    let (user, group) = (prepared.user.clone(), prepared.group.clone());
+    prepared.install(ctx);
+    privileges::drop_privileges(user.as_ref(), group.as_ref())?;
+    start_logging(ctx)?;
     for (layer, key) in ctx.config.ignored_keys() {
         tracing::warn!(
             "configuration key '{key}' in {layer} is ignored: it cannot be set in a file"
@@ -488,7 +553,8 @@ fn run_stages<A: App>(app: &mut A, ctx: &mut Context) -> u8 {
             stage(ctx, "process", "processing", |ctx| {
                 guarded("process", || match A::KIND {
                     AppKind::Script => run_command(app, ctx),
-                    _ => app.process(ctx),
+                    AppKind::Daemon => crate::daemon::event_loop::run(app, ctx),
+                    AppKind::Base => app.process(ctx),
                 })
             });
             stage(ctx, "evaluate", "evaluation", |ctx| {

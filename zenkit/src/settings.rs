@@ -138,3 +138,43 @@ where
         _ => config.get::<Option<T>>(key),
     }
 }
+
+/// The typed values of a daemon's keys (SPEC §3.3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DaemonSettings {
+    /// `no_daemon`: stay in the foreground.
+    pub no_daemon: bool,
+    /// `state_file`: where SIGUSR2 writes the daemon state.
+    pub state_file: PathBuf,
+    /// `stats_interval`: seconds between `log_statistics` events.
+    pub stats_interval: f64,
+    /// `runlog_interval`: seconds between `save_runlog` events.
+    pub runlog_interval: f64,
+    /// `stop_timeout`: seconds from `stop` to the `terminate` fail-safe.
+    pub stop_timeout: f64,
+}
+
+impl DaemonSettings {
+    /// Binds a daemon's keys of the merged configuration; intervals must be
+    /// positive numbers of seconds.
+    pub fn bind(config: &Config) -> Result<DaemonSettings> {
+        let seconds = |key: &str| -> Result<f64> {
+            let value: f64 = config.get(key)?;
+            if value.is_finite() && value > 0.0 {
+                Ok(value)
+            } else {
+                Err(config.error_at(
+                    key,
+                    format!("expected a positive number of seconds, not {value}"),
+                ))
+            }
+        };
+        Ok(DaemonSettings {
+            no_daemon: config.get("no_daemon")?,
+            state_file: config.get("state_file")?,
+            stats_interval: seconds("stats_interval")?,
+            runlog_interval: seconds("runlog_interval")?,
+            stop_timeout: seconds("stop_timeout")?,
+        })
+    }
+}

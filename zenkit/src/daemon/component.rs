@@ -1,0 +1,137 @@
+//! Components and their event handlers (SPEC §7.3).
+
+use serde_json::Value;
+
+use super::Daemon;
+use crate::Result;
+
+/// The arguments an event carries, handed from handler to handler.
+pub type Args = Option<Value>;
+
+/// What a handler tells the chain of handlers of its event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Flow {
+    /// Run the next handler with these arguments.
+    Continue(Args),
+    /// Run no further handler of this event.
+    Stop,
+}
+
+impl Flow {
+    /// Continue the chain without arguments.
+    pub fn next() -> Flow {
+        Flow::Continue(None)
+    }
+
+    /// Continue the chain, handing `args` to the next handler.
+    pub fn with(args: Value) -> Flow {
+        Flow::Continue(Some(args))
+    }
+}
+
+/// A handler of type `T` (a component or the application) for one event.
+pub struct Handler<T> {
+    /// The event it handles (signals: `signal_hup`, `signal_usr1`, …).
+    pub event: &'static str,
+    /// Run before the handlers registered earlier for the same event.
+    pub first: bool,
+    /// The method's name, shown in the daemon state.
+    pub name: &'static str,
+    /// The handler.
+    pub call: fn(&mut T, &mut Daemon<'_>, Args) -> Flow,
+}
+
+impl<T> Clone for Handler<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Handler<T> {}
+
+impl<T> std::fmt::Debug for Handler<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handler")
+            .field("event", &self.event)
+            .field("first", &self.first)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// A reusable part of a daemon: handlers of events, its own set-up, reload
+/// and state. Implemented by `#[component]` on an impl block, or by hand.
+///
+/// A component is not tied to one application: it reaches the configuration
+/// and the queue through the [`Daemon`] its handlers get, so one component
+/// type can serve many daemons.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a daemon component",
+    label = "not a component",
+    note = "mark an impl block of `{Self}` with `#[zenkit::component]`, or implement `zenkit::daemon::Component` by hand"
+)]
+pub trait Component: 'static {
+    /// The component's handlers, in registration order.
+    fn handlers() -> Vec<Handler<Self>>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
+
+    /// Called once before the `start` event, after the application's setup.
+    fn setup(&mut self, daemon: &mut Daemon<'_>) -> Result<()> {
+        let _ = daemon;
+        Ok(())
+    }
+
+    /// Called after a SIGHUP reload put a new configuration in force.
+    fn reload(&mut self, daemon: &mut Daemon<'_>) -> Result<()> {
+        let _ = daemon;
+        Ok(())
+    }
+
+    /// The component's own state for the daemon state dump (SIGUSR2).
+    fn state(&self) -> Value {
+        Value::Null
+    }
+}
+
+/// The event a caught signal becomes: `signal_` and the signal's name in
+/// lower case without `SIG` (`SIGHUP` → `signal_hup`). SIGINT becomes
+/// `stop`.
+pub fn signal_event(signal: nix::sys::signal::Signal) -> String {
+    use nix::sys::signal::Signal;
+    if signal == Signal::SIGINT {
+        return "stop".to_string();
+    }
+    let name = signal
+        .as_str()
+        .trim_start_matches("SIG")
+        .to_ascii_lowercase();
+    format!("signal_{name}")
+}
+
+/// The signal an event name stands for, if it is `signal_<name>`.
+pub fn event_signal(event: &str) -> Option<nix::sys::signal::Signal> {
+    let name = event.strip_prefix("signal_")?;
+    format!("SIG{}", name.to_ascii_uppercase()).parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix::sys::signal::Signal;
+
+    #[test]
+    fn signal_events_round_trip() {
+        assert_eq!(signal_event(Signal::SIGHUP), "signal_hup");
+        assert_eq!(signal_event(Signal::SIGUSR1), "signal_usr1");
+        assert_eq!(signal_event(Signal::SIGWINCH), "signal_winch");
+        assert_eq!(signal_event(Signal::SIGINT), "stop");
+        assert_eq!(event_signal("signal_winch"), Some(Signal::SIGWINCH));
+        assert_eq!(event_signal("signal_usr2"), Some(Signal::SIGUSR2));
+        assert_eq!(event_signal("signal_nope"), None);
+        assert_eq!(event_signal("start"), None);
+    }
+}

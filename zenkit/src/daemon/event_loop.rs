@@ -1,0 +1,295 @@
+//! The event loop (SPEC §7.4) and the built-in handlers (SPEC §7.5).
+
+use std::time::Instant;
+
+use nix::sys::signal::Signal;
+use serde_json::json;
+
+use super::component::signal_event;
+use super::queue::Event;
+use super::signals::Signals;
+use super::stats::format_figures;
+use super::wiring::{Action, Builtin, Wiring};
+use super::{Daemon, Flow};
+use crate::app::App;
+use crate::context::Context;
+use crate::{fs, log, runner, Error, Result};
+
+/// Signals every daemon catches.
+const CAUGHT: [Signal; 6] = [
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+    Signal::SIGALRM,
+];
+
+/// How many events may run on one reading of the clock while immediate
+/// events are waiting; a timer is late by at most this many handler runs.
+const CLOCK_EVERY: u32 = 64;
+
+/// Runs daemon `app` until its queue is empty, it stops or it is told to
+/// leave; the runlog gets the final statistics.
+pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
+    if ctx.daemon.is_none() {
+        return Err(Error::msg("the event loop needs a daemon's settings"));
+    }
+    let mut wiring = Wiring::new();
+    wiring.application(A::handlers());
+    A::wire(&mut wiring);
+    let mut catch = CAUGHT.to_vec();
+    catch.extend(wiring.handled_signals());
+    catch.sort_by_key(|s| *s as i32);
+    catch.dedup();
+    let signals = Signals::install(&catch)?;
+
+    let mut d = Daemon::new(ctx, wiring.names.clone());
+    for slot in 1..wiring.names.len() {
+        d.slot = slot;
+        if let Some(component) = wiring.component_mut(app, slot) {
+            component
+                .setup(&mut d)
+                .map_err(|e| e.context(format!("setup of component '{}'", wiring.names[slot])))?;
+        }
+    }
+    d.schedule("start", None);
+    let result = event_loop(app, &mut d, &wiring, &signals);
+    let statistics = d.runlog_statistics();
+    d.runlog.insert("statistics", statistics);
+    result
+}
+
+fn event_loop<A: App>(
+    app: &mut A,
+    d: &mut Daemon<'_>,
+    wiring: &Wiring<A>,
+    signals: &Signals,
+) -> Result<()> {
+    let mut sigints = 0;
+    let mut now = Instant::now();
+    let mut since_clock = 0;
+    loop {
+        if signals.pending() {
+            for (signal, count) in signals.take() {
+                match signal {
+                    Signal::SIGTERM => {
+                        tracing::info!("Received SIGTERM, leaving the event loop");
+                        d.leave = true;
+                    }
+                    Signal::SIGINT => {
+                        sigints += count;
+                        if sigints >= 3 {
+                            tracing::warn!(
+                                "Received the third SIGINT, leaving the event loop at once"
+                            );
+                            d.leave = true;
+                        } else {
+                            d.schedule_next("stop", None);
+                        }
+                    }
+                    other => {
+                        for _ in 0..count {
+                            d.schedule_next(signal_event(other), None);
+                        }
+                    }
+                }
+            }
+        }
+        if d.leave {
+            return Ok(());
+        }
+        since_clock += 1;
+        if since_clock >= CLOCK_EVERY || d.queue.count_immediate() == 0 {
+            now = Instant::now();
+            since_clock = 0;
+        }
+        match d.queue.next(now) {
+            Some(event) => dispatch(app, d, wiring, event),
+            None if d.done => return Ok(()),
+            None => match d.queue.next_deadline() {
+                Some(deadline) => {
+                    signals.wait(Some(deadline.saturating_duration_since(Instant::now())));
+                    since_clock = CLOCK_EVERY;
+                }
+                None => {
+                    tracing::info!("Event queue is empty, leaving the event loop");
+                    return Ok(());
+                }
+            },
+        }
+        if d.leave {
+            return Ok(());
+        }
+    }
+}
+
+/// Runs the handler chain of `event`, handing each handler's arguments to
+/// the next until one stops the chain.
+fn dispatch<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, event: Event) {
+    let Some(chain) = wiring.chain(&event) else {
+        d.register_error(format!("event '{}' has no handler", event.name));
+        return;
+    };
+    let mut args = event.args;
+    for entry in chain {
+        d.slot = entry.slot;
+        let flow = match &entry.action {
+            Action::Call(call) => call(app, d, args),
+            Action::Builtin(builtin) => builtin_handler(*builtin, app, d, wiring, args),
+        };
+        match flow {
+            Flow::Continue(next) => args = next,
+            Flow::Stop => break,
+        }
+    }
+    d.slot = 0;
+}
+
+fn builtin_handler<A: App>(
+    builtin: Builtin,
+    app: &mut A,
+    d: &mut Daemon<'_>,
+    wiring: &Wiring<A>,
+    args: super::Args,
+) -> Flow {
+    let Some(settings) = d.ctx.daemon.clone() else {
+        return Flow::Continue(args);
+    };
+    match builtin {
+        Builtin::Start => {
+            tracing::info!("Daemon startup initiated");
+            d.schedule_after_secs(settings.stats_interval, "log_statistics", None);
+            d.schedule_after_secs(settings.runlog_interval, "save_runlog", None);
+        }
+        Builtin::Stop => {
+            if !d.done {
+                tracing::info!(
+                    "Daemon shutdown initiated, stopping gracefully (terminating in {} s at the latest)",
+                    settings.stop_timeout
+                );
+                d.set_done();
+                d.schedule_after_secs(settings.stop_timeout, "terminate", None);
+            }
+        }
+        Builtin::Terminate => {
+            tracing::warn!("Terminating the event loop");
+            d.terminate();
+        }
+        Builtin::Reload => reload(app, d, wiring),
+        Builtin::SaveRunlog => save_runlog(d),
+        Builtin::PeriodicRunlog => {
+            save_runlog(d);
+            if !d.done {
+                d.schedule_after_secs(settings.runlog_interval, "save_runlog", None);
+            }
+        }
+        Builtin::SaveState => save_state(app, d, wiring),
+        Builtin::Wake => tracing::debug!("Woken up by SIGALRM"),
+        Builtin::LogStatistics => {
+            log_statistics(d);
+            if !d.done {
+                d.schedule_after_secs(settings.stats_interval, "log_statistics", None);
+            }
+        }
+    }
+    Flow::Continue(args)
+}
+
+fn save_runlog(d: &mut Daemon<'_>) {
+    let statistics = d.runlog_statistics();
+    d.runlog.insert("statistics", statistics);
+    let dir = d.settings().runlog_dir.clone();
+    match d.runlog.save(&dir) {
+        Ok(path) => tracing::info!("Runlog saved to {}", path.display()),
+        Err(err) => tracing::error!("Cannot save the runlog into {}: {err}", dir.display()),
+    }
+}
+
+fn log_statistics(d: &mut Daemon<'_>) {
+    let now = Instant::now();
+    for slot in 0..d.names.len() {
+        if d.stats[slot].is_empty() {
+            continue;
+        }
+        let figures = d.evaluators[slot].evaluate(&d.stats[slot], now);
+        tracing::info!(
+            "Component '{}': *** Processing statistics ***{}",
+            d.names[slot],
+            format_figures(&figures)
+        );
+    }
+}
+
+/// Writes the full daemon state to `state_file` (SIGUSR2).
+fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
+    if !d.config_bool("__core__.state.save") {
+        return;
+    }
+    let mut components = serde_json::Map::new();
+    for slot in 1..wiring.names.len() {
+        if let Some(component) = wiring.component_mut(app, slot) {
+            components.insert(wiring.names[slot].clone(), component.state());
+        }
+    }
+    let statistics = d.runlog_statistics();
+    d.runlog.insert("statistics", statistics);
+    let state = json!({
+        "time": crate::runlog::now_ts(),
+        "rc": d.runlog.rc(),
+        "config": d.config().as_map(),
+        "paths": d.paths().to_json(),
+        "pstate": &d.pstate,
+        "handlers": wiring.describe(),
+        "components": components,
+        "statistics": d.all_statistics(),
+        "queue": d.queue.to_json(Instant::now()),
+        "runlog": d.runlog.as_map(),
+    });
+    let Some(path) = d.ctx.daemon.as_ref().map(|s| s.state_file.clone()) else {
+        return;
+    };
+    match fs::write_json_atomic(&path, &state) {
+        Ok(()) => tracing::info!("Daemon state saved to {}", path.display()),
+        Err(err) => tracing::error!("Cannot save the daemon state to {}: {err}", path.display()),
+    }
+}
+
+/// Re-reads and re-binds the configuration (SIGHUP). A configuration that
+/// fails to load or bind is logged and the old one stays in force.
+fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
+    tracing::info!("Reloading the configuration");
+    let prepared = d
+        .config()
+        .reload()
+        .and_then(runner::prepare::<A>)
+        .and_then(|prepared| {
+            // bind a scratch copy first so a bad value leaves `app` untouched
+            A::default().bind(&prepared.config)?;
+            app.bind(&prepared.config)?;
+            Ok(prepared)
+        });
+    let prepared = match prepared {
+        Ok(prepared) => prepared,
+        Err(err) => {
+            tracing::error!(
+                "Configuration reload failed, the old configuration stays in force: {err}"
+            );
+            return;
+        }
+    };
+    prepared.install(d.ctx);
+    if let Err(err) = runner::start_logging(d.ctx).and_then(|()| log::reopen()) {
+        tracing::error!("Cannot reopen the log after the reload: {err}");
+    }
+    for slot in 1..wiring.names.len() {
+        if let Some(component) = wiring.component_mut(app, slot) {
+            d.slot = slot;
+            if let Err(err) = component.reload(d) {
+                tracing::error!("Component '{}' failed to reload: {err}", wiring.names[slot]);
+            }
+        }
+    }
+    d.slot = 0;
+    tracing::info!("Configuration reloaded");
+}

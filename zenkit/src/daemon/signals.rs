@@ -1,0 +1,149 @@
+//! Signals as events: the handlers installed here only count the signal and
+//! write a byte to a self-pipe; the event loop turns the counts into events
+//! and sleeps in `ppoll` on the pipe, so a signal wakes it at once.
+
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use std::time::Duration;
+
+use nix::fcntl::OFlag;
+use nix::libc;
+use nix::poll::{PollFd, PollFlags};
+use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
+
+use crate::{Error, Result};
+
+/// Highest signal number counted (Linux has 64).
+const MAX_SIGNAL: usize = 65;
+
+#[allow(clippy::declare_interior_mutable_const)]
+const ZERO: AtomicU32 = AtomicU32::new(0);
+/// How often each signal arrived since the loop last looked.
+static PENDING: [AtomicU32; MAX_SIGNAL] = [ZERO; MAX_SIGNAL];
+/// Whether any signal arrived since the loop last looked.
+static ANY: AtomicBool = AtomicBool::new(false);
+/// The write end of the self-pipe, -1 when none.
+static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
+
+extern "C" fn record(signal: libc::c_int) {
+    // SAFETY: only async-signal-safe work: atomics, write(2), errno.
+    unsafe {
+        let errno = *libc::__errno_location();
+        if let Some(count) = PENDING.get(signal as usize) {
+            count.fetch_add(1, Ordering::SeqCst);
+        }
+        ANY.store(true, Ordering::SeqCst);
+        let fd = WAKE_FD.load(Ordering::SeqCst);
+        if fd >= 0 {
+            let byte = 1u8;
+            libc::write(fd, (&byte as *const u8).cast(), 1);
+        }
+        *libc::__errno_location() = errno;
+    }
+}
+
+/// The caught signals of a running daemon and the pipe that wakes its loop.
+#[derive(Debug)]
+pub struct Signals {
+    read: OwnedFd,
+    _write: OwnedFd,
+    caught: Vec<Signal>,
+}
+
+impl Signals {
+    /// Catches `signals` (previous counts are forgotten).
+    pub fn install(signals: &[Signal]) -> Result<Signals> {
+        let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)
+            .map_err(|e| Error::setup(format!("cannot create the signal pipe: {e}")))?;
+        WAKE_FD.store(write.as_raw_fd(), Ordering::SeqCst);
+        for count in &PENDING {
+            count.store(0, Ordering::SeqCst);
+        }
+        ANY.store(false, Ordering::SeqCst);
+        let action = SigAction::new(
+            SigHandler::Handler(record),
+            SaFlags::SA_RESTART,
+            SigSet::empty(),
+        );
+        for &sig in signals {
+            // SAFETY: `record` is async-signal-safe.
+            unsafe { signal::sigaction(sig, &action) }
+                .map_err(|e| Error::setup(format!("cannot catch {sig}: {e}")))?;
+        }
+        Ok(Signals {
+            read,
+            _write: write,
+            caught: signals.to_vec(),
+        })
+    }
+
+    /// Whether a signal arrived since the last [`Signals::take`]; cheap
+    /// enough to ask before every event.
+    pub fn pending(&self) -> bool {
+        ANY.load(Ordering::Relaxed)
+    }
+
+    /// The signals that arrived since the last call, with how often each
+    /// did, in signal-number order.
+    pub fn take(&self) -> Vec<(Signal, u32)> {
+        ANY.store(false, Ordering::SeqCst);
+        self.drain();
+        self.caught
+            .iter()
+            .filter_map(|&sig| {
+                let count = PENDING[sig as usize].swap(0, Ordering::SeqCst);
+                (count > 0).then_some((sig, count))
+            })
+            .collect()
+    }
+
+    /// Sleeps until a signal arrives or `timeout` (none: forever) passes.
+    pub fn wait(&self, timeout: Option<Duration>) {
+        if self.pending() {
+            return;
+        }
+        let spec = timeout.map(nix::sys::time::TimeSpec::from_duration);
+        let mut fds = [PollFd::new(self.read.as_fd(), PollFlags::POLLIN)];
+        // EINTR means a signal came: the caller looks at the counts next.
+        let _ = nix::poll::ppoll(&mut fds, spec, None);
+    }
+
+    fn drain(&self) {
+        let mut buf = [0u8; 64];
+        while matches!(nix::unistd::read(&self.read, &mut buf), Ok(n) if n > 0) {}
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        WAKE_FD.store(-1, Ordering::SeqCst);
+        for &sig in &self.caught {
+            // SAFETY: restoring the default disposition.
+            let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_signal_is_counted_and_wakes_the_sleeper() {
+        let signals = Signals::install(&[Signal::SIGUSR2]).unwrap();
+        assert!(!signals.pending());
+        let start = Instant::now();
+        signals.wait(Some(Duration::from_millis(20)));
+        assert!(start.elapsed() >= Duration::from_millis(20));
+        signal::raise(Signal::SIGUSR2).unwrap();
+        signal::raise(Signal::SIGUSR2).unwrap();
+        assert!(signals.pending());
+        let start = Instant::now();
+        signals.wait(Some(Duration::from_secs(10)));
+        assert!(start.elapsed() < Duration::from_secs(5));
+        assert_eq!(signals.take(), vec![(Signal::SIGUSR2, 2)]);
+        assert!(!signals.pending());
+        assert!(signals.take().is_empty());
+    }
+}

@@ -1,0 +1,175 @@
+//! Which handlers run for which event, in which order: the built-in ones,
+//! the application's own and every component's.
+
+use std::collections::HashMap;
+
+use nix::sys::signal::Signal;
+
+use super::component::{event_signal, Component, Handler};
+use super::queue::{Event, EventName};
+use super::{Args, Daemon, Flow};
+
+/// The handlers zenkit itself runs (SPEC §7.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Builtin {
+    Start,
+    Stop,
+    Terminate,
+    Reload,
+    SaveRunlog,
+    PeriodicRunlog,
+    SaveState,
+    Wake,
+    LogStatistics,
+}
+
+/// A handler for the application's or a component's method.
+type Call<A> = Box<dyn Fn(&mut A, &mut Daemon<'_>, Args) -> Flow>;
+
+/// How to reach a component inside the application.
+type Access<A> = Box<dyn Fn(&mut A) -> &mut dyn Component>;
+
+pub(crate) enum Action<A> {
+    Builtin(Builtin),
+    Call(Call<A>),
+}
+
+pub(crate) struct Entry<A> {
+    pub(crate) slot: usize,
+    pub(crate) label: String,
+    pub(crate) action: Action<A>,
+}
+
+/// The handler chains of a daemon of application `A` and its components.
+///
+/// Slot 0 is the daemon itself (the built-in handlers and the application's
+/// own); every component registered with [`Wiring::component`] gets the next
+/// slot, under which its statistics are kept.
+pub struct Wiring<A> {
+    pub(crate) names: Vec<String>,
+    pub(crate) access: Vec<Option<Access<A>>>,
+    pub(crate) chains: HashMap<EventName, Vec<Entry<A>>>,
+}
+
+impl<A: 'static> Wiring<A> {
+    pub(crate) fn new() -> Wiring<A> {
+        let mut wiring = Wiring {
+            names: vec!["daemon".to_string()],
+            access: vec![None],
+            chains: HashMap::new(),
+        };
+        for (event, builtin) in [
+            ("start", Builtin::Start),
+            ("stop", Builtin::Stop),
+            ("terminate", Builtin::Terminate),
+            ("signal_hup", Builtin::Reload),
+            ("signal_usr1", Builtin::SaveRunlog),
+            ("signal_usr2", Builtin::SaveState),
+            ("signal_alrm", Builtin::Wake),
+            ("log_statistics", Builtin::LogStatistics),
+            ("save_runlog", Builtin::PeriodicRunlog),
+        ] {
+            wiring.add(
+                0,
+                event,
+                false,
+                format!("daemon.{event}"),
+                Action::Builtin(builtin),
+            );
+        }
+        wiring
+    }
+
+    /// Registers a component reached by `access` under `name`, with every
+    /// handler its type declares.
+    pub fn component<C: Component>(&mut self, name: &'static str, access: fn(&mut A) -> &mut C) {
+        let slot = self.names.len();
+        self.names.push(name.to_string());
+        self.access
+            .push(Some(Box::new(move |app| access(app) as &mut dyn Component)));
+        for handler in C::handlers() {
+            let call = handler.call;
+            self.add(
+                slot,
+                handler.event,
+                handler.first,
+                format!("{name}.{}", handler.name),
+                Action::Call(Box::new(move |app, d, args| call(access(app), d, args))),
+            );
+        }
+    }
+
+    /// Registers the application's own handlers (slot 0).
+    pub(crate) fn application(&mut self, handlers: Vec<Handler<A>>) {
+        for handler in handlers {
+            let call = handler.call;
+            self.add(
+                0,
+                handler.event,
+                handler.first,
+                format!("app.{}", handler.name),
+                Action::Call(Box::new(call)),
+            );
+        }
+    }
+
+    fn add(
+        &mut self,
+        slot: usize,
+        event: &'static str,
+        first: bool,
+        label: String,
+        action: Action<A>,
+    ) {
+        let chain = self.chains.entry(EventName::from(event)).or_default();
+        let entry = Entry {
+            slot,
+            label,
+            action,
+        };
+        if first {
+            chain.insert(0, entry);
+        } else {
+            chain.push(entry);
+        }
+    }
+
+    /// The signals some handler waits for, beyond the ones every daemon
+    /// catches.
+    pub(crate) fn handled_signals(&self) -> Vec<Signal> {
+        let mut signals: Vec<Signal> = self.chains.keys().filter_map(|e| event_signal(e)).collect();
+        signals.sort_by_key(|s| *s as i32);
+        signals.dedup();
+        signals
+    }
+
+    /// The chains by event, for the daemon state: `{event: [labels]}`.
+    pub(crate) fn describe(&self) -> serde_json::Value {
+        let mut events: Vec<_> = self.chains.iter().collect();
+        events.sort_by(|a, b| a.0.cmp(b.0));
+        let map = events
+            .into_iter()
+            .map(|(event, chain)| {
+                let labels = chain
+                    .iter()
+                    .map(|e| serde_json::Value::from(e.label.as_str()));
+                (event.to_string(), labels.collect())
+            })
+            .collect();
+        serde_json::Value::Object(map)
+    }
+
+    /// Reaches the component of `slot` (none for slot 0).
+    pub(crate) fn component_mut<'a>(
+        &self,
+        app: &'a mut A,
+        slot: usize,
+    ) -> Option<&'a mut dyn Component> {
+        self.access.get(slot)?.as_ref().map(|access| access(app))
+    }
+
+    /// The chain of `event`; `None` when no handler is registered.
+    pub(crate) fn chain(&self, event: &Event) -> Option<&[Entry<A>]> {
+        self.chains.get(event.name.as_str()).map(Vec::as_slice)
+    }
+}
