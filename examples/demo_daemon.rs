@@ -1,0 +1,120 @@
+//! zenkit's demonstration daemon, after pyzenkit's `DemoZenDaemon`.
+//!
+//! One component re-schedules a `default` work event, counts two statistics
+//! and logs on start and stop. It stays in the foreground; stop it with
+//! Ctrl-C (SIGINT). All files live under `tmp/` of `APP_ROOT_PATH` (the
+//! current directory when unset):
+//!
+//! ```text
+//! cargo run --example demo_daemon -- --work-seconds 0.5
+//! ```
+
+use std::time::Duration;
+
+use zenkit::daemon::{Args, Daemon, Flow};
+use zenkit::prelude::*;
+
+/// DemoDaemon - demonstration daemon of zenkit.
+#[derive(ZenApp, Default)]
+#[zen(daemon)]
+#[zen(paths(cfg = "tmp", var = "tmp", log = "tmp", run = "tmp", tmp = "tmp", bin = "tmp"))]
+#[zen(defaults(config_file_silent = true, config_dir_silent = true, no_daemon = true))]
+#[zen(defaults(stats_interval = 5, runlog_interval = 10))]
+struct DemoDaemon {
+    /// Seconds one unit of work takes.
+    #[zen(cli, default = 1.0)]
+    work_seconds: f64,
+    /// Events scheduled at start-up besides `default`, to try the event loop.
+    #[zen(config)]
+    extra_events: Vec<String>,
+    /// The worker.
+    #[zen(component)]
+    demo: DemoComponent,
+}
+
+/// The demonstration component: one unit of work per `default` event.
+#[derive(Default)]
+struct DemoComponent {
+    work: Duration,
+    units: u64,
+}
+
+#[zenkit::component]
+impl DemoComponent {
+    #[on_event("start")]
+    fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+        warn!("Performing component startup...");
+        d.schedule("default", None);
+        Flow::Continue(args)
+    }
+
+    #[on_event("default")]
+    fn work(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+        // new work only while the daemon is not stopping, so it can drain
+        if !d.is_done() {
+            d.schedule("default", None);
+        }
+        debug!("Working...");
+        info!("Working...");
+        d.inc_statistic("cnt_default", 1);
+        d.inc_statistic("cnt_another", 5);
+        std::thread::sleep(self.work);
+        self.units += 1;
+        info!("Work unit done.");
+        Flow::Continue(args)
+    }
+
+    #[on_event("stop")]
+    fn stop(&mut self, _d: &mut Daemon<'_>, args: Args) -> Flow {
+        warn!("Performing component shutdown...");
+        Flow::Continue(args)
+    }
+
+    #[state]
+    fn state(&self) -> Value {
+        json!({"units": self.units, "work_seconds": self.work.as_secs_f64()})
+    }
+}
+
+impl DemoDaemon {
+    /// Hands the configuration to the component.
+    fn configure(&mut self) -> zenkit::Result<()> {
+        self.demo.work = Duration::try_from_secs_f64(self.work_seconds).map_err(|_| {
+            Error::config(format!(
+                "work_seconds must be a number of seconds >= 0, not {}",
+                self.work_seconds
+            ))
+        })?;
+        Ok(())
+    }
+}
+
+#[zenkit::app]
+impl DemoDaemon {
+    #[setup]
+    fn setup(&mut self, _ctx: &mut Context) -> zenkit::Result<()> {
+        self.configure()
+    }
+
+    /// Runs after the built-in reload bound the new configuration.
+    #[on_signal(SIGHUP)]
+    fn reloaded(&mut self, _d: &mut Daemon<'_>) -> Flow {
+        if let Err(err) = self.configure() {
+            error!("{err}");
+        }
+        Flow::next()
+    }
+
+    #[on_event("start")]
+    fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+        for event in &self.extra_events {
+            d.schedule(event.clone(), None);
+        }
+        Flow::Continue(args)
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    zenkit::paths::default_root(".");
+    zenkit::run::<DemoDaemon>()
+}

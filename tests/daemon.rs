@@ -1,0 +1,222 @@
+//! End-to-end: daemons in the foreground, on the built `demo_daemon` and
+//! `watch` examples, driven by real signals.
+
+mod support;
+
+use std::io::Write;
+use std::process::Child;
+
+use nix::sys::signal::Signal;
+use support::{json, signal, wait_exit, wait_for, Sandbox};
+
+fn start_demo(sb: &Sandbox, extra: &[&str]) -> Child {
+    let mut args = vec!["--work-seconds", "0.02"];
+    args.extend_from_slice(extra);
+    let child = sb.spawn(&args);
+    wait_for(&sb.path("tmp/demo_daemon.log"), "Work unit done.");
+    child
+}
+
+fn final_runlog(sb: &Sandbox) -> serde_json::Value {
+    let files = sb.runlogs("tmp/demo_daemon");
+    let last = files.last().expect("a runlog");
+    json(&std::fs::read_to_string(last).unwrap())
+}
+
+#[test]
+fn sigint_stops_gracefully_and_saves_everything() {
+    let sb = Sandbox::new("demo_daemon");
+    let mut child = start_demo(&sb, &[]);
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let log = sb.read("tmp/demo_daemon.log");
+    for line in [
+        "WARNING: Performing component startup...",
+        "INFO: Daemon shutdown initiated",
+        "WARNING: Performing component shutdown...",
+    ] {
+        assert!(log.contains(line), "{line} missing:\n{log}");
+    }
+    let runlog = final_runlog(&sb);
+    assert_eq!(runlog["result"], "success", "{runlog}");
+    let counters = &runlog["statistics"]["components"]["demo"];
+    let units = counters["cnt_default"].as_u64().unwrap();
+    assert!(units >= 1, "{runlog}");
+    assert_eq!(counters["cnt_another"].as_u64().unwrap(), units * 5);
+    assert!(sb.path("tmp/demo_daemon.pstate").exists());
+}
+
+#[test]
+fn the_third_sigint_leaves_at_once() {
+    let sb = Sandbox::new("demo_daemon");
+    let mut child = sb.spawn(&["--work-seconds", "1"]);
+    wait_for(&sb.path("tmp/demo_daemon.log"), "INFO: Working...");
+    for _ in 0..3 {
+        signal(&child, Signal::SIGINT);
+    }
+    assert_eq!(wait_exit(&mut child), 0);
+    let log = sb.read("tmp/demo_daemon.log");
+    assert!(log.contains("Received the third SIGINT, leaving the event loop at once"), "{log}");
+    assert!(!log.contains("Performing component shutdown"), "{log}");
+    assert_eq!(sb.runlogs("tmp/demo_daemon").len(), 1);
+}
+
+#[test]
+fn sigterm_leaves_the_loop_and_teardown_runs() {
+    let sb = Sandbox::new("demo_daemon");
+    let mut child = start_demo(&sb, &[]);
+    signal(&child, Signal::SIGTERM);
+    assert_eq!(wait_exit(&mut child), 0);
+    assert!(sb.read("tmp/demo_daemon.log").contains("Received SIGTERM"));
+    assert!(final_runlog(&sb)["statistics"]["components"]["demo"]["cnt_default"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn sigusr1_saves_the_runlog_and_sigusr2_the_state() {
+    let sb = Sandbox::new("demo_daemon");
+    let mut child = start_demo(&sb, &[]);
+    assert!(sb.runlogs("tmp/demo_daemon").is_empty());
+    signal(&child, Signal::SIGUSR1);
+    wait_for(&sb.path("tmp/demo_daemon.log"), "Runlog saved to");
+    let runlog = final_runlog(&sb);
+    assert!(runlog["statistics"]["components"]["demo"]["cnt_default"].as_u64().unwrap() >= 1);
+
+    signal(&child, Signal::SIGUSR2);
+    wait_for(&sb.path("tmp/demo_daemon.log"), "Daemon state saved to");
+    let state = json(&sb.read("tmp/demo_daemon.state"));
+    for key in ["time", "rc", "config", "paths", "pstate", "handlers", "components", "runlog"] {
+        assert!(state.get(key).is_some(), "{key} missing in {state}");
+    }
+    assert!(state["components"]["demo"]["units"].as_u64().unwrap() >= 1, "{state}");
+    let default_chain = state["handlers"]["default"].as_array().unwrap();
+    assert_eq!(default_chain[0], "demo.work", "{state}");
+    assert_eq!(state["config"]["work_seconds"], 0.02);
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+}
+
+#[test]
+fn a_burst_of_signals_neither_crashes_nor_loses_the_runlog() {
+    let sb = Sandbox::new("demo_daemon");
+    let mut child = start_demo(&sb, &["--work-seconds", "0.001"]);
+    let mixed = [Signal::SIGUSR1, Signal::SIGUSR2, Signal::SIGHUP, Signal::SIGALRM];
+    for i in 0..100 {
+        signal(&child, mixed[i % mixed.len()]);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(child.try_wait().unwrap().is_none(), "the daemon died");
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let runlog = final_runlog(&sb);
+    assert_eq!(runlog["result"], "success", "{runlog}");
+    assert!(!sb.read("tmp/demo_daemon.log").contains("panic"));
+    json(&sb.read("tmp/demo_daemon.state"));
+}
+
+#[test]
+fn an_event_without_handler_is_registered_as_an_error() {
+    let sb = Sandbox::new("demo_daemon");
+    sb.write("tmp/demo_daemon.conf", r#"{"extra_events": ["nobody-listens"]}"#);
+    let mut child = start_demo(&sb, &[]);
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 1);
+    let runlog = final_runlog(&sb);
+    assert_eq!(runlog["result"], "failure");
+    assert_eq!(runlog["errors"], serde_json::json!(["event 'nobody-listens' has no handler"]));
+}
+
+/// A watch sandbox: the followed file, the configuration, a running daemon.
+fn start_watch(sb: &Sandbox, pattern: &str) -> Child {
+    sb.write("app.log", "old line with ERROR before the start\n");
+    write_watch_config(sb, pattern);
+    std::fs::create_dir_all(sb.path("etc/watch")).unwrap();
+    let child = sb.spawn(&["--no-daemon"]);
+    wait_for(&sb.path("var/log/watch.log"), "Daemon startup initiated");
+    child
+}
+
+fn write_watch_config(sb: &Sandbox, pattern: &str) {
+    let conf = serde_json::json!({
+        "file": sb.path("app.log"),
+        "pattern": pattern,
+        "poll_interval": 0.02,
+    });
+    sb.write("etc/watch.conf", &conf.to_string());
+}
+
+fn append(sb: &Sandbox, lines: &[&str]) {
+    let mut file = std::fs::OpenOptions::new().append(true).create(true).open(sb.path("app.log")).unwrap();
+    for line in lines {
+        writeln!(file, "{line}").unwrap();
+    }
+}
+
+fn watch_statistics(sb: &Sandbox) -> serde_json::Value {
+    let files = sb.runlogs("var/run/watch");
+    let runlog = json(&std::fs::read_to_string(files.last().unwrap()).unwrap());
+    runlog["statistics"]["components"].clone()
+}
+
+#[test]
+fn handler_pipeline_runs_first_handlers_first_and_stops_the_chain() {
+    let sb = Sandbox::new("watch");
+    let mut child = start_watch(&sb, "ERROR");
+    append(&sb, &["one ERROR", "two fine", "three ERROR", "four fine", "five fine"]);
+    wait_for(&sb.path("var/log/watch.log"), "Match for 'ERROR': three ERROR");
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let stats = watch_statistics(&sb);
+    // audit runs first although registered last, and sees every line
+    assert_eq!(stats["audit"]["lines"], 5, "{stats}");
+    // the filter stopped the chain for the three lines without the pattern
+    assert_eq!(stats["filter"]["passed"], 2, "{stats}");
+    assert_eq!(stats["alerts"]["matches"], 2, "{stats}");
+    // the line present before the start is not counted
+    assert!(!sb.read("var/log/watch.log").contains("before the start"));
+}
+
+#[test]
+fn sighup_reloads_a_good_configuration_and_keeps_the_old_on_a_bad_one() {
+    let sb = Sandbox::new("watch");
+    let mut child = start_watch(&sb, "ERROR");
+    append(&sb, &["an ERROR here"]);
+    wait_for(&sb.path("var/log/watch.log"), "Match for 'ERROR': an ERROR here");
+
+    write_watch_config(&sb, "WARN");
+    signal(&child, Signal::SIGHUP);
+    wait_for(&sb.path("var/log/watch.log"), "Counting lines with 'WARN'");
+    append(&sb, &["an ERROR now ignored", "a WARN counted"]);
+    wait_for(&sb.path("var/log/watch.log"), "Match for 'WARN': a WARN counted");
+
+    sb.write("etc/watch.conf", "{\"pattern\": ");
+    signal(&child, Signal::SIGHUP);
+    let log = wait_for(&sb.path("var/log/watch.log"), "Configuration reload failed");
+    assert!(log.contains("watch.conf:1:13: malformed JSON"), "{log}");
+    append(&sb, &["another WARN"]);
+    wait_for(&sb.path("var/log/watch.log"), "Match for 'WARN': another WARN");
+    assert!(child.try_wait().unwrap().is_none(), "the daemon died");
+
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let stats = watch_statistics(&sb);
+    assert_eq!(stats["alerts"]["matches"], 3, "{stats}");
+    assert!(!sb.read("var/log/watch.log").contains("an ERROR now ignored"));
+}
+
+#[test]
+fn watch_follows_the_file_across_rotation() {
+    let sb = Sandbox::new("watch");
+    let mut child = start_watch(&sb, "ERROR");
+    append(&sb, &["ERROR 1", "ERROR 2"]);
+    wait_for(&sb.path("var/log/watch.log"), "ERROR 2");
+    std::fs::rename(sb.path("app.log"), sb.path("app.log.1")).unwrap();
+    append(&sb, &["ERROR 3"]);
+    wait_for(&sb.path("var/log/watch.log"), "was rotated");
+    append(&sb, &["ERROR 4", "fine"]);
+    wait_for(&sb.path("var/log/watch.log"), "ERROR 4");
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let stats = watch_statistics(&sb);
+    assert_eq!(stats["audit"]["lines"], 5, "{stats}");
+    assert_eq!(stats["alerts"]["matches"], 4, "{stats}");
+}
