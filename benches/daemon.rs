@@ -67,7 +67,10 @@ impl Probe {
             d.schedule("tick", None);
         } else if let Some(started) = self.started {
             let secs = started.elapsed().as_secs_f64();
-            println!("throughput: {:.1} million events/s", EVENTS as f64 / secs / 1e6);
+            println!(
+                "throughput: {:.1} million events/s",
+                EVENTS as f64 / secs / 1e6
+            );
             d.set_done();
         }
         Flow::Continue(args)
@@ -112,7 +115,9 @@ fn voluntary_switches(pid: u32) -> u64 {
 
 fn child(mode: &str, root: &std::path::Path) -> Command {
     let mut cmd = Command::new(std::env::current_exe().expect("this program"));
-    cmd.env(MODE, mode).env("APP_ROOT_PATH", root).stderr(Stdio::null());
+    cmd.env(MODE, mode)
+        .env("APP_ROOT_PATH", root)
+        .stderr(Stdio::null());
     cmd
 }
 
@@ -125,7 +130,10 @@ fn main() -> std::process::ExitCode {
         let status = child(mode, &root).status().expect("benchmark daemon");
         assert!(status.success(), "{mode} run failed");
     }
-    let mut idle = child("idle", &root).stdout(Stdio::null()).spawn().expect("idle daemon");
+    let mut idle = child("idle", &root)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("idle daemon");
     std::thread::sleep(Duration::from_millis(500));
     let before = voluntary_switches(idle.id());
     let span = Duration::from_secs(3);

@@ -17,7 +17,14 @@ use zenkit::prelude::*;
 /// DemoDaemon - demonstration daemon of zenkit.
 #[derive(ZenApp, Default)]
 #[zen(daemon)]
-#[zen(paths(cfg = "tmp", var = "tmp", log = "tmp", run = "tmp", tmp = "tmp", bin = "tmp"))]
+#[zen(paths(
+    cfg = "tmp",
+    var = "tmp",
+    log = "tmp",
+    run = "tmp",
+    tmp = "tmp",
+    bin = "tmp"
+))]
 #[zen(defaults(config_file_silent = true, config_dir_silent = true, no_daemon = true))]
 #[zen(defaults(stats_interval = 5, runlog_interval = 10))]
 struct DemoDaemon {

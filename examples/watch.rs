@@ -113,7 +113,10 @@ impl Tail {
         if self.file.is_none() || self.rotated() {
             // finish the old file, then follow the new one from its start
             if self.file.is_some() {
-                info!("{} was rotated; following the new file", self.path.display());
+                info!(
+                    "{} was rotated; following the new file",
+                    self.path.display()
+                );
             }
             self.open(false);
             read += self.read_more();
@@ -165,7 +168,11 @@ impl Alerts {
     fn line(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         let args = args.unwrap_or_default();
         d.inc_statistic("matches", 1);
-        info!("Match for '{}': {}", args["pattern"].as_str().unwrap_or(""), args["text"].as_str().unwrap_or(""));
+        info!(
+            "Match for '{}': {}",
+            args["pattern"].as_str().unwrap_or(""),
+            args["text"].as_str().unwrap_or("")
+        );
         Flow::with(args)
     }
 }
@@ -189,7 +196,12 @@ impl Watch {
         self.tail.interval = Duration::try_from_secs_f64(self.poll_interval)
             .ok()
             .filter(|d| !d.is_zero())
-            .ok_or_else(|| Error::config(format!("poll_interval must be positive, not {}", self.poll_interval)))?;
+            .ok_or_else(|| {
+                Error::config(format!(
+                    "poll_interval must be positive, not {}",
+                    self.poll_interval
+                ))
+            })?;
         let switched = self.tail.path != self.file;
         self.tail.path = self.file.clone();
         if switched && self.tail.file.is_some() {
@@ -214,7 +226,11 @@ impl Watch {
     #[on_signal(SIGHUP)]
     fn reloaded(&mut self, _d: &mut Daemon<'_>) -> Flow {
         match self.configure() {
-            Ok(()) => info!("Counting lines with '{}' in {}", self.pattern, self.file.display()),
+            Ok(()) => info!(
+                "Counting lines with '{}' in {}",
+                self.pattern,
+                self.file.display()
+            ),
             Err(err) => error!("{err}"),
         }
         Flow::next()

@@ -9,10 +9,9 @@ use std::process::Child;
 use nix::sys::signal::Signal;
 use support::{json, signal, wait_exit, wait_for, Sandbox};
 
-fn start_demo(sb: &Sandbox, extra: &[&str]) -> Child {
-    let mut args = vec!["--work-seconds", "0.02"];
-    args.extend_from_slice(extra);
-    let child = sb.spawn(&args);
+/// Starts demo_daemon with units of work of `work` seconds.
+fn start_demo(sb: &Sandbox, work: &str) -> Child {
+    let child = sb.spawn(&["--work-seconds", work]);
     wait_for(&sb.path("tmp/demo_daemon.log"), "Work unit done.");
     child
 }
@@ -26,7 +25,7 @@ fn final_runlog(sb: &Sandbox) -> serde_json::Value {
 #[test]
 fn sigint_stops_gracefully_and_saves_everything() {
     let sb = Sandbox::new("demo_daemon");
-    let mut child = start_demo(&sb, &[]);
+    let mut child = start_demo(&sb, "0.02");
     signal(&child, Signal::SIGINT);
     assert_eq!(wait_exit(&mut child), 0);
     let log = sb.read("tmp/demo_daemon.log");
@@ -51,12 +50,17 @@ fn the_third_sigint_leaves_at_once() {
     let sb = Sandbox::new("demo_daemon");
     let mut child = sb.spawn(&["--work-seconds", "1"]);
     wait_for(&sb.path("tmp/demo_daemon.log"), "INFO: Working...");
+    // apart, as a person pressing Ctrl-C: signals sent at once may merge
     for _ in 0..3 {
         signal(&child, Signal::SIGINT);
+        std::thread::sleep(std::time::Duration::from_millis(30));
     }
     assert_eq!(wait_exit(&mut child), 0);
     let log = sb.read("tmp/demo_daemon.log");
-    assert!(log.contains("Received the third SIGINT, leaving the event loop at once"), "{log}");
+    assert!(
+        log.contains("Received the third SIGINT, leaving the event loop at once"),
+        "{log}"
+    );
     assert!(!log.contains("Performing component shutdown"), "{log}");
     assert_eq!(sb.runlogs("tmp/demo_daemon").len(), 1);
 }
@@ -64,30 +68,52 @@ fn the_third_sigint_leaves_at_once() {
 #[test]
 fn sigterm_leaves_the_loop_and_teardown_runs() {
     let sb = Sandbox::new("demo_daemon");
-    let mut child = start_demo(&sb, &[]);
+    let mut child = start_demo(&sb, "0.02");
     signal(&child, Signal::SIGTERM);
     assert_eq!(wait_exit(&mut child), 0);
     assert!(sb.read("tmp/demo_daemon.log").contains("Received SIGTERM"));
-    assert!(final_runlog(&sb)["statistics"]["components"]["demo"]["cnt_default"].as_u64().unwrap() >= 1);
+    assert!(
+        final_runlog(&sb)["statistics"]["components"]["demo"]["cnt_default"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
 }
 
 #[test]
 fn sigusr1_saves_the_runlog_and_sigusr2_the_state() {
     let sb = Sandbox::new("demo_daemon");
-    let mut child = start_demo(&sb, &[]);
+    let mut child = start_demo(&sb, "0.02");
     assert!(sb.runlogs("tmp/demo_daemon").is_empty());
     signal(&child, Signal::SIGUSR1);
     wait_for(&sb.path("tmp/demo_daemon.log"), "Runlog saved to");
     let runlog = final_runlog(&sb);
-    assert!(runlog["statistics"]["components"]["demo"]["cnt_default"].as_u64().unwrap() >= 1);
+    assert!(
+        runlog["statistics"]["components"]["demo"]["cnt_default"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
 
     signal(&child, Signal::SIGUSR2);
     wait_for(&sb.path("tmp/demo_daemon.log"), "Daemon state saved to");
     let state = json(&sb.read("tmp/demo_daemon.state"));
-    for key in ["time", "rc", "config", "paths", "pstate", "handlers", "components", "runlog"] {
+    for key in [
+        "time",
+        "rc",
+        "config",
+        "paths",
+        "pstate",
+        "handlers",
+        "components",
+        "runlog",
+    ] {
         assert!(state.get(key).is_some(), "{key} missing in {state}");
     }
-    assert!(state["components"]["demo"]["units"].as_u64().unwrap() >= 1, "{state}");
+    assert!(
+        state["components"]["demo"]["units"].as_u64().unwrap() >= 1,
+        "{state}"
+    );
     let default_chain = state["handlers"]["default"].as_array().unwrap();
     assert_eq!(default_chain[0], "demo.work", "{state}");
     assert_eq!(state["config"]["work_seconds"], 0.02);
@@ -98,8 +124,13 @@ fn sigusr1_saves_the_runlog_and_sigusr2_the_state() {
 #[test]
 fn a_burst_of_signals_neither_crashes_nor_loses_the_runlog() {
     let sb = Sandbox::new("demo_daemon");
-    let mut child = start_demo(&sb, &["--work-seconds", "0.001"]);
-    let mixed = [Signal::SIGUSR1, Signal::SIGUSR2, Signal::SIGHUP, Signal::SIGALRM];
+    let mut child = start_demo(&sb, "0.001");
+    let mixed = [
+        Signal::SIGUSR1,
+        Signal::SIGUSR2,
+        Signal::SIGHUP,
+        Signal::SIGALRM,
+    ];
     for i in 0..100 {
         signal(&child, mixed[i % mixed.len()]);
     }
@@ -116,13 +147,19 @@ fn a_burst_of_signals_neither_crashes_nor_loses_the_runlog() {
 #[test]
 fn an_event_without_handler_is_registered_as_an_error() {
     let sb = Sandbox::new("demo_daemon");
-    sb.write("tmp/demo_daemon.conf", r#"{"extra_events": ["nobody-listens"]}"#);
-    let mut child = start_demo(&sb, &[]);
+    sb.write(
+        "tmp/demo_daemon.conf",
+        r#"{"extra_events": ["nobody-listens"]}"#,
+    );
+    let mut child = start_demo(&sb, "0.02");
     signal(&child, Signal::SIGINT);
     assert_eq!(wait_exit(&mut child), 1);
     let runlog = final_runlog(&sb);
     assert_eq!(runlog["result"], "failure");
-    assert_eq!(runlog["errors"], serde_json::json!(["event 'nobody-listens' has no handler"]));
+    assert_eq!(
+        runlog["errors"],
+        serde_json::json!(["event 'nobody-listens' has no handler"])
+    );
 }
 
 /// A watch sandbox: the followed file, the configuration, a running daemon.
@@ -145,7 +182,11 @@ fn write_watch_config(sb: &Sandbox, pattern: &str) {
 }
 
 fn append(sb: &Sandbox, lines: &[&str]) {
-    let mut file = std::fs::OpenOptions::new().append(true).create(true).open(sb.path("app.log")).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(sb.path("app.log"))
+        .unwrap();
     for line in lines {
         writeln!(file, "{line}").unwrap();
     }
@@ -161,8 +202,20 @@ fn watch_statistics(sb: &Sandbox) -> serde_json::Value {
 fn handler_pipeline_runs_first_handlers_first_and_stops_the_chain() {
     let sb = Sandbox::new("watch");
     let mut child = start_watch(&sb, "ERROR");
-    append(&sb, &["one ERROR", "two fine", "three ERROR", "four fine", "five fine"]);
-    wait_for(&sb.path("var/log/watch.log"), "Match for 'ERROR': three ERROR");
+    append(
+        &sb,
+        &[
+            "one ERROR",
+            "two fine",
+            "three ERROR",
+            "four fine",
+            "five fine",
+        ],
+    );
+    wait_for(
+        &sb.path("var/log/watch.log"),
+        "Match for 'ERROR': three ERROR",
+    );
     signal(&child, Signal::SIGINT);
     assert_eq!(wait_exit(&mut child), 0);
     let stats = watch_statistics(&sb);
@@ -180,27 +233,38 @@ fn sighup_reloads_a_good_configuration_and_keeps_the_old_on_a_bad_one() {
     let sb = Sandbox::new("watch");
     let mut child = start_watch(&sb, "ERROR");
     append(&sb, &["an ERROR here"]);
-    wait_for(&sb.path("var/log/watch.log"), "Match for 'ERROR': an ERROR here");
+    wait_for(
+        &sb.path("var/log/watch.log"),
+        "Match for 'ERROR': an ERROR here",
+    );
 
     write_watch_config(&sb, "WARN");
     signal(&child, Signal::SIGHUP);
     wait_for(&sb.path("var/log/watch.log"), "Counting lines with 'WARN'");
     append(&sb, &["an ERROR now ignored", "a WARN counted"]);
-    wait_for(&sb.path("var/log/watch.log"), "Match for 'WARN': a WARN counted");
+    wait_for(
+        &sb.path("var/log/watch.log"),
+        "Match for 'WARN': a WARN counted",
+    );
 
     sb.write("etc/watch.conf", "{\"pattern\": ");
     signal(&child, Signal::SIGHUP);
     let log = wait_for(&sb.path("var/log/watch.log"), "Configuration reload failed");
     assert!(log.contains("watch.conf:1:13: malformed JSON"), "{log}");
     append(&sb, &["another WARN"]);
-    wait_for(&sb.path("var/log/watch.log"), "Match for 'WARN': another WARN");
+    wait_for(
+        &sb.path("var/log/watch.log"),
+        "Match for 'WARN': another WARN",
+    );
     assert!(child.try_wait().unwrap().is_none(), "the daemon died");
 
     signal(&child, Signal::SIGINT);
     assert_eq!(wait_exit(&mut child), 0);
     let stats = watch_statistics(&sb);
     assert_eq!(stats["alerts"]["matches"], 3, "{stats}");
-    assert!(!sb.read("var/log/watch.log").contains("an ERROR now ignored"));
+    assert!(!sb
+        .read("var/log/watch.log")
+        .contains("an ERROR now ignored"));
 }
 
 #[test]

@@ -67,6 +67,34 @@ fn macro_builtin_lists_match_the_runtime() {
         table("pub(crate) const SCRIPT_BUILTINS"),
         "SCRIPT_BUILTINS",
     );
+    // likewise a daemon's, and its configuration-only keys
+    let daemon_only: Vec<Row> = rows(zenkit::AppKind::Daemon)
+        .into_iter()
+        .filter(|row| !base.contains(row))
+        .collect();
+    assert!(!daemon_only.is_empty(), "daemons have options of their own");
+    let daemon_table = table("pub(crate) const DAEMON_BUILTINS");
+    check(&daemon_only, daemon_table, "DAEMON_BUILTINS");
+    let paths = zenkit::paths::Paths::resolve(
+        std::path::Path::new("/"),
+        &zenkit::paths::PathOverrides::default(),
+    );
+    let daemon_keys = zenkit::runner::daemon_defaults("demo", &paths);
+    for key in daemon_keys.keys() {
+        assert!(
+            daemon_table.contains(&format!("\"{key}\"")),
+            "key `{key}` is missing from DAEMON_BUILTINS"
+        );
+    }
+    let table_keys = ["flag(\"", "value(\"", "b(Some(\""]
+        .iter()
+        .map(|row| daemon_table.matches(row).count())
+        .sum::<usize>();
+    assert_eq!(
+        table_keys,
+        daemon_keys.len(),
+        "DAEMON_BUILTINS has a key daemons do not have"
+    );
     let actions = table("pub(crate) const BUILTIN_ACTIONS");
     for action in zenkit::actions::BUILTIN_ACTIONS {
         assert!(
@@ -75,4 +103,31 @@ fn macro_builtin_lists_match_the_runtime() {
             action.name
         );
     }
+}
+
+/// `#[on_signal(SIGX)]` registers the handler under the event the runtime
+/// turns SIGX into; the macros' own table of signals and events must agree
+/// with it.
+#[test]
+fn macro_signal_events_match_the_runtime() {
+    let source = include_str!("../zenkit-macros/src/signal.rs");
+    let start = source.find("pub(crate) const SIGNALS").expect("SIGNALS");
+    let end = start + source[start..].find("];").expect("end of SIGNALS");
+    let mut seen = 0;
+    for line in source[start..end].lines() {
+        let Some(row) = line.trim().strip_prefix("(\"") else {
+            continue;
+        };
+        let (name, rest) = row.split_once("\", \"").expect("a (name, event) row");
+        let event = rest.trim_end_matches("\"),");
+        let signal = zenkit::daemon::event_signal(event)
+            .unwrap_or_else(|| panic!("the runtime knows no signal for event `{event}` ({name})"));
+        assert_eq!(
+            zenkit::daemon::signal_event(signal),
+            event,
+            "event of {name}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 20, "only {seen} signals read");
 }

@@ -1,5 +1,6 @@
 //! The small models the macros work on: the application struct with its
-//! fields, and the impl block with its hook methods.
+//! fields, and the impl block (of an application or a component) with its
+//! hook methods.
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
@@ -52,13 +53,15 @@ pub(crate) enum Role {
     Config,
     /// A persistent-state field.
     Pstate,
+    /// A daemon's component.
+    Component,
     /// Plain state of the struct, not seen by the runtime.
     Ignored,
 }
 
 impl Field<'_> {
-    /// The field's role; a field marked both `pstate` and `cli`/`config` is
-    /// an error reported by `check` and counts as a configuration key.
+    /// The field's role; a field with several roles is an error reported by
+    /// `check` and counts as a configuration key, else as persistent state.
     pub(crate) fn role(&self) -> Role {
         if self.attrs.cli.is_some() {
             Role::Cli
@@ -66,6 +69,8 @@ impl Field<'_> {
             Role::Config
         } else if self.attrs.pstate.is_some() {
             Role::Pstate
+        } else if self.attrs.component.is_some() {
+            Role::Component
         } else {
             Role::Ignored
         }
@@ -206,7 +211,8 @@ impl<'a> AppStruct<'a> {
     }
 }
 
-/// An impl block under `#[zenkit::app]`, its markers removed.
+/// An impl block under `#[zenkit::app]` or `#[component]`, its markers
+/// removed.
 pub(crate) struct HooksImpl {
     /// The user's impl block without the hook markers.
     pub(crate) item: ItemImpl,
@@ -218,7 +224,8 @@ pub(crate) struct HooksImpl {
 pub(crate) struct Hook {
     pub(crate) marker: Marker,
     pub(crate) method: Ident,
-    /// The action or command name (kebab-case method name unless given).
+    /// The action or command name (kebab-case method name unless given); a
+    /// handler's is the method's name.
     pub(crate) name: String,
     /// Where the name comes from, for errors.
     pub(crate) name_span: Span,
@@ -262,12 +269,11 @@ impl HooksImpl {
                     ),
                 );
             }
+            let method_name = method.sig.ident.unraw().to_string();
             let (name, name_span) = match &marker.name {
                 Some(name) => (name.value(), name.span()),
-                None => (
-                    kebab(&method.sig.ident.unraw().to_string()),
-                    method.sig.ident.span(),
-                ),
+                None if marker.kind.is_handler() => (method_name, method.sig.ident.span()),
+                None => (kebab(&method_name), method.sig.ident.span()),
             };
             hooks.push(Hook {
                 method: method.sig.ident.clone(),

@@ -4,15 +4,17 @@
 
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
-use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitChar, LitStr, Meta};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitChar, LitStr, Meta, Token};
 
-use crate::check::{builtin_key, builtins, ValueKind};
+use crate::check::{all_builtins, Kind, ValueKind};
 use crate::ctxt::Ctxt;
+use crate::signal;
 
 /// Keys of `#[zen(...)]` on the struct.
-const CONTAINER_KEYS: &str = "name, script, default_command, paths, defaults";
+const CONTAINER_KEYS: &str = "name, script, daemon, default_command, paths, defaults";
 /// Keys of `#[zen(...)]` on a field.
-const FIELD_KEYS: &str = "cli, config, default, pstate";
+const FIELD_KEYS: &str = "cli, config, default, pstate, component";
 /// Keys of `cli(...)`.
 const CLI_KEYS: &str = "short, long";
 /// Keys of `paths(...)`, in the order of `PathOverrides`.
@@ -34,6 +36,8 @@ pub(crate) struct Container {
     pub(crate) name: Option<LitStr>,
     /// `script`: the application is a script.
     pub(crate) script: Option<Ident>,
+    /// `daemon`: the application is a daemon.
+    pub(crate) daemon: Option<Ident>,
     /// `default_command = "..."`: the key and the command's name.
     pub(crate) default_command: Option<(Ident, LitStr)>,
     /// `paths(kind = "...", ...)`.
@@ -54,6 +58,7 @@ pub(crate) struct BuiltinDefault {
 pub(crate) enum JsonLit {
     Bool(bool),
     Int(u64),
+    Float(f64),
     Str(String),
 }
 
@@ -68,10 +73,14 @@ pub(crate) struct FieldAttrs {
     pub(crate) default: Option<DefaultAttr>,
     /// `pstate`.
     pub(crate) pstate: Option<Ident>,
+    /// `component`: a daemon's component.
+    pub(crate) component: Option<Ident>,
 }
 
 /// `cli` or `cli(short = 'x', long = "name")`.
 pub(crate) struct Cli {
+    /// The `cli` keyword.
+    pub(crate) key: Ident,
     pub(crate) short: Option<LitChar>,
     pub(crate) long: Option<LitStr>,
 }
@@ -91,6 +100,10 @@ pub(crate) enum HookKind {
     Teardown,
     Action,
     Command,
+    Reload,
+    State,
+    OnEvent,
+    OnSignal,
 }
 
 impl HookKind {
@@ -101,6 +114,10 @@ impl HookKind {
             "teardown" => HookKind::Teardown,
             "action" => HookKind::Action,
             "command" => HookKind::Command,
+            "reload" => HookKind::Reload,
+            "state" => HookKind::State,
+            "on_event" => HookKind::OnEvent,
+            "on_signal" => HookKind::OnSignal,
             _ => return None,
         })
     }
@@ -113,7 +130,16 @@ impl HookKind {
             HookKind::Teardown => "teardown",
             HookKind::Action => "action",
             HookKind::Command => "command",
+            HookKind::Reload => "reload",
+            HookKind::State => "state",
+            HookKind::OnEvent => "on_event",
+            HookKind::OnSignal => "on_signal",
         }
+    }
+
+    /// Whether the marker makes the method an event handler.
+    pub(crate) fn is_handler(self) -> bool {
+        matches!(self, HookKind::OnEvent | HookKind::OnSignal)
     }
 }
 
@@ -128,6 +154,32 @@ pub(crate) struct Marker {
     pub(crate) bounds: (Span, Span),
     /// `name = "..."` of `#[action(...)]` or `#[command(...)]`.
     pub(crate) name: Option<LitStr>,
+    /// What `#[on_event(...)]` or `#[on_signal(...)]` says; `None` when it
+    /// is malformed (the error is recorded).
+    pub(crate) handler: Option<HandlerArgs>,
+}
+
+/// The arguments of `#[on_event("name", first)]` or
+/// `#[on_signal(SIGX, first)]`.
+pub(crate) struct HandlerArgs {
+    /// The event handled: the name given, or the signal's event.
+    pub(crate) event: String,
+    /// `first`: run before the handlers registered earlier.
+    pub(crate) first: bool,
+}
+
+impl Container {
+    /// The kind of application; a script when both `script` and `daemon`
+    /// are given, which `check::app` reports.
+    pub(crate) fn kind(&self) -> Kind {
+        if self.script.is_some() {
+            Kind::Script
+        } else if self.daemon.is_some() {
+            Kind::Daemon
+        } else {
+            Kind::Base
+        }
+    }
 }
 
 /// The key of a nested meta item as a string, e.g. `cli`.
@@ -293,6 +345,11 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> Container {
                         out.script = Some(key_ident(&meta));
                     }
                 }
+                "daemon" => {
+                    if first_time(cx, &meta, &out.daemon) && no_value(cx, &meta, "daemon")? {
+                        out.daemon = Some(key_ident(&meta));
+                    }
+                }
                 "default_command" => {
                     let first = first_time(cx, &meta, &out.default_command);
                     if let Some(name) = lit_str(cx, &meta)? {
@@ -382,10 +439,10 @@ fn defaults_entry(
         );
         return skip_value(meta);
     }
-    // a script's own keys are accepted here and refused for other
-    // applications by `check::app`, once `script` is known
-    let Some(builtin) = builtin_key(&key, true) else {
-        let valid: Vec<&str> = builtins(true)
+    // the keys of scripts and daemons are accepted here and refused for
+    // other applications by `check::app`, once the kind is known
+    let Some(builtin) = all_builtins().find(|b| b.key == Some(key.as_str())) else {
+        let valid: Vec<&str> = all_builtins()
             .filter_map(|b| b.key)
             .filter(|k| *k != NAME_KEY && *k != COMMAND_KEY)
             .collect();
@@ -400,6 +457,28 @@ fn defaults_entry(
         (ValueKind::Flag, Lit::Bool(b)) => Some(JsonLit::Bool(b.value)),
         (ValueKind::Int | ValueKind::StrOrInt, Lit::Int(i)) => match i.base10_parse::<u64>() {
             Ok(n) => Some(JsonLit::Int(n)),
+            Err(err) => {
+                cx.syn_error(err);
+                None
+            }
+        },
+        (ValueKind::Seconds, Lit::Int(i)) => match i.base10_parse::<u64>() {
+            Ok(0) => {
+                cx.error_spanned_by(i, format!("`{key}` must be a positive number of seconds"));
+                None
+            }
+            Ok(n) => Some(JsonLit::Int(n)),
+            Err(err) => {
+                cx.syn_error(err);
+                None
+            }
+        },
+        (ValueKind::Seconds, Lit::Float(f)) => match f.base10_parse::<f64>() {
+            Ok(x) if x.is_finite() && x > 0.0 => Some(JsonLit::Float(x)),
+            Ok(_) => {
+                cx.error_spanned_by(f, format!("`{key}` must be a positive number of seconds"));
+                None
+            }
             Err(err) => {
                 cx.syn_error(err);
                 None
@@ -459,6 +538,11 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                         out.pstate = Some(key_ident(&meta));
                     }
                 }
+                "component" => {
+                    if first_time(cx, &meta, &out.component) && no_value(cx, &meta, "component")? {
+                        out.component = Some(key_ident(&meta));
+                    }
+                }
                 "default" => {
                     let first = first_time(cx, &meta, &out.default);
                     if !meta.input.peek(syn::Token![=]) {
@@ -489,6 +573,7 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
 
 fn cli(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Cli> {
     let mut out = Cli {
+        key: key_ident(meta),
         short: None,
         long: None,
     };
@@ -554,8 +639,12 @@ pub(crate) fn take_markers(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Vec<Marker>
             ident: ident.clone(),
             bounds: (attr.pound_token.span, attr.bracket_token.span.close()),
             name: None,
+            handler: None,
         };
         match (&attr.meta, kind) {
+            (_, HookKind::OnEvent | HookKind::OnSignal) => {
+                marker.handler = handler_args(cx, attr, kind);
+            }
             (Meta::Path(_), _) => {}
             (Meta::List(_), HookKind::Action | HookKind::Command) => {
                 let place = format!("`#[{}(...)]`", kind.as_str());
@@ -603,6 +692,165 @@ pub(crate) fn take_markers(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Vec<Marker>
     markers
 }
 
+/// Usage of a handler marker, for messages.
+fn handler_usage(kind: HookKind) -> &'static str {
+    if kind == HookKind::OnEvent {
+        "`#[on_event(\"name\")]`, or `#[on_event(\"name\", first)]` to run before the handlers registered earlier"
+    } else {
+        "`#[on_signal(SIGHUP)]`, or `#[on_signal(SIGHUP, first)]` to run before the handlers registered earlier"
+    }
+}
+
+/// Reads `#[on_event("name", first)]` or `#[on_signal(SIGX, first)]`;
+/// `None` when it is malformed (every mistake is recorded).
+fn handler_args(cx: &Ctxt, attr: &Attribute, kind: HookKind) -> Option<HandlerArgs> {
+    let marker = kind.as_str();
+    let usage = handler_usage(kind);
+    let what = if kind == HookKind::OnEvent {
+        "the event's name"
+    } else {
+        "a signal"
+    };
+    let list = match &attr.meta {
+        Meta::List(list) => list,
+        Meta::Path(_) => {
+            cx.error_spanned_by(attr, format!("`#[{marker}]` needs {what}: write {usage}"));
+            return None;
+        }
+        Meta::NameValue(_) => {
+            cx.error_spanned_by(attr, format!("expected {usage}"));
+            return None;
+        }
+    };
+    let args = match list.parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+        Ok(args) => args,
+        Err(err) => {
+            cx.syn_error(err);
+            return None;
+        }
+    };
+    let mut args = args.into_iter();
+    let Some(head) = args.next() else {
+        cx.error_spanned_by(attr, format!("`#[{marker}]` needs {what}: write {usage}"));
+        return None;
+    };
+    let event = if kind == HookKind::OnEvent {
+        event_name(cx, &head)
+    } else {
+        signal_name(cx, &head)
+    };
+    let mut first: Option<&Ident> = None;
+    let rest: Vec<Expr> = args.collect();
+    let mut flags_ok = true;
+    for flag in &rest {
+        let ident = match flag {
+            Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none() => {
+                path.path.get_ident()
+            }
+            _ => None,
+        };
+        match ident {
+            Some(ident) if ident == "first" => {
+                if first.is_some() {
+                    cx.error_spanned_by(ident, "`first` is given twice");
+                    flags_ok = false;
+                }
+                first = Some(ident);
+            }
+            Some(ident) => {
+                cx.error_spanned_by(
+                    ident,
+                    format!(
+                        "unknown flag `{ident}` of `#[{marker}(...)]`; the only flag is `first`"
+                    ),
+                );
+                flags_ok = false;
+            }
+            None => {
+                cx.error_spanned_by(
+                    flag,
+                    format!("expected the flag `first` after {what}; write {usage}"),
+                );
+                flags_ok = false;
+            }
+        }
+    }
+    let event = event?;
+    flags_ok.then(|| HandlerArgs {
+        event,
+        first: first.is_some(),
+    })
+}
+
+/// The event name of `#[on_event(...)]`: a non-empty string literal.
+fn event_name(cx: &Ctxt, expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            let name = s.value();
+            if name.trim().is_empty() {
+                cx.error_spanned_by(s, "an event name cannot be empty");
+                None
+            } else if name.trim() != name {
+                cx.error_spanned_by(s, "an event name cannot start or end with white space");
+                None
+            } else {
+                Some(name)
+            }
+        }
+        Expr::Path(path) if path.path.get_ident().is_some() => {
+            let ident = quote::ToTokens::to_token_stream(&path.path);
+            cx.error_spanned_by(
+                path,
+                format!("the event name is a string literal: write `#[on_event(\"{ident}\")]`"),
+            );
+            None
+        }
+        other => {
+            cx.error_spanned_by(
+                other,
+                "expected the event's name as a string literal, e.g. `#[on_event(\"start\")]`",
+            );
+            None
+        }
+    }
+}
+
+/// The event of the signal named in `#[on_signal(...)]`.
+fn signal_name(cx: &Ctxt, expr: &Expr) -> Option<String> {
+    let ident = match expr {
+        Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none() => path.path.get_ident(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            cx.error_spanned_by(
+                s,
+                format!(
+                    "write the signal's name without quotes: `#[on_signal({})]`",
+                    s.value()
+                ),
+            );
+            return None;
+        }
+        _ => None,
+    };
+    let Some(ident) = ident else {
+        cx.error_spanned_by(
+            expr,
+            "expected a signal's name, e.g. `#[on_signal(SIGHUP)]`",
+        );
+        return None;
+    };
+    match signal::event_of(&ident.to_string()) {
+        Ok(event) => Some(event.to_string()),
+        Err(message) => {
+            cx.error_spanned_by(ident, message);
+            None
+        }
+    }
+}
+
 impl ValueKind {
     /// What a literal of this kind looks like, for messages.
     pub(crate) fn expected(self) -> &'static str {
@@ -611,6 +859,7 @@ impl ValueKind {
             ValueKind::Int => "an integer",
             ValueKind::Str => "a string",
             ValueKind::StrOrInt => "a name or a number",
+            ValueKind::Seconds => "a positive number of seconds, e.g. `60` or `0.5`",
             ValueKind::LogLevel => {
                 "one of \"debug\", \"info\", \"warning\", \"error\", \"critical\""
             }
@@ -670,6 +919,83 @@ mod tests {
         let errors = cx.check().unwrap_err().to_string();
         assert!(
             errors.contains("a command name is ASCII letters"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn handler_markers_name_their_events() {
+        let read = |method: syn::ImplItemFn| {
+            let mut method = method;
+            let cx = Ctxt::new();
+            let markers = take_markers(&cx, &mut method.attrs);
+            let errors = cx.check().err().map(|e| e.to_string());
+            let handler = markers
+                .into_iter()
+                .next()
+                .and_then(|m| m.handler)
+                .map(|h| (h.event, h.first));
+            (handler, errors)
+        };
+        let (handler, errors) = read(syn::parse_quote! {
+            #[on_event("poll", first)]
+            fn poll(&mut self) {}
+        });
+        assert_eq!(handler, Some(("poll".to_string(), true)));
+        assert!(errors.is_none());
+        let (handler, _) = read(syn::parse_quote! {
+            #[on_signal(SIGPOLL)]
+            fn io(&mut self) {}
+        });
+        assert_eq!(handler, Some(("signal_io".to_string(), false)));
+        let (handler, errors) = read(syn::parse_quote! {
+            #[on_event("poll", first, first, later)]
+            fn poll(&mut self) {}
+        });
+        assert!(handler.is_none(), "a malformed marker gives no handler");
+        let errors = errors.unwrap();
+        assert_eq!(errors.matches("compile_error").count(), 2, "{errors}");
+        assert!(errors.contains("`first` is given twice"), "{errors}");
+        assert!(errors.contains("unknown flag `later`"), "{errors}");
+        let (handler, errors) = read(syn::parse_quote! {
+            #[on_event(" poll")]
+            fn poll(&mut self) {}
+        });
+        assert!(handler.is_none());
+        assert!(errors.unwrap().contains("white space"));
+    }
+
+    #[test]
+    fn daemon_defaults_take_seconds() {
+        let cx = Ctxt::new();
+        let item: syn::DeriveInput = syn::parse_quote! {
+            #[zen(daemon, defaults(stop_timeout = 0.5, stats_interval = 60, runlog_interval = 0.0))]
+            struct Service {}
+        };
+        let attrs = container(&cx, &item.attrs);
+        assert_eq!(attrs.kind(), Kind::Daemon);
+        let values: Vec<(String, String)> = attrs
+            .defaults
+            .iter()
+            .map(|d| {
+                let value = match d.value {
+                    JsonLit::Float(x) => format!("float {x}"),
+                    JsonLit::Int(n) => format!("int {n}"),
+                    _ => "other".to_string(),
+                };
+                (d.key.to_string(), value)
+            })
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("stop_timeout".to_string(), "float 0.5".to_string()),
+                ("stats_interval".to_string(), "int 60".to_string()),
+            ]
+        );
+        let errors = cx.check().unwrap_err().to_string();
+        assert!(
+            errors.contains("`runlog_interval` must be a positive number of seconds"),
             "{errors}"
         );
     }

@@ -18,6 +18,8 @@ pub(crate) enum ValueKind {
     Str,
     StrOrInt,
     LogLevel,
+    /// A positive number of seconds, integer or fractional.
+    Seconds,
 }
 
 /// A built-in command-line option and/or configuration key.
@@ -97,6 +99,16 @@ pub(crate) const SCRIPT_BUILTINS: &[Builtin] = &[
     value("time_high", "time-high", ValueKind::Str),
 ];
 
+/// The options and configuration keys daemons have besides [`BUILTINS`]
+/// (SPEC §3.3). Only a daemon's own names clash with them.
+pub(crate) const DAEMON_BUILTINS: &[Builtin] = &[
+    flag("no_daemon", "no-daemon"),
+    value("state_file", "state-file", ValueKind::Str),
+    value("stats_interval", "stats-interval", ValueKind::Seconds),
+    value("runlog_interval", "runlog-interval", ValueKind::Seconds),
+    b(Some("stop_timeout"), None, None, ValueKind::Seconds),
+];
+
 /// The configuration section the runtime computes; no field may be named so.
 const CORE_KEY: &str = "__core__";
 
@@ -110,29 +122,56 @@ pub(crate) const BUILTIN_ACTIONS: &[&str] = &[
     "runlogs-evaluate",
 ];
 
-/// The built-in options and keys of an application; a script's when `script`.
-pub(crate) fn builtins(script: bool) -> impl Iterator<Item = &'static Builtin> {
-    let extra: &[Builtin] = if script { SCRIPT_BUILTINS } else { &[] };
-    BUILTINS.iter().chain(extra)
+/// The kind of application, as `#[zen(...)]` on the struct says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Base,
+    Script,
+    Daemon,
 }
 
-/// The built-in configuration key `key` of an application; a script's when
-/// `script`.
-pub(crate) fn builtin_key(key: &str, script: bool) -> Option<&'static Builtin> {
-    builtins(script).find(|b| b.key == Some(key))
+impl Kind {
+    /// The options and keys of this kind besides [`BUILTINS`].
+    fn own(self) -> &'static [Builtin] {
+        match self {
+            Kind::Base => &[],
+            Kind::Script => SCRIPT_BUILTINS,
+            Kind::Daemon => DAEMON_BUILTINS,
+        }
+    }
 }
 
-/// Whether `key` is a configuration key only scripts have.
-fn script_only_key(key: &str) -> bool {
-    SCRIPT_BUILTINS.iter().any(|b| b.key == Some(key))
+/// The built-in options and keys of an application of `kind`.
+pub(crate) fn builtins(kind: Kind) -> impl Iterator<Item = &'static Builtin> {
+    BUILTINS.iter().chain(kind.own())
 }
 
-fn builtin_long(long: &str, script: bool) -> Option<&'static Builtin> {
-    builtins(script).find(|b| b.long == Some(long))
+/// The built-in options and keys of every kind of application.
+pub(crate) fn all_builtins() -> impl Iterator<Item = &'static Builtin> {
+    BUILTINS
+        .iter()
+        .chain(SCRIPT_BUILTINS)
+        .chain(DAEMON_BUILTINS)
 }
 
-fn builtin_short(short: char, script: bool) -> Option<&'static Builtin> {
-    builtins(script).find(|b| b.short == Some(short))
+/// The built-in configuration key `key` of an application of `kind`.
+pub(crate) fn builtin_key(key: &str, kind: Kind) -> Option<&'static Builtin> {
+    builtins(kind).find(|b| b.key == Some(key))
+}
+
+/// The kind of application only whose configuration key `key` is, if any.
+fn key_kind(key: &str) -> Option<Kind> {
+    [Kind::Script, Kind::Daemon]
+        .into_iter()
+        .find(|kind| kind.own().iter().any(|b| b.key == Some(key)))
+}
+
+fn builtin_long(long: &str, kind: Kind) -> Option<&'static Builtin> {
+    builtins(kind).find(|b| b.long == Some(long))
+}
+
+fn builtin_short(short: char, kind: Kind) -> Option<&'static Builtin> {
+    builtins(kind).find(|b| b.short == Some(short))
 }
 
 const EXPECTED_CLI_TYPES: &str = "an option holds one value parsed from text (a number, `String`, `PathBuf`, any `FromStr` type), `bool` for a flag, `Option<T>` or `Vec<T>`; use `#[zen(config)]` for structured values";
@@ -201,28 +240,61 @@ fn taken(
 
 /// The checks of `#[derive(ZenApp)]` across fields and attributes.
 pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
-    let script = app.attrs.script.is_some();
-    if let (Some((key, _)), false) = (&app.attrs.default_command, script) {
+    let kind = app.attrs.kind();
+    let both = app.attrs.script.is_some() && app.attrs.daemon.is_some();
+    if let (true, Some(daemon)) = (both, &app.attrs.daemon) {
+        cx.error_spanned_by(
+            daemon,
+            "`daemon` cannot be combined with `script`: an application is a script or a daemon; drop one of them",
+        );
+    }
+    if let (Some((key, _)), false) = (&app.attrs.default_command, kind == Kind::Script) {
         cx.error_spanned_by(
             key,
             "`default_command` is for scripts: add `script` to `#[zen(...)]`, or drop `default_command`",
         );
     }
-    if !script {
-        for default in &app.attrs.defaults {
-            let key = default.key.to_string();
-            if script_only_key(&key) {
-                cx.error_spanned_by(
-                    &default.key,
-                    format!("`{key}` is a configuration key of scripts: add `script` to `#[zen(...)]`, or drop this default"),
-                );
-            }
+    for default in &app.attrs.defaults {
+        let key = default.key.to_string();
+        match key_kind(&key) {
+            // which of the two kinds is meant is not known
+            _ if both => {}
+            Some(Kind::Script) if kind != Kind::Script => cx.error_spanned_by(
+                &default.key,
+                format!("`{key}` is a configuration key of scripts: add `script` to `#[zen(...)]`, or drop this default"),
+            ),
+            Some(Kind::Daemon) if kind != Kind::Daemon => cx.error_spanned_by(
+                &default.key,
+                format!("`{key}` is a configuration key of daemons: add `daemon` to `#[zen(...)]`, or drop this default"),
+            ),
+            _ => {}
         }
     }
     let mut longs: HashMap<String, String> = HashMap::new();
     let mut shorts: HashMap<char, String> = HashMap::new();
     for field in &app.fields {
         let attrs = &field.attrs;
+        if let Some(component) = &attrs.component {
+            if kind != Kind::Daemon {
+                cx.error_spanned_by(
+                    component,
+                    "`component` fields belong to daemons: add `daemon` to `#[zen(...)]` on the struct",
+                );
+            }
+            let others = [
+                attrs.cli.as_ref().map(|c| &c.key),
+                attrs.config.as_ref(),
+                attrs.pstate.as_ref(),
+                attrs.default.as_ref().map(|d| &d.key),
+            ];
+            for other in others.into_iter().flatten() {
+                cx.error_spanned_by(
+                    other,
+                    format!("`{other}` cannot be combined with `component`: a component is a part of the daemon, neither configuration nor persistent state; it reads the configuration through the `Daemon` its handlers get"),
+                );
+            }
+            continue;
+        }
         let is_key = attrs.cli.is_some() || attrs.config.is_some();
         if let Some(default) = &attrs.default {
             if !is_key {
@@ -252,7 +324,7 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
             if field.key == CORE_KEY {
                 cx.error_spanned_by(field.ident, "`__core__` is the configuration section the runtime computes; rename the field");
                 key_clash = true;
-            } else if builtin_key(&field.key, script).is_some() {
+            } else if builtin_key(&field.key, kind).is_some() {
                 cx.error_spanned_by(
                     field.ident,
                     format!(
@@ -292,7 +364,7 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
                 match taken(
                     &long,
                     longs.get(&long),
-                    builtin_long(&long, script),
+                    builtin_long(&long, kind),
                     "name with `cli(long = \"...\")`",
                 ) {
                     Some(message) => cx.error_at(span, message),
@@ -307,7 +379,7 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
             match taken(
                 &c.to_string(),
                 shorts.get(&c),
-                builtin_short(c, script),
+                builtin_short(c, kind),
                 "letter",
             ) {
                 Some(message) => cx.error_spanned_by(short, message),
@@ -319,34 +391,173 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
     }
 }
 
-const SIGNATURE: &str = "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<()>`";
-const COMMAND_SIGNATURE: &str =
-    "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<T>` with `T: serde::Serialize`";
+/// Where hook methods are: the impl block of an application
+/// (`#[zenkit::app]`) or of a component (`#[component]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    App,
+    Component,
+}
 
-/// The checks of `#[zenkit::app]`: the impl block, each hook's signature,
-/// one method per life-cycle hook, unique action and command names, no
-/// `#[process]` beside commands.
-pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl) {
+impl Place {
+    /// The attribute, for messages.
+    pub(crate) fn attribute(self) -> &'static str {
+        match self {
+            Place::App => "`#[zenkit::app]`",
+            Place::Component => "`#[component]`",
+        }
+    }
+}
+
+/// The signature a hook method must have.
+struct Expected {
+    /// `&mut self` (or `&self`).
+    receiver_mut: bool,
+    /// The parameters after the receiver: what each is, and whether it must
+    /// be a `&mut` reference (and to what, for messages).
+    params: &'static [(&'static str, Option<&'static str>)],
+    /// What the method is, e.g. "a hook".
+    noun: &'static str,
+    /// The parameters besides the receiver, for "takes no parameter
+    /// besides ..." messages.
+    besides: &'static str,
+    /// The whole signature, for messages.
+    signature: &'static str,
+}
+
+const CONTEXT: &[(&str, Option<&str>)] = &[("the context parameter", Some("&mut Context"))];
+const DAEMON: &[(&str, Option<&str>)] = &[("the daemon parameter", Some("&mut Daemon"))];
+const DAEMON_ARGS: &[(&str, Option<&str>)] = &[
+    ("the daemon parameter", Some("&mut Daemon")),
+    ("the arguments parameter", None),
+];
+
+fn expected(kind: HookKind, place: Place) -> Expected {
+    let hook = |params, besides, signature| Expected {
+        receiver_mut: true,
+        params,
+        noun: "a hook",
+        besides,
+        signature,
+    };
+    match (kind, place) {
+        (HookKind::Command, _) => Expected {
+            noun: "a command",
+            ..hook(
+                CONTEXT,
+                "the context",
+                "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<T>` with `T: serde::Serialize`",
+            )
+        },
+        (HookKind::OnEvent, _) => Expected {
+            noun: "an event handler",
+            ..hook(
+                DAEMON_ARGS,
+                "the daemon and the arguments",
+                "`fn name(&mut self, daemon: &mut Daemon, args: Args) -> Flow`",
+            )
+        },
+        (HookKind::OnSignal, _) => Expected {
+            noun: "a signal handler",
+            ..hook(
+                DAEMON,
+                "the daemon (a signal carries no arguments)",
+                "`fn name(&mut self, daemon: &mut Daemon) -> Flow`",
+            )
+        },
+        (HookKind::State, _) => Expected {
+            receiver_mut: false,
+            ..hook(
+                &[],
+                "`&self`",
+                "`fn name(&self) -> T` with `T: serde::Serialize`",
+            )
+        },
+        (_, Place::Component) => hook(
+            DAEMON,
+            "the daemon",
+            "`fn name(&mut self, daemon: &mut Daemon) -> zenkit::Result<()>`",
+        ),
+        (_, Place::App) => hook(
+            CONTEXT,
+            "the context",
+            "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<()>`",
+        ),
+    }
+}
+
+/// Why a hook of `kind` is not allowed at `place`, if it is not.
+fn misplaced(kind: HookKind, place: Place) -> Option<&'static str> {
+    match (place, kind) {
+        (Place::App, HookKind::Reload) => Some(
+            "`#[reload]` is a hook of components (`#[component]` impl blocks): the application's configuration fields are bound again on SIGHUP; to act after a reload, handle `#[on_signal(SIGHUP)]`",
+        ),
+        (Place::App, HookKind::State) => Some(
+            "`#[state]` is a hook of components (`#[component]` impl blocks); the application's own state is its `#[zen(pstate)]` fields",
+        ),
+        (Place::Component, HookKind::Process) => Some(
+            "`#[process]` is not a hook of components: a daemon's work happens in event handlers; mark the method `#[on_event(\"start\")]` or another event",
+        ),
+        (Place::Component, HookKind::Teardown) => Some(
+            "`#[teardown]` is not a hook of components: handle `#[on_event(\"stop\")]`, or clean up in the application's `#[teardown]` method",
+        ),
+        (Place::Component, HookKind::Action | HookKind::Command) => Some(
+            "a component has no actions or commands: they belong to the application's `#[zenkit::app]` impl block",
+        ),
+        _ => None,
+    }
+}
+
+/// The checks of `#[zenkit::app]` (`place` is `App`) or `#[component]`:
+/// the impl block, each hook's place and signature, one method per
+/// life-cycle hook, unique action and command names, no `#[process]` beside
+/// commands.
+pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl, place: Place) {
     let item = &hooks.item;
     if let Some((_, path, _)) = &item.trait_ {
+        let what = match place {
+            Place::App => "`impl MyApp { ... }`",
+            Place::Component => "`impl MyComponent { ... }`",
+        };
         cx.error_spanned_by(
             path,
-            "`#[zenkit::app]` goes on an inherent impl block (`impl MyApp { ... }`), not on a trait impl",
+            format!(
+                "{} goes on an inherent impl block ({what}), not on a trait impl",
+                place.attribute()
+            ),
         );
     }
-    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
-        cx.error_spanned_by(
-            &item.generics,
-            "`#[zenkit::app]` does not support generic impl blocks; implement `zenkit::Hooks` by hand for a generic type",
-        );
+    match place {
+        Place::App => {
+            if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+                cx.error_spanned_by(
+                    &item.generics,
+                    "`#[zenkit::app]` does not support generic impl blocks; implement `zenkit::Hooks` by hand for a generic type",
+                );
+            }
+        }
+        Place::Component => {
+            for lifetime in item.generics.lifetimes() {
+                cx.error_spanned_by(
+                    lifetime,
+                    "a component lives as long as the daemon: it cannot borrow, so its impl block cannot have lifetime parameters",
+                );
+            }
+        }
     }
     let mut seen: HashMap<&'static str, &syn::Ident> = HashMap::new();
     let mut names: HashMap<(HookKind, &str), &syn::Ident> = HashMap::new();
     for hook in &hooks.hooks {
         let kind = hook.marker.kind;
-        signature(cx, kind, &hook.sig);
+        if let Some(why) = misplaced(kind, place) {
+            cx.error_spanned_by(&hook.marker.ident, why);
+            continue;
+        }
+        signature(cx, kind, place, &hook.sig);
         if matches!(kind, HookKind::Action | HookKind::Command) {
             named(cx, hook, &mut names);
+        } else if kind.is_handler() {
+            // any number of handlers, of any events
         } else if let Some(first) = seen.get(kind.as_str()) {
             cx.error_spanned_by(
                 &hook.marker.ident,
@@ -400,20 +611,30 @@ fn named<'a>(cx: &Ctxt, hook: &'a Hook, names: &mut HashMap<(HookKind, &'a str),
     }
 }
 
-fn signature(cx: &Ctxt, kind: HookKind, sig: &syn::Signature) {
-    let (article, noun, expected) = match kind {
-        HookKind::Action => ("an", "a hook", SIGNATURE),
-        HookKind::Command => ("a", "a command", COMMAND_SIGNATURE),
-        _ => ("a", "a hook", SIGNATURE),
+fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature) {
+    let expected = expected(kind, place);
+    let marker = kind.as_str();
+    let owner = match (place, kind) {
+        (Place::Component, HookKind::Setup | HookKind::Reload | HookKind::State) => {
+            "a component's".to_string()
+        }
+        _ if marker.starts_with(['a', 'e', 'i', 'o', 'u']) => "an".to_string(),
+        _ => "a".to_string(),
     };
     let message = |what: &str| {
         format!(
-            "{what}; {article} `#[{}]` method has the signature {expected}",
-            kind.as_str()
+            "{what}; {owner} `#[{marker}]` method has the signature {}",
+            expected.signature
         )
     };
     let wrong = |span: &dyn ToTokens, what: &str| {
         cx.error_spanned_by(span.to_token_stream(), message(what));
+    };
+    let noun = expected.noun;
+    let receiver = if expected.receiver_mut {
+        "`&mut self`"
+    } else {
+        "`&self`"
     };
     let parens = sig.paren_token.span;
     if let Some(asyncness) = &sig.asyncness {
@@ -428,27 +649,36 @@ fn signature(cx: &Ctxt, kind: HookKind, sig: &syn::Signature) {
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
         Some(FnArg::Receiver(r))
-            if r.reference.is_some() && r.mutability.is_some() && r.colon_token.is_none() => {}
-        Some(FnArg::Receiver(r)) => return wrong(r, "the receiver must be `&mut self`"),
-        Some(FnArg::Typed(arg)) => return wrong(arg, "the first parameter must be `&mut self`"),
+            if r.reference.is_some()
+                && r.mutability.is_some() == expected.receiver_mut
+                && r.colon_token.is_none() => {}
+        Some(FnArg::Receiver(r)) => return wrong(r, &format!("the receiver must be {receiver}")),
+        Some(FnArg::Typed(arg)) => {
+            return wrong(arg, &format!("the first parameter must be {receiver}"))
+        }
+        None if expected.params.is_empty() => {
+            return cx.error_at(parens.join(), message("the receiver is missing"))
+        }
         None => return cx.error_at(parens.join(), message("the parameters are missing")),
     }
-    match (inputs.next(), inputs.next()) {
-        (None, _) => {
-            return cx.error_at(parens.join(), message("the context parameter is missing"))
-        }
-        (Some(FnArg::Typed(arg)), None) => {
-            if !matches!(&*arg.ty, Type::Reference(r) if r.mutability.is_some()) {
-                return wrong(&arg.ty, "the context parameter must be `&mut Context`");
+    for (what, reference) in expected.params {
+        match inputs.next() {
+            None => return cx.error_at(parens.join(), message(&format!("{what} is missing"))),
+            Some(FnArg::Typed(arg)) => {
+                if let Some(ty) = reference {
+                    if !matches!(&*arg.ty, Type::Reference(r) if r.mutability.is_some()) {
+                        return wrong(&arg.ty, &format!("{what} must be `{ty}`"));
+                    }
+                }
             }
+            Some(_) => {}
         }
-        (Some(_), None) => {}
-        (Some(_), Some(extra)) => {
-            return wrong(
-                extra,
-                &format!("{noun} takes no parameter besides the context"),
-            )
-        }
+    }
+    if let Some(extra) = inputs.next() {
+        return wrong(
+            extra,
+            &format!("{noun} takes no parameter besides {}", expected.besides),
+        );
     }
     if let ReturnType::Default = sig.output {
         cx.error_at(parens.close(), message("the return type is missing"));
@@ -463,7 +693,7 @@ mod tests {
     fn builtin_names_are_unique() {
         use std::collections::HashSet;
         let (mut keys, mut longs, mut shorts) = (HashSet::new(), HashSet::new(), HashSet::new());
-        for b in builtins(true) {
+        for b in all_builtins() {
             assert!(b.key.map_or(true, |k| keys.insert(k)), "{:?} twice", b.key);
             assert!(
                 b.long.map_or(true, |l| longs.insert(l)),
@@ -477,21 +707,28 @@ mod tests {
             );
         }
         assert_eq!(
-            builtin_key("verbosity", false).and_then(|b| b.long),
+            builtin_key("verbosity", Kind::Base).and_then(|b| b.long),
             Some("verbose")
         );
-        assert!(builtin_key("help", true).is_none());
+        assert!(builtin_key("help", Kind::Script).is_none());
         assert_eq!(
-            builtin_short('V', false).and_then(|b| b.long),
+            builtin_short('V', Kind::Base).and_then(|b| b.long),
             Some("version")
         );
-        assert!(builtin_key("interval", false).is_none());
+        assert!(builtin_key("interval", Kind::Base).is_none());
         assert_eq!(
-            builtin_key("time_high", true).and_then(|b| b.long),
+            builtin_key("time_high", Kind::Script).and_then(|b| b.long),
             Some("time-high")
         );
-        assert!(builtin_long("shell", false).is_none());
-        assert!(builtin_long("shell", true).is_some());
+        assert!(builtin_long("shell", Kind::Base).is_none());
+        assert!(builtin_long("shell", Kind::Script).is_some());
+        assert!(builtin_long("shell", Kind::Daemon).is_none());
+        assert!(builtin_long("no-daemon", Kind::Daemon).is_some());
+        assert!(builtin_key("stats_interval", Kind::Script).is_none());
+        assert_eq!(
+            builtin_key("stop_timeout", Kind::Daemon).map(|b| (b.long, b.value)),
+            Some((None, ValueKind::Seconds))
+        );
     }
 
     fn app_errors(item: syn::DeriveInput) -> String {
@@ -555,6 +792,67 @@ mod tests {
             struct Tool {}
         };
         assert_eq!(app_errors(script), "");
+    }
+
+    fn hooks_errors(place: Place, item: syn::ItemImpl) -> String {
+        let cx = Ctxt::new();
+        let parsed = HooksImpl::from_ast(&cx, item);
+        hooks(&cx, &parsed, place);
+        cx.check().err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn components_and_applications_have_their_own_hooks() {
+        let component: syn::ItemImpl = syn::parse_quote! {
+            impl<T: Clone> Counter<T> {
+                #[setup]
+                fn prepare(&mut self, d: &mut Daemon) -> Result<()> { Ok(()) }
+                #[reload]
+                fn reload(&mut self, d: &mut Daemon) -> Result<()> { Ok(()) }
+                #[state]
+                fn state(&self) -> u64 { 0 }
+                #[on_event("a")]
+                fn a(&mut self, d: &mut Daemon, args: Args) -> Flow { Flow::next() }
+                #[on_event("a", first)]
+                fn b(&mut self, d: &mut Daemon, args: Args) -> Flow { Flow::next() }
+                #[on_signal(SIGHUP)]
+                fn hup(&mut self, d: &mut Daemon) -> Flow { Flow::next() }
+            }
+        };
+        assert_eq!(hooks_errors(Place::Component, component.clone()), "");
+        let errors = hooks_errors(Place::App, component);
+        // the daemon parameter of `#[setup]` is `&mut` as the context must
+        // be: the compiler reports its type, not the macro
+        assert_eq!(errors.matches("compile_error").count(), 3, "{errors}");
+        assert!(
+            errors.contains("does not support generic impl blocks"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("`#[reload]` is a hook of components"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("`#[state]` is a hook of components"),
+            "{errors}"
+        );
+        let app: syn::ItemImpl = syn::parse_quote! {
+            impl Tool {
+                #[setup]
+                fn setup(&mut self, ctx: &mut Context) -> Result<()> { Ok(()) }
+                #[on_event("a")]
+                fn a(&mut self, d: &mut Daemon, args: Args) -> Flow { Flow::next() }
+                #[teardown]
+                fn teardown(&mut self, ctx: &mut Context) -> Result<()> { Ok(()) }
+            }
+        };
+        assert_eq!(hooks_errors(Place::App, app.clone()), "");
+        let errors = hooks_errors(Place::Component, app);
+        assert_eq!(errors.matches("compile_error").count(), 1, "{errors}");
+        assert!(
+            errors.contains("`#[teardown]` is not a hook of components"),
+            "{errors}"
+        );
     }
 
     #[test]

@@ -7,18 +7,32 @@ use quote::quote;
 use syn::Ident;
 
 use crate::ast::HooksImpl;
+use crate::check::Kind;
+use crate::expand::component::impl_header;
 use crate::expand::hooks::commands_const;
 use crate::expand::private;
 
+/// `const KIND` of an `App` impl; nothing for a base application.
+pub(crate) fn kind_const(kind: Kind) -> Option<TokenStream> {
+    let p = private();
+    let variant = match kind {
+        Kind::Base => return None,
+        Kind::Script => quote!(Script),
+        Kind::Daemon => quote!(Daemon),
+    };
+    Some(quote!(const KIND: #p::AppKind = #p::AppKind::#variant;))
+}
+
 /// The errors of `#[derive(ZenApp)]` and, when `stub` (the item is a
-/// concrete struct with named fields), a stub `App` impl, of a script when
-/// `script` so that its `#[command]` methods are not reported again.
-pub(crate) fn app(ident: &Ident, errors: TokenStream, stub: bool, script: bool) -> TokenStream {
+/// concrete struct with named fields), a stub `App` impl of the right
+/// `kind`, so that the checks of its impl block's markers against the kind
+/// (`#[command]`, `#[on_event]`, ...) are not reported again.
+pub(crate) fn app(ident: &Ident, errors: TokenStream, stub: bool, kind: Kind) -> TokenStream {
     let p = private();
     if !stub {
         return errors;
     }
-    let kind = script.then(|| quote!(const KIND: #p::AppKind = #p::AppKind::Script;));
+    let kind = kind_const(kind);
     quote! {
         #errors
         const _: () = {
@@ -56,5 +70,23 @@ pub(crate) fn hooks(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
                 #commands
             }
         };
+    }
+}
+
+/// The errors of `#[component]`, the impl block without its markers and,
+/// when the block is an inherent impl without lifetime parameters, a stub
+/// `Component` impl, so that a `#[zen(component)]` field of the type is not
+/// reported as well.
+pub(crate) fn component(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
+    let item = &hooks.item;
+    if item.trait_.is_some() || item.generics.lifetimes().next().is_some() {
+        return quote!(#errors #item);
+    }
+    let header = impl_header(item);
+    quote! {
+        #errors
+        #item
+        #[automatically_derived]
+        #header {}
     }
 }

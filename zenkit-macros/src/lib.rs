@@ -1,6 +1,6 @@
 //! Derive and attribute macros of zenkit. Use them through the `zenkit`
-//! crate (`zenkit::ZenApp`, `zenkit::app`), which re-exports them beside the
-//! traits they implement.
+//! crate (`zenkit::ZenApp`, `zenkit::app`, `zenkit::component`), which
+//! re-exports them beside the traits they implement.
 //!
 //! Each macro runs one pipeline: `ast` reads the item into a small model,
 //! `attr` reads the attributes into typed values, `check` runs the checks
@@ -15,6 +15,7 @@ mod ctxt;
 mod doc;
 mod expand;
 mod fallback;
+mod signal;
 
 use proc_macro::TokenStream;
 
@@ -32,6 +33,12 @@ use proc_macro::TokenStream;
 ///   methods instead of a process step. A script must have at least one
 ///   command. The script options and keys are reserved only in scripts: a
 ///   base application may have its own `--command` or key `interval`;
+/// * `daemon`: the application is a daemon (`App::KIND` is
+///   `AppKind::Daemon`): it has the daemon options (`--no-daemon`,
+///   `--state-file`, `--stats-interval`, `--runlog-interval`) and runs an
+///   event loop over the handlers of its components and of its own
+///   `#[zenkit::app]` impl block instead of a process step. Not with
+///   `script`;
 /// * `default_command = "..."` (with `script` only): the command run when none
 ///   is selected, checked at compile time against the commands; without it
 ///   the first command in declaration order is the default;
@@ -39,7 +46,8 @@ use proc_macro::TokenStream;
 ///   bin = "...")`: sub-paths under the root (`APP_ROOT_PATH`);
 /// * `defaults(key = literal, ...)`: new defaults of built-in configuration
 ///   keys, e.g. `defaults(config_file_silent = true, log_level = "debug")`;
-///   a script's keys only in a script; not `name`, which decides the paths
+///   a script's keys only in a script, a daemon's (e.g.
+///   `stats_interval = 60`, `stop_timeout = 0.5`) only in a daemon; not `name`, which decides the paths
 ///   before defaults apply (use `name = "..."`), nor `command` (use
 ///   `default_command = "..."`).
 ///
@@ -53,7 +61,11 @@ use proc_macro::TokenStream;
 /// * `default = <expr>`: the key's default; a string literal is parsed with
 ///   `FromStr` at run time, any other expression must have the field's type.
 ///   Without it the default comes from the struct's `Default` impl;
-/// * `pstate`: a field kept in the persistent state file.
+/// * `pstate`: a field kept in the persistent state file;
+/// * `component` (daemons only): a component of the daemon, a type with a
+///   `#[component]` impl block (or a hand-written `zenkit::daemon::Component`
+///   impl). Components are registered in field order under the field's
+///   name, which names them in statistics and the daemon state.
 ///
 /// Fields without `#[zen]` are left alone.
 ///
@@ -100,6 +112,13 @@ pub fn derive_zen_app(input: TokenStream) -> TokenStream {
 /// script without commands and a `default_command` naming no command are
 /// compile errors.
 ///
+/// In a daemon (`#[zen(daemon)]`), mark the application's own event
+/// handlers `#[on_event("name")]` or `#[on_signal(SIGX)]`, as in a
+/// `#[component]` impl block (see there for their signatures); they run
+/// after the built-in handlers of the same event, before those of the
+/// components. Handlers on an application that is not a daemon, and a
+/// `#[process]` method in a daemon, are compile errors.
+///
 /// ```ignore
 /// // on the struct: #[zen(script, default_command = "greet")]
 /// #[zenkit::app]
@@ -132,4 +151,75 @@ pub fn derive_zen_app(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::hooks::expand(args.into(), item.into()).into()
+}
+
+/// Implements `zenkit::daemon::Component` from the methods of an inherent
+/// impl block, so that the type can be a `#[zen(component)]` field of a
+/// daemon.
+///
+/// Mark methods with:
+/// * `#[on_event("name")]`: a handler of event `name`, with the signature
+///   `fn name(&mut self, daemon: &mut Daemon, args: Args) -> Flow`. It gets
+///   the arguments of the event (or those the previous handler passed on)
+///   and returns `Flow::next()`, `Flow::with(args)` or `Flow::Stop`.
+///   `#[on_event("name", first)]` puts the handler before the handlers
+///   registered earlier for the event;
+/// * `#[on_signal(SIGHUP)]` (or `first` as well): a handler of a signal's
+///   event (`signal_hup`), with the signature
+///   `fn name(&mut self, daemon: &mut Daemon) -> Flow`. Any catchable signal
+///   but SIGINT (handle `#[on_event("stop")]`) and SIGTERM (which leaves the
+///   loop at once) may be named; the signal handler itself only records the
+///   signal, the method runs in the event loop;
+/// * `#[setup]` (run once before the `start` event) and `#[reload]` (run
+///   after a SIGHUP put a new configuration in force), each at most once,
+///   with the signature `fn name(&mut self, daemon: &mut Daemon) ->
+///   zenkit::Result<()>`;
+/// * `#[state]`, at most once: `fn name(&self) -> T` with
+///   `T: serde::Serialize`, the component's part of the daemon state.
+///
+/// Handlers are registered in declaration order. The impl block may be
+/// generic, so that one component serves many daemons; its type parameters
+/// must be `'static`.
+///
+/// ```ignore
+/// use zenkit::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Ticker {
+///     ticks: u64,
+/// }
+///
+/// #[component]
+/// impl Ticker {
+///     #[on_event("start")]
+///     fn start(&mut self, d: &mut Daemon, _args: Args) -> Flow {
+///         d.schedule("tick", None);
+///         Flow::next()
+///     }
+///
+///     #[on_event("tick")]
+///     fn tick(&mut self, d: &mut Daemon, _args: Args) -> Flow {
+///         self.ticks += 1;
+///         d.inc_statistic("ticks", 1);
+///         if !d.is_done() {
+///             d.schedule_after_secs(1.0, "tick", None);
+///         }
+///         Flow::next()
+///     }
+///
+///     #[on_signal(SIGUSR1)]
+///     fn reset(&mut self, _d: &mut Daemon) -> Flow {
+///         self.ticks = 0;
+///         Flow::next()
+///     }
+///
+///     #[state]
+///     fn state(&self) -> u64 {
+///         self.ticks
+///     }
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::component::expand(args.into(), item.into()).into()
 }

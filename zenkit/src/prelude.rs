@@ -3,7 +3,8 @@
 pub use crate::app::{App, Hooks};
 pub use crate::context::Context;
 pub use crate::critical;
+pub use crate::daemon::{Args, Daemon, Flow};
 pub use crate::error::{Error, Result};
 pub use serde_json::{json, Value};
 pub use tracing::{debug, error, info, warn};
-pub use zenkit_macros::{app, ZenApp};
+pub use zenkit_macros::{app, component, ZenApp};

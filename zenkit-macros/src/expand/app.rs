@@ -8,7 +8,7 @@ use syn::{DeriveInput, Expr, ExprLit, Lit, LitStr};
 use super::private;
 use crate::ast::{AppStruct, Field, Role, Shape};
 use crate::attr::JsonLit;
-use crate::check;
+use crate::check::{self, Kind};
 use crate::ctxt::Ctxt;
 use crate::fallback;
 
@@ -21,11 +21,11 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     }
     let stub =
         app.is_some() && input.generics.params.is_empty() && input.generics.where_clause.is_none();
-    let script = app.as_ref().is_some_and(|a| a.attrs.script.is_some());
+    let kind = app.as_ref().map_or(Kind::Base, |a| a.attrs.kind());
     match (cx.check(), app) {
         (Ok(()), Some(app)) => generate(&app),
-        (Err(errors), _) => fallback::app(&input.ident, errors, stub, script),
-        (Ok(()), None) => fallback::app(&input.ident, TokenStream::new(), stub, script),
+        (Err(errors), _) => fallback::app(&input.ident, errors, stub, kind),
+        (Ok(()), None) => fallback::app(&input.ident, TokenStream::new(), stub, kind),
     }
 }
 
@@ -42,6 +42,7 @@ fn state_name(index: usize) -> Ident {
 /// field's type so that a missing trait is reported there, once.
 fn field_consts(app: &AppStruct) -> TokenStream {
     let p = private();
+    let ident = app.ident;
     app.fields
         .iter()
         .enumerate()
@@ -79,6 +80,11 @@ fn field_consts(app: &AppStruct) -> TokenStream {
                     quote!(#p::StateOps<#ty>),
                     quote_spanned!(span=> ::zenkit::__private::state_key::<#ty>()),
                 ),
+                (Role::Component, _) => (
+                    component_name(i),
+                    quote!(#p::ComponentOps<#ident, #ty>),
+                    quote_spanned!(span=> ::zenkit::__private::component_field::<#ident, #ty>()),
+                ),
                 (Role::Ignored, _) => return TokenStream::new(),
             };
             quote!(const #name: #ops_ty = #init;)
@@ -95,11 +101,8 @@ fn generate(app: &AppStruct) -> TokenStream {
     let defaults = defaults(app);
     let bind = bind(app);
     let state = state(app);
-    let kind = app
-        .attrs
-        .script
-        .as_ref()
-        .map(|_| quote!(const KIND: #p::AppKind = #p::AppKind::Script;));
+    let kind = fallback::kind_const(app.attrs.kind());
+    let wire = wire(app);
     let assertions = script_assertions(app);
     quote! {
         const _: () = {
@@ -113,9 +116,42 @@ fn generate(app: &AppStruct) -> TokenStream {
                 #options
                 #defaults
                 #bind
+                #wire
                 #state
             }
         };
+    }
+}
+
+fn component_name(index: usize) -> Ident {
+    format_ident!("__ZENKIT_COMPONENT_{}", index)
+}
+
+/// `fn wire()` registering the component fields in field order; nothing
+/// without components.
+fn wire(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let calls: Vec<TokenStream> = app
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.role() == Role::Component)
+        .map(|(i, field)| {
+            let ops = component_name(i);
+            let ident = field.ident;
+            let key = &field.key;
+            quote! {
+                (#ops.register)(__zenkit_wiring, #key, |__zenkit_app| &mut __zenkit_app.#ident);
+            }
+        })
+        .collect();
+    if calls.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn wire(__zenkit_wiring: &mut #p::Wiring<Self>) {
+            #(#calls)*
+        }
     }
 }
 
@@ -249,6 +285,10 @@ fn json_lit(value: &JsonLit) -> TokenStream {
         JsonLit::Bool(b) => quote!(#b),
         JsonLit::Int(n) => {
             let lit = Literal::u64_suffixed(*n);
+            quote!(#lit)
+        }
+        JsonLit::Float(x) => {
+            let lit = Literal::f64_suffixed(*x);
             quote!(#lit)
         }
         JsonLit::Str(s) => quote!(#s),

@@ -1,13 +1,14 @@
-//! `#[zenkit::app]` on an impl block → `impl zenkit::Hooks`.
+//! `#[zenkit::app]` on an impl block → `impl zenkit::Hooks`; also the hook
+//! calls and handler tables `#[component]` generates the same way.
 
-use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::{ItemImpl, ReturnType};
 
 use super::private;
 use crate::ast::{Hook, HooksImpl};
 use crate::attr::HookKind;
-use crate::check;
+use crate::check::{self, Place};
 use crate::ctxt::Ctxt;
 use crate::fallback;
 
@@ -33,7 +34,7 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         }
     };
     let hooks = HooksImpl::from_ast(&cx, item);
-    check::hooks(&cx, &hooks);
+    check::hooks(&cx, &hooks, Place::App);
     match cx.check() {
         Ok(()) => {
             let item = &hooks.item;
@@ -60,48 +61,123 @@ fn call_with(path: TokenStream, args: TokenStream, last: Span) -> TokenStream {
     quote!(#path #group)
 }
 
-/// The call of a hook method, converted to `zenkit::Result<()>` (a
-/// command's to `zenkit::Result<Value>`).
+/// The call `Self::method(receiver, params...)` of a hook method, its
+/// result passed to the runtime's converter `convert` (after `lead`, when
+/// given), e.g. `hook_result(Self::process(self, context(__zenkit_ctx)))`.
 ///
-/// The conversion is spanned on the method's return type and the context
-/// goes through an identity function spanned on the context parameter, so
-/// that a wrong return or parameter type is reported on the user's type.
-/// `self` and the local keep the call-site span.
-fn call(hook: &Hook) -> TokenStream {
+/// The converter is spanned on the method's return type and each parameter
+/// goes through the identity function `helper` spanned on the user's
+/// parameter type, so that a wrong return or parameter type is reported on
+/// the user's type. The receiver and the locals keep the call-site span.
+pub(crate) fn call(
+    hook: &Hook,
+    receiver: TokenStream,
+    params: &[(&str, TokenStream)],
+    convert: &str,
+    lead: Option<TokenStream>,
+) -> TokenStream {
     let sig = &hook.sig;
     let (first, last) = match &sig.output {
         ReturnType::Type(_, ty) => first_last(ty, sig.ident.span()),
         ReturnType::Default => (sig.ident.span(), sig.ident.span()),
     };
-    let (ctx_first, ctx_last) = match sig.inputs.iter().nth(1) {
-        Some(syn::FnArg::Typed(arg)) => first_last(&arg.ty, first),
-        _ => (first, last),
-    };
-    let ctx = call_with(
-        quote_spanned!(ctx_first=> ::zenkit::__private::context),
-        quote!(__zenkit_ctx),
-        ctx_last,
-    );
+    let mut args = vec![receiver];
+    for (index, (helper, local)) in params.iter().enumerate() {
+        let (param_first, param_last) = match sig.inputs.iter().nth(index + 1) {
+            Some(syn::FnArg::Typed(arg)) => first_last(&arg.ty, first),
+            _ => (first, last),
+        };
+        let helper = Ident::new(helper, param_first);
+        args.push(call_with(
+            quote_spanned!(param_first=> ::zenkit::__private::#helper),
+            local.clone(),
+            param_last,
+        ));
+    }
     let mut method = hook.method.clone();
     method.set_span(first);
     let inner = call_with(
         quote_spanned!(first=> Self::#method),
-        quote!(self, #ctx),
+        quote!(#(#args),*),
         last,
     );
+    let convert = Ident::new(convert, first);
+    let lead = lead.map(|lead| quote!(#lead,));
+    call_with(
+        quote_spanned!(first=> ::zenkit::__private::#convert),
+        quote!(#lead #inner),
+        last,
+    )
+}
+
+/// The call of an application's hook method with the context, converted
+/// to `zenkit::Result<()>` (a command's to `zenkit::Result<Value>`).
+fn app_call(hook: &Hook) -> TokenStream {
+    let params = [("context", quote!(__zenkit_ctx))];
     if hook.marker.kind == HookKind::Command {
         let name = &hook.name;
-        call_with(
-            quote_spanned!(first=> ::zenkit::__private::command_result),
-            quote!(#name, #inner),
-            last,
+        call(
+            hook,
+            quote!(self),
+            &params,
+            "command_result",
+            Some(quote!(#name)),
         )
     } else {
-        call_with(
-            quote_spanned!(first=> ::zenkit::__private::hook_result),
-            inner,
-            last,
+        call(hook, quote!(self), &params, "hook_result", None)
+    }
+}
+
+/// The `Handler` of an `#[on_event]` or `#[on_signal]` method: a
+/// non-capturing closure adapting the method to the handler's fn pointer.
+pub(crate) fn handler(hook: &Hook) -> TokenStream {
+    let p = private();
+    let Some(args) = &hook.marker.handler else {
+        return TokenStream::new();
+    };
+    let event = &args.event;
+    let first = args.first;
+    let name = &hook.name;
+    let daemon = ("daemon", quote!(__zenkit_daemon));
+    let (closure_args, call) = if hook.marker.kind == HookKind::OnEvent {
+        let params = [daemon, ("args", quote!(__zenkit_args))];
+        (
+            quote!(__zenkit_self, __zenkit_daemon, __zenkit_args),
+            call(hook, quote!(__zenkit_self), &params, "handler_flow", None),
         )
+    } else {
+        (
+            quote!(__zenkit_self, __zenkit_daemon, _),
+            call(hook, quote!(__zenkit_self), &[daemon], "handler_flow", None),
+        )
+    };
+    quote! {
+        #p::Handler {
+            event: #event,
+            first: #first,
+            name: #name,
+            call: |#closure_args| #call,
+        }
+    }
+}
+
+/// `fn handlers()` of the event handlers, in declaration order; nothing
+/// when there are none.
+pub(crate) fn handlers_fn(hooks: &HooksImpl) -> TokenStream {
+    let p = private();
+    let handlers: Vec<TokenStream> = hooks
+        .hooks
+        .iter()
+        .filter(|h| h.marker.kind.is_handler())
+        .map(handler)
+        .collect();
+    if handlers.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn handlers() -> ::std::vec::Vec<#p::Handler<Self>> {
+            ::std::vec![#(#handlers),*]
+        }
     }
 }
 
@@ -124,25 +200,53 @@ pub(crate) fn commands_const(hooks: &HooksImpl) -> TokenStream {
     }
 }
 
-/// The compile-time check that the application of an impl block with
-/// commands is a script, reported over the first `#[command]` attribute.
-fn script_assertion(hooks: &HooksImpl) -> TokenStream {
-    let Some(first) = hooks.of(HookKind::Command).next() else {
-        return TokenStream::new();
-    };
-    let self_ty = &hooks.item.self_ty;
-    let ty = quote!(#self_ty).to_string().replace(" :: ", "::");
-    let message = format!(
-        "`#[command]` needs a script: add `script` to `#[zen(...)]` on `{ty}`, or make the method an `#[action]`"
-    );
-    let (start, end) = first.marker.bounds;
-    let kind = quote!(<#self_ty as ::zenkit::__private::App>::KIND);
+/// `const _: () = assert!(condition, message);` reported over the marker
+/// attribute of `hook`.
+fn kind_assertion(hook: &Hook, condition: TokenStream, message: &str) -> TokenStream {
+    let (start, end) = hook.marker.bounds;
     let assertion = call_with(
         quote_spanned!(start=> ::core::assert!),
-        quote!(::zenkit::__private::is_script(#kind), #message),
+        quote!(#condition, #message),
         end,
     );
     quote!(const _: () = #assertion;)
+}
+
+/// The compile-time checks of the application's kind against the markers
+/// of its impl block: commands need a script, event handlers a daemon, and
+/// a daemon has no `#[process]` step. Each is reported over the first
+/// marker concerned.
+fn kind_assertions(hooks: &HooksImpl) -> TokenStream {
+    let self_ty = &hooks.item.self_ty;
+    let ty = quote!(#self_ty).to_string().replace(" :: ", "::");
+    let kind = quote!(<#self_ty as ::zenkit::__private::App>::KIND);
+    let command = hooks.of(HookKind::Command).next().map(|first| {
+        kind_assertion(
+            first,
+            quote!(::zenkit::__private::is_script(#kind)),
+            &format!("`#[command]` needs a script: add `script` to `#[zen(...)]` on `{ty}`, or make the method an `#[action]`"),
+        )
+    });
+    let handler = hooks
+        .hooks
+        .iter()
+        .find(|h| h.marker.kind.is_handler())
+        .map(|first| {
+            let marker = first.marker.kind.as_str();
+            kind_assertion(
+                first,
+                quote!(::zenkit::__private::is_daemon(#kind)),
+                &format!("`#[{marker}]` needs a daemon: add `daemon` to `#[zen(...)]` on `{ty}`"),
+            )
+        });
+    let process = hooks.of(HookKind::Process).next().map(|first| {
+        kind_assertion(
+            first,
+            quote!(!::zenkit::__private::is_daemon(#kind)),
+            &format!("a daemon has no `#[process]` step, its event loop runs instead: do the work in event handlers, e.g. `#[on_event(\"start\")]`, or drop `daemon` from `#[zen(...)]` on `{ty}`"),
+        )
+    });
+    quote!(#command #handler #process)
 }
 
 fn generate(hooks: &HooksImpl) -> TokenStream {
@@ -156,7 +260,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
     });
     let arms = actions.iter().map(|hook| {
         let name = &hook.name;
-        let call = call(hook);
+        let call = app_call(hook);
         quote!(#name => ::core::option::Option::Some(#call),)
     });
     let action_fns = (!actions.is_empty()).then(|| {
@@ -182,7 +286,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
         let table = commands_const(hooks);
         let arms = commands.iter().map(|hook| {
             let name = &hook.name;
-            let call = call(hook);
+            let call = app_call(hook);
             quote!(#name => ::core::option::Option::Some(#call),)
         });
         quote! {
@@ -200,13 +304,14 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
             }
         }
     });
-    let assertion = script_assertion(hooks);
+    let assertions = kind_assertions(hooks);
+    let handlers = handlers_fn(hooks);
     let stages = [HookKind::Setup, HookKind::Process, HookKind::Teardown]
         .into_iter()
         .filter_map(|kind| {
             let hook = hooks.of(kind).next()?;
             let name = syn::Ident::new(kind.as_str(), Span::call_site());
-            let call = call(hook);
+            let call = app_call(hook);
             Some(quote! {
                 fn #name(&mut self, __zenkit_ctx: &mut #p::Context) -> #p::Result<()> {
                     #call
@@ -215,11 +320,12 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
         });
     quote! {
         const _: () = {
-            #assertion
+            #assertions
 
             #[automatically_derived]
             impl #p::Hooks for #self_ty {
                 #command_fns
+                #handlers
                 #action_fns
                 #(#stages)*
             }

@@ -1,6 +1,7 @@
 //! Code generation, one module per macro.
 
 pub(crate) mod app;
+pub(crate) mod component;
 pub(crate) mod hooks;
 
 use proc_macro2::TokenStream;

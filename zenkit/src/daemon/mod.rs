@@ -1,10 +1,12 @@
-//! Daemons: the event queue and per-component statistics.
+//! Daemons: components whose handlers react to events from a queue.
 //!
-//! A daemon is a container of components whose handlers react to events
-//! taken from an [`EventQueue`](queue::EventQueue) (SPEC §7.2–§7.3). Each
-//! component keeps named counters in a [`Statistics`](stats::Statistics);
-//! [`stats::evaluate`] turns two snapshots of them into the count, increase,
-//! rate and percentage figures of SPEC §7.5.
+//! A daemon is a container of [`Component`]s. Each registers [`Handler`]s
+//! for event names; the handlers of one event form a chain that hands
+//! [`Args`] from one to the next until one returns [`Flow::Stop`]. Events
+//! wait in an [`EventQueue`] (immediate ones in order, timed ones by due
+//! time); signals become events at the front of it. Every handler gets the
+//! [`Daemon`] context: the queue, the application's context, the done flag
+//! and its component's [`Statistics`].
 
 mod component;
 mod context;

@@ -1,0 +1,132 @@
+//! `#[component]` on an impl block → `impl zenkit::daemon::Component`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
+use syn::{Generics, ItemImpl, WhereClause};
+
+use super::hooks::{call, handlers_fn};
+use super::private;
+use crate::ast::HooksImpl;
+use crate::attr::HookKind;
+use crate::check::{self, Place};
+use crate::ctxt::Ctxt;
+use crate::fallback;
+
+/// Expands `#[component]` with its arguments `args` on `input`.
+pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    if !args.is_empty() {
+        cx.error_spanned_by(&args, "`#[component]` takes no arguments");
+    }
+    let item: ItemImpl = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(err) => {
+            match syn::parse2::<syn::Item>(input.clone()) {
+                Ok(item) => cx.error_at(Span::call_site(), not_an_impl(&item)),
+                Err(_) => cx.syn_error(err),
+            }
+            let errors = cx.check().err().unwrap_or_default();
+            return quote!(#errors #input);
+        }
+    };
+    let hooks = HooksImpl::from_ast(&cx, item);
+    check::hooks(&cx, &hooks, Place::Component);
+    match cx.check() {
+        Ok(()) => {
+            let item = &hooks.item;
+            let generated = generate(&hooks);
+            quote!(#item #generated)
+        }
+        Err(errors) => fallback::component(&hooks, errors),
+    }
+}
+
+/// The message for `#[component]` on an item that is not an impl block.
+fn not_an_impl(item: &syn::Item) -> String {
+    let place = "`#[component]` goes on an impl block of the component's type: `#[component] impl MyComponent { ... }`";
+    match item {
+        syn::Item::Struct(s) => format!(
+            "{place}, not on the struct; mark the impl block of `{}` instead",
+            s.ident
+        ),
+        syn::Item::Enum(e) => format!(
+            "{place}, not on the enum; mark the impl block of `{}` instead",
+            e.ident
+        ),
+        syn::Item::Fn(_) => format!(
+            "{place}, not on a function; a handler is a method of that block marked `#[on_event(\"...\")]`"
+        ),
+        _ => place.to_string(),
+    }
+}
+
+/// The impl block's where clause with `T: 'static` added for each type
+/// parameter, as `Component: 'static` needs.
+pub(crate) fn static_where(generics: &Generics) -> Option<WhereClause> {
+    let mut clause = generics
+        .where_clause
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(where));
+    for param in generics.type_params() {
+        let ident = &param.ident;
+        clause.predicates.push(syn::parse_quote!(#ident: 'static));
+    }
+    (!clause.predicates.is_empty()).then_some(clause)
+}
+
+/// `impl<...> Component for Type<...> where ...` with the block's generics.
+pub(crate) fn impl_header(item: &ItemImpl) -> TokenStream {
+    let p = private();
+    let (impl_generics, _, _) = item.generics.split_for_impl();
+    let where_clause = static_where(&item.generics);
+    let self_ty = &item.self_ty;
+    quote!(impl #impl_generics #p::Component for #self_ty #where_clause)
+}
+
+fn generate(hooks: &HooksImpl) -> TokenStream {
+    let p = private();
+    let header = impl_header(&hooks.item);
+    let handlers = handlers_fn(hooks);
+    let daemon = [("daemon", quote!(__zenkit_daemon))];
+    let stages = [HookKind::Setup, HookKind::Reload]
+        .into_iter()
+        .filter_map(|kind| {
+            let hook = hooks.of(kind).next()?;
+            let name = syn::Ident::new(kind.as_str(), Span::call_site());
+            let call = call(hook, quote!(self), &daemon, "hook_result", None);
+            Some(quote! {
+                fn #name(&mut self, __zenkit_daemon: &mut #p::Daemon<'_>) -> #p::Result<()> {
+                    #call
+                }
+            })
+        });
+    let state = hooks.of(HookKind::State).next().map(|hook| {
+        let self_ty = &hooks.item.self_ty;
+        let ty = self_ty
+            .to_token_stream()
+            .to_string()
+            .replace(" :: ", "::")
+            .replace(" < ", "<")
+            .replace(" >", ">");
+        let call = call(
+            hook,
+            quote!(self),
+            &[],
+            "component_state",
+            Some(quote!(#ty)),
+        );
+        quote! {
+            fn state(&self) -> #p::Value {
+                #call
+            }
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        #header {
+            #handlers
+            #(#stages)*
+            #state
+        }
+    }
+}
