@@ -109,7 +109,10 @@ fn event_loop<A: App>(
             None if d.done => return Ok(()),
             None => match d.queue.next_deadline() {
                 Some(deadline) => {
-                    signals.wait(Some(deadline.saturating_duration_since(Instant::now())));
+                    // poll's timer slack grows with the timeout (0.1 %): sleep
+                    // a little short and the rest in a second, precise wait
+                    let remaining = deadline.saturating_duration_since(Instant::now());
+                    signals.wait(Some(remaining - remaining / 500));
                     since_clock = CLOCK_EVERY;
                 }
                 None => {

@@ -1,9 +1,9 @@
 //! Which handlers run for which event, in which order: the built-in ones,
 //! the application's own and every component's.
 
-use std::collections::HashMap;
 
 use nix::sys::signal::Signal;
+use rustc_hash::FxHashMap;
 
 use super::component::{event_signal, Component, Handler};
 use super::queue::{Event, EventName};
@@ -48,7 +48,7 @@ pub(crate) struct Entry<A> {
 pub struct Wiring<A> {
     pub(crate) names: Vec<String>,
     pub(crate) access: Vec<Option<Access<A>>>,
-    pub(crate) chains: HashMap<EventName, Vec<Entry<A>>>,
+    pub(crate) chains: FxHashMap<EventName, Vec<Entry<A>>>,
 }
 
 impl<A: 'static> Wiring<A> {
@@ -56,7 +56,7 @@ impl<A: 'static> Wiring<A> {
         let mut wiring = Wiring {
             names: vec!["daemon".to_string()],
             access: vec![None],
-            chains: HashMap::new(),
+            chains: FxHashMap::default(),
         };
         for (event, builtin) in [
             ("start", Builtin::Start),
