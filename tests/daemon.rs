@@ -284,3 +284,35 @@ fn watch_follows_the_file_across_rotation() {
     assert_eq!(stats["audit"]["lines"], 5, "{stats}");
     assert_eq!(stats["alerts"]["matches"], 4, "{stats}");
 }
+
+#[test]
+fn statistics_and_runlog_are_written_periodically() {
+    let sb = Sandbox::new("demo_daemon");
+    let mut child = sb.spawn(&[
+        "--work-seconds",
+        "0.01",
+        "--stats-interval",
+        "0.2",
+        "--runlog-interval",
+        "0.3",
+    ]);
+    let log = wait_for(
+        &sb.path("tmp/demo_daemon.log"),
+        "Component 'demo': *** Processing statistics ***",
+    );
+    let block = &log[log.find("*** Processing statistics ***").unwrap()..];
+    assert!(
+        block.contains("cnt_default") && block.contains("cnt_another"),
+        "{block}"
+    );
+    wait_for(&sb.path("tmp/demo_daemon.log"), "Runlog saved to");
+    let runlog = final_runlog(&sb);
+    assert!(
+        runlog["statistics"]["components"]["demo"]["cnt_default"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+}

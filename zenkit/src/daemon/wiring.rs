@@ -1,7 +1,6 @@
 //! Which handlers run for which event, in which order: the built-in ones,
 //! the application's own and every component's.
 
-
 use nix::sys::signal::Signal;
 use rustc_hash::FxHashMap;
 
