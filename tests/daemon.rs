@@ -22,6 +22,13 @@ fn final_runlog(sb: &Sandbox) -> serde_json::Value {
     json(&std::fs::read_to_string(last).unwrap())
 }
 
+/// The units of work the demo's statistics in a runlog count.
+fn demo_units(runlog: &serde_json::Value) -> u64 {
+    runlog["statistics"]["components"]["demo"]["cnt_default"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
 #[test]
 fn sigint_stops_gracefully_and_saves_everything() {
     let sb = Sandbox::new("demo_daemon");
@@ -72,12 +79,7 @@ fn sigterm_leaves_the_loop_and_teardown_runs() {
     signal(&child, Signal::SIGTERM);
     assert_eq!(wait_exit(&mut child), 0);
     assert!(sb.read("tmp/demo_daemon.log").contains("Received SIGTERM"));
-    assert!(
-        final_runlog(&sb)["statistics"]["components"]["demo"]["cnt_default"]
-            .as_u64()
-            .unwrap()
-            >= 1
-    );
+    assert!(demo_units(&final_runlog(&sb)) >= 1);
 }
 
 #[test]
@@ -88,12 +90,7 @@ fn sigusr1_saves_the_runlog_and_sigusr2_the_state() {
     signal(&child, Signal::SIGUSR1);
     wait_for(&sb.path("tmp/demo_daemon.log"), "Runlog saved to");
     let runlog = final_runlog(&sb);
-    assert!(
-        runlog["statistics"]["components"]["demo"]["cnt_default"]
-            .as_u64()
-            .unwrap()
-            >= 1
-    );
+    assert!(demo_units(&runlog) >= 1, "{runlog}");
 
     signal(&child, Signal::SIGUSR2);
     wait_for(&sb.path("tmp/demo_daemon.log"), "Daemon state saved to");
@@ -307,12 +304,7 @@ fn statistics_and_runlog_are_written_periodically() {
     );
     wait_for(&sb.path("tmp/demo_daemon.log"), "Runlog saved to");
     let runlog = final_runlog(&sb);
-    assert!(
-        runlog["statistics"]["components"]["demo"]["cnt_default"]
-            .as_u64()
-            .unwrap()
-            >= 1
-    );
+    assert!(demo_units(&runlog) >= 1, "{runlog}");
     signal(&child, Signal::SIGINT);
     assert_eq!(wait_exit(&mut child), 0);
 }
