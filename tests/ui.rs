@@ -10,11 +10,13 @@ fn ui() {
 }
 
 /// The macros reject names that clash with the runtime's built-in options,
-/// keys and actions (a script's own options only in scripts) from their own
-/// copy of those lists (a proc-macro crate cannot depend on the runtime);
-/// this keeps the copy in step.
+/// keys and actions (a script's or a daemon's own names only in scripts or
+/// daemons) from their own copy of those lists (a proc-macro crate cannot
+/// depend on the runtime); this keeps the copy in step.
 #[test]
 fn macro_builtin_lists_match_the_runtime() {
+    use std::collections::BTreeSet;
+
     let source = include_str!("../zenkit-macros/src/check.rs");
     let table = |name: &str| {
         let start = source
@@ -23,27 +25,58 @@ fn macro_builtin_lists_match_the_runtime() {
         let len = source[start..].find("];").expect("end of the list");
         &source[start..start + len]
     };
-    // (key, long option, short option) of each built-in option
-    type Row = (String, Option<String>, Option<char>);
+    // the configuration keys of a table's rows: the first argument of
+    // `flag("key", ..)`, `value("key", ..)` and `b(Some("key"), ..)`
+    let table_keys = |table: &str| -> BTreeSet<String> {
+        let text: String = table.split_whitespace().collect();
+        let mut keys = BTreeSet::new();
+        for row in ["flag(\"", "value(\"", "b(Some(\""] {
+            for (at, _) in text.match_indices(row) {
+                let rest = &text[at + row.len()..];
+                keys.insert(rest[..rest.find('"').expect("a key")].to_string());
+            }
+        }
+        keys
+    };
+    // (key, long option, its aliases, short option) of each option
+    type Row = (String, Option<String>, Vec<String>, Option<char>);
     let rows = |kind| -> Vec<Row> {
         zenkit::cli::builtin_args(kind)
             .iter()
             .map(|a| {
-                let long = a.get_long().map(str::to_string);
-                (a.get_id().to_string(), long, a.get_short())
+                assert_eq!(a.get_all_short_aliases(), None, "{}", a.get_id());
+                let aliases = a.get_all_aliases().unwrap_or_default();
+                (
+                    a.get_id().to_string(),
+                    a.get_long().map(str::to_string),
+                    aliases.into_iter().map(str::to_string).collect(),
+                    a.get_short(),
+                )
             })
             .collect()
     };
+    let builtins = table("pub(crate) const BUILTINS");
+    let base_keys = table_keys(builtins);
+    // an option of a kind's own may set a key every application has (a
+    // daemon's `--pid-file`): that key is in `BUILTINS`
     let check = |rows: &[Row], table: &str, name: &str| {
-        for (id, long, short) in rows {
+        let keys = table_keys(table);
+        let text: String = table.split_whitespace().collect();
+        for (id, long, aliases, short) in rows {
             assert!(
-                table.contains(&format!("\"{id}\"")),
+                keys.contains(id) || base_keys.contains(id),
                 "key `{id}` is missing from {name}"
             );
             if let Some(long) = long {
                 assert!(
                     table.contains(&format!("\"{long}\"")),
                     "`--{long}` is missing from {name}"
+                );
+            }
+            for alias in aliases {
+                assert!(
+                    text.contains(&format!(".alias(\"{alias}\")")),
+                    "alias `--{alias}` is missing from {name}"
                 );
             }
             if let Some(short) = short {
@@ -55,19 +88,16 @@ fn macro_builtin_lists_match_the_runtime() {
         }
     };
     let base = rows(zenkit::AppKind::Base);
-    check(&base, table("pub(crate) const BUILTINS"), "BUILTINS");
+    check(&base, builtins, "BUILTINS");
     // a script's own options clash only with a script's names
     let script_only: Vec<Row> = rows(zenkit::AppKind::Script)
         .into_iter()
         .filter(|row| !base.contains(row))
         .collect();
     assert!(!script_only.is_empty(), "scripts have options of their own");
-    check(
-        &script_only,
-        table("pub(crate) const SCRIPT_BUILTINS"),
-        "SCRIPT_BUILTINS",
-    );
-    // likewise a daemon's, and its configuration-only keys
+    let script_table = table("pub(crate) const SCRIPT_BUILTINS");
+    check(&script_only, script_table, "SCRIPT_BUILTINS");
+    // likewise a daemon's
     let daemon_only: Vec<Row> = rows(zenkit::AppKind::Daemon)
         .into_iter()
         .filter(|row| !base.contains(row))
@@ -75,26 +105,32 @@ fn macro_builtin_lists_match_the_runtime() {
     assert!(!daemon_only.is_empty(), "daemons have options of their own");
     let daemon_table = table("pub(crate) const DAEMON_BUILTINS");
     check(&daemon_only, daemon_table, "DAEMON_BUILTINS");
+
+    // each table has exactly the configuration keys of its kind, those
+    // without an option too
     let paths = zenkit::paths::Paths::resolve(
         std::path::Path::new("/"),
         &zenkit::paths::PathOverrides::default(),
     );
-    let daemon_keys = zenkit::runner::daemon_defaults("demo", &paths);
-    for key in daemon_keys.keys() {
-        assert!(
-            daemon_table.contains(&format!("\"{key}\"")),
-            "key `{key}` is missing from DAEMON_BUILTINS"
-        );
-    }
-    let table_keys = ["flag(\"", "value(\"", "b(Some(\""]
-        .iter()
-        .map(|row| daemon_table.matches(row).count())
-        .sum::<usize>();
+    let keys = |map: serde_json::Map<String, serde_json::Value>| -> BTreeSet<String> {
+        map.into_iter().map(|(key, _)| key).collect()
+    };
     assert_eq!(
-        table_keys,
-        daemon_keys.len(),
-        "DAEMON_BUILTINS has a key daemons do not have"
+        base_keys,
+        keys(zenkit::runner::builtin_defaults("demo", &paths)),
+        "keys of BUILTINS"
     );
+    assert_eq!(
+        table_keys(script_table),
+        keys(zenkit::runner::script_defaults(None)),
+        "keys of SCRIPT_BUILTINS"
+    );
+    assert_eq!(
+        table_keys(daemon_table),
+        keys(zenkit::runner::daemon_defaults("demo", &paths)),
+        "keys of DAEMON_BUILTINS"
+    );
+
     let actions = table("pub(crate) const BUILTIN_ACTIONS");
     for action in zenkit::actions::BUILTIN_ACTIONS {
         assert!(

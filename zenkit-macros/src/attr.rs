@@ -29,6 +29,24 @@ const COMMAND_KEY: &str = "command";
 /// The log levels `log_level` accepts.
 const LOG_LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
 
+/// The largest file mode creation mask.
+const MAX_UMASK: u32 = 0o777;
+
+/// How a umask is written, for messages.
+const UMASK_FORMS: &str =
+    "an octal mask of at most 0o777, e.g. `0o027`, `\"0o027\"`, `\"027\"` or `\"0027\"`";
+
+/// The mask an umask string (`0o027`, `027`, `0027`) stands for.
+fn umask(text: &str) -> Option<u32> {
+    let digits = text.strip_prefix("0o").unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| matches!(b, b'0'..=b'7')) {
+        return None;
+    }
+    u32::from_str_radix(digits, 8)
+        .ok()
+        .filter(|mask| *mask <= MAX_UMASK)
+}
+
 /// `#[zen(...)]` on the application struct.
 #[derive(Default)]
 pub(crate) struct Container {
@@ -499,6 +517,32 @@ fn defaults_entry(
             );
             None
         }
+        (ValueKind::Umask, Lit::Str(s)) if umask(&s.value()).is_some() => {
+            Some(JsonLit::Str(s.value()))
+        }
+        (ValueKind::Umask, Lit::Str(s)) => {
+            cx.error_spanned_by(s, format!("invalid umask {:?}: {UMASK_FORMS}", s.value()));
+            None
+        }
+        (ValueKind::Umask, Lit::Int(i)) => match i.base10_parse::<u32>() {
+            // a decimal `27` is almost surely a mistaken `0o027`
+            Ok(n) if n != 0 && !i.to_string().starts_with("0o") => {
+                cx.error_spanned_by(
+                    i,
+                    format!("write the umask `{i}` in octal (`0o...`): {UMASK_FORMS}"),
+                );
+                None
+            }
+            Ok(n) if n > MAX_UMASK => {
+                cx.error_spanned_by(i, format!("invalid umask `{i}`: {UMASK_FORMS}"));
+                None
+            }
+            Ok(n) => Some(JsonLit::Int(n.into())),
+            Err(err) => {
+                cx.syn_error(err);
+                None
+            }
+        },
         _ => {
             cx.error_spanned_by(&lit, format!("`{key}` takes {}", builtin.value.expected()));
             None
@@ -860,6 +904,7 @@ impl ValueKind {
             ValueKind::Str => "a string",
             ValueKind::StrOrInt => "a name or a number",
             ValueKind::Seconds => "a positive number of seconds, e.g. `60` or `0.5`",
+            ValueKind::Umask => "an octal mask, e.g. `0o027` or `\"0o027\"`",
             ValueKind::LogLevel => {
                 "one of \"debug\", \"info\", \"warning\", \"error\", \"critical\""
             }
@@ -998,6 +1043,99 @@ mod tests {
             errors.contains("`runlog_interval` must be a positive number of seconds"),
             "{errors}"
         );
+    }
+
+    #[test]
+    fn daemon_defaults_take_paths_a_umask_and_a_flag() {
+        let cx = Ctxt::new();
+        let item: syn::DeriveInput = syn::parse_quote! {
+            #[zen(daemon, defaults(
+                chroot_dir = "/srv/jail",
+                work_dir = "/var/lib/demo",
+                umask = 0o027,
+                paralel = true,
+            ))]
+            struct Service {}
+        };
+        let attrs = container(&cx, &item.attrs);
+        let values: Vec<(String, String)> = attrs
+            .defaults
+            .iter()
+            .map(|d| {
+                let value = match &d.value {
+                    JsonLit::Str(s) => format!("str {s}"),
+                    JsonLit::Int(n) => format!("int {n}"),
+                    JsonLit::Bool(b) => format!("bool {b}"),
+                    JsonLit::Float(_) => "float".to_string(),
+                };
+                (d.key.to_string(), value)
+            })
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("chroot_dir", "str /srv/jail"),
+                ("work_dir", "str /var/lib/demo"),
+                ("umask", "int 23"),
+                ("paralel", "bool true"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        assert!(cx.check().is_ok());
+
+        for (bad, message) in [
+            (quote::quote!(umask = 27), "write the umask `27` in octal"),
+            (
+                quote::quote!(umask = 0x1f),
+                "write the umask `0x1f` in octal",
+            ),
+            (quote::quote!(umask = 0o1000), "invalid umask `0o1000`"),
+            (
+                quote::quote!(umask = "0o029"),
+                "invalid umask \\\"0o029\\\"",
+            ),
+            (quote::quote!(umask = true), "`umask` takes an octal mask"),
+            (
+                quote::quote!(paralel = "yes"),
+                "`paralel` takes `true` or `false`",
+            ),
+            (quote::quote!(work_dir = 1), "`work_dir` takes a string"),
+        ] {
+            let cx = Ctxt::new();
+            let item: syn::DeriveInput = syn::parse_quote! {
+                #[zen(daemon, defaults(#bad))]
+                struct Service {}
+            };
+            let attrs = container(&cx, &item.attrs);
+            assert!(attrs.defaults.is_empty(), "{bad}");
+            let errors = cx.check().unwrap_err().to_string();
+            assert!(errors.contains(message), "{bad}: {errors}");
+        }
+    }
+
+    #[test]
+    fn umask_strings() {
+        for (text, mask) in [
+            ("0o002", 0o2),
+            ("002", 0o2),
+            ("0002", 0o2),
+            ("0o777", 0o777),
+            ("0", 0),
+        ] {
+            assert_eq!(umask(text), Some(mask), "{text}");
+        }
+        for bad in [
+            "",
+            "0o",
+            "0o778",
+            "1000",
+            "0x1f",
+            "-2",
+            " 022",
+            "99999999999999999999",
+        ] {
+            assert_eq!(umask(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub(crate) enum ValueKind {
     LogLevel,
     /// A positive number of seconds, integer or fractional.
     Seconds,
+    /// A file mode creation mask: an octal string or an octal integer.
+    Umask,
 }
 
 /// A built-in command-line option and/or configuration key.
@@ -28,8 +30,24 @@ pub(crate) struct Builtin {
     pub(crate) key: Option<&'static str>,
     /// The long option; `None` for keys without an option.
     pub(crate) long: Option<&'static str>,
+    /// Another long option with the same meaning (pyzenkit's spelling).
+    pub(crate) alias: Option<&'static str>,
     pub(crate) short: Option<char>,
     pub(crate) value: ValueKind,
+}
+
+impl Builtin {
+    const fn alias(self, alias: &'static str) -> Builtin {
+        Builtin {
+            alias: Some(alias),
+            ..self
+        }
+    }
+
+    /// Whether `long` is this option or its alias.
+    fn is_long(&self, long: &str) -> bool {
+        self.long == Some(long) || self.alias == Some(long)
+    }
 }
 
 const fn b(
@@ -41,6 +59,7 @@ const fn b(
     Builtin {
         key,
         long,
+        alias: None,
         short,
         value,
     }
@@ -103,6 +122,13 @@ pub(crate) const SCRIPT_BUILTINS: &[Builtin] = &[
 /// (SPEC §3.3). Only a daemon's own names clash with them.
 pub(crate) const DAEMON_BUILTINS: &[Builtin] = &[
     flag("no_daemon", "no-daemon"),
+    value("chroot_dir", "chroot-dir", ValueKind::Str),
+    value("work_dir", "work-dir", ValueKind::Str),
+    // sets the key `pid_file` every application has (see `BUILTINS`); only
+    // daemons have the option
+    b(None, Some("pid-file"), None, ValueKind::Str),
+    value("umask", "umask", ValueKind::Umask),
+    flag("paralel", "parallel").alias("paralel"),
     value("state_file", "state-file", ValueKind::Str),
     value("stats_interval", "stats-interval", ValueKind::Seconds),
     value("runlog_interval", "runlog-interval", ValueKind::Seconds),
@@ -167,7 +193,7 @@ fn key_kind(key: &str) -> Option<Kind> {
 }
 
 fn builtin_long(long: &str, kind: Kind) -> Option<&'static Builtin> {
-    builtins(kind).find(|b| b.long == Some(long))
+    builtins(kind).find(|b| b.is_long(long))
 }
 
 fn builtin_short(short: char, kind: Kind) -> Option<&'static Builtin> {
@@ -223,6 +249,8 @@ fn taken(
         let long = b.long.unwrap_or_default();
         return Some(if name.len() == 1 {
             format!("`-{name}` is the built-in short option of `--{long}`; choose another {what}")
+        } else if b.alias == Some(name) {
+            format!("`--{name}` is a built-in option (another spelling of `--{long}`); choose another {what}")
         } else {
             format!("`--{name}` is a built-in option; choose another {what}")
         });
@@ -695,11 +723,9 @@ mod tests {
         let (mut keys, mut longs, mut shorts) = (HashSet::new(), HashSet::new(), HashSet::new());
         for b in all_builtins() {
             assert!(b.key.map_or(true, |k| keys.insert(k)), "{:?} twice", b.key);
-            assert!(
-                b.long.map_or(true, |l| longs.insert(l)),
-                "{:?} twice",
-                b.long
-            );
+            for long in [b.long, b.alias].into_iter().flatten() {
+                assert!(longs.insert(long), "--{long} twice");
+            }
             assert!(
                 b.short.map_or(true, |c| shorts.insert(c)),
                 "{:?} twice",
@@ -769,6 +795,92 @@ mod tests {
             errors.contains("`--time-high` is a built-in option"),
             "{errors}"
         );
+    }
+
+    #[test]
+    fn daemon_names_clash_only_in_daemons() {
+        let base: syn::DeriveInput = syn::parse_quote! {
+            struct Tool {
+                #[zen(cli)]
+                umask: String,
+                #[zen(cli(long = "pid-file"))]
+                pid: String,
+                #[zen(cli)]
+                parallel: bool,
+                #[zen(cli(long = "paralel"))]
+                sloppy: bool,
+                #[zen(config)]
+                work_dir: String,
+            }
+        };
+        assert_eq!(app_errors(base), "");
+        let daemon: syn::DeriveInput = syn::parse_quote! {
+            #[zen(daemon)]
+            struct Service {
+                #[zen(cli)]
+                umask: String,
+                #[zen(cli(long = "pid-file"))]
+                pid: String,
+                #[zen(cli)]
+                parallel: bool,
+                #[zen(cli(long = "paralel"))]
+                sloppy: bool,
+                #[zen(config)]
+                work_dir: String,
+                #[zen(config)]
+                chroot_dir: String,
+                #[zen(cli(long = "chroot-dir"))]
+                jail: String,
+            }
+        };
+        let errors = app_errors(daemon);
+        assert_eq!(errors.matches("compile_error").count(), 7, "{errors}");
+        for message in [
+            "configuration key `umask` is built in",
+            "`--pid-file` is a built-in option",
+            "`--parallel` is a built-in option",
+            "`--paralel` is a built-in option (another spelling of `--parallel`)",
+            "configuration key `work_dir` is built in",
+            "configuration key `chroot_dir` is built in",
+            "`--chroot-dir` is a built-in option",
+        ] {
+            assert!(errors.contains(message), "{message}: {errors}");
+        }
+        // the key `pid_file` is every application's
+        let base: syn::DeriveInput = syn::parse_quote! {
+            #[zen(defaults(pid_file = "/run/tool.pid"))]
+            struct Tool {
+                #[zen(config)]
+                pid_file: String,
+            }
+        };
+        let errors = app_errors(base);
+        assert_eq!(errors.matches("compile_error").count(), 1, "{errors}");
+        assert!(
+            errors.contains("configuration key `pid_file` is built in"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn daemon_keys_need_a_daemon() {
+        let base: syn::DeriveInput = syn::parse_quote! {
+            #[zen(script, defaults(umask = "0o027", paralel = true, work_dir = "/", chroot_dir = "/srv"))]
+            struct Tool {}
+        };
+        let errors = app_errors(base);
+        assert_eq!(errors.matches("compile_error").count(), 4, "{errors}");
+        for key in ["umask", "paralel", "work_dir", "chroot_dir"] {
+            assert!(
+                errors.contains(&format!("`{key}` is a configuration key of daemons")),
+                "{key}: {errors}"
+            );
+        }
+        let daemon: syn::DeriveInput = syn::parse_quote! {
+            #[zen(daemon, defaults(umask = "0o027", paralel = true, work_dir = "/", chroot_dir = "/srv", pid_file = "/run/d.pid"))]
+            struct Service {}
+        };
+        assert_eq!(app_errors(daemon), "");
     }
 
     #[test]

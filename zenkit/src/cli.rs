@@ -105,6 +105,36 @@ fn daemon_args() -> Vec<Arg> {
     [
         flag("no_daemon", "no-daemon", "Stay in the foreground"),
         value::<String>(
+            "chroot_dir",
+            "chroot-dir",
+            "DIR",
+            "Change the root directory to DIR",
+        ),
+        value::<String>(
+            "work_dir",
+            "work-dir",
+            "DIR",
+            "Working directory of the daemon",
+        ),
+        value::<String>(
+            "pid_file",
+            "pid-file",
+            "FILE",
+            "PID file (must end in .pid)",
+        ),
+        value::<String>(
+            "umask",
+            "umask",
+            "MASK",
+            "File mode creation mask (octal: 0o002, 002, 0002)",
+        ),
+        flag(
+            "paralel",
+            "parallel",
+            "Allow several instances at once (own PID and state files)",
+        )
+        .alias("paralel"),
+        value::<String>(
             "state_file",
             "state-file",
             "FILE",

@@ -24,6 +24,7 @@ pub struct Context {
     pub(crate) settings: Settings,
     pub(crate) script: Option<ScriptSettings>,
     pub(crate) daemon: Option<DaemonSettings>,
+    pub(crate) pidfile: Option<crate::daemon::pidfile::PidFile>,
 }
 
 /// The local time as `YYYY-mm-dd HH:MM:SS`, used on console lines.
@@ -45,6 +46,7 @@ impl Context {
             },
             script: None,
             daemon: None,
+            pidfile: None,
         }
     }
 

@@ -100,13 +100,17 @@ pub fn load_dotenv() {
 }
 
 /// Reads the `.env` files ([`load_dotenv`]), then sets `APP_ROOT_PATH` to
-/// `root` when neither the environment nor those files set it. For programs
+/// `root` (made absolute against the working directory, which a daemon
+/// leaves) when neither the environment nor those files set it. For programs
 /// that should keep their files somewhere harmless by default, such as the
 /// demos. Call it at the start of `main`, before any thread exists.
 pub fn default_root(root: &str) {
     load_dotenv();
     if std::env::var_os(ROOT_ENV).is_none() {
-        std::env::set_var(ROOT_ENV, root);
+        let absolute = std::env::current_dir()
+            .map(|cwd| cwd.join(root))
+            .unwrap_or_else(|_| PathBuf::from(root));
+        std::env::set_var(ROOT_ENV, absolute);
     }
 }
 

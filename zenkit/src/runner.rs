@@ -100,7 +100,18 @@ where
     crate::paths::load_dotenv();
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     match bring_up::<A>(args) {
-        Ok(Embedded { mut app, mut ctx }) => ExitCode::from(run_stages(&mut app, &mut ctx)),
+        Ok(Embedded { mut app, mut ctx }) => {
+            let rc = run_stages(&mut app, &mut ctx);
+            if crate::daemon::daemonize::awaiting_report() {
+                let errors = ctx.runlog.get("errors").and_then(Value::as_array);
+                let last = errors.and_then(|e| e.last()).and_then(Value::as_str);
+                crate::daemon::daemonize::report_failure(
+                    last.unwrap_or("the daemon stopped during start-up"),
+                    rc.max(1),
+                );
+            }
+            ExitCode::from(rc)
+        }
         Err(Stop::Clap(err)) => {
             let _ = err.print();
             ExitCode::from(if err.use_stderr() {
@@ -110,10 +121,14 @@ where
             })
         }
         Err(Stop::Fail(err)) => {
+            crate::daemon::daemonize::report_failure(err.message(), err.exit_code());
             eprintln!("{} CRITICAL ERROR: {}", timestamp(), err.message());
             ExitCode::from(err.exit_code())
         }
-        Err(Stop::Reported(err)) => ExitCode::from(err.exit_code()),
+        Err(Stop::Reported(err)) => {
+            crate::daemon::daemonize::report_failure(err.message(), err.exit_code());
+            ExitCode::from(err.exit_code())
+        }
     }
 }
 
@@ -176,9 +191,14 @@ fn valid_name(name: &str) -> bool {
 
 /// The built-in actions followed by the author's, as (name, help).
 fn all_actions<A: App>() -> Vec<(&'static str, &'static str)> {
+    let daemon = match A::KIND {
+        AppKind::Daemon => &crate::daemon::actions::DAEMON_ACTIONS[..],
+        _ => &[],
+    };
     BUILTIN_ACTIONS
         .iter()
         .map(|a| (a.name, a.help))
+        .chain(daemon.iter().map(|(name, help, _)| (*name, *help)))
         .chain(A::actions().into_iter().map(|a| (a.name, a.help)))
         .collect()
 }
@@ -302,6 +322,10 @@ pub fn daemon_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
         .to_string();
     for (key, value) in [
         ("no_daemon", json!(false)),
+        ("chroot_dir", Value::Null),
+        ("work_dir", json!("/")),
+        ("umask", json!("0o002")),
+        ("paralel", json!(false)),
         ("state_file", json!(state_file)),
         ("stats_interval", json!(300)),
         ("runlog_interval", json!(300)),
@@ -456,14 +480,45 @@ fn setup_config<A: App>(
     }
     let (user, group) = (prepared.user.clone(), prepared.group.clone());
     prepared.install(ctx);
-    privileges::drop_privileges(user.as_ref(), group.as_ref())?;
-    start_logging(ctx)?;
+    if A::KIND == AppKind::Daemon && ctx.settings.action.is_none() {
+        // a daemon opens its PID file and log file before it drops privileges
+        crate::daemon::startup::start(ctx)?;
+        start_logging(ctx)?;
+        hand_over_files(ctx, user.as_ref(), group.as_ref());
+        privileges::drop_privileges(user.as_ref(), group.as_ref())?;
+    } else {
+        privileges::drop_privileges(user.as_ref(), group.as_ref())?;
+        start_logging(ctx)?;
+    }
     for (layer, key) in ctx.config.ignored_keys() {
         tracing::warn!(
             "configuration key '{key}' in {layer} is ignored: it cannot be set in a file"
         );
     }
     Ok(())
+}
+
+/// Gives the daemon's PID file and log file to the account it is about to
+/// become, so it can still reopen the log and clear the PID file.
+fn hand_over_files(ctx: &Context, user: Option<&Account>, group: Option<&Account>) {
+    if user.is_none() && group.is_none() {
+        return;
+    }
+    let uid = user.map(|u| nix::unistd::Uid::from_raw(u.id));
+    let gid = group.map(|g| nix::unistd::Gid::from_raw(g.id));
+    if let Some(pidfile) = &ctx.pidfile {
+        if let Err(err) = pidfile.chown(uid.map(|u| u.as_raw()), gid.map(|g| g.as_raw())) {
+            tracing::warn!("{err}");
+        }
+    }
+    if ctx.config_bool("__core__.logging.to_file") {
+        if let Err(err) = nix::unistd::chown(&ctx.settings.log_file, uid, gid) {
+            tracing::warn!(
+                "cannot hand the log file {} over: {err}",
+                ctx.settings.log_file.display()
+            );
+        }
+    }
 }
 
 /// Setup after logging is up: persistent state, the author's setup, the dump.
@@ -613,6 +668,9 @@ fn stage_action<A: App>(app: &mut A, ctx: &mut Context, action: &str) {
 }
 
 fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
+    if crate::daemon::actions::run(action, ctx, &mut std::io::stdout().lock())? {
+        return Ok(());
+    }
     let config = &ctx.config;
     let settings = &ctx.settings;
     let origin_of = |path: &str| config.origin(path).map(ToString::to_string);

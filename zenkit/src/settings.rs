@@ -144,6 +144,18 @@ where
 pub struct DaemonSettings {
     /// `no_daemon`: stay in the foreground.
     pub no_daemon: bool,
+    /// `chroot_dir`: the root directory to change to.
+    pub chroot_dir: Option<PathBuf>,
+    /// `work_dir`: the working directory.
+    pub work_dir: PathBuf,
+    /// `umask`: the file mode creation mask.
+    pub umask: u32,
+    /// `paralel` (`--parallel`): several instances may run at once, each
+    /// with its own PID and state file.
+    pub parallel: bool,
+    /// `pid_file`: the PID file (in parallel mode, the pattern of the
+    /// per-instance ones).
+    pub pid_file: PathBuf,
     /// `state_file`: where SIGUSR2 writes the daemon state.
     pub state_file: PathBuf,
     /// `stats_interval`: seconds between `log_statistics` events.
@@ -171,10 +183,85 @@ impl DaemonSettings {
         };
         Ok(DaemonSettings {
             no_daemon: config.get("no_daemon")?,
+            chroot_dir: config.get("chroot_dir")?,
+            work_dir: config.get("work_dir")?,
+            umask: parse_umask(config.value("umask"))
+                .map_err(|msg| located(config, "umask", msg))?,
+            parallel: config.get::<bool>("paralel")?
+                || config.get::<Option<bool>>("parallel")?.unwrap_or(false),
+            pid_file: config.get("pid_file")?,
             state_file: config.get("state_file")?,
             stats_interval: seconds("stats_interval")?,
             runlog_interval: seconds("runlog_interval")?,
             stop_timeout: seconds("stop_timeout")?,
         })
+    }
+}
+
+/// A umask from its configuration value: an octal string (`0o027`, `027`,
+/// `0027`, `27`) or a number whose decimal digits are read as octal (JSON has
+/// no leading zeros: `27` means `0o027`).
+pub fn parse_umask(value: Option<&Value>) -> std::result::Result<u32, String> {
+    let text = match value {
+        None | Some(Value::Null) => return Ok(0o002),
+        Some(Value::String(text)) => text.trim().to_string(),
+        Some(Value::Number(n)) if n.is_u64() => n.to_string(),
+        Some(other) => {
+            return Err(format!(
+                "invalid umask {other}: expected an octal mask such as \"0o027\""
+            ))
+        }
+    };
+    let digits = text
+        .strip_prefix("0o")
+        .or_else(|| text.strip_prefix("0O"))
+        .unwrap_or(&text);
+    match u32::from_str_radix(digits, 8) {
+        Ok(mask) if !digits.is_empty() && mask <= 0o777 => Ok(mask),
+        _ => Err(format!(
+            "invalid umask '{text}': expected an octal mask from 0 to 0o777 such as 0o027"
+        )),
+    }
+}
+
+/// A configuration error about `key`: located when a file set it, a usage
+/// error when the command line did.
+fn located(config: &Config, key: &str, message: String) -> Error {
+    match config.origin(key).map(|o| &o.layer) {
+        Some(Layer::Cli) => Error::usage(message),
+        _ => config.error_at(key, message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn umask_forms() {
+        for (given, expected) in [
+            (json!("0o002"), 0o002),
+            (json!("002"), 0o002),
+            (json!("0002"), 0o002),
+            (json!("0O027"), 0o027),
+            (json!(27), 0o027),
+            (json!(0), 0),
+            (json!("777"), 0o777),
+        ] {
+            assert_eq!(parse_umask(Some(&given)), Ok(expected), "{given}");
+        }
+        assert_eq!(parse_umask(None), Ok(0o002));
+        for bad in [
+            json!("0o8"),
+            json!("abc"),
+            json!(""),
+            json!("1000"),
+            json!(true),
+            json!(-1),
+            json!(28),
+        ] {
+            assert!(parse_umask(Some(&bad)).is_err(), "{bad}");
+        }
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{json, Map, Value};
 
+use super::notify::Notifier;
 use super::queue::{EventName, EventQueue};
 use super::stats::{Evaluator, Statistics};
 use super::Args;
@@ -25,6 +26,7 @@ pub struct Daemon<'a> {
     pub(crate) names: Vec<String>,
     pub(crate) stats: Vec<Statistics>,
     pub(crate) evaluators: Vec<Evaluator>,
+    pub(crate) notifier: Notifier,
 }
 
 impl<'a> Daemon<'a> {
@@ -39,6 +41,7 @@ impl<'a> Daemon<'a> {
             stats: vec![Statistics::new(); names.len()],
             evaluators: vec![Evaluator::new(now); names.len()],
             names,
+            notifier: Notifier::from_env(),
         }
     }
 

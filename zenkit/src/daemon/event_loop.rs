@@ -10,6 +10,7 @@ use super::queue::Event;
 use super::signals::Signals;
 use super::stats::format_figures;
 use super::wiring::{Action, Builtin, Wiring};
+use super::{daemonize, notify};
 use super::{Daemon, Flow};
 use crate::app::App;
 use crate::context::Context;
@@ -53,6 +54,11 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
                 .map_err(|e| e.context(format!("setup of component '{}'", wiring.names[slot])))?;
         }
     }
+    daemonize::report_ready();
+    d.notifier.ready();
+    if let Some(interval) = notify::watchdog_interval() {
+        d.schedule_after(interval, "watchdog", None);
+    }
     d.schedule("start", None);
     let result = event_loop(app, &mut d, &wiring, &signals);
     let statistics = d.runlog_statistics();
@@ -75,6 +81,7 @@ fn event_loop<A: App>(
                 match signal {
                     Signal::SIGTERM => {
                         tracing::info!("Received SIGTERM, leaving the event loop");
+                        d.notifier.stopping();
                         d.leave = true;
                     }
                     Signal::SIGINT => {
@@ -172,6 +179,7 @@ fn builtin_handler<A: App>(
                     settings.stop_timeout
                 );
                 d.set_done();
+                d.notifier.stopping();
                 d.schedule_after_secs(settings.stop_timeout, "terminate", None);
             }
         }
@@ -189,6 +197,12 @@ fn builtin_handler<A: App>(
         }
         Builtin::SaveState => save_state(app, d, wiring),
         Builtin::Wake => tracing::debug!("Woken up by SIGALRM"),
+        Builtin::Watchdog => {
+            d.notifier.watchdog();
+            if let Some(interval) = notify::watchdog_interval() {
+                d.schedule_after(interval, "watchdog", None);
+            }
+        }
         Builtin::LogStatistics => {
             log_statistics(d);
             if !d.done {
@@ -262,6 +276,7 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
 /// fails to load or bind is logged and the old one stays in force.
 fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
     tracing::info!("Reloading the configuration");
+    d.notifier.reloading();
     let prepared = d
         .config()
         .reload()
@@ -294,5 +309,6 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
         }
     }
     d.slot = 0;
+    d.notifier.ready();
     tracing::info!("Configuration reloaded");
 }

@@ -8,11 +8,16 @@
 //! [`Daemon`] context: the queue, the application's context, the done flag
 //! and its component's [`Statistics`].
 
+pub(crate) mod actions;
 mod component;
 mod context;
+pub mod daemonize;
 pub(crate) mod event_loop;
+pub mod notify;
+pub mod pidfile;
 pub mod queue;
 mod signals;
+pub(crate) mod startup;
 pub mod stats;
 mod wiring;
 

@@ -20,6 +20,7 @@ pub(crate) enum Builtin {
     SaveState,
     Wake,
     LogStatistics,
+    Watchdog,
 }
 
 /// A handler for the application's or a component's method.
@@ -67,6 +68,7 @@ impl<A: 'static> Wiring<A> {
             ("signal_alrm", Builtin::Wake),
             ("log_statistics", Builtin::LogStatistics),
             ("save_runlog", Builtin::PeriodicRunlog),
+            ("watchdog", Builtin::Watchdog),
         ] {
             wiring.add(
                 0,

@@ -1,0 +1,235 @@
+//! The daemon's built-in actions: signals to the running daemon (SPEC §7.6)
+//! and a systemd unit for it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+use super::pidfile::{instance_files, is_locked, read_pid, PidError};
+use crate::context::Context;
+use crate::settings::DaemonSettings;
+use crate::{Error, Result};
+
+/// The daemon's actions: name, help, and the signal it sends (none:
+/// `signal-check` sends signal 0, `systemd-unit` sends nothing).
+pub(crate) const DAEMON_ACTIONS: [(&str, &str, Option<Signal>); 8] = [
+    (
+        "signal-check",
+        "Check that the daemon runs (signal 0)",
+        None,
+    ),
+    (
+        "signal-alrm",
+        "Send SIGALRM to the daemon (wake it up)",
+        Some(Signal::SIGALRM),
+    ),
+    (
+        "signal-hup",
+        "Send SIGHUP to the daemon (reload)",
+        Some(Signal::SIGHUP),
+    ),
+    (
+        "signal-int",
+        "Send SIGINT to the daemon (stop gracefully)",
+        Some(Signal::SIGINT),
+    ),
+    (
+        "signal-term",
+        "Send SIGTERM to the daemon (stop at once)",
+        Some(Signal::SIGTERM),
+    ),
+    (
+        "signal-usr1",
+        "Send SIGUSR1 to the daemon (save the runlog)",
+        Some(Signal::SIGUSR1),
+    ),
+    (
+        "signal-usr2",
+        "Send SIGUSR2 to the daemon (save its state)",
+        Some(Signal::SIGUSR2),
+    ),
+    (
+        "systemd-unit",
+        "Print a systemd unit (Type=notify) for this daemon",
+        None,
+    ),
+];
+
+/// Runs daemon action `name`; `Ok(false)` when it is none of them.
+pub(crate) fn run(name: &str, ctx: &Context, out: &mut dyn Write) -> Result<bool> {
+    let Some(&(_, _, signal)) = DAEMON_ACTIONS.iter().find(|(n, _, _)| *n == name) else {
+        return Ok(false);
+    };
+    let settings = ctx
+        .daemon()
+        .ok_or_else(|| Error::msg("daemon actions need a daemon's settings"))?;
+    let written = match name {
+        "systemd-unit" => write!(out, "{}", unit(ctx, settings)),
+        _ => return send(signal, settings, out).map(|()| true),
+    };
+    written.map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))?;
+    Ok(true)
+}
+
+/// The PID files the signal actions read: exactly `pid_file`, or in
+/// parallel mode every instance's.
+fn pid_files(settings: &DaemonSettings) -> Result<Vec<PathBuf>> {
+    if settings.parallel {
+        let files = instance_files(&settings.pid_file)?;
+        if files.is_empty() {
+            return Err(Error::msg(format!(
+                "PID file '{}' does not exist",
+                settings.pid_file.display()
+            )));
+        }
+        Ok(files)
+    } else {
+        Ok(vec![settings.pid_file.clone()])
+    }
+}
+
+/// Sends `signal` (none: signal 0) to every running instance; every failure
+/// is reported, and any makes the action fail.
+fn send(signal: Option<Signal>, settings: &DaemonSettings, out: &mut dyn Write) -> Result<()> {
+    let name = signal.map_or("0", |s| s.as_str());
+    let mut failures = Vec::new();
+    for file in pid_files(settings)? {
+        match send_one(signal, name, &file, out) {
+            Ok(()) => {}
+            Err(err) => failures.push(err.message().to_string()),
+        }
+    }
+    match failures.len() {
+        0 => Ok(()),
+        _ => Err(Error::msg(failures.join("; "))),
+    }
+}
+
+fn send_one(signal: Option<Signal>, name: &str, file: &Path, out: &mut dyn Write) -> Result<()> {
+    let pid = match read_pid(file) {
+        Ok(pid) => pid,
+        Err(PidError::Missing) => {
+            return Err(Error::msg(format!(
+                "PID file '{}' does not exist",
+                file.display()
+            )))
+        }
+        Err(PidError::Malformed) => {
+            return Err(Error::msg(format!(
+                "Malformed PID file '{}'",
+                file.display()
+            )))
+        }
+        Err(PidError::Io(err)) => {
+            return Err(Error::msg(format!(
+                "Cannot read PID file '{}': {err}",
+                file.display()
+            )))
+        }
+    };
+    let target = Pid::from_raw(pid as i32);
+    if !is_locked(file)? {
+        // whoever has that PID now is not the daemon that wrote the file
+        return Err(match kill(target, None) {
+            Err(Errno::ESRCH) => Error::msg(format!("Process with PID '{pid}' does not exist")),
+            _ => Error::msg(format!(
+                "Process with PID '{pid}' is not the daemon: nothing holds PID file '{}', which is stale",
+                file.display()
+            )),
+        });
+    }
+    writeln!(
+        out,
+        "Sending signal '{name}' to process '{pid}' [{}]",
+        file.display()
+    )
+    .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))?;
+    match kill(target, signal) {
+        Ok(()) => Ok(()),
+        Err(Errno::ESRCH) => Err(Error::msg(format!(
+            "Process with PID '{pid}' does not exist"
+        ))),
+        Err(Errno::EPERM) => Err(Error::msg(format!(
+            "Insufficient permissions to send signal '{name}' to process '{pid}'"
+        ))),
+        Err(err) => Err(Error::msg(format!(
+            "Cannot send signal '{name}' to process '{pid}': {err}"
+        ))),
+    }
+}
+
+/// A systemd unit running this daemon in the foreground with its options,
+/// reporting readiness itself (`Type=notify`).
+fn unit(ctx: &Context, settings: &DaemonSettings) -> String {
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| ctx.name().to_string());
+    let mut args = vec![
+        exe,
+        "--no-daemon".to_string(),
+        format!(
+            "--pid-file {}",
+            quote(&settings.pid_file.display().to_string())
+        ),
+    ];
+    for key in ["config_file", "config_dir", "user", "group"] {
+        let value = match ctx.config().value(key) {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            Some(serde_json::Value::Array(pair)) => pair
+                .first()
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            _ => continue,
+        };
+        args.push(format!("--{} {}", key.replace('_', "-"), quote(&value)));
+    }
+    let about = ctx.name();
+    format!(
+        "[Unit]\n\
+         Description={about}\n\
+         After=network.target\n\
+         \n\
+         [Service]\n\
+         Type=notify\n\
+         ExecStart={}\n\
+         ExecReload=/bin/kill -HUP $MAINPID\n\
+         KillSignal=SIGINT\n\
+         TimeoutStopSec={}\n\
+         Restart=on-failure\n\
+         \n\
+         [Install]\n\
+         WantedBy=multi-user.target\n",
+        args.join(" "),
+        settings.stop_timeout.ceil() as u64 + 5,
+    )
+}
+
+/// Quotes a value for systemd's command line when it needs it.
+fn quote(value: &str) -> String {
+    if !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-:@".contains(c))
+    {
+        value.to_string()
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote("/etc/app.conf"), "/etc/app.conf");
+        assert_eq!(quote("/etc/my app.conf"), "\"/etc/my app.conf\"");
+        assert_eq!(quote("a\"b"), "\"a\\\"b\"");
+        assert_eq!(quote(""), "\"\"");
+    }
+}

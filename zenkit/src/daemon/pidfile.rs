@@ -1,0 +1,866 @@
+//! PID files: created without truncation, `flock`ed for the daemon's life,
+//! holding `<pid>\n`, removed at exit only while they still hold our PID.
+//!
+//! The lock, not the content, says whether a daemon runs: a file left by a
+//! killed daemon is not locked and is taken over; a file whose holder is
+//! alive is left untouched and the new instance refuses to start. Locks are
+//! `flock` locks on the open file description, so they survive `fork` (a
+//! child shares the parent's lock) and vanish when the holder dies.
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::fs::{self, File, OpenOptions, Permissions};
+use std::io::{self, ErrorKind as IoErrorKind};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::libc;
+
+use crate::{Error, Result};
+
+/// Mode of a PID file: readable by everybody, writable by the owner only.
+const PID_FILE_MODE: u32 = 0o644;
+
+/// How often [`PidFile::acquire`] reopens the path when the file it locked was
+/// removed or replaced meanwhile (a daemon exiting at the same moment).
+const ACQUIRE_ATTEMPTS: u32 = 8;
+
+/// The longest content [`read_pid`] accepts; a PID file is a number and a
+/// newline, so anything longer is not one.
+const MAX_CONTENT: u64 = 64;
+
+/// A locked PID file holding this process's PID.
+///
+/// Created by [`PidFile::acquire`]. The lock lasts as long as the value (the
+/// daemon's life); dropping it, or calling [`PidFile::release`], removes the
+/// file if it still holds our PID. Only the process that acquired the file
+/// cleans it up: a forked child dropping its copy leaves file and lock alone.
+pub struct PidFile {
+    path: PathBuf,
+    file: Option<File>,
+    pid: u32,
+}
+
+impl fmt::Debug for PidFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PidFile")
+            .field("path", &self.path)
+            .field("pid", &self.pid)
+            .field("fd", &self.file.as_ref().map(AsRawFd::as_raw_fd))
+            .finish()
+    }
+}
+
+impl PidFile {
+    /// Creates or takes over the PID file at `path`, locks it and writes
+    /// `<our pid>\n` into it.
+    ///
+    /// The name must end in `.pid` (a configuration error otherwise). Missing
+    /// parent directories are created. The file is opened without truncation
+    /// and without following a symbolic link, and gets mode 0644 whatever the
+    /// umask. When another live process holds the lock the file is left as it
+    /// is and the error names that process's PID; a file nobody holds (left
+    /// by a daemon that died, or with garbage in it) is taken over.
+    pub fn acquire(path: &Path) -> Result<PidFile> {
+        check_name(path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|e| {
+                Error::setup(format!(
+                    "cannot create directory {} for the PID file: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+        for _ in 0..ACQUIRE_ATTEMPTS {
+            let (file, created) = open_for_lock(path)?;
+            match try_flock(&file, libc::LOCK_EX) {
+                Ok(()) => {}
+                Err(Errno::EWOULDBLOCK) => return Err(running_error(path)),
+                Err(e) => {
+                    return Err(Error::setup(format!(
+                        "cannot lock PID file {}: {e}",
+                        path.display()
+                    )))
+                }
+            }
+            // The previous holder may have unlinked the file between our open
+            // and our lock; a lock on an unlinked file protects nothing.
+            if !same_file(&file, path) {
+                continue;
+            }
+            let pid = std::process::id();
+            prepare_mode(&file, path, created)?;
+            write_pid(&file, pid).map_err(|e| {
+                Error::setup(format!("cannot write PID file {}: {e}", path.display()))
+            })?;
+            return Ok(PidFile {
+                path: path.to_path_buf(),
+                file: Some(file),
+                pid,
+            });
+        }
+        Err(Error::setup(format!(
+            "cannot lock PID file {}: it keeps being replaced by another process",
+            path.display()
+        )))
+    }
+
+    /// The path of the PID file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The PID written into the file.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The descriptor holding the lock; a daemon closing inherited
+    /// descriptors must keep this one open, or the lock is lost.
+    pub fn raw_fd(&self) -> RawFd {
+        self.file.as_ref().map_or(-1, AsRawFd::as_raw_fd)
+    }
+
+    /// Gives the file to `uid` and/or `gid` (`None` keeps that one), so a
+    /// daemon that drops its privileges still owns the file it clears at exit.
+    pub fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> Result<()> {
+        let file = self.file.as_ref().ok_or_else(|| {
+            Error::setup(format!(
+                "PID file {} is already released",
+                self.path.display()
+            ))
+        })?;
+        std::os::unix::fs::fchown(file, uid, gid).map_err(|e| {
+            let id = |v: Option<u32>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
+            Error::setup(format!(
+                "cannot change the owner of PID file {} to {}:{}: {e}",
+                self.path.display(),
+                id(uid),
+                id(gid)
+            ))
+        })
+    }
+
+    /// Removes the file if it still holds our PID (emptying it when it cannot
+    /// be removed, e.g. in a directory we may no longer write to) and
+    /// releases the lock. The same happens when the value is dropped.
+    pub fn release(mut self) {
+        self.clean_up();
+    }
+
+    fn clean_up(&mut self) {
+        let Some(file) = self.file.take() else {
+            return;
+        };
+        if std::process::id() != self.pid {
+            // A forked child: closing its descriptor keeps the parent's lock.
+            return;
+        }
+        if !same_file(&file, &self.path) {
+            tracing::debug!(
+                "PID file {} was replaced by another file; leaving it",
+                self.path.display()
+            );
+            return;
+        }
+        match read_content(&file).map(|c| parse_pid(&c)) {
+            Ok(Ok(pid)) if pid == self.pid => {}
+            _ => {
+                tracing::debug!(
+                    "PID file {} no longer holds PID {}; leaving it",
+                    self.path.display(),
+                    self.pid
+                );
+                return;
+            }
+        }
+        if let Err(err) = fs::remove_file(&self.path) {
+            if let Err(trunc) = file.set_len(0) {
+                tracing::warn!(
+                    "cannot remove PID file {} ({err}) nor empty it ({trunc}); remove it by hand",
+                    self.path.display()
+                );
+            } else {
+                tracing::debug!(
+                    "cannot remove PID file {} ({err}); emptied it instead",
+                    self.path.display()
+                );
+            }
+        }
+        // Dropping `file` closes the last descriptor of the lock, releasing it.
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        self.clean_up();
+    }
+}
+
+/// Why [`read_pid`] found no PID.
+#[derive(Debug)]
+pub enum PidError {
+    /// There is no PID file, or it is empty (a daemon that could not remove
+    /// its PID file at exit empties it).
+    Missing,
+    /// The file holds something other than a positive process id.
+    Malformed,
+    /// The file could not be read.
+    Io(io::Error),
+}
+
+impl fmt::Display for PidError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PidError::Missing => f.write_str("the PID file does not exist"),
+            PidError::Malformed => f.write_str("the PID file does not hold a process id"),
+            PidError::Io(err) => write!(f, "cannot read the PID file: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for PidError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PidError::Io(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+/// Reads the PID stored in the PID file at `path`.
+///
+/// The content must be decimal digits, optionally surrounded by whitespace
+/// (a trailing newline), naming a process id greater than 0 that fits a
+/// `pid_t` (so it can never address a process group).
+pub fn read_pid(path: &Path) -> Result<u32, PidError> {
+    let file = match open_read_only(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == IoErrorKind::NotFound => return Err(PidError::Missing),
+        Err(e) => return Err(PidError::Io(e)),
+    };
+    let content = read_content(&file).map_err(PidError::Io)?;
+    parse_pid(&content)
+}
+
+/// Whether a live process holds the lock of the PID file at `path`.
+///
+/// A missing file is not locked. The check takes a shared lock on a new open
+/// file description for a moment, so concurrent checks do not disturb each
+/// other; a daemon starting at that very moment may see the file as held.
+pub fn is_locked(path: &Path) -> Result<bool> {
+    let file = match open_read_only(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == IoErrorKind::NotFound => return Ok(false),
+        Err(e) => {
+            return Err(Error::setup(format!(
+                "cannot open PID file {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    match try_flock(&file, libc::LOCK_SH) {
+        // Closing the file releases the probe's lock.
+        Ok(()) => Ok(false),
+        Err(Errno::EWOULDBLOCK) => Ok(true),
+        Err(e) => Err(Error::setup(format!(
+            "cannot check the lock of PID file {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// The PID file of one instance in parallel mode:
+/// `/run/app.pid` and serial `0a1b2` give `/run/app.0a1b2.pid`.
+pub fn instance_path(pid_file: &Path, serial: &str) -> PathBuf {
+    let stem = pid_file.file_stem().unwrap_or_else(|| OsStr::new(""));
+    let mut name = stem.to_os_string();
+    name.push(".");
+    name.push(serial);
+    name.push(".pid");
+    pid_file.with_file_name(name)
+}
+
+/// Every PID file of the daemon whose PID file is `pid_file`, sorted: the
+/// plain one (`app.pid`) and the per-instance ones of parallel mode
+/// (`app.<serial>.pid`) in the same directory.
+///
+/// Files of other daemons whose names merely start alike (`apple.pid`,
+/// `app.x.y.pid`) are not included. A missing directory gives no files.
+pub fn instance_files(pid_file: &Path) -> Result<Vec<PathBuf>> {
+    let dir = match pid_file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Some(stem) = pid_file.file_stem().and_then(OsStr::to_str) else {
+        return Err(Error::config(format!(
+            "PID file '{}' must end in .pid",
+            pid_file.display()
+        )));
+    };
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == IoErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Error::setup(format!(
+                "cannot list directory {} for PID files: {e}",
+                dir.display()
+            )))
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| {
+            Error::setup(format!(
+                "cannot list directory {} for PID files: {e}",
+                dir.display()
+            ))
+        })?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !is_instance_name(name, stem) {
+            continue;
+        }
+        if entry.file_type().map(|t| t.is_dir()).unwrap_or(true) {
+            continue;
+        }
+        files.push(dir.join(name));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Whether `name` is `<stem>.pid` or `<stem>.<serial>.pid`.
+fn is_instance_name(name: &str, stem: &str) -> bool {
+    let Some(rest) = name.strip_prefix(stem) else {
+        return false;
+    };
+    let Some(middle) = rest.strip_suffix(".pid") else {
+        return false;
+    };
+    match middle.strip_prefix('.') {
+        None => middle.is_empty(),
+        Some(serial) => !serial.is_empty() && !serial.contains('.'),
+    }
+}
+
+fn check_name(path: &Path) -> Result<()> {
+    if path.extension() == Some(OsStr::new("pid")) {
+        Ok(())
+    } else {
+        Err(Error::config(format!(
+            "PID file '{}' must end in .pid",
+            path.display()
+        )))
+    }
+}
+
+/// Opens the PID file for reading and writing, creating it when missing.
+/// Returns whether this call created it.
+fn open_for_lock(path: &Path) -> Result<(File, bool)> {
+    let open = |create: bool| {
+        let mut options = OpenOptions::new();
+        options
+            .read(true)
+            .write(true)
+            .mode(PID_FILE_MODE)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK);
+        if create {
+            options.create_new(true);
+        }
+        options.open(path)
+    };
+    let (file, created) = loop {
+        match open(true) {
+            Ok(file) => break (file, true),
+            Err(e) if e.kind() == IoErrorKind::AlreadyExists => {}
+            Err(e) => return Err(open_error(path, e)),
+        }
+        match open(false) {
+            Ok(file) => break (file, false),
+            // removed between the two opens: create it again
+            Err(e) if e.kind() == IoErrorKind::NotFound => {}
+            Err(e) => return Err(open_error(path, e)),
+        }
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::setup(format!("cannot inspect PID file {}: {e}", path.display())))?;
+    if !meta.file_type().is_file() {
+        return Err(Error::setup(format!(
+            "PID file {} is not a regular file; remove it or choose another --pid-file",
+            path.display()
+        )));
+    }
+    Ok((file, created))
+}
+
+fn open_error(path: &Path, err: io::Error) -> Error {
+    if err.raw_os_error() == Some(libc::ELOOP) {
+        Error::setup(format!(
+            "PID file {} is a symbolic link; remove it or choose another --pid-file",
+            path.display()
+        ))
+    } else {
+        Error::setup(format!("cannot open PID file {}: {err}", path.display()))
+    }
+}
+
+fn open_read_only(path: &Path) -> io::Result<File> {
+    // O_NONBLOCK: opening a FIFO planted under the name must not hang.
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// `flock(operation | LOCK_NB)` on the open file description of `file`.
+fn try_flock(file: &File, operation: libc::c_int) -> nix::Result<()> {
+    // SAFETY: flock only reads the descriptor number, which `file` keeps open.
+    Errno::result(unsafe { libc::flock(file.as_raw_fd(), operation | libc::LOCK_NB) }).map(drop)
+}
+
+/// Whether `path` still names the file open as `file` (same device and inode).
+fn same_file(file: &File, path: &Path) -> bool {
+    match (file.metadata(), fs::symlink_metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+/// Gives the locked file mode 0644. A new file always gets it; an existing
+/// file that cannot be changed is refused only if others could write to it.
+fn prepare_mode(file: &File, path: &Path, created: bool) -> Result<()> {
+    let mode = file
+        .metadata()
+        .map_err(|e| Error::setup(format!("cannot inspect PID file {}: {e}", path.display())))?
+        .mode()
+        & 0o7777;
+    if !created && mode == PID_FILE_MODE {
+        return Ok(());
+    }
+    match file.set_permissions(Permissions::from_mode(PID_FILE_MODE)) {
+        Ok(()) => Ok(()),
+        Err(_) if !created && mode & 0o022 == 0 => Ok(()),
+        Err(e) => Err(Error::setup(format!(
+            "cannot set mode 0644 on PID file {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+fn write_pid(file: &File, pid: u32) -> io::Result<()> {
+    file.set_len(0)?;
+    file.write_all_at(format!("{pid}\n").as_bytes(), 0)?;
+    file.sync_all()
+}
+
+/// Reads at most [`MAX_CONTENT`] + 1 bytes from the start of `file`,
+/// whatever the offset of its descriptor.
+fn read_content(file: &File) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; MAX_CONTENT as usize + 1];
+    let mut len = 0;
+    while len < buf.len() {
+        match file.read_at(&mut buf[len..], len as u64) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == IoErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(len);
+    Ok(buf)
+}
+
+fn parse_pid(content: &[u8]) -> Result<u32, PidError> {
+    if content.len() as u64 > MAX_CONTENT {
+        return Err(PidError::Malformed);
+    }
+    let text = std::str::from_utf8(content).map_err(|_| PidError::Malformed)?;
+    let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    if text.is_empty() {
+        return Err(PidError::Missing);
+    }
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(PidError::Malformed);
+    }
+    match text.parse::<u32>() {
+        Ok(pid) if pid > 0 && pid <= i32::MAX as u32 => Ok(pid),
+        _ => Err(PidError::Malformed),
+    }
+}
+
+/// The error for a PID file whose lock another process holds.
+fn running_error(path: &Path) -> Error {
+    let holder = match read_pid(path) {
+        Ok(pid) => format!(" with PID {pid}"),
+        Err(_) => String::new(),
+    };
+    Error::setup(format!(
+        "another instance is running{holder} (PID file {}); stop it first, or use --parallel",
+        path.display()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn our_pid() -> u32 {
+        std::process::id()
+    }
+
+    fn mode_of(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().mode() & 0o7777
+    }
+
+    #[test]
+    fn acquire_creates_parents_locks_and_writes_our_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run/sub/app.pid");
+        let pid_file = PidFile::acquire(&path).unwrap();
+        assert_eq!(pid_file.path(), path);
+        assert_eq!(pid_file.pid(), our_pid());
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("{}\n", our_pid())
+        );
+        assert_eq!(mode_of(&path), 0o644);
+        assert!(is_locked(&path).unwrap());
+        let fd_target = fs::metadata(format!("/proc/self/fd/{}", pid_file.raw_fd())).unwrap();
+        assert_eq!(fd_target.ino(), fs::metadata(&path).unwrap().ino());
+        drop(pid_file);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn name_must_end_in_dot_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["app", "app.pidx", "app.pid.bak", ".pid"] {
+            let path = dir.path().join(name);
+            let err = PidFile::acquire(&path).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Config);
+            assert_eq!(
+                err.message(),
+                format!("PID file '{}' must end in .pid", path.display())
+            );
+            assert!(!path.exists());
+        }
+    }
+
+    #[test]
+    fn second_acquire_is_refused_and_leaves_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        let first = PidFile::acquire(&path).unwrap();
+        let err = PidFile::acquire(&path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Setup);
+        assert_eq!(
+            err.message(),
+            format!(
+                "another instance is running with PID {} (PID file {}); stop it first, or use --parallel",
+                our_pid(),
+                path.display()
+            )
+        );
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("{}\n", our_pid())
+        );
+        assert!(is_locked(&path).unwrap());
+        first.release();
+        assert!(!path.exists());
+        let again = PidFile::acquire(&path).unwrap();
+        assert!(is_locked(&again.path).unwrap());
+    }
+
+    #[test]
+    fn refusal_without_a_readable_pid_names_only_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        let first = PidFile::acquire(&path).unwrap();
+        first.file.as_ref().unwrap().set_len(0).unwrap();
+        let err = PidFile::acquire(&path).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!(
+                "another instance is running (PID file {}); stop it first, or use --parallel",
+                path.display()
+            )
+        );
+        assert_eq!(fs::read(&path).unwrap(), b"");
+    }
+
+    #[test]
+    fn stale_file_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        fs::write(&path, "999999\n").unwrap();
+        fs::set_permissions(&path, Permissions::from_mode(0o666)).unwrap();
+        let inode = fs::metadata(&path).unwrap().ino();
+        assert!(!is_locked(&path).unwrap());
+        let pid_file = PidFile::acquire(&path).unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("{}\n", our_pid())
+        );
+        assert_eq!(
+            fs::metadata(&path).unwrap().ino(),
+            inode,
+            "not truncated in place"
+        );
+        assert_eq!(mode_of(&path), 0o644);
+        drop(pid_file);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn garbage_file_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        fs::write(&path, b"\0garbage that is much longer than any pid\n\n\n").unwrap();
+        assert!(matches!(read_pid(&path), Err(PidError::Malformed)));
+        let _pid_file = PidFile::acquire(&path).unwrap();
+        assert_eq!(read_pid(&path).unwrap(), our_pid());
+    }
+
+    #[test]
+    fn symbolic_link_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("precious");
+        fs::write(&target, "keep me").unwrap();
+        let path = dir.path().join("app.pid");
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let err = PidFile::acquire(&path).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!(
+                "PID file {} is a symbolic link; remove it or choose another --pid-file",
+                path.display()
+            )
+        );
+        assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
+    }
+
+    #[test]
+    fn directory_in_the_way_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        fs::create_dir(&path).unwrap();
+        let err = PidFile::acquire(&path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Setup);
+        assert!(err.message().contains(&path.display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn release_leaves_a_file_rewritten_with_another_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        let pid_file = PidFile::acquire(&path).unwrap();
+        fs::write(&path, "4242\n").unwrap();
+        pid_file.release();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "4242\n");
+    }
+
+    #[test]
+    fn release_leaves_a_file_replaced_by_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        let pid_file = PidFile::acquire(&path).unwrap();
+        let other = dir.path().join("other");
+        // same content as ours, but a different file
+        fs::write(&other, format!("{}\n", our_pid())).unwrap();
+        fs::rename(&other, &path).unwrap();
+        drop(pid_file);
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("{}\n", our_pid())
+        );
+    }
+
+    #[test]
+    fn forked_copy_leaves_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        let mut pid_file = PidFile::acquire(&path).unwrap();
+        // as seen from a forked child, whose PID differs
+        pid_file.pid = our_pid() + 1;
+        drop(pid_file);
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            format!("{}\n", our_pid())
+        );
+    }
+
+    #[test]
+    fn file_that_cannot_be_removed_is_emptied() {
+        if nix::unistd::geteuid().is_root() {
+            // root removes files from any directory: run this test again as
+            // an unprivileged account, the situation of a daemon that
+            // dropped its privileges
+            rerun_as_nobody("file_that_cannot_be_removed_is_emptied");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("run");
+        let path = run.join("app.pid");
+        let pid_file = PidFile::acquire(&path).unwrap();
+        fs::set_permissions(&run, Permissions::from_mode(0o555)).unwrap();
+        drop(pid_file);
+        fs::set_permissions(&run, Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"");
+        assert!(matches!(read_pid(&path), Err(PidError::Missing)));
+        assert!(!is_locked(&path).unwrap());
+        // an emptied file is taken over by the next instance
+        let _next = PidFile::acquire(&path).unwrap();
+        assert_eq!(read_pid(&path).unwrap(), our_pid());
+    }
+
+    /// Runs test `name` of this module in a new process of this test binary
+    /// as user and group 65534 (nobody) and checks that it passed.
+    fn rerun_as_nobody(name: &str) {
+        use std::os::unix::process::CommandExt;
+        let module = module_path!().split_once("::").unwrap().1;
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", &format!("{module}::{name}"), "--test-threads=1"])
+            .env("TMPDIR", std::env::temp_dir())
+            .current_dir("/")
+            .uid(65534)
+            .gid(65534)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "unprivileged run failed: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    #[test]
+    fn chown_to_ourselves_succeeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        let pid_file = PidFile::acquire(&path).unwrap();
+        let uid = nix::unistd::geteuid().as_raw();
+        let gid = nix::unistd::getegid().as_raw();
+        pid_file.chown(Some(uid), Some(gid)).unwrap();
+        pid_file.chown(None, None).unwrap();
+        let meta = fs::metadata(&path).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (uid, gid));
+    }
+
+    #[test]
+    fn read_pid_accepts_only_a_positive_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        assert!(matches!(read_pid(&path), Err(PidError::Missing)));
+        for (content, expected) in [
+            ("123\n", Some(123)),
+            ("123", Some(123)),
+            ("  42 \r\n", Some(42)),
+            ("2147483647\n", Some(2147483647)),
+        ] {
+            fs::write(&path, content).unwrap();
+            assert_eq!(read_pid(&path).unwrap(), expected.unwrap(), "{content:?}");
+        }
+        for content in ["", "\n", "  \n"] {
+            fs::write(&path, content).unwrap();
+            assert!(
+                matches!(read_pid(&path), Err(PidError::Missing)),
+                "{content:?}"
+            );
+        }
+        let long = format!("{}1\n", "0".repeat(80));
+        for content in [
+            "0\n",
+            "-1\n",
+            "+5\n",
+            "12a\n",
+            "1 2\n",
+            "1\n2\n",
+            "2147483648\n",
+            "4294967296\n",
+            "0x10\n",
+            long.as_str(),
+        ] {
+            fs::write(&path, content).unwrap();
+            assert!(
+                matches!(read_pid(&path), Err(PidError::Malformed)),
+                "{content:?}"
+            );
+        }
+        fs::write(&path, [0xff, 0xfe, b'1']).unwrap();
+        assert!(matches!(read_pid(&path), Err(PidError::Malformed)));
+        let sub = dir.path().join("dir.pid");
+        fs::create_dir(&sub).unwrap();
+        assert!(matches!(read_pid(&sub), Err(PidError::Io(_))));
+    }
+
+    #[test]
+    fn is_locked_only_while_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        assert!(!is_locked(&path).unwrap());
+        fs::write(&path, format!("{}\n", our_pid())).unwrap();
+        assert!(!is_locked(&path).unwrap());
+        let pid_file = PidFile::acquire(&path).unwrap();
+        assert!(is_locked(&path).unwrap());
+        assert!(
+            is_locked(&path).unwrap(),
+            "a check must not take the lock away"
+        );
+        drop(pid_file);
+        assert!(!is_locked(&path).unwrap());
+    }
+
+    #[test]
+    fn instance_path_puts_the_serial_before_the_extension() {
+        assert_eq!(
+            instance_path(Path::new("/run/app.pid"), "0a1b2"),
+            PathBuf::from("/run/app.0a1b2.pid")
+        );
+        assert_eq!(
+            instance_path(Path::new("app.pid"), "00001"),
+            PathBuf::from("app.00001.pid")
+        );
+    }
+
+    #[test]
+    fn instance_files_lists_plain_and_per_instance_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("app.pid");
+        assert!(instance_files(&pid_file).unwrap().is_empty());
+        for name in [
+            "app.pid",
+            "app.0a1b2.pid",
+            "app.00001.pid",
+            "apple.pid",
+            "app.x.y.pid",
+            "app..pid",
+            "app.state",
+            "app.0a1b2.state",
+            "other.pid",
+        ] {
+            fs::write(dir.path().join(name), "1\n").unwrap();
+        }
+        fs::create_dir(dir.path().join("app.dir.pid")).unwrap();
+        assert_eq!(
+            instance_files(&pid_file).unwrap(),
+            vec![
+                dir.path().join("app.00001.pid"),
+                dir.path().join("app.0a1b2.pid"),
+                dir.path().join("app.pid"),
+            ]
+        );
+        let serial = instance_path(&pid_file, "0c0c0");
+        fs::write(&serial, "1\n").unwrap();
+        assert!(instance_files(&pid_file).unwrap().contains(&serial));
+        assert!(instance_files(&dir.path().join("missing/app.pid"))
+            .unwrap()
+            .is_empty());
+    }
+}
