@@ -537,7 +537,8 @@ fn defaults_entry(
                 cx.error_spanned_by(i, format!("invalid umask `{i}`: {UMASK_FORMS}"));
                 None
             }
-            Ok(n) => Some(JsonLit::Int(n.into())),
+            // the runtime reads a number's digits as octal: hand it the text
+            Ok(n) => Some(JsonLit::Str(format!("0o{n:o}"))),
             Err(err) => {
                 cx.syn_error(err);
                 None
@@ -1076,7 +1077,7 @@ mod tests {
             [
                 ("chroot_dir", "str /srv/jail"),
                 ("work_dir", "str /var/lib/demo"),
-                ("umask", "int 23"),
+                ("umask", "str 0o27"),
                 ("paralel", "bool true"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -57,7 +57,7 @@ fn main() {
     );
     assert_eq!(
         Value::Object(Strict::defaults().unwrap()),
-        json!({"umask": 0o077})
+        json!({"umask": "0o77"})
     );
 
     // the options of a base application's own, not the daemon options
