@@ -103,6 +103,15 @@ pub trait App: Hooks + Default + 'static {
         Ok(())
     }
 
+    /// Whether plugins registered at link time join the application
+    /// (`#[zen(linked_plugins = false)]` refuses them).
+    const LINKED_PLUGINS: bool = true;
+
+    /// Plugins the application lists itself (`#[zen(plugins(Type, …))]`).
+    fn plugins() -> Vec<Box<dyn crate::plugin::Plugin>> {
+        Vec::new()
+    }
+
     /// Registers the daemon's components (`#[zen(component)]` fields) with
     /// [`Wiring::component`](crate::daemon::Wiring::component).
     fn wire(wiring: &mut crate::daemon::Wiring<Self>) {

@@ -251,6 +251,7 @@ pub fn command(
     kind: AppKind,
     name: &str,
     author: Vec<Arg>,
+    plugins: Vec<Arg>,
     commands: &[(&str, &str)],
     actions: &[(&str, &str)],
 ) -> Command {
@@ -259,7 +260,8 @@ pub fn command(
         .about(info.about)
         .long_about((!info.long_about.is_empty()).then_some(info.long_about))
         .args(author)
-        .args(builtin_args(kind));
+        .args(builtin_args(kind))
+        .args(plugins);
     let mut after = Vec::new();
     if !commands.is_empty() {
         let default = info.default_command.unwrap_or(commands[0].0);
@@ -288,6 +290,51 @@ fn listing(title: &str, entries: &[(&str, &str)]) -> String {
         text.push_str(&format!("\n  {name:width$}  {help}"));
     }
     text
+}
+
+/// What an option is called by: its id, `--long` and `-s`.
+fn names(arg: &Arg) -> Vec<String> {
+    let mut names = vec![format!("key {}", arg.get_id())];
+    names.extend(arg.get_long().map(|l| format!("--{l}")));
+    names.extend(arg.get_short().map(|s| format!("-{s}")));
+    names.extend(
+        arg.get_all_aliases()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| format!("--{a}")),
+    );
+    names
+}
+
+/// The options of `plugins` (name, options) under a heading of their own,
+/// checked against the options already taken (`taken`: owner, options) and
+/// each other: a clash is an error naming both owners.
+pub fn plugin_args(
+    taken: Vec<(String, Vec<Arg>)>,
+    plugins: Vec<(&str, Vec<Arg>)>,
+) -> Result<Vec<Arg>> {
+    let mut owners: Vec<(String, String)> = Vec::new();
+    for (owner, args) in &taken {
+        for arg in args {
+            owners.extend(names(arg).into_iter().map(|n| (n, owner.clone())));
+        }
+    }
+    let mut result = Vec::new();
+    for (plugin, args) in plugins {
+        let owner = format!("plugin '{plugin}'");
+        for arg in args {
+            for name in names(&arg) {
+                if let Some((_, other)) = owners.iter().find(|(n, _)| *n == name) {
+                    return Err(Error::setup(format!(
+                        "option {name} of {owner} clashes with {other}; rename one of them"
+                    )));
+                }
+                owners.push((name, owner.clone()));
+            }
+            result.push(arg.help_heading(format!("Plugin {plugin}")));
+        }
+    }
+    Ok(result)
 }
 
 /// The configuration layer of the command line: only options actually given.
@@ -360,6 +407,7 @@ mod tests {
             AppKind::Base,
             "app",
             author,
+            vec![],
             &[],
             &[("config-view", "Show")],
         );
@@ -399,7 +447,15 @@ mod tests {
     fn script_command_positional_wins_over_the_option() {
         let info = AppInfo::new("1.0");
         let commands = [("greet", "Say hello"), ("reset", "Forget")];
-        let cmd = command(&info, AppKind::Script, "app", vec![], &commands, &[]);
+        let cmd = command(
+            &info,
+            AppKind::Script,
+            "app",
+            vec![],
+            vec![],
+            &commands,
+            &[],
+        );
         let layer = |args: &[&str]| {
             let matches = cmd.clone().try_get_matches_from(args).unwrap();
             Value::Object(cli_layer(&cmd, &matches).unwrap())
@@ -445,9 +501,44 @@ mod tests {
     }
 
     #[test]
+    fn plugin_options_get_their_group_and_clashes_name_both_owners() {
+        let taken = vec![
+            ("zenkit".to_string(), builtin_args(AppKind::Base)),
+            ("the app".to_string(), vec![Arg::new("who").long("who")]),
+        ];
+        let ok = plugin_args(
+            taken.clone(),
+            vec![("prom", vec![Arg::new("prom_dir").long("prom-dir")])],
+        )
+        .unwrap();
+        assert_eq!(ok[0].get_help_heading(), Some("Plugin prom"));
+        let err = plugin_args(
+            taken.clone(),
+            vec![("greeter", vec![Arg::new("whom").long("who")])],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "option --who of plugin 'greeter' clashes with the app; rename one of them"
+        );
+        let err = plugin_args(
+            taken,
+            vec![
+                ("a", vec![Arg::new("x").long("same")]),
+                ("b", vec![Arg::new("y").long("same")]),
+            ],
+        )
+        .unwrap_err();
+        assert!(
+            err.message().contains("plugin 'b' clashes with plugin 'a'"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn quiet_conflicts_with_verbose_and_bad_values_are_rejected() {
         let info = AppInfo::new("1.0");
-        let cmd = command(&info, AppKind::Base, "app", vec![], &[], &[]);
+        let cmd = command(&info, AppKind::Base, "app", vec![], vec![], &[], &[]);
         assert!(cmd
             .clone()
             .try_get_matches_from(["app", "--quiet", "-v"])

@@ -25,6 +25,7 @@ pub struct Context {
     pub(crate) script: Option<ScriptSettings>,
     pub(crate) daemon: Option<DaemonSettings>,
     pub(crate) pidfile: Option<crate::daemon::pidfile::PidFile>,
+    pub(crate) plugins: Vec<Box<dyn crate::plugin::Plugin>>,
 }
 
 /// The local time as `YYYY-mm-dd HH:MM:SS`, used on console lines.
@@ -47,6 +48,7 @@ impl Context {
             script: None,
             daemon: None,
             pidfile: None,
+            plugins: Vec::new(),
         }
     }
 
@@ -57,6 +59,23 @@ impl Context {
             .lookup(path)
             .and_then(Value::as_bool)
             .unwrap_or(false)
+    }
+
+    /// Runs `f` on every plugin in order, each with the context; stops at
+    /// the first error.
+    pub(crate) fn each_plugin(
+        &mut self,
+        mut f: impl FnMut(&mut dyn crate::plugin::Plugin, &mut Context) -> Result<()>,
+    ) -> Result<()> {
+        let mut plugins = std::mem::take(&mut self.plugins);
+        let result = plugins.iter_mut().try_for_each(|p| f(p.as_mut(), self));
+        self.plugins = plugins;
+        result
+    }
+
+    /// The names of the plugins in force, in order.
+    pub fn plugin_names(&self) -> Vec<&'static str> {
+        self.plugins.iter().map(|p| p.name()).collect()
     }
 
     /// The application name.

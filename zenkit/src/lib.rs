@@ -59,6 +59,7 @@ pub mod exec;
 pub mod fs;
 pub mod log;
 pub mod paths;
+pub mod plugin;
 pub mod prelude;
 pub mod privileges;
 pub mod progress;

@@ -212,11 +212,23 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
         .unwrap_or_else(|| "zenkit-app".to_string());
     let default_name = info.name.map(str::to_string).unwrap_or(exe_name);
     let commands: Vec<(&str, &str)> = A::COMMANDS.iter().map(|c| (c.name, c.help)).collect();
+    let plugins = crate::plugin::collect(A::plugins(), A::LINKED_PLUGINS)?;
+    let plugin_args = cli::plugin_args(
+        vec![
+            (
+                "zenkit's built-in options".to_string(),
+                cli::builtin_args(A::KIND),
+            ),
+            ("the application's options".to_string(), A::options()),
+        ],
+        plugins.iter().map(|p| (p.name(), p.options())).collect(),
+    )?;
     let cmd = cli::command(
         &info,
         A::KIND,
         &default_name,
         A::options(),
+        plugin_args,
         &commands,
         &all_actions::<A>(),
     );
@@ -242,7 +254,7 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let runlog = Runlog::new(&name, argv);
-    let ctx = Context::new(name, paths, runlog, debug);
+    let mut ctx = Context::new(name, paths, runlog, debug);
     ctx.dbgout(format_args!("application '{}' initialized", ctx.name));
     let mut defaults = builtin_defaults(&ctx.name, &ctx.paths);
     if A::KIND == AppKind::Script {
@@ -254,7 +266,35 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
     if A::KIND == AppKind::Daemon {
         defaults.extend(daemon_defaults(&ctx.name, &ctx.paths));
     }
-    defaults.extend(A::defaults()?);
+    let builtin_keys: Vec<String> = defaults.keys().cloned().collect();
+    let author = A::defaults()?;
+    let mut owners: Vec<(String, String)> = builtin_keys
+        .into_iter()
+        .map(|k| (k, "a built-in key".to_string()))
+        .chain(
+            author
+                .keys()
+                .map(|k| (k.clone(), "a key of the application".to_string())),
+        )
+        .collect();
+    defaults.extend(author);
+    for plugin in &plugins {
+        for (key, value) in plugin.defaults() {
+            if let Some((_, owner)) = owners.iter().find(|(k, _)| *k == key) {
+                return Err(Error::setup(format!(
+                    "configuration key '{key}' of plugin '{}' clashes with {owner}; rename one of them",
+                    plugin.name()
+                ))
+                .into());
+            }
+            owners.push((key.clone(), format!("a key of plugin '{}'", plugin.name())));
+            defaults.insert(key, value);
+        }
+    }
+    ctx.plugins = plugins;
+    if !ctx.plugins.is_empty() {
+        ctx.dbgout(format_args!("plugins: {}", ctx.plugin_names().join(", ")));
+    }
     Ok(Initialized {
         app: A::default(),
         ctx,
@@ -470,6 +510,9 @@ fn setup_config<A: App>(
     let known: Vec<String> = defaults.keys().cloned().collect();
     let prepared = prepare::<A>(Config::load(defaults, cli_values)?)?;
     app.bind(&prepared.config)?;
+    for plugin in &mut ctx.plugins {
+        plugin.configure(&prepared.config)?;
+    }
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
     let unknown = prepared.config.unknown_keys(&known);
     if !unknown.is_empty() {
@@ -528,6 +571,11 @@ fn setup_state<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
     app.load_state(&pstate)
         .map_err(|err| err.context(format!("persistent state file {}", path.display())))?;
     ctx.pstate = pstate;
+    ctx.each_plugin(|plugin, ctx| {
+        plugin
+            .setup(ctx)
+            .map_err(|e| e.context(format!("plugin '{}'", plugin.name())))
+    })?;
     guarded("setup", || app.setup(ctx))?;
     dump_setup(ctx);
     Ok(())
@@ -707,6 +755,16 @@ fn stage_teardown<A: App>(app: &mut A, ctx: &mut Context) {
     if let Err(err) = guarded("teardown", || app.teardown(ctx)) {
         ctx.register_error_code(&err, err.exit_code());
     }
+    let mut plugins = std::mem::take(&mut ctx.plugins);
+    for plugin in &mut plugins {
+        if let Err(err) = plugin.teardown(ctx) {
+            ctx.register_error(err.context(format!("plugin '{}'", plugin.name())));
+        }
+        for (key, value) in plugin.runlog(ctx) {
+            ctx.runlog.insert(key, value);
+        }
+    }
+    ctx.plugins = plugins;
     if let Err(err) = save_pstate(app, ctx) {
         ctx.register_error(&err);
     }

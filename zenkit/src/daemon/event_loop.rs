@@ -39,6 +39,7 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
     let mut wiring = Wiring::new();
     wiring.application(A::handlers());
     A::wire(&mut wiring);
+    wiring.plugins(&ctx.plugins);
     let mut catch = CAUGHT.to_vec();
     catch.extend(wiring.handled_signals());
     catch.sort_by_key(|s| *s as i32);
@@ -147,6 +148,20 @@ fn dispatch<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, event: 
         let flow = match &entry.action {
             Action::Call(call) => call(app, d, args),
             Action::Builtin(builtin) => builtin_handler(*builtin, app, d, wiring, args),
+            Action::Plugin(index) => {
+                let mut plugins = std::mem::take(&mut d.ctx.plugins);
+                if let Some(plugin) = plugins.get_mut(*index) {
+                    if let Err(err) = plugin.on_event(event.name.as_str(), d) {
+                        tracing::error!(
+                            "Plugin '{}' failed on '{}': {err}",
+                            plugin.name(),
+                            event.name
+                        );
+                    }
+                }
+                d.ctx.plugins = plugins;
+                Flow::Continue(args)
+            }
         };
         match flow {
             Flow::Continue(next) => args = next,

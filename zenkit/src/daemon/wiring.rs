@@ -32,6 +32,8 @@ type Access<A> = Box<dyn Fn(&mut A) -> &mut dyn Component>;
 pub(crate) enum Action<A> {
     Builtin(Builtin),
     Call(Call<A>),
+    /// A plugin's handler: its index among the context's plugins.
+    Plugin(usize),
 }
 
 pub(crate) struct Entry<A> {
@@ -111,6 +113,16 @@ impl<A: 'static> Wiring<A> {
                 format!("app.{}", handler.name),
                 Action::Call(Box::new(call)),
             );
+        }
+    }
+
+    /// Registers the plugins' handlers (slot 0), after every other one.
+    pub(crate) fn plugins(&mut self, plugins: &[Box<dyn crate::plugin::Plugin>]) {
+        for (index, plugin) in plugins.iter().enumerate() {
+            for event in plugin.events() {
+                let label = format!("plugin.{}", plugin.name());
+                self.add(0, event, false, label, Action::Plugin(index));
+            }
         }
     }
 
