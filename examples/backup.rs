@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 
 use zenkit::chrono::{DateTime, NaiveDateTime, Utc};
 use zenkit::prelude::*;
+// Linking the exporter adds `--prometheus-dir` (see the README's plugins).
+use zenkit_prometheus as _;
 
 const STAMP: &str = "%Y%m%dT%H%M%SZ";
 

@@ -9,9 +9,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use zenkit::prelude::*;
+// Linked, but refused below: dusage keeps its command line to itself.
+use zenkit_prometheus as _;
 
 /// Measures a directory tree and reports its growth since the last run.
 #[derive(ZenApp, Default)]
+#[zen(linked_plugins = false)]
 struct Dusage {
     /// Directory to measure.
     #[zen(cli, default = ".")]

@@ -21,6 +21,8 @@ use std::time::Duration;
 
 use zenkit::daemon::{Args, Daemon, Flow};
 use zenkit::prelude::*;
+// Linking the exporter adds `--prometheus-dir` (see the README's plugins).
+use zenkit_prometheus as _;
 
 /// Counts lines matching a pattern in a growing log file.
 #[derive(ZenApp, Default)]

@@ -116,3 +116,74 @@ fn a_hand_written_app_is_embedded_driven_and_finished_by_its_host() {
     assert!(err.message().contains("--no-such-option"), "{err}");
     std::fs::remove_dir_all(root()).unwrap();
 }
+
+/// A plugin whose option collides with the application's.
+#[derive(Debug, Default)]
+struct OptionClash;
+
+impl zenkit::plugin::Plugin for OptionClash {
+    fn name(&self) -> &'static str {
+        "option-clash"
+    }
+
+    fn options(&self) -> Vec<clap::Arg> {
+        vec![clap::Arg::new("salute").long("greeting")]
+    }
+}
+
+/// A plugin whose configuration key collides with the application's.
+#[derive(Debug, Default)]
+struct KeyClash;
+
+impl zenkit::plugin::Plugin for KeyClash {
+    fn name(&self) -> &'static str {
+        "key-clash"
+    }
+
+    fn defaults(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        map.insert("greeting".into(), json!("hi"));
+        map
+    }
+}
+
+/// The hand-written application again, with one clashing plugin `P`.
+#[derive(Debug, Default)]
+struct Hosting<P>(std::marker::PhantomData<P>);
+
+impl<P: zenkit::plugin::Plugin + Default + std::fmt::Debug> App for Hosting<P> {
+    const LINKED_PLUGINS: bool = false;
+
+    fn info() -> AppInfo {
+        Manual::info()
+    }
+
+    fn options() -> Vec<clap::Arg> {
+        Manual::options()
+    }
+
+    fn defaults() -> zenkit::Result<Map<String, Value>> {
+        Manual::defaults()
+    }
+
+    fn plugins() -> Vec<Box<dyn zenkit::plugin::Plugin>> {
+        vec![Box::new(P::default())]
+    }
+}
+
+impl<P> Hooks for Hosting<P> {}
+
+#[test]
+fn a_plugin_clashing_with_the_application_is_a_startup_error_naming_both() {
+    let err = zenkit::embed::<Hosting<OptionClash>, _, _>(["hosting"]).unwrap_err();
+    assert_eq!(err.exit_code(), 1);
+    assert_eq!(
+        err.message(),
+        "option --greeting of plugin 'option-clash' clashes with the application's options; rename one of them"
+    );
+    let err = zenkit::embed::<Hosting<KeyClash>, _, _>(["hosting"]).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "configuration key 'greeting' of plugin 'key-clash' clashes with a key of the application; rename one of them"
+    );
+}

@@ -5,14 +5,15 @@
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitChar, LitStr, Meta, Token};
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitBool, LitChar, LitStr, Meta, Token, Type};
 
 use crate::check::{all_builtins, Kind, ValueKind};
 use crate::ctxt::Ctxt;
 use crate::signal;
 
 /// Keys of `#[zen(...)]` on the struct.
-const CONTAINER_KEYS: &str = "name, script, daemon, default_command, paths, defaults";
+const CONTAINER_KEYS: &str =
+    "name, script, daemon, default_command, paths, defaults, plugins, linked_plugins";
 /// Keys of `#[zen(...)]` on a field.
 const FIELD_KEYS: &str = "cli, config, default, pstate, component";
 /// Keys of `cli(...)`.
@@ -62,6 +63,12 @@ pub(crate) struct Container {
     pub(crate) paths: Vec<(Ident, LitStr)>,
     /// `defaults(key = literal, ...)`.
     pub(crate) defaults: Vec<BuiltinDefault>,
+    /// `plugins(Type, ...)`: the plugin types the application lists, in
+    /// order.
+    pub(crate) plugins: Option<Vec<Type>>,
+    /// `linked_plugins = bool`: whether plugins registered at link time
+    /// join the application.
+    pub(crate) linked_plugins: Option<LitBool>,
 }
 
 /// A new default of a built-in configuration key.
@@ -403,6 +410,32 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> Container {
                         defaults_entry(cx, &inner, &mut out.defaults)
                     })?;
                 }
+                "plugins" => {
+                    let first = first_time(cx, &meta, &out.plugins);
+                    if let Some(types) = plugin_list(cx, &meta)? {
+                        if first {
+                            out.plugins = Some(types);
+                        }
+                    }
+                }
+                "linked_plugins" => {
+                    let first = first_time(cx, &meta, &out.linked_plugins);
+                    if !meta.input.peek(syn::Token![=]) {
+                        cx.error_spanned_by(
+                            &meta.path,
+                            "`linked_plugins` needs a value: `linked_plugins = false` refuses the plugins registered at link time",
+                        );
+                        return skip_value(&meta);
+                    }
+                    match literal(cx, &meta, "`true` or `false`")? {
+                        Some(Lit::Bool(linked)) if first => out.linked_plugins = Some(linked),
+                        Some(Lit::Bool(_)) | None => {}
+                        Some(other) => cx.error_spanned_by(
+                            &other,
+                            "`linked_plugins` takes `true` or `false`: `linked_plugins = false` refuses the plugins registered at link time",
+                        ),
+                    }
+                }
                 _ => unknown_key(cx, &meta, "`#[zen(...)]` of the struct", CONTAINER_KEYS)?,
             }
             Ok(())
@@ -412,6 +445,61 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> Container {
         }
     }
     out
+}
+
+/// Reads the types of `plugins(TypeA, TypeB)`; `None` when the key has no
+/// list (the error is recorded). A type listed twice is reported and kept
+/// once.
+fn plugin_list(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Vec<Type>>> {
+    if !meta.input.peek(syn::token::Paren) {
+        cx.error_spanned_by(
+            &meta.path,
+            "`plugins` takes a list of plugin types: `plugins(MyPlugin, other::Plugin)`",
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let listed = Punctuated::<Type, Token![,]>::parse_terminated(&content)?;
+    if listed.is_empty() {
+        cx.error_spanned_by(
+            &meta.path,
+            "`plugins()` lists no plugin: list plugin types, e.g. `plugins(MyPlugin)`, or remove it",
+        );
+        return Ok(None);
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut types = Vec::new();
+    for ty in listed {
+        let text = type_text(&ty);
+        if seen.contains(&text) {
+            cx.error_spanned_by(
+                &ty,
+                format!("plugin `{text}` is listed twice in `plugins(...)`; list each plugin once"),
+            );
+        } else {
+            seen.push(text);
+            types.push(ty);
+        }
+    }
+    Ok(Some(types))
+}
+
+/// A type as the user wrote it, for comparisons and messages: `a::B<u8>`.
+pub(crate) fn type_text(ty: &Type) -> String {
+    let mut text = quote::ToTokens::to_token_stream(ty).to_string();
+    for (spaced, tight) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" < ", "<"),
+        (" <", "<"),
+        (" >", ">"),
+        (" ,", ","),
+    ] {
+        text = text.replace(spaced, tight);
+    }
+    text
 }
 
 fn paths_entry(
@@ -1110,6 +1198,63 @@ mod tests {
             let attrs = container(&cx, &item.attrs);
             assert!(attrs.defaults.is_empty(), "{bad}");
             let errors = cx.check().unwrap_err().to_string();
+            assert!(errors.contains(message), "{bad}: {errors}");
+        }
+    }
+
+    #[test]
+    fn plugin_keys() {
+        let cx = Ctxt::new();
+        let item: syn::DeriveInput = syn::parse_quote! {
+            #[zen(plugins(Meter, a::Timer<u8>), linked_plugins = false)]
+            struct Tool {}
+        };
+        let attrs = container(&cx, &item.attrs);
+        cx.check().unwrap();
+        let types: Vec<String> = attrs.plugins.unwrap().iter().map(type_text).collect();
+        assert_eq!(types, ["Meter", "a::Timer<u8>"]);
+        assert!(!attrs.linked_plugins.unwrap().value);
+
+        for (bad, message, kept) in [
+            (
+                quote::quote!(#[zen(plugins(A, B, ::x::A, A))]),
+                "plugin `A` is listed twice",
+                Some(3),
+            ),
+            (quote::quote!(#[zen(plugins())]), "lists no plugin", None),
+            (
+                quote::quote!(#[zen(plugins = A)]),
+                "takes a list of plugin types",
+                None,
+            ),
+            (
+                quote::quote!(#[zen(plugins(A), plugins(B))]),
+                "`plugins` is given twice",
+                Some(1),
+            ),
+            (
+                quote::quote!(#[zen(linked_plugins = "no")]),
+                "takes `true` or `false`",
+                None,
+            ),
+            (
+                quote::quote!(#[zen(linked_plugins = no)]),
+                "expected `true` or `false`",
+                None,
+            ),
+            (quote::quote!(#[zen(linked_plugins)]), "needs a value", None),
+        ] {
+            let cx = Ctxt::new();
+            let item: syn::DeriveInput = syn::parse2(quote::quote!(#bad struct Tool {})).unwrap();
+            let attrs = container(&cx, &item.attrs);
+            assert_eq!(attrs.plugins.map(|p| p.len()), kept, "{bad}");
+            assert!(attrs.linked_plugins.is_none(), "{bad}");
+            let errors = cx.check().unwrap_err().to_string();
+            assert_eq!(
+                errors.matches("compile_error").count(),
+                1,
+                "{bad}: {errors}"
+            );
             assert!(errors.contains(message), "{bad}: {errors}");
         }
     }

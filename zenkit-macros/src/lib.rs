@@ -1,6 +1,7 @@
 //! Derive and attribute macros of zenkit. Use them through the `zenkit`
-//! crate (`zenkit::ZenApp`, `zenkit::app`, `zenkit::component`), which
-//! re-exports them beside the traits they implement.
+//! crate (`zenkit::ZenApp`, `zenkit::app`, `zenkit::component`,
+//! `zenkit::plugin`), which re-exports them beside the traits they
+//! implement.
 //!
 //! Each macro runs one pipeline: `ast` reads the item into a small model,
 //! `attr` reads the attributes into typed values, `check` runs the checks
@@ -49,7 +50,17 @@ use proc_macro::TokenStream;
 ///   a script's keys only in a script, a daemon's (e.g.
 ///   `stats_interval = 60`, `stop_timeout = 0.5`) only in a daemon; not `name`, which decides the paths
 ///   before defaults apply (use `name = "..."`), nor `command` (use
-///   `default_command = "..."`).
+///   `default_command = "..."`);
+/// * `plugins(TypeA, TypeB, ...)`: plugins the application lists itself
+///   (`App::plugins`), for builds where registration at link time is not
+///   wanted. Each type implements `zenkit::plugin::Plugin` and `Default`
+///   and is made with `Default::default()`; a type listed twice is an
+///   error;
+/// * `linked_plugins = false` (or `true`, the default): whether the plugins
+///   registered at link time by `#[zenkit::plugin]` join the application
+///   (`App::LINKED_PLUGINS`). With `false` only the listed ones run.
+///
+/// Whatever their source, plugins run in the order of their names.
 ///
 /// Keys of `#[zen(...)]` on a field:
 /// * `cli` or `cli(short = 'n', long = "name")`: a configuration key named
@@ -74,7 +85,7 @@ use proc_macro::TokenStream;
 ///
 /// /// Greets people.
 /// #[derive(ZenApp, Default)]
-/// #[zen(defaults(config_file_silent = true))]
+/// #[zen(defaults(config_file_silent = true), plugins(Timer), linked_plugins = false)]
 /// struct Greeter {
 ///     /// Whom to greet.
 ///     #[zen(cli, default = "world")]
@@ -222,4 +233,41 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::component::expand(args.into(), item.into()).into()
+}
+
+/// Registers a plugin type at link time, so that every application of a
+/// program linking the type's crate gains the plugin (unless it says
+/// `#[zen(linked_plugins = false)]`).
+///
+/// Goes on the definition of a struct or an enum without generic
+/// parameters, which implements `zenkit::plugin::Plugin` and `Default`;
+/// the registration makes the plugin with `Default::default()`. The item is
+/// left unchanged. The attribute takes no arguments.
+///
+/// Compile errors: the type does not implement `Plugin` or `Default`, the
+/// type is generic (list its instances in the application's
+/// `#[zen(plugins(...))]` instead), the item is not a struct or an enum,
+/// and a type registered twice.
+///
+/// The linker drops a crate nothing refers to, and its registrations with
+/// it: an application that uses a plugin crate only for its plugins must
+/// refer to it, e.g. `use zenkit_prometheus as _;`.
+///
+/// ```ignore
+/// use zenkit::plugin::Plugin;
+///
+/// /// Counts the runs of any application that links this crate.
+/// #[zenkit::plugin]
+/// #[derive(Default)]
+/// pub struct RunCounter;
+///
+/// impl Plugin for RunCounter {
+///     fn name(&self) -> &'static str {
+///         "run-counter"
+///     }
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn plugin(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::plugin::expand(args.into(), item.into()).into()
 }

@@ -93,6 +93,11 @@ impl Context {
         &self.config
     }
 
+    /// The runlog of this run so far, to read.
+    pub fn runlog_record(&self) -> &Runlog {
+        &self.runlog
+    }
+
     /// The runlog of this run.
     pub fn runlog(&mut self) -> &mut Runlog {
         &mut self.runlog

@@ -77,7 +77,7 @@ pub use app::{ActionInfo, App, AppInfo, AppKind, CommandInfo, Hooks};
 pub use context::Context;
 pub use error::{Error, ErrorKind, Result};
 pub use runner::{embed, run, run_from, Embedded};
-pub use zenkit_macros::{app, component, ZenApp};
+pub use zenkit_macros::{app, component, plugin, ZenApp};
 
 /// The time crate of zenkit's time values and thresholds.
 pub use chrono;

@@ -21,6 +21,11 @@ use crate::daemon::Daemon;
 use crate::{Error, Result};
 
 /// A reusable piece of an application. Every hook is optional.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a zenkit plugin: `zenkit::plugin::Plugin` is not implemented for it",
+    label = "`{Self}` needs an impl of `zenkit::plugin::Plugin`",
+    note = "add `impl zenkit::plugin::Plugin for {Self} {{ fn name(&self) -> &'static str {{ \"...\" }} }}`"
+)]
 pub trait Plugin: 'static {
     /// The plugin's name: unique, shown in `--help` and `--debug`.
     fn name(&self) -> &'static str;

@@ -408,3 +408,26 @@ pub const fn component_field<A: 'static, C: Component>() -> ComponentOps<A, C> {
         register: Wiring::<A>::component::<C>,
     }
 }
+
+pub use crate::plugin::{Plugin, Registration};
+
+/// A type `#[zenkit::plugin]` or `#[zen(plugins(...))]` can make a plugin
+/// of: a [`Plugin`] with a `Default` value.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a zenkit plugin",
+    label = "not a plugin type",
+    note = "a plugin type implements `zenkit::plugin::Plugin` and `Default`; the application makes it with `Default::default()`"
+)]
+pub trait PluginType: Plugin + Default {}
+
+impl<P: Plugin + Default> PluginType for P {}
+
+/// Makes plugin `P`; `#[zenkit::plugin]` registers it as the plugin's
+/// [`Registration::create`] and `#[zen(plugins(...))]` calls it.
+pub fn new_plugin<P: PluginType>() -> Box<dyn Plugin> {
+    Box::new(P::default())
+}
+
+/// Implemented by `#[zenkit::plugin]` for the type it registers, so that a
+/// type registered twice is a compile error (two conflicting impls).
+pub trait PluginRegisteredOnce {}

@@ -104,6 +104,7 @@ fn generate(app: &AppStruct) -> TokenStream {
     let kind = fallback::kind_const(app.attrs.kind());
     let wire = wire(app);
     let assertions = script_assertions(app);
+    let plugins = plugins(app);
     quote! {
         const _: () = {
             #consts
@@ -118,9 +119,34 @@ fn generate(app: &AppStruct) -> TokenStream {
                 #bind
                 #wire
                 #state
+                #plugins
             }
         };
     }
+}
+
+/// `const LINKED_PLUGINS` and `fn plugins()` from `linked_plugins = ...`
+/// and `plugins(...)`; nothing for a key not given. Each plugin is made by
+/// a call spanned on its type, so that a type that is no plugin is
+/// reported there.
+fn plugins(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let linked = app
+        .attrs
+        .linked_plugins
+        .as_ref()
+        .map(|linked| quote!(const LINKED_PLUGINS: bool = #linked;));
+    let list = app.attrs.plugins.as_ref().map(|types| {
+        let makes = types
+            .iter()
+            .map(|ty| quote_spanned!(ty.span()=> ::zenkit::__private::new_plugin::<#ty>()));
+        quote! {
+            fn plugins() -> ::std::vec::Vec<::std::boxed::Box<dyn #p::Plugin>> {
+                ::std::vec![#(#makes),*]
+            }
+        }
+    });
+    quote!(#linked #list)
 }
 
 fn component_name(index: usize) -> Ident {

@@ -3,6 +3,7 @@
 pub(crate) mod app;
 pub(crate) mod component;
 pub(crate) mod hooks;
+pub(crate) mod plugin;
 
 use proc_macro2::TokenStream;
 use quote::quote;

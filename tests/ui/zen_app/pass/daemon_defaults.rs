@@ -61,7 +61,15 @@ fn main() {
     );
 
     // the options of a base application's own, not the daemon options
-    let cmd = zenkit::cli::command(&Tool::info(), Tool::KIND, "tool", Tool::options(), &[], &[]);
+    let cmd = zenkit::cli::command(
+        &Tool::info(),
+        Tool::KIND,
+        "tool",
+        Tool::options(),
+        vec![],
+        &[],
+        &[],
+    );
     cmd.clone().debug_assert();
     let matches = cmd
         .try_get_matches_from(["tool", "--pid-file", "t.pid", "--paralel", "--umask", "7"])

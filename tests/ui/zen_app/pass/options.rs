@@ -152,7 +152,7 @@ fn main() {
         })
     );
 
-    let cmd = zenkit::cli::command(&info, Greeter::KIND, "greeter", options, &[], &[]);
+    let cmd = zenkit::cli::command(&info, Greeter::KIND, "greeter", options, vec![], &[], &[]);
     let parse = |args: &[&str]| {
         cmd.clone()
             .try_get_matches_from(args)

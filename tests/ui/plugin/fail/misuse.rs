@@ -1,0 +1,49 @@
+use zenkit::plugin::Plugin;
+
+/// Generic: which instance would be registered?
+#[zenkit::plugin]
+#[derive(Default)]
+struct Counter<T> {
+    count: T,
+}
+
+impl<T: Default + 'static> Plugin for Counter<T> {
+    fn name(&self) -> &'static str {
+        "counter"
+    }
+}
+
+#[zenkit::plugin]
+#[derive(Default)]
+struct Bounded
+where
+    u8: Copy,
+{
+    count: u8,
+}
+
+#[zenkit::plugin(name = "meter")]
+#[derive(Default)]
+struct Meter;
+
+impl Plugin for Meter {
+    fn name(&self) -> &'static str {
+        "meter"
+    }
+}
+
+#[zenkit::plugin]
+impl Meter {}
+
+#[zenkit::plugin]
+fn meter() {}
+
+#[zenkit::plugin]
+type Gauge = Meter;
+
+#[zenkit::plugin]
+union Raw {
+    bits: u32,
+}
+
+fn main() {}
