@@ -21,6 +21,41 @@ fn backup_sandbox() -> Sandbox {
     sb
 }
 
+/// Checks metrics with `promtool check metrics` (installed by `.ci/run`),
+/// then parses them strictly.
+fn checked(path: &std::path::Path) -> Vec<Family> {
+    use std::io::Write;
+    let text = std::fs::read_to_string(path).unwrap();
+    match std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(mut child) => {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            let report = String::from_utf8_lossy(&out.stderr).into_owned()
+                + &String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && report.trim().is_empty(),
+                "promtool: {report}\n{text}"
+            );
+        }
+        Err(_) => eprintln!(
+            "promtool is not installed: only the strict parser checks {}",
+            path.display()
+        ),
+    }
+    parse(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
+}
+
 fn value(families: &[Family], name: &str, labels: &[(&str, &str)]) -> f64 {
     let family = families
         .iter()
@@ -86,7 +121,7 @@ fn a_script_run_writes_its_metrics_and_a_runlog_key() {
     let runlog = json(&run.stdout);
     let file = metrics_dir.join("backup.prom");
     assert_eq!(runlog["prometheus_file"], file.to_string_lossy().as_ref());
-    let families = parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let families = checked(&file);
     let app = [("app", "backup")];
     assert_eq!(value(&families, "zenkit_last_run_success", &app), 1.0);
     assert_eq!(value(&families, "zenkit_errors_total", &app), 0.0);
@@ -107,7 +142,7 @@ fn a_script_run_writes_its_metrics_and_a_runlog_key() {
         "/no/such/dir",
     ]);
     assert_eq!(run.code, 1, "{run:?}");
-    let families = parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let families = checked(&file);
     assert_eq!(value(&families, "zenkit_last_run_success", &app), 0.0);
     assert_eq!(value(&families, "zenkit_errors_total", &app), 1.0);
 }
