@@ -111,7 +111,13 @@ impl Backup {
             );
             return Ok(json!({"archive": archive, "created": false}));
         }
-        let partial = target.join(format!(".{}-{stamp}.tar.partial", self.prefix));
+        // a temporary name of this process's own, then a link that fails
+        // rather than replace an archive another run made meanwhile
+        let partial = target.join(format!(
+            ".{}-{stamp}.{}.partial",
+            self.prefix,
+            std::process::id()
+        ));
         let packed = ctx.run_command(&[
             "tar",
             "-cf",
@@ -120,18 +126,16 @@ impl Backup {
             &source.to_string_lossy(),
             ".",
         ]);
-        let renamed = packed.and_then(|_| {
-            std::fs::rename(&partial, &archive).map_err(|e| {
+        let linked = packed.and_then(|_| {
+            std::fs::hard_link(&partial, &archive).map_err(|e| {
                 Error::msg(format!(
-                    "cannot move the archive into {}: {e}",
-                    target.display()
+                    "cannot put the archive {} in place: {e}",
+                    archive.display()
                 ))
             })
         });
-        if let Err(err) = renamed {
-            let _ = std::fs::remove_file(&partial);
-            return Err(err);
-        }
+        let _ = std::fs::remove_file(&partial);
+        linked?;
         let size = std::fs::metadata(&archive).map(|m| m.len()).unwrap_or(0);
         ctx.print(
             0,

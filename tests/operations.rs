@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::process::Command;
@@ -309,11 +310,16 @@ fn privileges_are_dropped_for_good() {
         return;
     }
     let sb = sandbox();
-    std::fs::set_permissions(
-        sb.root(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    std::fs::set_permissions(sb.root(), PermissionsExt::from_mode(0o755)).unwrap();
+    // where the state files go must be writable by the account: checked at start
+    std::fs::create_dir_all(sb.path("var/run")).unwrap();
+    let run = sb.run(&["--user", "nobody", "--group", "nogroup"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("is not writable by that account"),
+        "{run:?}"
+    );
+    std::fs::set_permissions(sb.path("var/run"), PermissionsExt::from_mode(0o1777)).unwrap();
     let run = sb.run(&["--user", "nobody", "--group", "nogroup"]);
     assert_eq!(run.code, 0, "{run:?}");
     let pid = pid_of(&sb, "var/run/watch.pid");
@@ -327,10 +333,15 @@ fn privileges_are_dropped_for_good() {
     assert_eq!(status_line(pid, "Gid:"), format!("{g} {g} {g} {g}"));
     let groups = status_line(pid, "Groups:");
     assert!(!groups.split(' ').any(|g| g == "0"), "Groups: {groups}");
-    // the PID file was taken as root, then handed over: the daemon clears it
     stop(pid, Signal::SIGINT);
+    // the PID file stays root's; the daemon clears it through its descriptor
     let pid_file = sb.path("var/run/watch.pid");
     assert!(!pid_file.exists() || sb.read("var/run/watch.pid").is_empty());
+    let runlogs = sb.runlogs("var/run/watch");
+    assert_eq!(runlogs.len(), 1);
+    let runlog = support::json(&std::fs::read_to_string(&runlogs[0]).unwrap());
+    assert_eq!(runlog["result"], "success", "{runlog}");
+    assert!(sb.path("var/run/watch.pstate").exists());
 }
 
 #[test]
@@ -524,4 +535,59 @@ fn systemd_notifications_arrive_in_order() {
         ["READY=1", "RELOADING=1", "READY=1", "STOPPING=1"],
         "{seen:?}"
     );
+}
+
+#[test]
+fn the_systemd_unit_runs_the_daemon_as_configured_here() {
+    let sb = sandbox();
+    let conf = sb.path("etc/watch.conf").to_string_lossy().into_owned();
+    let conf_dir = sb.path("etc/watch").to_string_lossy().into_owned();
+    let run = sb.run(&[
+        "--action",
+        "systemd-unit",
+        "--name",
+        "tail-app",
+        "--config-file",
+        &conf,
+        "--config-dir",
+        &conf_dir,
+        "--stats-interval",
+        "10",
+        "--parallel",
+        "-v",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let unit = &run.stdout;
+    let exe = support::example("watch");
+    let pid_file = sb.path("var/run/tail-app.pid");
+    let exec = unit
+        .lines()
+        .find(|l| l.starts_with("ExecStart="))
+        .expect("ExecStart");
+    assert!(
+        exec.starts_with(&format!(
+            "ExecStart={} --no-daemon --pid-file {}",
+            exe.display(),
+            pid_file.display()
+        )),
+        "{unit}"
+    );
+    for option in [
+        "--name tail-app",
+        "--stats-interval 10",
+        "--parallel",
+        " -v",
+    ] {
+        assert!(exec.contains(option), "{option} missing: {unit}");
+    }
+    assert!(!exec.contains("--action"), "{unit}");
+    for line in [
+        "Type=notify",
+        "ExecReload=/bin/kill -HUP $MAINPID",
+        "KillSignal=SIGINT",
+        "TimeoutStopSec=35",
+        "WantedBy=multi-user.target",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "{line} missing: {unit}");
+    }
 }

@@ -308,7 +308,7 @@ fn failures_are_clear_and_lose_no_archive() {
     std::fs::set_permissions(sb.path("archives"), std::fs::Permissions::from_mode(0o555)).unwrap();
     let mut args = vec!["create", "--time-high", "2026-11-21T00:00:00Z"];
     if nix::unistd::Uid::effective().is_root() {
-        for dir in ["", "var", "var/run", "var/log"] {
+        for dir in ["", "var", "var/run", "var/run/backup", "var/log"] {
             let path = sb.path(dir);
             std::fs::create_dir_all(&path).unwrap();
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();

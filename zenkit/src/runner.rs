@@ -527,10 +527,13 @@ fn setup_config<A: App>(
         // a daemon opens its PID file and log file before it drops privileges
         crate::daemon::startup::start(ctx)?;
         start_logging(ctx)?;
-        hand_over_files(ctx, user.as_ref(), group.as_ref());
+        crate::daemon::startup::enter(ctx)?;
+        hand_over_files(ctx, user.as_ref(), group.as_ref())?;
         privileges::drop_privileges(user.as_ref(), group.as_ref())?;
+        check_writable(ctx, user.as_ref(), group.as_ref())?;
     } else {
         privileges::drop_privileges(user.as_ref(), group.as_ref())?;
+        check_writable(ctx, user.as_ref(), group.as_ref())?;
         start_logging(ctx)?;
     }
     for (layer, key) in ctx.config.ignored_keys() {
@@ -541,27 +544,78 @@ fn setup_config<A: App>(
     Ok(())
 }
 
-/// Gives the daemon's PID file and log file to the account it is about to
-/// become, so it can still reopen the log and clear the PID file.
-fn hand_over_files(ctx: &Context, user: Option<&Account>, group: Option<&Account>) {
+/// Gives the daemon's log file and runlog directory to the account it is
+/// about to become, so it can still reopen the log after a rotation and
+/// write its runlogs. (The PID file stays root's: `start-stop-daemon`
+/// refuses a PID file a non-root account could have written. The daemon
+/// clears it through the descriptor it keeps.)
+fn hand_over_files(ctx: &Context, user: Option<&Account>, group: Option<&Account>) -> Result<()> {
     if user.is_none() && group.is_none() {
-        return;
+        return Ok(());
     }
     let uid = user.map(|u| nix::unistd::Uid::from_raw(u.id));
     let gid = group.map(|g| nix::unistd::Gid::from_raw(g.id));
-    if let Some(pidfile) = &ctx.pidfile {
-        if let Err(err) = pidfile.chown(uid.map(|u| u.as_raw()), gid.map(|g| g.as_raw())) {
-            tracing::warn!("{err}");
-        }
-    }
     if ctx.config_bool("__core__.logging.to_file") {
-        if let Err(err) = nix::unistd::chown(&ctx.settings.log_file, uid, gid) {
-            tracing::warn!(
-                "cannot hand the log file {} over: {err}",
+        nix::unistd::chown(&ctx.settings.log_file, uid, gid).map_err(|e| {
+            Error::setup(format!(
+                "cannot hand the log file {} over: {e}",
                 ctx.settings.log_file.display()
-            );
+            ))
+        })?;
+    }
+    let dir = &ctx.settings.runlog_dir;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::setup(format!(
+            "cannot create the runlog directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    nix::unistd::chown(dir, uid, gid).map_err(|e| {
+        Error::setup(format!(
+            "cannot hand the runlog directory {} over: {e}",
+            dir.display()
+        ))
+    })
+}
+
+/// After a privilege drop, checks that the files zenkit writes at the end
+/// (persistent state, runlogs, daemon state) can be written, so a run fails
+/// at its start rather than losing them at its end.
+fn check_writable(ctx: &Context, user: Option<&Account>, group: Option<&Account>) -> Result<()> {
+    if (user.is_none() && group.is_none()) || ctx.settings.action.is_some() {
+        return Ok(());
+    }
+    let mut places: Vec<(&str, &Path)> = Vec::new();
+    if ctx.config_bool("__core__.pstate.save") {
+        places.push(("persistent state file", &ctx.settings.pstate_file));
+    }
+    if let Some(daemon) = &ctx.daemon {
+        places.push(("daemon state file", &daemon.state_file));
+    }
+    let runlog_in = ctx.settings.runlog_dir.join("x");
+    if ctx.config_bool("__core__.runlog.save") {
+        let dir = &ctx.settings.runlog_dir;
+        places.push((
+            "runlog directory",
+            if dir.exists() { &runlog_in } else { dir },
+        ));
+    }
+    for (what, file) in places {
+        let dir = match file.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        // the files are replaced atomically: their directory must be writable
+        if dir.exists() && nix::unistd::access(dir, nix::unistd::AccessFlags::W_OK).is_err() {
+            return Err(Error::setup(format!(
+                "the {what} {} cannot be written after dropping privileges: {} is not writable by that account; \
+                 make it writable or choose another place in the configuration",
+                file.display(),
+                dir.display()
+            )));
         }
     }
+    Ok(())
 }
 
 /// Setup after logging is up: persistent state, the author's setup, the dump.
@@ -692,6 +746,11 @@ fn run_command<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
     let Some(name) = ctx.script.as_ref().map(|s| s.command.clone()) else {
         return Err(Error::msg("no command is selected"));
     };
+    if crate::runlog::RESERVED_KEYS.contains(&name.as_str()) {
+        return Err(Error::usage(format!(
+            "command '{name}' would overwrite the runlog key of that name; rename the command"
+        )));
+    }
     ctx.runlog.insert("command", json!(name));
     tracing::info!("Executing script command '{name}'");
     match app.execute_command(&name, ctx) {
@@ -761,7 +820,14 @@ fn stage_teardown<A: App>(app: &mut A, ctx: &mut Context) {
             ctx.register_error(err.context(format!("plugin '{}'", plugin.name())));
         }
         for (key, value) in plugin.runlog(ctx) {
-            ctx.runlog.insert(key, value);
+            if crate::runlog::RESERVED_KEYS.contains(&key.as_str()) {
+                tracing::warn!(
+                    "plugin '{}' may not set the runlog key '{key}'",
+                    plugin.name()
+                );
+            } else {
+                ctx.runlog.insert(key, value);
+            }
         }
     }
     ctx.plugins = plugins;

@@ -172,21 +172,10 @@ fn unit(ctx: &Context, settings: &DaemonSettings) -> String {
         "--no-daemon".to_string(),
         format!(
             "--pid-file {}",
-            quote(&settings.pid_file.display().to_string())
+            quote(&absolute(&settings.pid_file.display().to_string()))
         ),
     ];
-    for key in ["config_file", "config_dir", "user", "group"] {
-        let value = match ctx.config().value(key) {
-            Some(serde_json::Value::String(text)) => text.clone(),
-            Some(serde_json::Value::Array(pair)) => pair
-                .first()
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string(),
-            _ => continue,
-        };
-        args.push(format!("--{} {}", key.replace('_', "-"), quote(&value)));
-    }
+    args.extend(command_line_options(ctx));
     let about = ctx.name();
     format!(
         "[Unit]\n\
@@ -208,14 +197,70 @@ fn unit(ctx: &Context, settings: &DaemonSettings) -> String {
     )
 }
 
-/// Quotes a value for systemd's command line when it needs it.
+/// The options given on this command line (but the action and the ones
+/// the unit sets itself), so the service runs as configured here; relative
+/// paths are made absolute, as the service starts elsewhere.
+fn command_line_options(ctx: &Context) -> Vec<String> {
+    const LEFT_OUT: [&str; 5] = ["action", "no_daemon", "pid_file", "input", "limit"];
+    let config = ctx.config();
+    let mut options = Vec::new();
+    for (key, value) in config.as_map() {
+        let from_cli = config
+            .origin(key)
+            .is_some_and(|o| o.layer == crate::config::Layer::Cli);
+        if !from_cli || LEFT_OUT.contains(&key.as_str()) {
+            continue;
+        }
+        let long = match key.as_str() {
+            "paralel" => "parallel".to_string(),
+            "verbosity" => {
+                let count = value.as_u64().unwrap_or(0) as usize;
+                options.extend(std::iter::repeat("-v".to_string()).take(count));
+                continue;
+            }
+            other => other.replace('_', "-"),
+        };
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) if key.ends_with("_file") || key.ends_with("_dir") => {
+                absolute(s)
+            }
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        match value {
+            serde_json::Value::Bool(true) => options.push(format!("--{long}")),
+            serde_json::Value::Bool(false) | serde_json::Value::Null => {}
+            // a resolved account: [name, id]
+            serde_json::Value::Array(pair) if key == "user" || key == "group" => {
+                let name = pair.first().map(text).unwrap_or_default();
+                options.push(format!("--{long} {}", quote(&name)));
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    options.push(format!("--{long} {}", quote(&text(item))));
+                }
+            }
+            other => options.push(format!("--{long} {}", quote(&text(other)))),
+        }
+    }
+    options
+}
+
+/// `path` made absolute against the working directory.
+fn absolute(path: &str) -> String {
+    match std::env::current_dir() {
+        Ok(cwd) if !Path::new(path).is_absolute() => cwd.join(path).display().to_string(),
+        _ => path.to_string(),
+    }
+}
+
+/// Quotes a value for systemd's command line when it needs it; `%` and `$`
+/// are doubled so systemd takes them literally.
 fn quote(value: &str) -> String {
-    if !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-:@".contains(c))
-    {
-        value.to_string()
+    let value = value.replace('%', "%%").replace('$', "$$");
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-:@%$".contains(c);
+    if !value.is_empty() && value.chars().all(plain) {
+        value
     } else {
         format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
     }
@@ -231,5 +276,9 @@ mod tests {
         assert_eq!(quote("/etc/my app.conf"), "\"/etc/my app.conf\"");
         assert_eq!(quote("a\"b"), "\"a\\\"b\"");
         assert_eq!(quote(""), "\"\"");
+        assert_eq!(quote("50%"), "50%%");
+        assert_eq!(quote("$HOME"), "$$HOME");
+        assert_eq!(quote("50%"), "50%%");
+        assert_eq!(quote("$HOME"), "$$HOME");
     }
 }

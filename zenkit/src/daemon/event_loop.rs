@@ -62,6 +62,7 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
     }
     d.schedule("start", None);
     let result = event_loop(app, &mut d, &wiring, &signals);
+    d.notifier.stopping();
     let statistics = d.runlog_statistics();
     d.runlog.insert("statistics", statistics);
     result
@@ -82,7 +83,6 @@ fn event_loop<A: App>(
                 match signal {
                     Signal::SIGTERM => {
                         tracing::info!("Received SIGTERM, leaving the event loop");
-                        d.notifier.stopping();
                         d.leave = true;
                     }
                     Signal::SIGINT => {
@@ -311,7 +311,24 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
             return;
         }
     };
+    let plugins_ok = d
+        .ctx
+        .plugins
+        .iter_mut()
+        .try_for_each(|plugin| plugin.configure(&prepared.config));
+    if let Err(err) = plugins_ok {
+        tracing::error!("A plugin rejected the new configuration: {err}");
+    }
+    // what start-up decided for this process outlives the reload
+    let state_file = d.ctx.daemon.as_ref().map(|s| s.state_file.clone());
+    let to_console = d.config_bool("__core__.logging.to_console");
     prepared.install(d.ctx);
+    if let (Some(settings), Some(state_file)) = (d.ctx.daemon.as_mut(), state_file) {
+        settings.state_file = state_file;
+    }
+    let mut core = d.config().value("__core__").cloned().unwrap_or_default();
+    core["logging"]["to_console"] = json!(to_console);
+    d.ctx.config.set_core(core);
     if let Err(err) = runner::start_logging(d.ctx).and_then(|()| log::reopen()) {
         tracing::error!("Cannot reopen the log after the reload: {err}");
     }

@@ -75,7 +75,16 @@ impl PidFile {
         }
         for _ in 0..ACQUIRE_ATTEMPTS {
             let (file, created) = open_for_lock(path)?;
-            match try_flock(&file, libc::LOCK_EX) {
+            // a signal action checking the lock holds it for a moment only
+            let mut locked = try_flock(&file, libc::LOCK_EX);
+            for _ in 0..5 {
+                if locked != Err(Errno::EWOULDBLOCK) {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                locked = try_flock(&file, libc::LOCK_EX);
+            }
+            match locked {
                 Ok(()) => {}
                 Err(Errno::EWOULDBLOCK) => return Err(running_error(path)),
                 Err(e) => {
@@ -279,7 +288,10 @@ pub fn instance_path(pid_file: &Path, serial: &str) -> PathBuf {
     let mut name = stem.to_os_string();
     name.push(".");
     name.push(serial);
-    name.push(".pid");
+    if let Some(extension) = pid_file.extension() {
+        name.push(".");
+        name.push(extension);
+    }
     pid_file.with_file_name(name)
 }
 

@@ -115,12 +115,10 @@ impl Signals {
 }
 
 impl Drop for Signals {
+    /// Stops waking the loop but keeps recording: a late SIGINT or SIGTERM
+    /// during teardown must not kill the process before it saved its state.
     fn drop(&mut self) {
         WAKE_FD.store(-1, Ordering::SeqCst);
-        for &sig in &self.caught {
-            // SAFETY: restoring the default disposition.
-            let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };
-        }
     }
 }
 

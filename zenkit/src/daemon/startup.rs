@@ -1,8 +1,6 @@
 //! Start-up of a daemon between configuration and logging: detaching (unless
 //! `--no-daemon`), chroot, working directory, umask and the PID file.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{json, Value};
 
 use super::daemonize;
@@ -10,22 +8,9 @@ use super::pidfile::{instance_path, PidFile};
 use crate::context::Context;
 use crate::{Error, Result};
 
-/// `path` with `.<serial>` before its extension: `/run/app.state` →
-/// `/run/app.0a1b2.state`.
-pub(crate) fn with_serial(path: &Path, serial: &str) -> PathBuf {
-    match (path.file_stem(), path.extension()) {
-        (Some(stem), Some(ext)) => path.with_file_name(format!(
-            "{}.{serial}.{}",
-            stem.to_string_lossy(),
-            ext.to_string_lossy()
-        )),
-        _ => PathBuf::from(format!("{}.{serial}", path.display())),
-    }
-}
-
-/// Detaches (unless `--no-daemon`), enters the chroot and working directory,
-/// sets the umask and takes the PID file. Logging is not up yet: a daemon
-/// that detaches logs to its file only.
+/// Detaches (unless `--no-daemon`) and takes the PID file. Logging is not up
+/// yet: a daemon that detaches logs to its file only. The chroot, working
+/// directory and umask come after the log file is open ([`enter`]).
 pub(crate) fn start(ctx: &mut Context) -> Result<()> {
     let Some(settings) = ctx.daemon.clone() else {
         return Err(Error::msg("daemon start-up needs a daemon's settings"));
@@ -44,7 +29,7 @@ pub(crate) fn start(ctx: &mut Context) -> Result<()> {
     )?;
     let serial = format!("{:05x}", std::process::id());
     let pid_path = if settings.parallel {
-        let state_file = with_serial(&settings.state_file, &serial);
+        let state_file = instance_path(&settings.state_file, &serial);
         if let Some(daemon) = ctx.daemon.as_mut() {
             daemon.state_file = state_file;
         }
@@ -56,19 +41,15 @@ pub(crate) fn start(ctx: &mut Context) -> Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serial_goes_before_the_extension() {
-        assert_eq!(
-            with_serial(Path::new("/run/app.state"), "0a1b2"),
-            Path::new("/run/app.0a1b2.state")
-        );
-        assert_eq!(
-            with_serial(Path::new("/run/app"), "00001"),
-            Path::new("/run/app.00001")
-        );
+/// Enters the chroot and the working directory and sets the umask; the PID
+/// file and the log file, opened before, stay open.
+pub(crate) fn enter(ctx: &Context) -> Result<()> {
+    match ctx.daemon.as_ref() {
+        Some(settings) => daemonize::enter(
+            settings.chroot_dir.as_deref(),
+            &settings.work_dir,
+            settings.umask,
+        ),
+        None => Ok(()),
     }
 }

@@ -19,6 +19,24 @@ pub struct Runlog {
     data: Map<String, Value>,
 }
 
+/// The runlog keys zenkit writes itself; a command or a plugin cannot use
+/// them for its own data.
+pub const RESERVED_KEYS: [&str; 13] = [
+    "name",
+    "pid",
+    "argv",
+    "ts",
+    "ts_fsf",
+    "ts_str",
+    "result",
+    "rc",
+    "errors",
+    "time_marks",
+    "action",
+    "command",
+    "statistics",
+];
+
 /// Current time as float seconds since the Unix epoch.
 pub fn now_ts() -> f64 {
     let now = std::time::SystemTime::now()
