@@ -61,7 +61,9 @@ fn close_inherited(keep: &[RawFd]) {
 /// again and puts stdin, stdout and stderr on `/dev/null`. Returns in the
 /// daemon only; the started process exits with the daemon's verdict.
 ///
-/// Must run before any thread exists.
+/// Must run before any thread exists. Every inherited descriptor above 2 is
+/// closed, including any the application opened before (in `Default` or
+/// `bind`): open files in `#[setup]` or later.
 pub fn detach() -> Result<()> {
     let (read, write) = unistd::pipe2(OFlag::O_CLOEXEC)
         .map_err(|e| Error::setup(format!("cannot create the readiness pipe: {e}")))?;
