@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::ffi::OsString;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Once;
 
@@ -303,11 +303,15 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
     })
 }
 
+/// A JSON object from key/value pairs.
+fn object<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
 /// The built-in configuration keys and their defaults (SPEC §3.1).
 pub fn builtin_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
     let p = |dir: &Path, file: String| Value::String(dir.join(file).display().to_string());
-    let mut map = Map::new();
-    for (key, value) in [
+    object([
         ("debug", json!(false)),
         ("quiet", json!(false)),
         ("verbosity", json!(0)),
@@ -330,37 +334,29 @@ pub fn builtin_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
         ("runlog_dump", json!(false)),
         ("runlog_log", json!(false)),
         ("pid_file", p(&paths.run, format!("{name}.pid"))),
-    ] {
-        map.insert(key.to_string(), value);
-    }
-    map
+    ])
 }
 
 /// The defaults of a script's keys (SPEC §3.2).
 pub fn script_defaults(default_command: Option<&str>) -> Map<String, Value> {
-    let mut map = Map::new();
-    for (key, value) in [
+    object([
         ("regular", json!(false)),
         ("shell", json!(false)),
         ("command", json!(default_command)),
         ("interval", Value::Null),
         ("adjust_thresholds", json!(false)),
         ("time_high", Value::Null),
-    ] {
-        map.insert(key.to_string(), value);
-    }
-    map
+    ])
 }
 
 /// The defaults of a daemon's keys (SPEC §3.3).
 pub fn daemon_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
-    let mut map = Map::new();
     let state_file = paths
         .run
         .join(format!("{name}.state"))
         .display()
         .to_string();
-    for (key, value) in [
+    object([
         ("no_daemon", json!(false)),
         ("chroot_dir", Value::Null),
         ("work_dir", json!("/")),
@@ -370,10 +366,7 @@ pub fn daemon_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
         ("stats_interval", json!(300)),
         ("runlog_interval", json!(300)),
         ("stop_timeout", json!(30)),
-    ] {
-        map.insert(key.to_string(), value);
-    }
-    map
+    ])
 }
 
 /// Resolves the account named by configuration key `key`, if set; an error
@@ -404,14 +397,13 @@ fn check_choice(config: &Config, key: &str, what: &str, valid: &[&str]) -> Resul
     if valid.contains(&given.as_str()) {
         return Ok(());
     }
-    let message = format!(
-        "unknown {what} '{given}'; valid {what}s: {}",
-        valid.join(", ")
-    );
-    Err(match config.origin(key).map(|o| &o.layer) {
-        Some(Layer::Cli) | None => Error::usage(message),
-        Some(_) => config.error_at(key, message),
-    })
+    Err(config.error_for(
+        key,
+        format!(
+            "unknown {what} '{given}'; valid {what}s: {}",
+            valid.join(", ")
+        ),
+    ))
 }
 
 /// A merged configuration, checked and bound to the built-in settings, with
@@ -585,32 +577,38 @@ fn check_writable(ctx: &Context, user: Option<&Account>, group: Option<&Account>
     if (user.is_none() && group.is_none()) || ctx.settings.action.is_some() {
         return Ok(());
     }
-    let mut places: Vec<(&str, &Path)> = Vec::new();
+    let parent = |file: &Path| match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // the files are replaced atomically: their directories must be writable
+    let mut places: Vec<(&str, &Path, PathBuf)> = Vec::new();
     if ctx.config_bool("__core__.pstate.save") {
-        places.push(("persistent state file", &ctx.settings.pstate_file));
+        let file = &ctx.settings.pstate_file;
+        places.push(("persistent state file", file, parent(file)));
     }
     if let Some(daemon) = &ctx.daemon {
-        places.push(("daemon state file", &daemon.state_file));
-    }
-    let runlog_in = ctx.settings.runlog_dir.join("x");
-    if ctx.config_bool("__core__.runlog.save") {
-        let dir = &ctx.settings.runlog_dir;
         places.push((
-            "runlog directory",
-            if dir.exists() { &runlog_in } else { dir },
+            "daemon state file",
+            &daemon.state_file,
+            parent(&daemon.state_file),
         ));
     }
-    for (what, file) in places {
-        let dir = match file.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
+    if ctx.config_bool("__core__.runlog.save") {
+        let dir = &ctx.settings.runlog_dir;
+        let checked = if dir.exists() {
+            dir.clone()
+        } else {
+            parent(dir)
         };
-        // the files are replaced atomically: their directory must be writable
-        if dir.exists() && nix::unistd::access(dir, nix::unistd::AccessFlags::W_OK).is_err() {
+        places.push(("runlog directory", dir, checked));
+    }
+    for (what, place, dir) in places {
+        if dir.exists() && nix::unistd::access(&dir, nix::unistd::AccessFlags::W_OK).is_err() {
             return Err(Error::setup(format!(
                 "the {what} {} cannot be written after dropping privileges: {} is not writable by that account; \
                  make it writable or choose another place in the configuration",
-                file.display(),
+                place.display(),
                 dir.display()
             )));
         }

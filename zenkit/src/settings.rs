@@ -186,7 +186,7 @@ impl DaemonSettings {
             chroot_dir: config.get("chroot_dir")?,
             work_dir: config.get("work_dir")?,
             umask: parse_umask(config.value("umask"))
-                .map_err(|msg| located(config, "umask", msg))?,
+                .map_err(|msg| config.error_for("umask", msg))?,
             parallel: config.get::<bool>("paralel")?
                 || config.get::<Option<bool>>("parallel")?.unwrap_or(false),
             pid_file: config.get("pid_file")?,
@@ -221,15 +221,6 @@ pub fn parse_umask(value: Option<&Value>) -> std::result::Result<u32, String> {
         _ => Err(format!(
             "invalid umask '{text}': expected an octal mask from 0 to 0o777 such as 0o027"
         )),
-    }
-}
-
-/// A configuration error about `key`: located when a file set it, a usage
-/// error when the command line did.
-fn located(config: &Config, key: &str, message: String) -> Error {
-    match config.origin(key).map(|o| &o.layer) {
-        Some(Layer::Cli) => Error::usage(message),
-        _ => config.error_at(key, message),
     }
 }
 

@@ -243,12 +243,45 @@ impl Config {
         let path = parse_path(dotted_path);
         bind::located_error(self, &path, &message.to_string())
     }
+
+    /// An error about the value of top-level `key`: a usage error when the
+    /// command line gave it (the user typed it just now), else a
+    /// configuration error located where it was set ([`Config::error_at`]).
+    pub fn error_for(&self, key: &str, message: impl fmt::Display) -> Error {
+        match self.origin(key).map(|o| &o.layer) {
+            Some(Layer::Cli) => Error::usage(message.to_string()),
+            _ => self.error_at(key, message),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn errors_for_command_line_values_are_usage_errors() {
+        let obj = |v: Value| match v {
+            Value::Object(map) => map,
+            _ => unreachable!("an object"),
+        };
+        let defaults = obj(json!({
+            "config_file_silent": true, "config_dir_silent": true,
+            "config_file": "/nonexistent/x.conf", "config_dir": "/nonexistent/x",
+            "a": 1, "b": 2,
+        }));
+        let config = Config::load(defaults, obj(json!({"a": 5}))).unwrap();
+        let from_cli = config.error_for("a", "bad");
+        assert_eq!(from_cli.kind(), crate::ErrorKind::Usage);
+        assert_eq!(from_cli.message(), "bad");
+        let from_default = config.error_for("b", "bad");
+        assert_eq!(from_default.kind(), crate::ErrorKind::Config);
+        assert!(
+            from_default.message().contains("'b': bad"),
+            "{from_default}"
+        );
+    }
 
     #[test]
     fn layers_and_origins_display() {
