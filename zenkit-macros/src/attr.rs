@@ -27,26 +27,11 @@ const NAME_KEY: &str = "name";
 /// The built-in key of a script's command: its default is set by
 /// `#[zen(default_command = "...")]`, which is checked against the commands.
 const COMMAND_KEY: &str = "command";
-/// The log levels `log_level` accepts.
-const LOG_LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
+use zenkit_builtins::{umask_from_text as umask, LOG_LEVELS, MAX_UMASK};
 
-/// The largest file mode creation mask.
-const MAX_UMASK: u32 = 0o777;
-
-/// How a umask is written, for messages.
+/// How a umask is written in Rust source, for messages.
 const UMASK_FORMS: &str =
     "an octal mask of at most 0o777, e.g. `0o027`, `\"0o027\"`, `\"027\"` or `\"0027\"`";
-
-/// The mask an umask string (`0o027`, `027`, `0027`) stands for.
-fn umask(text: &str) -> Option<u32> {
-    let digits = text.strip_prefix("0o").unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| matches!(b, b'0'..=b'7')) {
-        return None;
-    }
-    u32::from_str_radix(digits, 8)
-        .ok()
-        .filter(|mask| *mask <= MAX_UMASK)
-}
 
 /// `#[zen(...)]` on the application struct.
 #[derive(Default)]
@@ -1256,31 +1241,6 @@ mod tests {
                 "{bad}: {errors}"
             );
             assert!(errors.contains(message), "{bad}: {errors}");
-        }
-    }
-
-    #[test]
-    fn umask_strings() {
-        for (text, mask) in [
-            ("0o002", 0o2),
-            ("002", 0o2),
-            ("0002", 0o2),
-            ("0o777", 0o777),
-            ("0", 0),
-        ] {
-            assert_eq!(umask(text), Some(mask), "{text}");
-        }
-        for bad in [
-            "",
-            "0o",
-            "0o778",
-            "1000",
-            "0x1f",
-            "-2",
-            " 022",
-            "99999999999999999999",
-        ] {
-            assert_eq!(umask(bad), None, "{bad}");
         }
     }
 

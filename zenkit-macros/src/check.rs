@@ -9,6 +9,8 @@ use syn::{Expr, ExprLit, FnArg, Lit, ReturnType, Type};
 use crate::ast::{self, AppStruct, Hook, HooksImpl, Shape};
 use crate::attr::{valid_long, HookKind};
 use crate::ctxt::Ctxt;
+pub(crate) use zenkit_builtins::Kind;
+use zenkit_builtins::{Kinds, ValueType, CORE_KEY};
 
 /// The type of a built-in configuration key, for `defaults(...)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,9 +26,11 @@ pub(crate) enum ValueKind {
     Umask,
 }
 
-/// A built-in command-line option and/or configuration key.
+/// A built-in command-line option and/or configuration key of one kind of
+/// application, as the runtime's table of built-in keys declares it.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Builtin {
-    /// The configuration key and its type; `None` for `--help`/`--version`.
+    /// The configuration key; `None` for clap's `--help` and `--version`.
     pub(crate) key: Option<&'static str>,
     /// The long option; `None` for keys without an option.
     pub(crate) long: Option<&'static str>,
@@ -37,166 +41,97 @@ pub(crate) struct Builtin {
 }
 
 impl Builtin {
-    const fn alias(self, alias: &'static str) -> Builtin {
-        Builtin {
-            alias: Some(alias),
-            ..self
-        }
-    }
-
     /// Whether `long` is this option or its alias.
     fn is_long(&self, long: &str) -> bool {
         self.long == Some(long) || self.alias == Some(long)
     }
 }
 
-const fn b(
-    key: Option<&'static str>,
-    long: Option<&'static str>,
-    short: Option<char>,
-    value: ValueKind,
-) -> Builtin {
-    Builtin {
-        key,
-        long,
-        alias: None,
-        short,
-        value,
-    }
-}
-
-const fn flag(name: &'static str, long: &'static str) -> Builtin {
-    b(Some(name), Some(long), None, ValueKind::Flag)
-}
-
-const fn value(name: &'static str, long: &'static str, value: ValueKind) -> Builtin {
-    b(Some(name), Some(long), None, value)
-}
-
-/// The options and configuration keys every application has (SPEC §3.1).
-pub(crate) const BUILTINS: &[Builtin] = &[
-    flag("debug", "debug"),
-    flag("quiet", "quiet"),
-    b(
-        Some("verbosity"),
-        Some("verbose"),
-        Some('v'),
-        ValueKind::Int,
-    ),
-    value("name", "name", ValueKind::Str),
-    value("user", "user", ValueKind::StrOrInt),
-    value("group", "group", ValueKind::StrOrInt),
-    value("config_file", "config-file", ValueKind::Str),
-    value("config_dir", "config-dir", ValueKind::Str),
-    flag("config_file_silent", "config-file-silent"),
-    flag("config_dir_silent", "config-dir-silent"),
-    value("log_file", "log-file", ValueKind::Str),
-    value("log_level", "log-level", ValueKind::LogLevel),
-    value("action", "action", ValueKind::Str),
-    value("input", "input", ValueKind::Str),
-    value("limit", "limit", ValueKind::Int),
-    value("pstate_file", "pstate-file", ValueKind::Str),
-    flag("pstate_dump", "pstate-dump"),
-    flag("pstate_log", "pstate-log"),
-    value("runlog_dir", "runlog-dir", ValueKind::Str),
-    flag("runlog_dump", "runlog-dump"),
-    flag("runlog_log", "runlog-log"),
-    b(Some("pid_file"), None, None, ValueKind::Str),
-    b(None, Some("help"), Some('h'), ValueKind::Flag),
-    b(None, Some("version"), Some('V'), ValueKind::Flag),
-];
-
-/// The options and configuration keys scripts have besides [`BUILTINS`]
-/// (SPEC §3.2). Only a script's own names clash with them: a base
-/// application may have an option `--command` or a key `interval`.
-pub(crate) const SCRIPT_BUILTINS: &[Builtin] = &[
-    flag("regular", "regular"),
-    flag("shell", "shell"),
-    value("command", "command", ValueKind::Str),
-    value("interval", "interval", ValueKind::Str),
-    flag("adjust_thresholds", "adjust-thresholds"),
-    value("time_high", "time-high", ValueKind::Str),
-];
-
-/// The options and configuration keys daemons have besides [`BUILTINS`]
-/// (SPEC §3.3). Only a daemon's own names clash with them.
-pub(crate) const DAEMON_BUILTINS: &[Builtin] = &[
-    flag("no_daemon", "no-daemon"),
-    value("chroot_dir", "chroot-dir", ValueKind::Str),
-    value("work_dir", "work-dir", ValueKind::Str),
-    // sets the key `pid_file` every application has (see `BUILTINS`); only
-    // daemons have the option
-    b(None, Some("pid-file"), None, ValueKind::Str),
-    value("umask", "umask", ValueKind::Umask),
-    flag("paralel", "parallel").alias("paralel"),
-    value("state_file", "state-file", ValueKind::Str),
-    value("stats_interval", "stats-interval", ValueKind::Seconds),
-    value("runlog_interval", "runlog-interval", ValueKind::Seconds),
-    b(Some("stop_timeout"), None, None, ValueKind::Seconds),
-];
-
-/// The configuration section the runtime computes; no field may be named so.
-const CORE_KEY: &str = "__core__";
-
-/// The actions every application has.
-pub(crate) const BUILTIN_ACTIONS: &[&str] = &[
-    "config-view",
-    "runlog-dump",
-    "runlog-view",
-    "runlogs-list",
-    "runlogs-dump",
-    "runlogs-evaluate",
-];
-
-/// The kind of application, as `#[zen(...)]` on the struct says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Base,
-    Script,
-    Daemon,
-}
-
-impl Kind {
-    /// The options and keys of this kind besides [`BUILTINS`].
-    fn own(self) -> &'static [Builtin] {
-        match self {
-            Kind::Base => &[],
-            Kind::Script => SCRIPT_BUILTINS,
-            Kind::Daemon => DAEMON_BUILTINS,
+impl From<ValueType> for ValueKind {
+    fn from(value: ValueType) -> ValueKind {
+        match value {
+            ValueType::Bool => ValueKind::Flag,
+            ValueType::Count | ValueType::Unsigned => ValueKind::Int,
+            ValueType::Text | ValueType::Path | ValueType::Interval | ValueType::Time => {
+                ValueKind::Str
+            }
+            ValueType::Account => ValueKind::StrOrInt,
+            ValueType::LogLevel => ValueKind::LogLevel,
+            ValueType::Seconds => ValueKind::Seconds,
+            ValueType::Umask => ValueKind::Umask,
         }
     }
 }
 
-/// The built-in options and keys of an application of `kind`.
-pub(crate) fn builtins(kind: Kind) -> impl Iterator<Item = &'static Builtin> {
-    BUILTINS.iter().chain(kind.own())
+/// The built-in options and keys of an application of `kind`: every key of
+/// that kind (its option only where that kind has it), a key's other
+/// spelling in files as a key of its own, and clap's options.
+pub(crate) fn builtins(kind: Kind) -> impl Iterator<Item = Builtin> {
+    let keys = zenkit_builtins::keys(kind).flat_map(move |k| {
+        let opt = k.option.filter(|o| o.kinds.contains(kind));
+        let value = ValueKind::from(k.value);
+        let main = Builtin {
+            key: Some(k.key),
+            long: opt.map(|o| o.long),
+            alias: opt.and_then(|o| o.alias),
+            short: opt.and_then(|o| o.short),
+            value,
+        };
+        let alias = k.alias.map(|alias| Builtin {
+            key: Some(alias),
+            long: None,
+            alias: None,
+            short: None,
+            value,
+        });
+        [Some(main), alias].into_iter().flatten()
+    });
+    let clap = zenkit_builtins::CLAP_OPTIONS
+        .iter()
+        .map(|(long, short)| Builtin {
+            key: None,
+            long: Some(long),
+            alias: None,
+            short: Some(*short),
+            value: ValueKind::Flag,
+        });
+    keys.chain(clap)
 }
 
-/// The built-in options and keys of every kind of application.
-pub(crate) fn all_builtins() -> impl Iterator<Item = &'static Builtin> {
-    BUILTINS
-        .iter()
-        .chain(SCRIPT_BUILTINS)
-        .chain(DAEMON_BUILTINS)
+/// The built-in keys of every kind of application, each once (without the
+/// other spellings files accept).
+pub(crate) fn all_builtins() -> impl Iterator<Item = Builtin> {
+    zenkit_builtins::KEYS.iter().map(|k| Builtin {
+        key: Some(k.key),
+        long: k.option.map(|o| o.long),
+        alias: k.option.and_then(|o| o.alias),
+        short: k.option.and_then(|o| o.short),
+        value: k.value.into(),
+    })
 }
 
 /// The built-in configuration key `key` of an application of `kind`.
-pub(crate) fn builtin_key(key: &str, kind: Kind) -> Option<&'static Builtin> {
+pub(crate) fn builtin_key(key: &str, kind: Kind) -> Option<Builtin> {
     builtins(kind).find(|b| b.key == Some(key))
 }
 
 /// The kind of application only whose configuration key `key` is, if any.
 fn key_kind(key: &str) -> Option<Kind> {
-    [Kind::Script, Kind::Daemon]
-        .into_iter()
-        .find(|kind| kind.own().iter().any(|b| b.key == Some(key)))
+    zenkit_builtins::KEYS
+        .iter()
+        .find(|k| k.key == key || k.alias == Some(key))
+        .and_then(|k| match k.kinds {
+            Kinds::All => None,
+            Kinds::Script => Some(Kind::Script),
+            Kinds::Daemon => Some(Kind::Daemon),
+        })
 }
 
-fn builtin_long(long: &str, kind: Kind) -> Option<&'static Builtin> {
+fn builtin_long(long: &str, kind: Kind) -> Option<Builtin> {
     builtins(kind).find(|b| b.is_long(long))
 }
 
-fn builtin_short(short: char, kind: Kind) -> Option<&'static Builtin> {
+fn builtin_short(short: char, kind: Kind) -> Option<Builtin> {
     builtins(kind).find(|b| b.short == Some(short))
 }
 
@@ -392,7 +327,7 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
                 match taken(
                     &long,
                     longs.get(&long),
-                    builtin_long(&long, kind),
+                    builtin_long(&long, kind).as_ref(),
                     "name with `cli(long = \"...\")`",
                 ) {
                     Some(message) => cx.error_at(span, message),
@@ -407,7 +342,7 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
             match taken(
                 &c.to_string(),
                 shorts.get(&c),
-                builtin_short(c, kind),
+                builtin_short(c, kind).as_ref(),
                 "letter",
             ) {
                 Some(message) => cx.error_spanned_by(short, message),
@@ -622,7 +557,9 @@ fn named<'a>(cx: &Ctxt, hook: &'a Hook, names: &mut HashMap<(HookKind, &'a str),
             hook.name_span,
             format!("`{name}` is not a valid {marker} name; give one with `#[{marker}(name = \"...\")]`"),
         );
-    } else if kind == HookKind::Action && BUILTIN_ACTIONS.contains(&name) {
+    } else if kind == HookKind::Action
+        && zenkit_builtins::actions(Kind::Base).any(|a| a.name == name)
+    {
         cx.error_at(
             hook.name_span,
             format!(
@@ -766,6 +703,61 @@ mod tests {
     }
 
     #[test]
+    fn every_name_of_the_table_is_refused() {
+        for (kind, marker) in [
+            (Kind::Base, quote::quote!()),
+            (Kind::Script, quote::quote!(#[zen(script)])),
+            (Kind::Daemon, quote::quote!(#[zen(daemon)])),
+        ] {
+            for b in builtins(kind) {
+                if let Some(key) = b.key {
+                    let field = syn::Ident::new(key, proc_macro2::Span::call_site());
+                    let item: syn::DeriveInput = syn::parse_quote! {
+                        #marker
+                        struct App {
+                            #[zen(config)]
+                            #field: String,
+                        }
+                    };
+                    let errors = app_errors(item);
+                    assert!(
+                        errors.contains(&format!("configuration key `{key}` is built in")),
+                        "{kind:?} {key}: {errors}"
+                    );
+                }
+                for long in [b.long, b.alias].into_iter().flatten() {
+                    let item: syn::DeriveInput = syn::parse_quote! {
+                        #marker
+                        struct App {
+                            #[zen(cli(long = #long))]
+                            own: String,
+                        }
+                    };
+                    let errors = app_errors(item);
+                    assert!(
+                        errors.contains(&format!("`--{long}` is a built-in option")),
+                        "{kind:?} --{long}: {errors}"
+                    );
+                }
+                if let Some(short) = b.short {
+                    let item: syn::DeriveInput = syn::parse_quote! {
+                        #marker
+                        struct App {
+                            #[zen(cli(short = #short))]
+                            own: String,
+                        }
+                    };
+                    let errors = app_errors(item);
+                    assert!(
+                        errors.contains(&format!("`-{short}` is the built-in short option")),
+                        "{kind:?} -{short}: {errors}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn script_names_clash_only_in_scripts() {
         let base: syn::DeriveInput = syn::parse_quote! {
             struct Tool {
@@ -838,7 +830,8 @@ mod tests {
         for message in [
             "configuration key `umask` is built in",
             "`--pid-file` is a built-in option",
-            "`--parallel` is a built-in option",
+            // pyzenkit's spelling of the key `paralel` in files
+            "configuration key `parallel` is built in",
             "`--paralel` is a built-in option (another spelling of `--parallel`)",
             "configuration key `work_dir` is built in",
             "configuration key `chroot_dir` is built in",

@@ -1,33 +1,6 @@
 //! Signal names of `#[on_signal(...)]` and the events they become.
 
-/// The signals a handler may wait for, with the event each becomes:
-/// `signal_` and the name in lower case without `SIG`, as the runtime's
-/// `zenkit::daemon::signal_event` names them. `SIGPOLL` is another name of
-/// `SIGIO`.
-pub(crate) const SIGNALS: &[(&str, &str)] = &[
-    ("SIGHUP", "signal_hup"),
-    ("SIGQUIT", "signal_quit"),
-    ("SIGTRAP", "signal_trap"),
-    ("SIGUSR1", "signal_usr1"),
-    ("SIGUSR2", "signal_usr2"),
-    ("SIGPIPE", "signal_pipe"),
-    ("SIGALRM", "signal_alrm"),
-    ("SIGCHLD", "signal_chld"),
-    ("SIGCONT", "signal_cont"),
-    ("SIGTSTP", "signal_tstp"),
-    ("SIGTTIN", "signal_ttin"),
-    ("SIGTTOU", "signal_ttou"),
-    ("SIGURG", "signal_urg"),
-    ("SIGXCPU", "signal_xcpu"),
-    ("SIGXFSZ", "signal_xfsz"),
-    ("SIGVTALRM", "signal_vtalrm"),
-    ("SIGPROF", "signal_prof"),
-    ("SIGWINCH", "signal_winch"),
-    ("SIGIO", "signal_io"),
-    ("SIGPOLL", "signal_io"),
-    ("SIGPWR", "signal_pwr"),
-    ("SIGSYS", "signal_sys"),
-];
+use zenkit_builtins::SIGNALS;
 
 /// Signals no handler may wait for, and why.
 const REFUSED: &[(&str, &str)] = &[
@@ -62,9 +35,9 @@ const REFUSED: &[(&str, &str)] = &[
 ];
 
 /// The event signal `name` becomes, or why it cannot be handled.
-pub(crate) fn event_of(name: &str) -> Result<&'static str, String> {
-    if let Some((_, event)) = SIGNALS.iter().find(|(n, _)| *n == name) {
-        return Ok(event);
+pub(crate) fn event_of(name: &str) -> Result<String, String> {
+    if SIGNALS.contains(&name) {
+        return Ok(zenkit_builtins::signal_event(name));
     }
     if let Some((_, why)) = REFUSED.iter().find(|(n, _)| *n == name) {
         return Err(format!("`#[on_signal({name})]` is not allowed: {why}"));
@@ -72,7 +45,7 @@ pub(crate) fn event_of(name: &str) -> Result<&'static str, String> {
     let upper = name.to_ascii_uppercase();
     let guess = [upper.clone(), format!("SIG{upper}")]
         .into_iter()
-        .find(|g| SIGNALS.iter().any(|(n, _)| n == g));
+        .find(|g| SIGNALS.contains(&g.as_str()));
     Err(match guess {
         Some(guess) => format!("unknown signal `{name}`; did you mean `{guess}`?"),
         None => format!("unknown signal `{name}`; valid signals: {}", names()),
@@ -81,11 +54,7 @@ pub(crate) fn event_of(name: &str) -> Result<&'static str, String> {
 
 /// The valid signal names, for messages.
 fn names() -> String {
-    SIGNALS
-        .iter()
-        .map(|(name, _)| *name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    SIGNALS.join(", ")
 }
 
 #[cfg(test)]
@@ -94,13 +63,12 @@ mod tests {
 
     #[test]
     fn events_are_the_lower_case_name_without_sig() {
-        for (name, event) in SIGNALS {
+        for name in SIGNALS {
             let expected = match *name {
                 "SIGPOLL" => "signal_io".to_string(),
                 _ => format!("signal_{}", name[3..].to_ascii_lowercase()),
             };
-            assert_eq!(*event, expected);
-            assert_eq!(event_of(name), Ok(*event));
+            assert_eq!(event_of(name), Ok(expected));
         }
     }
 
@@ -125,7 +93,7 @@ mod tests {
             "{unknown}"
         );
         for (name, _) in REFUSED {
-            assert!(!SIGNALS.iter().any(|(n, _)| n == name), "{name}");
+            assert!(!SIGNALS.contains(name), "{name}");
         }
     }
 }

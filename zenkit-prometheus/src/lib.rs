@@ -27,7 +27,8 @@ mod exposition;
 use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
-use zenkit::__private::{clap, json_parser};
+use zenkit::clap;
+use zenkit::cli::value_parser;
 use zenkit::config::Config;
 use zenkit::daemon::Daemon;
 use zenkit::plugin::Plugin;
@@ -66,7 +67,7 @@ impl Plugin for Prometheus {
             .long("prometheus-dir")
             .value_name("DIR")
             .help("Write metrics for the Prometheus textfile collector into DIR")
-            .value_parser(json_parser::<String>())]
+            .value_parser(value_parser::<String>())]
     }
 
     fn defaults(&self) -> Map<String, Value> {

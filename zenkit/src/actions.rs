@@ -15,43 +15,6 @@ use serde_json::{Map, Value};
 use crate::runlog::analysis::{self, format_duration, Analysis};
 use crate::{Error, Result};
 
-/// A built-in action: its name and one line of help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BuiltinAction {
-    /// The name given to `--action`.
-    pub name: &'static str,
-    /// One line of help.
-    pub help: &'static str,
-}
-
-/// The built-in actions, in the order `--help` lists them.
-pub const BUILTIN_ACTIONS: &[BuiltinAction] = &[
-    BuiltinAction {
-        name: "config-view",
-        help: "Print the final configuration as a tree (with -v, the layer that set each value)",
-    },
-    BuiltinAction {
-        name: "runlog-dump",
-        help: "Print a runlog raw as a tree: --input FILE, or the newest runlog",
-    },
-    BuiltinAction {
-        name: "runlog-view",
-        help: "Print the analysis of a runlog and its errors: --input FILE, or the newest runlog",
-    },
-    BuiltinAction {
-        name: "runlogs-list",
-        help: "List the runlog files, newest first (--limit N)",
-    },
-    BuiltinAction {
-        name: "runlogs-dump",
-        help: "Print the runlogs raw as trees, newest first (--limit N)",
-    },
-    BuiltinAction {
-        name: "runlogs-evaluate",
-        help: "Tabulate runtime, process time and effectivity of the runlogs (--limit N)",
-    },
-];
-
 /// What the built-in actions read.
 pub struct ActionInput<'a> {
     /// The final merged configuration, `__core__` included.
@@ -506,7 +469,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = Map::new();
         let input = input(&config, dir.path());
-        for action in BUILTIN_ACTIONS {
+        for action in zenkit_builtins::actions(crate::AppKind::Base) {
             let mut out = Vec::new();
             assert!(
                 run_builtin(action.name, &input, &mut out).unwrap(),

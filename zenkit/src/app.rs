@@ -14,16 +14,10 @@ use crate::context::Context;
 use crate::paths::PathOverrides;
 use crate::Result;
 
-/// The kind of an application; decides its extra options and life-cycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppKind {
-    /// A console application with one process step.
-    Base,
-    /// A one-shot program with several named commands.
-    Script,
-    /// A long-running service made of components handling events.
-    Daemon,
-}
+/// The kind of an application: a base application (`Base`), a script
+/// (`Script`) or a daemon (`Daemon`); decides its extra options, keys,
+/// actions and life-cycle.
+pub use zenkit_builtins::Kind as AppKind;
 
 /// Static description of an application.
 #[derive(Debug, Clone)]

@@ -1,12 +1,14 @@
-//! The command line: built-in options (SPEC §3.1), the author's options,
-//! and turning what was given into a configuration layer.
+//! The command line: the built-in options (from the table of built-in
+//! keys), the author's and the plugins' options, and turning what was given
+//! into a configuration layer.
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{Map, Value};
 
-use crate::__private::json_parser;
+use zenkit_builtins::{Key, Kinds, Opt, Takes, ValueType};
+
 use crate::app::{AppInfo, AppKind};
 use crate::{Error, Result};
 
@@ -22,224 +24,77 @@ pub const DAEMON_HEADING: &str = "Daemon options";
 /// Id of the positional argument that selects a script's command.
 pub const COMMAND_ARG: &str = "COMMAND";
 
-/// Valid values of `--log-level`.
-pub const LOG_LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "critical"];
-
-fn value<T>(
-    id: &'static str,
-    long: &'static str,
-    value_name: &'static str,
-    help: &'static str,
-) -> Arg
+/// A clap value parser that parses `T` from the argument's text and keeps
+/// it as a JSON value, so the command line can be merged as a configuration
+/// layer. A value JSON cannot hold (NaN, an infinity) is refused: it would
+/// otherwise become `null`, which overrides nothing.
+///
+/// Plugins use it for their own options:
+///
+/// ```
+/// let arg = clap::Arg::new("prometheus_dir")
+///     .long("prometheus-dir")
+///     .value_parser(zenkit::cli::value_parser::<std::path::PathBuf>());
+/// # let _ = arg;
+/// ```
+pub fn value_parser<T>() -> clap::builder::ValueParser
 where
     T: std::str::FromStr + serde::Serialize + 'static,
     T::Err: std::fmt::Display,
 {
-    Arg::new(id)
-        .long(long)
-        .value_name(value_name)
-        .help(help)
-        .value_parser(json_parser::<T>())
-        .action(ArgAction::Set)
+    clap::builder::ValueParser::new(|raw: &str| -> std::result::Result<Value, String> {
+        let value = T::from_str(raw).map_err(|e| e.to_string())?;
+        match serde_json::to_value(value) {
+            Ok(Value::Null) => Err(format!("'{raw}' is not a finite number")),
+            Ok(value) => Ok(value),
+            Err(e) => Err(e.to_string()),
+        }
+    })
 }
 
-fn flag(id: &'static str, long: &'static str, help: &'static str) -> Arg {
-    Arg::new(id)
-        .long(long)
-        .help(help)
-        .action(ArgAction::SetTrue)
-}
-
-/// The options every application has, each with the configuration key it
-/// sets as its id.
-pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
-    let mut args = common_args();
-    match kind {
-        AppKind::Script => args.extend(script_args()),
-        AppKind::Daemon => args.extend(daemon_args()),
-        AppKind::Base => {}
+/// The option of built-in key `key`, as its table row says.
+fn builtin_arg(key: &Key, opt: Opt) -> Arg {
+    let mut arg = Arg::new(key.key).long(opt.long).help(key.help);
+    if let Some(short) = opt.short {
+        arg = arg.short(short);
     }
-    args
+    if let Some(alias) = opt.alias {
+        arg = arg.alias(alias);
+    }
+    if let Some(other) = key.conflicts {
+        arg = arg.conflicts_with(other);
+    }
+    arg = match key.takes {
+        Takes::Flag => arg.action(ArgAction::SetTrue),
+        Takes::Count => arg.action(ArgAction::Count),
+        Takes::Value(name) => arg.value_name(name).action(ArgAction::Set),
+    };
+    arg = match key.value {
+        ValueType::Bool | ValueType::Count => arg,
+        ValueType::LogLevel => arg.value_parser(
+            PossibleValuesParser::new(zenkit_builtins::LOG_LEVELS).map(Value::String),
+        ),
+        ValueType::Unsigned => arg.value_parser(value_parser::<u64>()),
+        ValueType::Seconds => arg.value_parser(value_parser::<f64>()),
+        ValueType::Text
+        | ValueType::Path
+        | ValueType::Account
+        | ValueType::Umask
+        | ValueType::Interval
+        | ValueType::Time => arg.value_parser(value_parser::<String>()),
+    };
+    arg.help_heading(match opt.kinds {
+        Kinds::All => COMMON_HEADING,
+        Kinds::Script => SCRIPT_HEADING,
+        Kinds::Daemon => DAEMON_HEADING,
+    })
 }
 
-/// The options of scripts (SPEC §3.2), under [`SCRIPT_HEADING`].
-fn script_args() -> Vec<Arg> {
-    [
-        flag(
-            "regular",
-            "regular",
-            "Regular mode for cron: quiet, only warnings on the console, logs, runlog and state saved",
-        )
-        .conflicts_with("shell"),
-        flag(
-            "shell",
-            "shell",
-            "Shell mode for a person: no log file, runlog and state not saved",
-        ),
-        value::<String>("command", "command", "NAME", "Command to run (also the first argument)"),
-        value::<String>(
-            "interval",
-            "interval",
-            "INTERVAL",
-            "Interval of the time thresholds (5_minutes … 4_weekly)",
-        ),
-        flag(
-            "adjust_thresholds",
-            "adjust-thresholds",
-            "Floor the time thresholds to whole intervals (UTC, from the Unix epoch)",
-        ),
-        value::<String>(
-            "time_high",
-            "time-high",
-            "TIME",
-            "Upper time threshold: Unix timestamp or RFC 3339 (default: now)",
-        ),
-    ]
-    .into_iter()
-    .map(|arg| arg.help_heading(SCRIPT_HEADING))
-    .collect()
-}
-
-/// The options of daemons (SPEC §3.3), under [`DAEMON_HEADING`].
-fn daemon_args() -> Vec<Arg> {
-    [
-        flag("no_daemon", "no-daemon", "Stay in the foreground"),
-        value::<String>(
-            "chroot_dir",
-            "chroot-dir",
-            "DIR",
-            "Change the root directory to DIR",
-        ),
-        value::<String>(
-            "work_dir",
-            "work-dir",
-            "DIR",
-            "Working directory of the daemon",
-        ),
-        value::<String>(
-            "pid_file",
-            "pid-file",
-            "FILE",
-            "PID file (must end in .pid)",
-        ),
-        value::<String>(
-            "umask",
-            "umask",
-            "MASK",
-            "File mode creation mask (octal: 0o002, 002, 0002)",
-        ),
-        flag(
-            "paralel",
-            "parallel",
-            "Allow several instances at once (own PID and state files)",
-        )
-        .alias("paralel"),
-        value::<String>(
-            "state_file",
-            "state-file",
-            "FILE",
-            "File SIGUSR2 writes the daemon state to",
-        ),
-        value::<f64>(
-            "stats_interval",
-            "stats-interval",
-            "SECONDS",
-            "Seconds between statistics in the log",
-        ),
-        value::<f64>(
-            "runlog_interval",
-            "runlog-interval",
-            "SECONDS",
-            "Seconds between runlog saves",
-        ),
-    ]
-    .into_iter()
-    .map(|arg| arg.help_heading(DAEMON_HEADING))
-    .collect()
-}
-
-/// The options every application has, under [`COMMON_HEADING`].
-fn common_args() -> Vec<Arg> {
-    let args = vec![
-        flag("debug", "debug", "Print internal debug lines to stderr"),
-        flag(
-            "quiet",
-            "quiet",
-            "Print nothing on stdout (log lines still go to the console log)",
-        )
-        .conflicts_with("verbosity"),
-        Arg::new("verbosity")
-            .long("verbose")
-            .short('v')
-            .help("Print more; repeat for more (-vvv)")
-            .action(ArgAction::Count),
-        value::<String>(
-            "name",
-            "name",
-            "NAME",
-            "Name of the application (default: executable name)",
-        ),
-        value::<String>("user", "user", "USER", "Run as this user (name or uid)"),
-        value::<String>("group", "group", "GROUP", "Run as this group (name or gid)"),
-        value::<String>("config_file", "config-file", "FILE", "Configuration file"),
-        value::<String>(
-            "config_dir",
-            "config-dir",
-            "DIR",
-            "Configuration directory (*.json.conf)",
-        ),
-        flag(
-            "config_file_silent",
-            "config-file-silent",
-            "A missing configuration file is no error",
-        ),
-        flag(
-            "config_dir_silent",
-            "config-dir-silent",
-            "A missing configuration directory is no error",
-        ),
-        value::<String>("log_file", "log-file", "FILE", "Log file"),
-        Arg::new("log_level")
-            .long("log-level")
-            .value_name("LEVEL")
-            .help("Logging threshold")
-            .value_parser(PossibleValuesParser::new(LOG_LEVELS).map(Value::String))
-            .action(ArgAction::Set),
-        value::<String>(
-            "action",
-            "action",
-            "ACTION",
-            "Run this quick action and exit",
-        ),
-        value::<String>("input", "input", "FILE", "File an action reads"),
-        value::<u64>("limit", "limit", "N", "Limit applied to an action's result"),
-        value::<String>(
-            "pstate_file",
-            "pstate-file",
-            "FILE",
-            "Persistent state file",
-        ),
-        flag(
-            "pstate_dump",
-            "pstate-dump",
-            "Print the persistent state at the end",
-        ),
-        flag(
-            "pstate_log",
-            "pstate-log",
-            "Log the persistent state at the end",
-        ),
-        value::<String>(
-            "runlog_dir",
-            "runlog-dir",
-            "DIR",
-            "Directory of runlog files",
-        ),
-        flag("runlog_dump", "runlog-dump", "Print the runlog at the end"),
-        flag("runlog_log", "runlog-log", "Log the runlog at the end"),
-    ];
-    args.into_iter()
-        .map(|arg| arg.help_heading(COMMON_HEADING))
+/// The options every application of `kind` has, each with the
+/// configuration key it sets as its id, from the table of built-in keys.
+pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
+    zenkit_builtins::options(kind)
+        .map(|(key, opt)| builtin_arg(key, opt))
         .collect()
 }
 
@@ -268,7 +123,7 @@ pub fn command(
         cmd = cmd.arg(
             Arg::new(COMMAND_ARG)
                 .help(format!("Command to run (default: {default})"))
-                .value_parser(json_parser::<String>())
+                .value_parser(value_parser::<String>())
                 .action(ArgAction::Set),
         );
         after.push(listing("Commands:", commands));
@@ -378,7 +233,7 @@ fn values(matches: &ArgMatches, id: &str) -> Result<Vec<Value>> {
             .map(|v| v.map(|s| Value::String(s.clone())).collect())
             .unwrap_or_default()),
         Err(_) => Err(Error::setup(format!(
-            "option '{id}' has a value parser zenkit cannot read; use zenkit::__private::json_parser or clap's string parser"
+            "option '{id}' has a value parser zenkit cannot read; use zenkit::cli::value_parser or clap's string parser"
         ))),
     }
 }
@@ -392,14 +247,14 @@ mod tests {
         let author = vec![
             Arg::new("who")
                 .long("who")
-                .value_parser(json_parser::<String>()),
+                .value_parser(value_parser::<String>()),
             Arg::new("times")
                 .long("times")
                 .short('n')
-                .value_parser(json_parser::<u32>()),
+                .value_parser(value_parser::<u32>()),
             Arg::new("tags")
                 .long("tag")
-                .value_parser(json_parser::<String>())
+                .value_parser(value_parser::<String>())
                 .action(ArgAction::Append),
         ];
         let cmd = command(

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::paths::Paths;
 use crate::runlog::Runlog;
 use crate::script::{self, Interval, Thresholds};
-use crate::settings::{DaemonSettings, ScriptSettings, Settings};
+use crate::settings::{Core, DaemonSettings, ScriptSettings, Settings};
 use crate::{Error, Result};
 
 /// Everything an author hook can reach of the running application.
@@ -22,6 +22,7 @@ pub struct Context {
     pub(crate) runlog: Runlog,
     pub(crate) pstate: Map<String, Value>,
     pub(crate) settings: Settings,
+    pub(crate) core: Core,
     pub(crate) script: Option<ScriptSettings>,
     pub(crate) daemon: Option<DaemonSettings>,
     pub(crate) pidfile: Option<crate::daemon::pidfile::PidFile>,
@@ -45,20 +46,12 @@ impl Context {
                 debug,
                 ..Settings::default()
             },
+            core: Core::new(crate::AppKind::Base, crate::log::LogLevel::Info, None),
             script: None,
             daemon: None,
             pidfile: None,
             plugins: Vec::new(),
         }
-    }
-
-    /// A boolean of the merged configuration by dotted path (e.g.
-    /// `__core__.pstate.save`); false when absent.
-    pub(crate) fn config_bool(&self, path: &str) -> bool {
-        self.config
-            .lookup(path)
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
     }
 
     /// Runs `f` on every plugin in order, each with the context; stops at
@@ -114,6 +107,12 @@ impl Context {
         &self.settings
     }
 
+    /// What the runtime decided about logging and saving (the `__core__`
+    /// section).
+    pub fn core(&self) -> &Core {
+        &self.core
+    }
+
     /// A script's settings: command, mode, interval and time thresholds;
     /// `None` in other kinds of application.
     pub fn script(&self) -> Option<&ScriptSettings> {
@@ -127,7 +126,7 @@ impl Context {
 
     /// A script's time thresholds for the configured `--interval`, ending at
     /// `--time-high` (default: the start of the run), floored to whole
-    /// intervals with `--adjust-thresholds` (SPEC §6).
+    /// intervals with `--adjust-thresholds`.
     pub fn thresholds(&self) -> Result<Thresholds> {
         let (script, interval) = self.interval()?;
         Ok(script::thresholds(

@@ -82,6 +82,9 @@ pub use zenkit_macros::{app, component, plugin, ZenApp};
 /// The time crate of zenkit's time values and thresholds.
 pub use chrono;
 
+/// The command-line crate: plugins declare their options as [`clap::Arg`]s.
+pub use clap;
+
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;

@@ -32,7 +32,7 @@ pub trait Plugin: 'static {
 
     /// Command-line options the plugin adds; each argument's id is the
     /// configuration key it sets and its value parser must produce a
-    /// [`serde_json::Value`] (see `zenkit::__private::json_parser`) or a
+    /// [`serde_json::Value`] (see [`crate::cli::value_parser`]) or a
     /// string.
     fn options(&self) -> Vec<clap::Arg> {
         Vec::new()

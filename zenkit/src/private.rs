@@ -14,18 +14,7 @@ pub use serde_json::Value;
 
 pub use crate::{Error, Result};
 
-/// A clap value parser that parses `T` from the argument and stores it as a
-/// JSON value, so the runtime can merge it as a configuration layer.
-pub fn json_parser<T>() -> clap::builder::ValueParser
-where
-    T: FromStr + Serialize + 'static,
-    T::Err: Display,
-{
-    clap::builder::ValueParser::new(|raw: &str| -> std::result::Result<Value, String> {
-        let value = T::from_str(raw).map_err(|e| e.to_string())?;
-        serde_json::to_value(value).map_err(|e| e.to_string())
-    })
-}
+pub use crate::cli::value_parser as json_parser;
 
 /// Serializes a default value of configuration key `key`.
 pub fn default_json<T: Serialize>(key: &str, value: &T) -> Result<Value> {

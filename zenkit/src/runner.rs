@@ -1,5 +1,5 @@
-//! The life-cycle runner (SPEC §2): init → setup → action | process →
-//! evaluate → teardown, and embedded mode (init + setup only).
+//! The life-cycle runner: init → setup → action | process → evaluate →
+//! teardown, and embedded mode (init and setup only).
 
 use std::cell::{Cell, RefCell};
 use std::ffi::OsString;
@@ -11,16 +11,16 @@ use std::sync::Once;
 
 use serde_json::{json, Map, Value};
 
-use crate::actions::{self, ActionInput, BUILTIN_ACTIONS};
+use crate::actions::{self, ActionInput};
 use crate::app::{App, AppKind};
-use crate::config::{self, Config, Layer};
+use crate::config::{Config, Layer};
 use crate::context::{timestamp, Context};
 use crate::error::{Error, Result};
 use crate::log::{self, LogLevel, LogSettings};
 use crate::paths::Paths;
 use crate::privileges::{self, Account};
 use crate::runlog::{analysis, Runlog};
-use crate::settings::{DaemonSettings, ScriptSettings, Settings};
+use crate::settings::{self, Core, DaemonSettings, ScriptSettings, Settings};
 use crate::{cli, fs, state};
 
 /// An application brought up in embedded mode (pyzenkit's plugin mode):
@@ -159,6 +159,8 @@ struct Initialized<A> {
     ctx: Context,
     defaults: Map<String, Value>,
     cli: Map<String, Value>,
+    /// The option of each key that has one (`--stats-interval`).
+    options: Vec<(String, String)>,
 }
 
 fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Embedded<A>, Stop> {
@@ -167,12 +169,15 @@ fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Embedded<A>, Sto
         mut ctx,
         defaults,
         cli,
+        options,
     } = init::<A>(args)?;
     ctx.mark("stage_setup_start", "Start of the setup stage");
-    setup_config(&mut app, &mut ctx, defaults, cli)?;
+    let mut config = Config::load(defaults, cli)?;
+    config.set_options(options);
+    setup_config(&mut app, &mut ctx, config)?;
     if let Err(err) = setup_state(&mut app, &mut ctx) {
         crate::critical!("{}", err.message());
-        return Err(if ctx.config_bool("__core__.logging.to_console") {
+        return Err(if ctx.core.logging.to_console {
             Stop::Reported(err)
         } else {
             Stop::Fail(err)
@@ -191,14 +196,8 @@ fn valid_name(name: &str) -> bool {
 
 /// The built-in actions followed by the author's, as (name, help).
 fn all_actions<A: App>() -> Vec<(&'static str, &'static str)> {
-    let daemon = match A::KIND {
-        AppKind::Daemon => &crate::daemon::actions::DAEMON_ACTIONS[..],
-        _ => &[],
-    };
-    BUILTIN_ACTIONS
-        .iter()
+    zenkit_builtins::actions(A::KIND)
         .map(|a| (a.name, a.help))
-        .chain(daemon.iter().map(|(name, help, _)| (*name, *help)))
         .chain(A::actions().into_iter().map(|a| (a.name, a.help)))
         .collect()
 }
@@ -237,6 +236,17 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
         .try_get_matches_from(&args)
         .map_err(Stop::Clap)?;
     let cli_values = cli::cli_layer(&cmd, &matches)?;
+    let options = cmd
+        .get_arguments()
+        .filter_map(|arg| {
+            let name = match (arg.get_long(), arg.get_short()) {
+                (Some(long), _) => format!("--{long}"),
+                (None, Some(short)) => format!("-{short}"),
+                (None, None) => return None,
+            };
+            Some((arg.get_id().to_string(), name))
+        })
+        .collect();
     let debug = cli_values.get("debug") == Some(&Value::Bool(true));
     let name = match cli_values.get("name").and_then(Value::as_str) {
         Some(given) => given.to_string(),
@@ -256,16 +266,10 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
     let runlog = Runlog::new(&name, argv);
     let mut ctx = Context::new(name, paths, runlog, debug);
     ctx.dbgout(format_args!("application '{}' initialized", ctx.name));
-    let mut defaults = builtin_defaults(&ctx.name, &ctx.paths);
-    if A::KIND == AppKind::Script {
-        let default_command = info
-            .default_command
-            .or_else(|| A::COMMANDS.first().map(|c| c.name));
-        defaults.extend(script_defaults(default_command));
-    }
-    if A::KIND == AppKind::Daemon {
-        defaults.extend(daemon_defaults(&ctx.name, &ctx.paths));
-    }
+    let default_command = info
+        .default_command
+        .or_else(|| A::COMMANDS.first().map(|c| c.name));
+    let mut defaults = settings::defaults(A::KIND, &ctx.name, &ctx.paths, default_command);
     let builtin_keys: Vec<String> = defaults.keys().cloned().collect();
     let author = A::defaults()?;
     let mut owners: Vec<(String, String)> = builtin_keys
@@ -300,73 +304,8 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
         ctx,
         defaults,
         cli: cli_values,
+        options,
     })
-}
-
-/// A JSON object from key/value pairs.
-fn object<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-}
-
-/// The built-in configuration keys and their defaults (SPEC §3.1).
-pub fn builtin_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
-    let p = |dir: &Path, file: String| Value::String(dir.join(file).display().to_string());
-    object([
-        ("debug", json!(false)),
-        ("quiet", json!(false)),
-        ("verbosity", json!(0)),
-        ("name", json!(name)),
-        ("user", Value::Null),
-        ("group", Value::Null),
-        ("config_file", p(&paths.cfg, format!("{name}.conf"))),
-        ("config_dir", p(&paths.cfg, name.to_string())),
-        ("config_file_silent", json!(false)),
-        ("config_dir_silent", json!(false)),
-        ("log_file", p(&paths.log, format!("{name}.log"))),
-        ("log_level", json!("info")),
-        ("action", Value::Null),
-        ("input", Value::Null),
-        ("limit", Value::Null),
-        ("pstate_file", p(&paths.run, format!("{name}.pstate"))),
-        ("pstate_dump", json!(false)),
-        ("pstate_log", json!(false)),
-        ("runlog_dir", p(&paths.run, name.to_string())),
-        ("runlog_dump", json!(false)),
-        ("runlog_log", json!(false)),
-        ("pid_file", p(&paths.run, format!("{name}.pid"))),
-    ])
-}
-
-/// The defaults of a script's keys (SPEC §3.2).
-pub fn script_defaults(default_command: Option<&str>) -> Map<String, Value> {
-    object([
-        ("regular", json!(false)),
-        ("shell", json!(false)),
-        ("command", json!(default_command)),
-        ("interval", Value::Null),
-        ("adjust_thresholds", json!(false)),
-        ("time_high", Value::Null),
-    ])
-}
-
-/// The defaults of a daemon's keys (SPEC §3.3).
-pub fn daemon_defaults(name: &str, paths: &Paths) -> Map<String, Value> {
-    let state_file = paths
-        .run
-        .join(format!("{name}.state"))
-        .display()
-        .to_string();
-    object([
-        ("no_daemon", json!(false)),
-        ("chroot_dir", Value::Null),
-        ("work_dir", json!("/")),
-        ("umask", json!("0o002")),
-        ("paralel", json!(false)),
-        ("state_file", json!(state_file)),
-        ("stats_interval", json!(300)),
-        ("runlog_interval", json!(300)),
-        ("stop_timeout", json!(30)),
-    ])
 }
 
 /// Resolves the account named by configuration key `key`, if set; an error
@@ -410,6 +349,7 @@ fn check_choice(config: &Config, key: &str, what: &str, valid: &[&str]) -> Resul
 /// `__core__` computed: what setup and a SIGHUP reload put in force.
 pub(crate) struct Prepared {
     pub(crate) config: Config,
+    pub(crate) core: Core,
     pub(crate) settings: Settings,
     pub(crate) script: Option<ScriptSettings>,
     pub(crate) daemon: Option<DaemonSettings>,
@@ -448,9 +388,11 @@ pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
             config.set(key, acc.to_json(), layer);
         }
     }
-    config.set_core(config::core_section(config.as_map(), A::KIND));
+    let core = Core::new(A::KIND, settings.log_level, script.as_ref());
+    config.set_core(core.to_json());
     Ok(Prepared {
         config,
+        core,
         settings,
         script,
         daemon,
@@ -469,38 +411,27 @@ impl Prepared {
         };
         ctx.script = self.script;
         ctx.daemon = self.daemon;
+        ctx.core = self.core;
         ctx.config = self.config;
     }
 }
 
 /// Starts or reconfigures logging from the configuration in force.
 pub(crate) fn start_logging(ctx: &Context) -> Result<()> {
-    let level = |path: &str| -> Result<LogLevel> {
-        match ctx.config.lookup(path).and_then(Value::as_str) {
-            Some(name) => name.parse(),
-            None => Ok(ctx.settings.log_level),
-        }
-    };
+    let logging = &ctx.core.logging;
     log::init(&LogSettings {
         name: ctx.name.clone(),
-        to_console: ctx.config_bool("__core__.logging.to_console"),
-        level_console: level("__core__.logging.level_console")?,
-        file: ctx
-            .config_bool("__core__.logging.to_file")
-            .then(|| ctx.settings.log_file.clone()),
-        level_file: level("__core__.logging.level_file")?,
+        to_console: logging.to_console,
+        level_console: logging.level_console,
+        file: logging.to_file.then(|| ctx.settings.log_file.clone()),
+        level_file: logging.level_file,
     })
 }
 
 /// Setup up to logging: configuration, typed binding, privileges, logging.
-fn setup_config<A: App>(
-    app: &mut A,
-    ctx: &mut Context,
-    defaults: Map<String, Value>,
-    cli_values: Map<String, Value>,
-) -> Result<()> {
-    let known: Vec<String> = defaults.keys().cloned().collect();
-    let prepared = prepare::<A>(Config::load(defaults, cli_values)?)?;
+fn setup_config<A: App>(app: &mut A, ctx: &mut Context, config: Config) -> Result<()> {
+    let known: Vec<String> = config.layers()[0].1.keys().cloned().collect();
+    let prepared = prepare::<A>(config)?;
     app.bind(&prepared.config)?;
     for plugin in &mut ctx.plugins {
         plugin.configure(&prepared.config)?;
@@ -547,7 +478,7 @@ fn hand_over_files(ctx: &Context, user: Option<&Account>, group: Option<&Account
     }
     let uid = user.map(|u| nix::unistd::Uid::from_raw(u.id));
     let gid = group.map(|g| nix::unistd::Gid::from_raw(g.id));
-    if ctx.config_bool("__core__.logging.to_file") {
+    if ctx.core.logging.to_file {
         nix::unistd::chown(&ctx.settings.log_file, uid, gid).map_err(|e| {
             Error::setup(format!(
                 "cannot hand the log file {} over: {e}",
@@ -577,13 +508,10 @@ fn check_writable(ctx: &Context, user: Option<&Account>, group: Option<&Account>
     if (user.is_none() && group.is_none()) || ctx.settings.action.is_some() {
         return Ok(());
     }
-    let parent = |file: &Path| match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let parent = settings::parent_dir;
     // the files are replaced atomically: their directories must be writable
     let mut places: Vec<(&str, &Path, PathBuf)> = Vec::new();
-    if ctx.config_bool("__core__.pstate.save") {
+    if ctx.core.pstate.save {
         let file = &ctx.settings.pstate_file;
         places.push(("persistent state file", file, parent(file)));
     }
@@ -594,7 +522,7 @@ fn check_writable(ctx: &Context, user: Option<&Account>, group: Option<&Account>
             parent(&daemon.state_file),
         ));
     }
-    if ctx.config_bool("__core__.runlog.save") {
+    if ctx.core.runlog.save {
         let dir = &ctx.settings.runlog_dir;
         let checked = if dir.exists() {
             dir.clone()
@@ -848,7 +776,7 @@ fn print_json<'a>(value: impl Into<fs::JsonRef<'a>>) -> Result<()> {
 
 fn save_pstate<A: App>(app: &A, ctx: &mut Context) -> Result<()> {
     app.save_state(&mut ctx.pstate)?;
-    if ctx.config_bool("__core__.pstate.save") {
+    if ctx.core.pstate.save {
         state::save(&ctx.settings.pstate_file, &ctx.pstate)?;
     }
     if ctx.settings.pstate_dump || ctx.settings.pstate_log {
@@ -867,7 +795,7 @@ fn save_pstate<A: App>(app: &A, ctx: &mut Context) -> Result<()> {
 }
 
 fn save_runlog(ctx: &mut Context) -> Result<()> {
-    if ctx.config_bool("__core__.runlog.save") {
+    if ctx.core.runlog.save {
         let dir = &ctx.settings.runlog_dir;
         ctx.runlog
             .save(dir)

@@ -1,20 +1,64 @@
-//! The built-in configuration keys, bound once at setup to typed values so a
-//! wrong value is a located configuration error before any work is done.
+//! The built-in settings: their defaults, taken from the table of built-in
+//! keys, and their typed values, bound once per configuration so a wrong
+//! value stops the program before any work is done.
 
-use std::path::PathBuf;
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+use zenkit_builtins::{Base, Default as KeyDefault};
 
-use crate::config::{Config, Layer};
+use crate::app::AppKind;
+use crate::config::Config;
 use crate::log::LogLevel;
+use crate::paths::Paths;
 use crate::script::{Interval, TimeValue};
-use crate::{Error, Result};
+use crate::Result;
 
-/// The typed values of the built-in configuration keys (SPEC §3.1).
-#[derive(Debug, Clone)]
+/// The defaults of the built-in keys of an application of `kind` named
+/// `name`: paths under `paths`, a script's command `default_command`.
+pub fn defaults(
+    kind: AppKind,
+    name: &str,
+    paths: &Paths,
+    default_command: Option<&str>,
+) -> Map<String, Value> {
+    zenkit_builtins::keys(kind)
+        .map(|key| {
+            let value = match key.default {
+                KeyDefault::None => Value::Null,
+                KeyDefault::Bool(flag) => Value::Bool(flag),
+                KeyDefault::Int(n) => Value::from(n),
+                KeyDefault::Text(text) => Value::from(text),
+                KeyDefault::Name => Value::from(name),
+                KeyDefault::Named(base, suffix) => {
+                    let dir = match base {
+                        Base::Cfg => &paths.cfg,
+                        Base::Log => &paths.log,
+                        Base::Run => &paths.run,
+                    };
+                    Value::from(dir.join(format!("{name}{suffix}")).display().to_string())
+                }
+                KeyDefault::DefaultCommand => default_command.map_or(Value::Null, Value::from),
+            };
+            (key.key.to_string(), value)
+        })
+        .collect()
+}
+
+/// The keys every configuration file may not set: the ones that choose
+/// the files, and the computed core section.
+pub fn keys_ignored_in_files() -> impl Iterator<Item = &'static str> {
+    zenkit_builtins::KEYS
+        .iter()
+        .filter(|k| !k.in_files)
+        .map(|k| k.key)
+        .chain([zenkit_builtins::CORE_KEY])
+}
+
+/// The typed values of the built-in keys every application has.
+#[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     /// `debug`: internal debug lines on stderr.
     pub debug: bool,
@@ -46,28 +90,6 @@ pub struct Settings {
     pub runlog_log: bool,
 }
 
-impl Settings {
-    /// Binds the built-in keys of the merged configuration.
-    pub fn bind(config: &Config) -> Result<Settings> {
-        Ok(Settings {
-            debug: config.get("debug")?,
-            quiet: config.get("quiet")?,
-            verbosity: config.get("verbosity")?,
-            log_file: config.get("log_file")?,
-            log_level: config.get("log_level")?,
-            action: config.get("action")?,
-            input: config.get("input")?,
-            limit: config.get("limit")?,
-            pstate_file: config.get("pstate_file")?,
-            pstate_dump: config.get("pstate_dump")?,
-            pstate_log: config.get("pstate_log")?,
-            runlog_dir: config.get("runlog_dir")?,
-            runlog_dump: config.get("runlog_dump")?,
-            runlog_log: config.get("runlog_log")?,
-        })
-    }
-}
-
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -89,7 +111,14 @@ impl Default for Settings {
     }
 }
 
-/// The typed values of a script's keys (SPEC §3.2).
+impl Settings {
+    /// Binds the built-in keys of the merged configuration.
+    pub fn bind(config: &Config) -> Result<Settings> {
+        config.bind()
+    }
+}
+
+/// The typed values of a script's keys.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScriptSettings {
     /// `command`: the command to run.
@@ -107,39 +136,79 @@ pub struct ScriptSettings {
     pub time_high: DateTime<Utc>,
 }
 
+#[derive(Deserialize)]
+struct ScriptKeys {
+    command: String,
+    regular: bool,
+    shell: bool,
+    interval: Option<Interval>,
+    adjust_thresholds: bool,
+    time_high: Option<TimeValue>,
+}
+
 impl ScriptSettings {
-    /// Binds a script's keys of the merged configuration. A bad interval or
-    /// time given on the command line is a usage error naming the value; in
-    /// a file, a configuration error naming file, line and key.
+    /// Binds a script's keys of the merged configuration; `started` is the
+    /// upper time threshold when `time_high` is not given.
     pub fn bind(config: &Config, started: DateTime<Utc>) -> Result<ScriptSettings> {
-        let interval = text_or_value::<Interval>(config, "interval")?;
-        let time_high = text_or_value::<TimeValue>(config, "time_high")?;
+        let keys: ScriptKeys = config.bind()?;
         Ok(ScriptSettings {
-            command: config.get("command")?,
-            regular: config.get("regular")?,
-            shell: config.get("shell")?,
-            interval,
-            adjust_thresholds: config.get("adjust_thresholds")?,
-            time_high: time_high.map_or(started, |t| t.0),
+            command: keys.command,
+            regular: keys.regular,
+            shell: keys.shell,
+            interval: keys.interval,
+            adjust_thresholds: keys.adjust_thresholds,
+            time_high: keys.time_high.map_or(started, |t| t.0),
         })
     }
 }
 
-/// Reads an optional key that has a text form: from the command line with
-/// `FromStr` (so its usage error stands as it is), from a file through serde
-/// (so the error is located).
-fn text_or_value<T>(config: &Config, key: &str) -> Result<Option<T>>
-where
-    T: DeserializeOwned + FromStr<Err = Error>,
-{
-    let from_cli = config.origin(key).is_some_and(|o| o.layer == Layer::Cli);
-    match config.value(key) {
-        Some(Value::String(raw)) if from_cli => raw.parse().map(Some),
-        _ => config.get::<Option<T>>(key),
+/// A positive, finite number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+pub struct Seconds(pub f64);
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = f64::deserialize(deserializer)?;
+        if value.is_finite() && value > 0.0 {
+            Ok(Seconds(value))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "expected a positive number of seconds, not {value}"
+            )))
+        }
     }
 }
 
-/// The typed values of a daemon's keys (SPEC §3.3).
+/// A file mode creation mask. A text is octal (`"0o022"`, `"022"`,
+/// `"0022"`); a number, which only a configuration file can give, is the
+/// mask's numeric value as pyzenkit reads it (`18` is 0o022), since JSON
+/// has no octal numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Umask(pub u32);
+
+impl std::fmt::Display for Umask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "0o{:03o}", self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Umask {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let forms = zenkit_builtins::UMASK_FORMS;
+        let mask = match Value::deserialize(deserializer)? {
+            Value::String(text) => zenkit_builtins::umask_from_text(&text)
+                .ok_or_else(|| format!("invalid umask '{text}': expected {forms}")),
+            Value::Number(n) => n
+                .as_u64()
+                .and_then(zenkit_builtins::umask_from_number)
+                .ok_or_else(|| format!("invalid umask {n}: expected {forms}")),
+            other => Err(format!("invalid umask {other}: expected {forms}")),
+        };
+        mask.map(Umask).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The typed values of a daemon's keys.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DaemonSettings {
     /// `no_daemon`: stay in the foreground.
@@ -166,61 +235,118 @@ pub struct DaemonSettings {
     pub stop_timeout: f64,
 }
 
+#[derive(Deserialize)]
+struct DaemonKeys {
+    no_daemon: bool,
+    chroot_dir: Option<PathBuf>,
+    work_dir: PathBuf,
+    umask: Umask,
+    paralel: bool,
+    /// pyzenkit's other spelling of `paralel`, accepted in files.
+    #[serde(default)]
+    parallel: Option<bool>,
+    pid_file: PathBuf,
+    state_file: PathBuf,
+    stats_interval: Seconds,
+    runlog_interval: Seconds,
+    stop_timeout: Seconds,
+}
+
 impl DaemonSettings {
-    /// Binds a daemon's keys of the merged configuration; intervals must be
-    /// positive numbers of seconds.
+    /// Binds a daemon's keys of the merged configuration.
     pub fn bind(config: &Config) -> Result<DaemonSettings> {
-        let seconds = |key: &str| -> Result<f64> {
-            let value: f64 = config.get(key)?;
-            if value.is_finite() && value > 0.0 {
-                Ok(value)
-            } else {
-                Err(config.error_at(
-                    key,
-                    format!("expected a positive number of seconds, not {value}"),
-                ))
-            }
-        };
+        let keys: DaemonKeys = config.bind()?;
         Ok(DaemonSettings {
-            no_daemon: config.get("no_daemon")?,
-            chroot_dir: config.get("chroot_dir")?,
-            work_dir: config.get("work_dir")?,
-            umask: parse_umask(config.value("umask"))
-                .map_err(|msg| config.error_for("umask", msg))?,
-            parallel: config.get::<bool>("paralel")?
-                || config.get::<Option<bool>>("parallel")?.unwrap_or(false),
-            pid_file: config.get("pid_file")?,
-            state_file: config.get("state_file")?,
-            stats_interval: seconds("stats_interval")?,
-            runlog_interval: seconds("runlog_interval")?,
-            stop_timeout: seconds("stop_timeout")?,
+            no_daemon: keys.no_daemon,
+            chroot_dir: keys.chroot_dir,
+            work_dir: keys.work_dir,
+            umask: keys.umask.0,
+            parallel: keys.paralel || keys.parallel.unwrap_or(false),
+            pid_file: keys.pid_file,
+            state_file: keys.state_file,
+            stats_interval: keys.stats_interval.0,
+            runlog_interval: keys.runlog_interval.0,
+            stop_timeout: keys.stop_timeout.0,
         })
     }
 }
 
-/// A umask from its configuration value: an octal string (`0o027`, `027`,
-/// `0027`, `27`) or a number whose decimal digits are read as octal (JSON has
-/// no leading zeros: `27` means `0o027`).
-pub fn parse_umask(value: Option<&Value>) -> std::result::Result<u32, String> {
-    let text = match value {
-        None | Some(Value::Null) => return Ok(0o002),
-        Some(Value::String(text)) => text.trim().to_string(),
-        Some(Value::Number(n)) if n.is_u64() => n.to_string(),
-        Some(other) => {
-            return Err(format!(
-                "invalid umask {other}: expected an octal mask such as \"0o027\""
-            ))
+/// Where the log lines go, in the core section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoreLogging {
+    /// Whether lines are written to the console (stderr).
+    pub to_console: bool,
+    /// Whether lines are written to the log file.
+    pub to_file: bool,
+    /// The configured threshold.
+    pub level: LogLevel,
+    /// The console's threshold.
+    pub level_console: LogLevel,
+    /// The log file's threshold.
+    pub level_file: LogLevel,
+}
+
+/// Whether a file is saved, in the core section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Save {
+    /// Save it.
+    pub save: bool,
+}
+
+/// The core section (`__core__`): what the runtime decided from the
+/// configuration about logging and saving, shown by `config-view` and the
+/// state dump as pyzenkit shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Core {
+    /// Logging destinations and thresholds.
+    pub logging: CoreLogging,
+    /// Whether the persistent state is saved.
+    pub pstate: Save,
+    /// Whether the runlog is saved.
+    pub runlog: Save,
+    /// Whether a daemon writes its state on SIGUSR2 (daemons only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Save>,
+}
+
+impl Core {
+    /// The core section of an application of `kind` logging at
+    /// `level`. A script's `shell` mode turns off the log file, the runlog
+    /// and the state file; its `regular` mode (or the default) keeps them
+    /// on, and `regular` lowers the console to warnings. `shell` wins when
+    /// both are set.
+    pub fn new(kind: AppKind, level: LogLevel, script: Option<&ScriptSettings>) -> Core {
+        let shell = kind == AppKind::Script && script.is_some_and(|s| s.shell);
+        let regular = kind == AppKind::Script && script.is_some_and(|s| s.regular);
+        Core {
+            logging: CoreLogging {
+                to_console: true,
+                to_file: !shell,
+                level,
+                level_console: if regular && !shell {
+                    LogLevel::Warning
+                } else {
+                    level
+                },
+                level_file: level,
+            },
+            pstate: Save { save: !shell },
+            runlog: Save { save: !shell },
+            state: (kind == AppKind::Daemon).then_some(Save { save: true }),
         }
-    };
-    let digits = text
-        .strip_prefix("0o")
-        .or_else(|| text.strip_prefix("0O"))
-        .unwrap_or(&text);
-    match u32::from_str_radix(digits, 8) {
-        Ok(mask) if !digits.is_empty() && mask <= 0o777 => Ok(mask),
-        _ => Err(format!(
-            "invalid umask '{text}': expected an octal mask from 0 to 0o777 such as 0o027"
-        )),
+    }
+
+    /// The section as JSON, for the configuration's `__core__` key.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// The directory a file is replaced in: its parent, or `.`.
+pub(crate) fn parent_dir(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 
@@ -229,20 +355,26 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn umask(value: Value) -> std::result::Result<u32, String> {
+        serde_json::from_value::<Umask>(value)
+            .map(|u| u.0)
+            .map_err(|e| e.to_string())
+    }
+
     #[test]
-    fn umask_forms() {
+    fn umask_texts_are_octal_and_numbers_the_mask() {
         for (given, expected) in [
             (json!("0o002"), 0o002),
             (json!("002"), 0o002),
             (json!("0002"), 0o002),
             (json!("0O027"), 0o027),
-            (json!(27), 0o027),
-            (json!(0), 0),
             (json!("777"), 0o777),
+            (json!(18), 0o022),
+            (json!(63), 0o077),
+            (json!(0), 0),
         ] {
-            assert_eq!(parse_umask(Some(&given)), Ok(expected), "{given}");
+            assert_eq!(umask(given.clone()), Ok(expected), "{given}");
         }
-        assert_eq!(parse_umask(None), Ok(0o002));
         for bad in [
             json!("0o8"),
             json!("abc"),
@@ -250,9 +382,83 @@ mod tests {
             json!("1000"),
             json!(true),
             json!(-1),
-            json!(28),
+            json!(512),
+            json!(1.5),
         ] {
-            assert!(parse_umask(Some(&bad)).is_err(), "{bad}");
+            let err = umask(bad.clone()).expect_err("refused");
+            assert!(err.starts_with("invalid umask"), "{bad}: {err}");
         }
+        assert_eq!(Umask(0o022).to_string(), "0o022");
+    }
+
+    #[test]
+    fn seconds_are_positive_and_finite() {
+        assert_eq!(
+            serde_json::from_value::<Seconds>(json!(0.25)).unwrap(),
+            Seconds(0.25)
+        );
+        for bad in [json!(0), json!(-1), json!(null), json!("5")] {
+            assert!(
+                serde_json::from_value::<Seconds>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_table() {
+        let paths = Paths::resolve(Path::new("/srv"), &crate::paths::PathOverrides::default());
+        let base = defaults(AppKind::Base, "demo", &paths, None);
+        assert_eq!(base["config_file"], json!("/srv/etc/demo.conf"));
+        assert_eq!(base["config_dir"], json!("/srv/etc/demo"));
+        assert_eq!(base["log_file"], json!("/srv/var/log/demo.log"));
+        assert_eq!(base["pid_file"], json!("/srv/var/run/demo.pid"));
+        assert_eq!(base["runlog_dir"], json!("/srv/var/run/demo"));
+        assert_eq!(base["log_level"], json!("info"));
+        assert_eq!(base["verbosity"], json!(0));
+        assert_eq!(base["name"], json!("demo"));
+        assert!(!base.contains_key("command") && !base.contains_key("umask"));
+        let script = defaults(AppKind::Script, "demo", &paths, Some("greet"));
+        assert_eq!(script["command"], json!("greet"));
+        assert_eq!(script["interval"], Value::Null);
+        let daemon = defaults(AppKind::Daemon, "demo", &paths, None);
+        assert_eq!(daemon["umask"], json!("0o002"));
+        assert_eq!(daemon["stats_interval"], json!(300));
+        assert_eq!(daemon["stop_timeout"], json!(30));
+        assert_eq!(daemon["state_file"], json!("/srv/var/run/demo.state"));
+        assert_eq!(daemon["work_dir"], json!("/"));
+        let ignored: Vec<&str> = keys_ignored_in_files().collect();
+        assert_eq!(ignored, ["config_file", "config_dir", "__core__"]);
+    }
+
+    #[test]
+    fn script_modes_in_the_core_section() {
+        let script = |shell, regular| ScriptSettings {
+            command: "x".into(),
+            regular,
+            shell,
+            interval: None,
+            adjust_thresholds: false,
+            time_high: Utc::now(),
+        };
+        let shell = Core::new(AppKind::Script, LogLevel::Info, Some(&script(true, true)));
+        assert!(!shell.logging.to_file && shell.logging.to_console);
+        assert!(!shell.pstate.save && !shell.runlog.save);
+        let regular = Core::new(AppKind::Script, LogLevel::Debug, Some(&script(false, true)));
+        assert_eq!(regular.logging.level_console, LogLevel::Warning);
+        assert_eq!(regular.logging.level_file, LogLevel::Debug);
+        assert!(regular.logging.to_file && regular.pstate.save && regular.runlog.save);
+        assert_eq!(
+            Core::new(AppKind::Base, LogLevel::Warning, None).to_json(),
+            json!({
+                "logging": {"to_console": true, "to_file": true, "level": "WARNING",
+                            "level_console": "WARNING", "level_file": "WARNING"},
+                "pstate": {"save": true},
+                "runlog": {"save": true},
+            })
+        );
+        let daemon = Core::new(AppKind::Daemon, LogLevel::Error, None).to_json();
+        assert_eq!(daemon["state"], json!({"save": true}));
+        assert_eq!(daemon["logging"]["level_file"], json!("ERROR"));
     }
 }

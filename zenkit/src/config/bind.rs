@@ -17,15 +17,22 @@ pub(super) fn get<T: DeserializeOwned>(config: &Config, key: &str) -> Result<T> 
         return serde_json::from_value(Value::Null)
             .map_err(|_| Error::config(format!("configuration key '{key}' is not set; {SET_IT}")));
     };
-    serde_path_to_error::deserialize(value).map_err(|err| binding_error(config, key, &err))
+    serde_path_to_error::deserialize(value)
+        .map_err(|err| binding_error(config, vec![Segment::Key(key.to_string())], &err))
+}
+
+/// The whole merged configuration bound to `T`.
+pub(super) fn bind<T: DeserializeOwned>(config: &Config) -> Result<T> {
+    let entries = config.merged.iter().map(|(k, v)| (k.as_str(), v));
+    let map = serde::de::value::MapDeserializer::<_, serde_json::Error>::new(entries);
+    serde_path_to_error::deserialize(map).map_err(|err| binding_error(config, Vec::new(), &err))
 }
 
 fn binding_error(
     config: &Config,
-    key: &str,
+    mut path: Vec<Segment>,
     err: &serde_path_to_error::Error<serde_json::Error>,
 ) -> Error {
-    let mut path = vec![Segment::Key(key.to_string())];
     path.extend(err.path().iter().map(|segment| match segment {
         serde_path_to_error::Segment::Seq { index } => Segment::Index(*index),
         serde_path_to_error::Segment::Map { key } => Segment::Key(key.clone()),
@@ -45,7 +52,28 @@ fn binding_error(
             format_path(&path)
         ));
     }
-    located_error(config, &path, &message)
+    if path.is_empty() {
+        return Error::config(format!("the configuration cannot be bound: {message}"));
+    }
+    error_for(config, &path, &message)
+}
+
+/// An error about the value at `path`: a usage error naming the option when
+/// the command line gave it, else a located configuration error.
+pub(super) fn error_for(config: &Config, path: &[Segment], message: &str) -> Error {
+    let from_cli = deepest_origin(config, path).is_some_and(|o| o.layer == Layer::Cli);
+    let option = match path.first() {
+        Some(Segment::Key(key)) if from_cli => config.options.get(key),
+        _ => None,
+    };
+    match option {
+        Some(option) => {
+            let message = message.replace(['\r', '\n'], " ");
+            Error::usage(format!("option {option}: {message}"))
+        }
+        None if from_cli => Error::usage(located(deepest_origin(config, path), path, message)),
+        None => located_error(config, path, message),
+    }
 }
 
 /// The field name of serde's "missing field `name`" message.
@@ -192,10 +220,17 @@ mod tests {
 
     #[test]
     fn values_from_the_command_line_and_defaults_say_so() {
-        let (_dir, config) = load_with("{}", json!({"limit": "x"}), json!({"count": -1}));
+        let (_dir, mut config) = load_with("{}", json!({"limit": "x"}), json!({"count": -1}));
+        let from_cli = config.get::<u32>("count").unwrap_err();
+        assert_eq!(from_cli.kind(), ErrorKind::Usage);
         assert_eq!(
-            err::<u32>(&config, "count"),
+            from_cli.to_string(),
             "command line: configuration key 'count': invalid value: integer `-1`, expected u32"
+        );
+        config.set_options([("count".to_string(), "--count".to_string())]);
+        assert_eq!(
+            config.get::<u32>("count").unwrap_err().to_string(),
+            "option --count: invalid value: integer `-1`, expected u32"
         );
         assert_eq!(
             err::<u32>(&config, "limit"),
@@ -217,6 +252,33 @@ mod tests {
         assert_eq!(
             err::<Limits>(&config, "limits"),
             "configuration key 'limits.max_items' is missing; set it in the configuration file or on the command line"
+        );
+    }
+
+    #[test]
+    fn the_whole_configuration_binds_with_located_errors() {
+        #[derive(Debug, Deserialize)]
+        struct Keys {
+            limits: Limits,
+            mode: Mode,
+        }
+        let text = "{\"limits\": {\"max_items\": 5}, \"mode\": \"fast\", \"other\": 1}";
+        let (_dir, config) = load_with(text, json!({}), json!({}));
+        let keys: Keys = config.bind().unwrap();
+        assert_eq!((keys.limits.max_items, keys.mode), (5, Mode::Fast));
+        let (dir, config) = load_with(
+            "{\n\"mode\": \"turbo\", \"limits\": {\"max_items\": 1}}",
+            json!({}),
+            json!({}),
+        );
+        let err = config.bind::<Keys>().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:2:9: configuration key 'mode': unknown variant `turbo`, expected `fast` or `safe`",
+                file_of(&dir)
+            )
         );
     }
 

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::bind::located;
 use super::json;
 use super::merge::{merge_layer, Segment, Tree};
-use super::{Config, Layer, Origin, CORE_KEY, KEYS_IGNORED_IN_FILES};
+use super::{keys_ignored_in_files, Config, Layer, Origin, CORE_KEY};
 use crate::{Error, Result};
 
 /// Suffix of the files read from the configuration directory.
@@ -82,7 +82,7 @@ fn add_file_layer(
     positions: Tree<json::Pos>,
 ) {
     let mut effective = map.clone();
-    for key in KEYS_IGNORED_IN_FILES {
+    for key in keys_ignored_in_files() {
         effective.remove(key);
     }
     let origins = positions.into_origins(&layer);

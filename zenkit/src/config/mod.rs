@@ -16,7 +16,6 @@
 //! say where a value was set.
 
 mod bind;
-mod core;
 mod json;
 mod load;
 mod merge;
@@ -30,14 +29,16 @@ use serde_json::{Map, Value};
 
 use crate::{Error, Result};
 
-pub use self::core::{core_section, CORE_KEY};
 use self::merge::Tree;
 pub use self::merge::{format_path, parse_path, Segment};
+pub use zenkit_builtins::CORE_KEY;
 
 /// Keys a configuration file or directory file cannot set: they are dropped
 /// when the file is merged (only defaults and the command line choose the
 /// files, and the core section is computed).
-pub const KEYS_IGNORED_IN_FILES: [&str; 3] = ["config_file", "config_dir", CORE_KEY];
+pub fn keys_ignored_in_files() -> impl Iterator<Item = &'static str> {
+    crate::settings::keys_ignored_in_files()
+}
 
 /// Where a value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -109,6 +110,9 @@ pub struct Config {
     layers: Vec<(Layer, Map<String, Value>)>,
     merged: Map<String, Value>,
     origins: BTreeMap<String, Tree<Origin>>,
+    /// The command-line option of each top-level key that has one, for
+    /// messages about values given on the command line.
+    options: BTreeMap<String, String>,
 }
 
 impl Config {
@@ -133,7 +137,26 @@ impl Config {
     /// anew (for a reload on SIGHUP). Values set with [`Config::set`] and the
     /// core section are not carried over.
     pub fn reload(&self) -> Result<Config> {
-        load::load(self.defaults.clone(), self.cli.clone())
+        let mut config = load::load(self.defaults.clone(), self.cli.clone())?;
+        config.options = self.options.clone();
+        Ok(config)
+    }
+
+    /// Names the command-line option (`--stats-interval`) of each top-level
+    /// key that has one, so an error about a value given on the command
+    /// line names the option the user typed.
+    pub fn set_options(&mut self, options: impl IntoIterator<Item = (String, String)>) {
+        self.options = options.into_iter().collect();
+    }
+
+    /// Binds the whole merged configuration to `T`, whose fields are
+    /// top-level keys (keys `T` does not name are left alone).
+    ///
+    /// A wrong value is reported as [`Config::get`] reports it: located in
+    /// its file, or as a usage error naming the option when the command line
+    /// gave it.
+    pub fn bind<T: DeserializeOwned>(&self) -> Result<T> {
+        bind::bind(self)
     }
 
     /// The typed value of top-level key `key`.
@@ -200,10 +223,9 @@ impl Config {
             .iter()
             .filter(|(layer, _)| matches!(layer, Layer::Dir(_) | Layer::File(_)))
             .flat_map(|(layer, map)| {
-                KEYS_IGNORED_IN_FILES
-                    .iter()
-                    .filter(|key| map.contains_key(**key))
-                    .map(move |key| (layer, *key))
+                keys_ignored_in_files()
+                    .filter(|key| map.contains_key(*key))
+                    .map(move |key| (layer, key))
             })
             .collect()
     }
@@ -217,7 +239,8 @@ impl Config {
         self.merged.insert(key.to_string(), value);
     }
 
-    /// Stores the core section (see [`core_section`]) under `__core__`.
+    /// Stores the core section (see [`crate::settings::Core`]) under
+    /// `__core__`.
     pub fn set_core(&mut self, core: Value) {
         self.set(CORE_KEY, core, Layer::Default);
     }
@@ -244,14 +267,12 @@ impl Config {
         bind::located_error(self, &path, &message.to_string())
     }
 
-    /// An error about the value of top-level `key`: a usage error when the
-    /// command line gave it (the user typed it just now), else a
-    /// configuration error located where it was set ([`Config::error_at`]).
-    pub fn error_for(&self, key: &str, message: impl fmt::Display) -> Error {
-        match self.origin(key).map(|o| &o.layer) {
-            Some(Layer::Cli) => Error::usage(message.to_string()),
-            _ => self.error_at(key, message),
-        }
+    /// An error about the value at `dotted_path`: a usage error naming the
+    /// option when the command line gave it (the user typed it just now),
+    /// else a configuration error located where it was set
+    /// ([`Config::error_at`]).
+    pub fn error_for(&self, dotted_path: &str, message: impl fmt::Display) -> Error {
+        bind::error_for(self, &parse_path(dotted_path), &message.to_string())
     }
 }
 
@@ -271,10 +292,15 @@ mod tests {
             "config_file": "/nonexistent/x.conf", "config_dir": "/nonexistent/x",
             "a": 1, "b": 2,
         }));
-        let config = Config::load(defaults, obj(json!({"a": 5}))).unwrap();
+        let mut config = Config::load(defaults, obj(json!({"a": 5}))).unwrap();
         let from_cli = config.error_for("a", "bad");
         assert_eq!(from_cli.kind(), crate::ErrorKind::Usage);
-        assert_eq!(from_cli.message(), "bad");
+        assert_eq!(
+            from_cli.message(),
+            "command line: configuration key 'a': bad"
+        );
+        config.set_options([("a".to_string(), "--aa".to_string())]);
+        assert_eq!(config.error_for("a", "bad").message(), "option --aa: bad");
         let from_default = config.error_for("b", "bad");
         assert_eq!(from_default.kind(), crate::ErrorKind::Config);
         assert!(
@@ -307,7 +333,10 @@ mod tests {
     fn set_and_core_replace_values_and_record_origins() {
         let mut config = Config::default();
         config.set("user", json!(["nobody", 65534]), Layer::Default);
-        config.set_core(core_section(&Map::new(), crate::AppKind::Base));
+        config.set_core(
+            crate::settings::Core::new(crate::AppKind::Base, crate::log::LogLevel::Info, None)
+                .to_json(),
+        );
         assert_eq!(config.lookup("user[1]"), Some(&json!(65534)));
         assert_eq!(
             config.lookup("__core__.logging.level"),

@@ -1,5 +1,5 @@
-//! The daemon's built-in actions: signals to the running daemon (SPEC §7.6)
-//! and a systemd unit for it.
+//! The daemon's built-in actions: signals to the running daemon and a
+//! systemd unit for it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,65 +13,36 @@ use crate::context::Context;
 use crate::settings::DaemonSettings;
 use crate::{Error, Result};
 
-/// The daemon's actions: name, help, and the signal it sends (none:
-/// `signal-check` sends signal 0, `systemd-unit` sends nothing).
-pub(crate) const DAEMON_ACTIONS: [(&str, &str, Option<Signal>); 8] = [
-    (
-        "signal-check",
-        "Check that the daemon runs (signal 0)",
-        None,
-    ),
-    (
-        "signal-alrm",
-        "Send SIGALRM to the daemon (wake it up)",
-        Some(Signal::SIGALRM),
-    ),
-    (
-        "signal-hup",
-        "Send SIGHUP to the daemon (reload)",
-        Some(Signal::SIGHUP),
-    ),
-    (
-        "signal-int",
-        "Send SIGINT to the daemon (stop gracefully)",
-        Some(Signal::SIGINT),
-    ),
-    (
-        "signal-term",
-        "Send SIGTERM to the daemon (stop at once)",
-        Some(Signal::SIGTERM),
-    ),
-    (
-        "signal-usr1",
-        "Send SIGUSR1 to the daemon (save the runlog)",
-        Some(Signal::SIGUSR1),
-    ),
-    (
-        "signal-usr2",
-        "Send SIGUSR2 to the daemon (save its state)",
-        Some(Signal::SIGUSR2),
-    ),
-    (
-        "systemd-unit",
-        "Print a systemd unit (Type=notify) for this daemon",
-        None,
-    ),
-];
-
 /// Runs daemon action `name`; `Ok(false)` when it is none of them.
 pub(crate) fn run(name: &str, ctx: &Context, out: &mut dyn Write) -> Result<bool> {
-    let Some(&(_, _, signal)) = DAEMON_ACTIONS.iter().find(|(n, _, _)| *n == name) else {
+    let is_daemon_action = zenkit_builtins::ACTIONS
+        .iter()
+        .any(|a| a.name == name && a.kinds == zenkit_builtins::Kinds::Daemon);
+    if !is_daemon_action {
         return Ok(false);
-    };
+    }
     let settings = ctx
         .daemon()
         .ok_or_else(|| Error::msg("daemon actions need a daemon's settings"))?;
-    let written = match name {
-        "systemd-unit" => write!(out, "{}", unit(ctx, settings)),
-        _ => return send(signal, settings, out).map(|()| true),
-    };
-    written.map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))?;
-    Ok(true)
+    if name == "systemd-unit" {
+        write!(out, "{}", unit(ctx, settings))
+            .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))?;
+        return Ok(true);
+    }
+    send(action_signal(name)?, settings, out).map(|()| true)
+}
+
+/// The signal a `signal-<name>` action sends: `SIG<NAME>`, or none (signal
+/// 0) for `signal-check`.
+fn action_signal(action: &str) -> Result<Option<Signal>> {
+    match action.strip_prefix("signal-") {
+        Some("check") => Ok(None),
+        Some(name) => format!("SIG{}", name.to_ascii_uppercase())
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::msg(format!("action '{action}' names no signal"))),
+        None => Err(Error::msg(format!("action '{action}' sends no signal"))),
+    }
 }
 
 /// The PID files the signal actions read: exactly `pid_file`, or in

@@ -1,4 +1,4 @@
-//! Components and their event handlers (SPEC §7.3).
+//! Components and their event handlers.
 
 use serde_json::Value;
 
@@ -101,15 +101,7 @@ pub trait Component: 'static {
 /// lower case without `SIG` (`SIGHUP` → `signal_hup`). SIGINT becomes
 /// `stop`.
 pub fn signal_event(signal: nix::sys::signal::Signal) -> String {
-    use nix::sys::signal::Signal;
-    if signal == Signal::SIGINT {
-        return "stop".to_string();
-    }
-    let name = signal
-        .as_str()
-        .trim_start_matches("SIG")
-        .to_ascii_lowercase();
-    format!("signal_{name}")
+    zenkit_builtins::signal_event(signal.as_str())
 }
 
 /// The signal an event name stands for, if it is `signal_<name>`.
@@ -133,5 +125,14 @@ mod tests {
         assert_eq!(event_signal("signal_usr2"), Some(Signal::SIGUSR2));
         assert_eq!(event_signal("signal_nope"), None);
         assert_eq!(event_signal("start"), None);
+    }
+
+    #[test]
+    fn every_signal_a_handler_may_wait_for_is_caught_under_its_event() {
+        for name in zenkit_builtins::SIGNALS {
+            let event = zenkit_builtins::signal_event(name);
+            let signal = event_signal(&event).unwrap_or_else(|| panic!("{name}: {event}"));
+            assert_eq!(signal_event(signal), event, "{name}");
+        }
     }
 }

@@ -255,7 +255,7 @@ fn log_statistics(d: &mut Daemon<'_>) {
 
 /// Writes the full daemon state to `state_file` (SIGUSR2).
 fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
-    if !d.config_bool("__core__.state.save") {
+    if !d.core.state.is_some_and(|s| s.save) {
         return;
     }
     let mut components = serde_json::Map::new();
@@ -321,13 +321,13 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
     }
     // what start-up decided for this process outlives the reload
     let state_file = d.ctx.daemon.as_ref().map(|s| s.state_file.clone());
-    let to_console = d.config_bool("__core__.logging.to_console");
+    let to_console = d.core.logging.to_console;
     prepared.install(d.ctx);
     if let (Some(settings), Some(state_file)) = (d.ctx.daemon.as_mut(), state_file) {
         settings.state_file = state_file;
     }
-    let mut core = d.config().value("__core__").cloned().unwrap_or_default();
-    core["logging"]["to_console"] = json!(to_console);
+    d.ctx.core.logging.to_console = to_console;
+    let core = d.ctx.core.to_json();
     d.ctx.config.set_core(core);
     if let Err(err) = runner::start_logging(d.ctx).and_then(|()| log::reopen()) {
         tracing::error!("Cannot reopen the log after the reload: {err}");

@@ -1,7 +1,7 @@
 //! Start-up of a daemon between configuration and logging: detaching (unless
 //! `--no-daemon`), chroot, working directory, umask and the PID file.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::daemonize;
 use super::pidfile::{instance_path, PidFile};
@@ -16,9 +16,8 @@ pub(crate) fn start(ctx: &mut Context) -> Result<()> {
         return Err(Error::msg("daemon start-up needs a daemon's settings"));
     };
     if !settings.no_daemon {
-        let mut core = ctx.config.value("__core__").cloned().unwrap_or(Value::Null);
-        core["logging"]["to_console"] = json!(false);
-        ctx.config.set_core(core);
+        ctx.core.logging.to_console = false;
+        ctx.config.set_core(ctx.core.to_json());
         daemonize::detach()?;
         ctx.runlog.insert("pid", json!(std::process::id()));
     }
