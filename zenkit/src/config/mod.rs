@@ -211,7 +211,7 @@ impl Config {
 
     /// Each layer as it was read, lowest first: the defaults, each directory
     /// file, the configuration file, the command line. Keys that were
-    /// dropped when merging (see [`KEYS_IGNORED_IN_FILES`]) are still here.
+    /// dropped when merging (see [`keys_ignored_in_files`]) are still here.
     pub fn layers(&self) -> &[(Layer, Map<String, Value>)] {
         &self.layers
     }
