@@ -20,6 +20,9 @@ mod core;
 mod json;
 mod load;
 mod merge;
+// Not yet called by the runtime.
+#[allow(dead_code)]
+pub(crate) mod unknown;
 
 use std::collections::BTreeMap;
 use std::fmt;
