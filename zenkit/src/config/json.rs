@@ -2,13 +2,16 @@
 //!
 //! A line whose first non-blank characters are `#` or `//` is a comment. The
 //! parser reports the line and column (1-based, counted in characters) of
-//! every value it reads and of the first character it cannot accept.
+//! every value it reads and of the first character it cannot accept. Of a
+//! key given twice in one object the last value is kept;
+//! [`parse_with_duplicates`] also reports such keys.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::merge::Tree;
+use super::merge::{Segment, Tree};
 
 /// Objects and arrays nested deeper than this are refused, so a hostile file
 /// cannot exhaust the stack.
@@ -52,9 +55,33 @@ fn blank_comments(text: &str) -> String {
     out
 }
 
+/// A key given more than once in one object. The value of the last
+/// occurrence is the one kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+// Fields read once configuration loading reports duplicate keys.
+#[allow(dead_code)]
+pub(crate) struct Duplicate {
+    /// The full path of the key.
+    pub(crate) path: Vec<Segment>,
+    /// The position of the key where it first occurs in the object.
+    pub(crate) first: Pos,
+    /// The position of the key where it occurs again; a key given three
+    /// times is reported twice, each time with the same `first`.
+    pub(crate) second: Pos,
+}
+
 /// Parses `text` (JSON with comment lines) into a value and the positions of
-/// every value in it.
+/// every value in it. Of a key given twice in one object, the last value is
+/// kept.
 pub(crate) fn parse(text: &str) -> Result<(Value, Tree<Pos>), SyntaxError> {
+    parse_with_duplicates(text).map(|(value, positions, _)| (value, positions))
+}
+
+/// Like [`parse`], and also returns the keys given more than once in one
+/// object, in the order of their repeated occurrences.
+pub(crate) fn parse_with_duplicates(
+    text: &str,
+) -> Result<(Value, Tree<Pos>, Vec<Duplicate>), SyntaxError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let blanked = blank_comments(text);
     let mut parser = Parser {
@@ -62,14 +89,16 @@ pub(crate) fn parse(text: &str) -> Result<(Value, Tree<Pos>), SyntaxError> {
         index: 0,
         line: 1,
         column: 1,
+        path: Vec::new(),
+        duplicates: Vec::new(),
     };
     parser.skip_whitespace();
-    let parsed = parser.value(0)?;
+    let (value, positions) = parser.value(0)?;
     parser.skip_whitespace();
     if parser.peek().is_some() {
         return Err(parser.unexpected("expected end of file after the top-level value"));
     }
-    Ok(parsed)
+    Ok((value, positions, parser.duplicates))
 }
 
 /// The position of byte `offset` of `text` (for reporting invalid UTF-8 and
@@ -93,6 +122,9 @@ struct Parser {
     index: usize,
     line: usize,
     column: usize,
+    /// The path of the value being parsed.
+    path: Vec<Segment>,
+    duplicates: Vec<Duplicate>,
 }
 
 /// How a character the parser did not expect is named in a message.
@@ -175,6 +207,7 @@ impl Parser {
         let depth = self.enter(depth)?;
         let mut tree = Tree::leaf(self.pos());
         let mut map = Map::new();
+        let mut key_positions: HashMap<String, Pos> = HashMap::new();
         self.bump();
         self.skip_whitespace();
         if self.peek() == Some('}') {
@@ -190,6 +223,7 @@ impl Parser {
                 };
                 return Err(self.unexpected(expected));
             }
+            let key_at = self.pos();
             let key = self.string()?;
             self.skip_whitespace();
             if self.peek() != Some(':') {
@@ -197,7 +231,19 @@ impl Parser {
             }
             self.bump();
             self.skip_whitespace();
+            self.path.push(Segment::Key(key.clone()));
+            match key_positions.get(&key) {
+                Some(&first) => self.duplicates.push(Duplicate {
+                    path: self.path.clone(),
+                    first,
+                    second: key_at,
+                }),
+                None => {
+                    key_positions.insert(key.clone(), key_at);
+                }
+            }
             let (value, at) = self.value(depth)?;
+            self.path.pop();
             map.insert(key.clone(), value);
             tree.keys.insert(key, at);
             self.skip_whitespace();
@@ -229,7 +275,9 @@ impl Parser {
             if self.peek() == Some(']') {
                 return Err(self.unexpected("expected a JSON value after ','"));
             }
+            self.path.push(Segment::Index(items.len()));
             let (value, at) = self.value(depth)?;
+            self.path.pop();
             items.push(value);
             tree.items.push(at);
             self.skip_whitespace();
@@ -555,6 +603,46 @@ mod tests {
         let (value, tree) = ok("{\"a\": 1,\n \"a\": 2}");
         assert_eq!(value, json!({"a": 2}));
         assert_eq!(tree.keys["a"].at, (2, 7));
+    }
+
+    fn duplicates(text: &str) -> Vec<(String, Pos, Pos)> {
+        let (_, _, found) = parse_with_duplicates(text).unwrap_or_else(|e| panic!("{e}"));
+        found
+            .into_iter()
+            .map(|d| (super::super::format_path(&d.path), d.first, d.second))
+            .collect()
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_with_both_positions() {
+        let text = "# c\n{\n  \"a\": 1, \"b\": {\"x\": 1,\n    \"x\": [{\"y\": 0, \"y\": 1}]},\n  \"a\": 2,\n\t\"a\": {\"é\": 1, \"é\": 2}\n}";
+        assert_eq!(
+            duplicates(text),
+            [
+                ("b.x".to_string(), (3, 17), (4, 5)),
+                ("b.x[0].y".to_string(), (4, 12), (4, 20)),
+                ("a".to_string(), (3, 3), (5, 3)),
+                ("a".to_string(), (3, 3), (6, 2)),
+                ("a.é".to_string(), (6, 8), (6, 16)),
+            ]
+        );
+        let (value, tree, _) = parse_with_duplicates(text).unwrap();
+        assert_eq!(value, json!({"a": {"é": 2}, "b": {"x": [{"y": 1}]}}));
+        assert_eq!(tree.keys["a"].at, (6, 7));
+        assert_eq!(parse(text).unwrap(), (value, tree));
+    }
+
+    #[test]
+    fn same_keys_in_different_objects_are_not_duplicates() {
+        assert_eq!(
+            duplicates("{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}, {\"a\": 2}], \"c\": {\"a\": 3}}"),
+            []
+        );
+        assert_eq!(duplicates("[1, \"a\", {}]"), []);
+        assert_eq!(
+            duplicates("[{\"\\u0061\": 1, \"a\": 2}]"),
+            [("[0].a".to_string(), (1, 3), (1, 16))]
+        );
     }
 
     #[test]

@@ -19,6 +19,9 @@ mod bind;
 mod json;
 mod load;
 mod merge;
+// Not yet called by the runtime.
+#[allow(dead_code)]
+pub(crate) mod unknown;
 
 use std::collections::BTreeMap;
 use std::fmt;
