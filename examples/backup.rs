@@ -24,8 +24,11 @@ use zenkit_prometheus as _;
 const STAMP: &str = "%Y%m%dT%H%M%SZ";
 
 /// Snapshots a directory into timestamped tar archives and prunes old ones.
+///
+/// A misspelled key could make `prune` keep the wrong number of archives,
+/// so unknown configuration keys are errors here, not warnings.
 #[derive(ZenApp, Default)]
-#[zen(script, default_command = "list")]
+#[zen(script, default_command = "list", deny_unknown_keys)]
 struct Backup {
     /// Directory to snapshot (for `create`).
     #[zen(cli)]

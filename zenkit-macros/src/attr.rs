@@ -13,7 +13,7 @@ use crate::signal;
 
 /// Keys of `#[zen(...)]` on the struct.
 const CONTAINER_KEYS: &str =
-    "name, script, daemon, default_command, paths, defaults, plugins, linked_plugins";
+    "name, script, daemon, default_command, paths, defaults, plugins, linked_plugins, deny_unknown_keys";
 /// Keys of `#[zen(...)]` on a field.
 const FIELD_KEYS: &str = "cli, config, default, pstate, component";
 /// Keys of `cli(...)`.
@@ -51,6 +51,8 @@ pub(crate) struct Container {
     /// `plugins(Type, ...)`: the plugin types the application lists, in
     /// order.
     pub(crate) plugins: Option<Vec<Type>>,
+    /// `deny_unknown_keys`: unknown configuration keys are errors.
+    pub(crate) deny_unknown_keys: Option<Ident>,
     /// `linked_plugins = bool`: whether plugins registered at link time
     /// join the application.
     pub(crate) linked_plugins: Option<LitBool>,
@@ -358,6 +360,13 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute]) -> Container {
                 "daemon" => {
                     if first_time(cx, &meta, &out.daemon) && no_value(cx, &meta, "daemon")? {
                         out.daemon = Some(key_ident(&meta));
+                    }
+                }
+                "deny_unknown_keys" => {
+                    if first_time(cx, &meta, &out.deny_unknown_keys)
+                        && no_value(cx, &meta, "deny_unknown_keys")?
+                    {
+                        out.deny_unknown_keys = Some(key_ident(&meta));
                     }
                 }
                 "default_command" => {

@@ -97,6 +97,17 @@ pub trait App: Hooks + Default + 'static {
         Ok(())
     }
 
+    /// The keys inside the author's configuration values that binding them
+    /// ignores (a misspelled key in a nested section), with full paths.
+    fn unknown_keys(config: &Config) -> Vec<crate::config::UnknownKey> {
+        let _ = config;
+        Vec::new()
+    }
+
+    /// Whether unknown configuration keys are errors (exit 78) instead of
+    /// warnings (`#[zen(deny_unknown_keys)]`).
+    const DENY_UNKNOWN_KEYS: bool = false;
+
     /// Whether plugins registered at link time join the application
     /// (`#[zen(linked_plugins = false)]` refuses them).
     const LINKED_PLUGINS: bool = true;

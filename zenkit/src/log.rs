@@ -427,10 +427,10 @@ impl Sinks {
         console.max(file)
     }
 
-    fn write(&mut self, level: &Level, record: &Record, time: &str) {
+    fn write(&mut self, level: &Level, record: &Record, time: &str, console: bool) {
         let label = record.label(level);
         let text = record.text();
-        if self.console_level.is_some_and(|t| t.passes(level)) {
+        if console && self.console_level.is_some_and(|t| t.passes(level)) {
             let line = console_line(time, label, &text);
             let _ = match self.console_out.as_mut() {
                 Some(out) => out.write_all(line.as_bytes()),
@@ -520,9 +520,14 @@ impl<S: Subscriber> Layer<S> for LogLayer {
         }
         let record = Record::of(event);
         let time = asctime(&chrono::Local::now());
-        self.shared.sinks().write(level, &record, &time);
+        let console = event.metadata().target() != FILE_ONLY;
+        self.shared.sinks().write(level, &record, &time, console);
     }
 }
+
+/// The target of events that go to the log file only, never to the
+/// console: `tracing::warn!(target: zenkit::log::FILE_ONLY, "...")`.
+pub const FILE_ONLY: &str = "zenkit::file_only";
 
 /// Sets logging up as `settings` say. The first call installs the global
 /// `tracing` subscriber; later calls change the destinations and thresholds

@@ -48,7 +48,7 @@ pub fn state_field<T: DeserializeOwned>(key: &str, value: &Value) -> Result<T> {
 }
 
 pub use crate::app::{ActionInfo, App, AppInfo, AppKind, CommandInfo, Hooks};
-pub use crate::config::Config;
+pub use crate::config::{Config, UnknownKey};
 pub use crate::context::Context;
 pub use crate::paths::PathOverrides;
 pub use serde_json::Map;
@@ -120,6 +120,8 @@ pub struct ConfigOps<T> {
     pub get: fn(&Config, &str) -> Result<T>,
     /// Stores a default as JSON.
     pub to_json: fn(&str, &T) -> Result<Value>,
+    /// The keys inside the field's value that binding it ignores.
+    pub unknown: fn(&Config, &str) -> Vec<UnknownKey>,
 }
 
 /// What generated code does with an option holding one value (`T`) or an
@@ -133,6 +135,8 @@ pub struct ValueOps<T> {
     pub parse: fn(&str, &str) -> Result<T>,
     /// The option's value parser.
     pub parser: fn() -> clap::builder::ValueParser,
+    /// The keys inside the field's value that binding it ignores.
+    pub unknown: fn(&Config, &str) -> Vec<UnknownKey>,
 }
 
 /// What generated code does with a repeatable option (`Vec<T>`).
@@ -143,10 +147,16 @@ pub struct ListOps<T> {
     pub to_json: fn(&str, &T) -> Result<Value>,
     /// The value parser of one occurrence.
     pub parser: fn() -> clap::builder::ValueParser,
+    /// The keys inside the field's value that binding it ignores.
+    pub unknown: fn(&Config, &str) -> Vec<UnknownKey>,
 }
 
 fn get_key<T: DeserializeOwned>(config: &Config, key: &str) -> Result<T> {
     config.get::<T>(key)
+}
+
+fn unknown_in<T: DeserializeOwned>(config: &Config, key: &str) -> Vec<UnknownKey> {
+    config.unknown_in::<T>(key)
 }
 
 fn parse_some<T>(key: &str, raw: &str) -> Result<Option<T>>
@@ -164,6 +174,7 @@ pub const fn cli_one<T: CliValue>() -> ValueOps<T> {
         to_json: default_json::<T>,
         parse: parse_default::<T>,
         parser: json_parser::<T>,
+        unknown: unknown_in::<T>,
     }
 }
 
@@ -174,6 +185,7 @@ pub const fn cli_optional<T: CliValue>() -> ValueOps<Option<T>> {
         to_json: default_json::<Option<T>>,
         parse: parse_some::<T>,
         parser: json_parser::<T>,
+        unknown: unknown_in::<Option<T>>,
     }
 }
 
@@ -183,6 +195,7 @@ pub const fn cli_many<T: CliValue>() -> ListOps<Vec<T>> {
         get: get_key::<Vec<T>>,
         to_json: default_json::<Vec<T>>,
         parser: json_parser::<T>,
+        unknown: unknown_in::<Vec<T>>,
     }
 }
 
@@ -196,6 +209,7 @@ pub const fn config_key<T: ConfigValue>() -> ConfigOps<T> {
     ConfigOps {
         get: get_key::<T>,
         to_json: default_json::<T>,
+        unknown: unknown_in::<T>,
     }
 }
 

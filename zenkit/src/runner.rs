@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::actions::{self, ActionInput};
 use crate::app::{App, AppKind};
-use crate::config::{Config, Layer};
+use crate::config::{self, Config, Layer};
 use crate::context::{timestamp, Context};
 use crate::error::{Error, Result};
 use crate::log::{self, LogLevel, LogSettings};
@@ -436,13 +436,11 @@ fn setup_config<A: App>(app: &mut A, ctx: &mut Context, config: Config) -> Resul
     for plugin in &mut ctx.plugins {
         plugin.configure(&prepared.config)?;
     }
-    let known: Vec<&str> = known.iter().map(String::as_str).collect();
-    let unknown = prepared.config.unknown_keys(&known);
-    if !unknown.is_empty() {
-        ctx.dbgout(format_args!(
-            "WARNING: unknown configuration keys kept but not used: {}",
-            unknown.join(", ")
-        ));
+    let unknown = unknown_keys::<A>(&prepared.config, &known);
+    if A::DENY_UNKNOWN_KEYS {
+        if let Some(first) = unknown.first() {
+            return Err(first.clone());
+        }
     }
     let (user, group) = (prepared.user.clone(), prepared.group.clone());
     prepared.install(ctx);
@@ -459,12 +457,49 @@ fn setup_config<A: App>(app: &mut A, ctx: &mut Context, config: Config) -> Resul
         check_writable(ctx, user.as_ref(), group.as_ref())?;
         start_logging(ctx)?;
     }
+    for warning in &unknown {
+        // a cron job must not mail about its configuration on every run
+        if ctx.settings.quiet {
+            tracing::warn!(target: log::FILE_ONLY, "{warning}");
+        } else {
+            tracing::warn!("{warning}");
+        }
+    }
     for (layer, key) in ctx.config.ignored_keys() {
         tracing::warn!(
             "configuration key '{key}' in {layer} is ignored: it cannot be set in a file"
         );
     }
     Ok(())
+}
+
+/// The unknown keys of a configuration, each as a located configuration
+/// error naming the closest known key: the top-level keys that are not in
+/// `known` (nor another spelling of a built-in key), then the keys inside
+/// the application's configuration values that their types do not use.
+fn unknown_keys<A: App>(config: &Config, known: &[String]) -> Vec<Error> {
+    let mut known: Vec<&str> = known.iter().map(String::as_str).collect();
+    known.extend(zenkit_builtins::keys(A::KIND).filter_map(|k| k.alias));
+    let top = config.unknown_keys(&known).into_iter().map(|key| {
+        let hint = config::closest(&key, &known);
+        (vec![config::Segment::Key(key.clone())], hint)
+    });
+    let nested = A::unknown_keys(config).into_iter().map(|unknown| {
+        let given = match unknown.path.last() {
+            Some(config::Segment::Key(key)) => key.as_str(),
+            _ => "",
+        };
+        let hint = config::closest(given, &unknown.known);
+        (unknown.path, hint)
+    });
+    top.chain(nested)
+        .map(|(path, hint)| {
+            let hint = hint
+                .map(|h| format!("; did you mean '{h}'?"))
+                .unwrap_or_default();
+            config.error_at_path(&path, format!("unknown key{hint}"))
+        })
+        .collect()
 }
 
 /// Gives the daemon's log file and runlog directory to the account it is

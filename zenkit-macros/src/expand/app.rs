@@ -100,6 +100,7 @@ fn generate(app: &AppStruct) -> TokenStream {
     let options = options(app);
     let defaults = defaults(app);
     let bind = bind(app);
+    let unknown = unknown_keys(app);
     let state = state(app);
     let kind = fallback::kind_const(app.attrs.kind());
     let wire = wire(app);
@@ -117,6 +118,7 @@ fn generate(app: &AppStruct) -> TokenStream {
                 #options
                 #defaults
                 #bind
+                #unknown
                 #wire
                 #state
                 #plugins
@@ -433,6 +435,38 @@ fn bind(app: &AppStruct) -> TokenStream {
             ::core::result::Result::Ok(())
         }
     }
+}
+
+/// `fn unknown_keys` over every configuration field, and
+/// `const DENY_UNKNOWN_KEYS` from `#[zen(deny_unknown_keys)]`.
+fn unknown_keys(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let deny = app.attrs.deny_unknown_keys.as_ref().map(|_| {
+        quote!(
+            const DENY_UNKNOWN_KEYS: bool = true;
+        )
+    });
+    let fields: Vec<TokenStream> = app
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| is_key(f))
+        .map(|(i, field)| {
+            let key = &field.key;
+            let ops = ops_name(i);
+            quote!(__zenkit_found.extend((#ops.unknown)(__zenkit_config, #key));)
+        })
+        .collect();
+    let function = (!fields.is_empty()).then(|| {
+        quote! {
+            fn unknown_keys(__zenkit_config: &#p::Config) -> ::std::vec::Vec<#p::UnknownKey> {
+                let mut __zenkit_found = ::std::vec::Vec::new();
+                #(#fields)*
+                __zenkit_found
+            }
+        }
+    });
+    quote!(#deny #function)
 }
 
 fn state(app: &AppStruct) -> TokenStream {

@@ -20,8 +20,7 @@ mod json;
 mod load;
 mod merge;
 // Not yet called by the runtime.
-#[allow(dead_code)]
-pub(crate) mod unknown;
+mod unknown;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -34,6 +33,7 @@ use crate::{Error, Result};
 
 use self::merge::Tree;
 pub use self::merge::{format_path, parse_path, Segment};
+pub use self::unknown::{closest, unknown_keys, UnknownKey};
 pub use zenkit_builtins::CORE_KEY;
 
 /// Keys a configuration file or directory file cannot set: they are dropped
@@ -248,6 +248,19 @@ impl Config {
         self.set(CORE_KEY, core, Layer::Default);
     }
 
+    /// The keys inside the value of top-level `key` that binding it to `T`
+    /// ignores, with full paths (`db.prot`).
+    pub fn unknown_in<T: DeserializeOwned>(&self, key: &str) -> Vec<UnknownKey> {
+        let Some(value) = self.merged.get(key) else {
+            return Vec::new();
+        };
+        let mut found = unknown_keys::<T>(value);
+        for unknown in &mut found {
+            unknown.path.insert(0, Segment::Key(key.to_string()));
+        }
+        found
+    }
+
     /// Top-level keys of the merged configuration that are not in `known`,
     /// sorted; `__core__` is never reported.
     pub fn unknown_keys(&self, known: &[&str]) -> Vec<String> {
@@ -268,6 +281,12 @@ impl Config {
     pub fn error_at(&self, dotted_path: &str, message: impl fmt::Display) -> Error {
         let path = parse_path(dotted_path);
         bind::located_error(self, &path, &message.to_string())
+    }
+
+    /// [`Config::error_at`] for a path given as segments (for keys that
+    /// contain dots).
+    pub fn error_at_path(&self, path: &[Segment], message: impl fmt::Display) -> Error {
+        bind::located_error(self, path, &message.to_string())
     }
 
     /// An error about the value at `dotted_path`: a usage error naming the
