@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::{Error, Result};
+use crate::{Error, ErrorOrigin, Result};
 
 pub use self::core::{core_section, CORE_KEY};
 use self::merge::Tree;
@@ -249,7 +249,7 @@ impl Config {
     /// configuration error located where it was set ([`Config::error_at`]).
     pub fn error_for(&self, key: &str, message: impl fmt::Display) -> Error {
         match self.origin(key).map(|o| &o.layer) {
-            Some(Layer::Cli) => Error::usage(message.to_string()),
+            Some(Layer::Cli) => Error::usage(message.to_string()).at(ErrorOrigin::for_key(key)),
             _ => self.error_at(key, message),
         }
     }
