@@ -75,7 +75,7 @@ pub mod __private;
 
 pub use app::{ActionInfo, App, AppInfo, AppKind, CommandInfo, Hooks};
 pub use context::Context;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, ErrorOrigin, Result};
 pub use runner::{embed, run, run_from, Embedded};
 pub use zenkit_macros::{app, component, plugin, ZenApp};
 

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 pub use serde_json::Value;
 
+use crate::ErrorKind;
 pub use crate::{Error, Result};
 
 pub use crate::cli::value_parser as json_parser;
@@ -19,9 +20,8 @@ pub use crate::cli::value_parser as json_parser;
 /// Serializes a default value of configuration key `key`.
 pub fn default_json<T: Serialize>(key: &str, value: &T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| {
-        Error::setup(format!(
-            "default of configuration key `{key}` cannot be stored: {e}"
-        ))
+        let message = format!("default of configuration key `{key}` cannot be stored: {e}");
+        Error::with_source(ErrorKind::Setup, message, e)
     })
 }
 
@@ -41,9 +41,8 @@ where
 /// Reads persistent-state field `key` from its stored JSON value.
 pub fn state_field<T: DeserializeOwned>(key: &str, value: &Value) -> Result<T> {
     serde_json::from_value(value.clone()).map_err(|e| {
-        Error::setup(format!(
-            "persistent state key `{key}` has a wrong value: {e}"
-        ))
+        let message = format!("persistent state key `{key}` has a wrong value: {e}");
+        Error::with_source(ErrorKind::Setup, message, e)
     })
 }
 
@@ -223,9 +222,8 @@ pub struct StateOps<T> {
 
 fn state_json<T: Serialize>(key: &str, value: &T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| {
-        Error::msg(format!(
-            "persistent state key `{key}` cannot be stored: {e}"
-        ))
+        let message = format!("persistent state key `{key}` cannot be stored: {e}");
+        Error::with_source(ErrorKind::Runtime, message, e)
     })
 }
 
@@ -237,11 +235,14 @@ pub const fn state_key<T: StateValue>() -> StateOps<T> {
     }
 }
 
-/// A return type of a hook method: `Result<(), E>` with `E: Into<Error>`.
+/// A return type of a hook method: `Result<(), E>` with `E: Into<Error>`,
+/// which holds for every `std::error::Error + Send + Sync + 'static`,
+/// `Box<dyn std::error::Error + Send + Sync>` and types with their own
+/// `From` impl (see [`crate::error`]).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a return type of a zenkit hook",
     label = "expected `zenkit::Result<()>`",
-    note = "setup, process, teardown and action methods return `zenkit::Result<()>`, or `Result<(), E>` where `E: Into<zenkit::Error>`"
+    note = "setup, process, teardown and action methods return `zenkit::Result<()>`, or `Result<(), E>` where `E: Into<zenkit::Error>` (any `std::error::Error + Send + Sync + 'static` and `Box<dyn std::error::Error + Send + Sync>` convert)"
 )]
 pub trait HookResult {
     /// The result as a zenkit result.
@@ -266,11 +267,11 @@ pub fn context(ctx: &mut Context) -> &mut Context {
 }
 
 /// A return type of a script command: `Result<T, E>` with `T: Serialize`
-/// and `E: Into<Error>`.
+/// and `E: Into<Error>` (as for [`HookResult`]).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a return type of a zenkit command",
     label = "expected `zenkit::Result<T>` with `T: serde::Serialize`",
-    note = "a `#[command]` method returns `zenkit::Result<T>`, or `Result<T, E>` where `E: Into<zenkit::Error>`; its value `T` goes to the runlog as JSON"
+    note = "a `#[command]` method returns `zenkit::Result<T>`, or `Result<T, E>` where `E: Into<zenkit::Error>` (any `std::error::Error + Send + Sync + 'static` and `Box<dyn std::error::Error + Send + Sync>` convert); its value `T` goes to the runlog as JSON"
 )]
 pub trait CommandResult {
     /// The command's value as JSON, or its error as a zenkit error.
@@ -281,9 +282,9 @@ impl<T: Serialize, E: Into<Error>> CommandResult for StdResult<T, E> {
     fn into_value(self, command: &str) -> Result<Value> {
         let value = self.map_err(Into::into)?;
         serde_json::to_value(value).map_err(|e| {
-            Error::msg(format!(
-                "the result of command `{command}` cannot be stored as JSON: {e}"
-            ))
+            let message =
+                format!("the result of command `{command}` cannot be stored as JSON: {e}");
+            Error::with_source(ErrorKind::Runtime, message, e)
         })
     }
 }

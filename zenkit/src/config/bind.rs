@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::merge::{format_path, Segment};
 use super::{Config, Layer, Origin};
-use crate::{Error, Result};
+use crate::{Error, ErrorOrigin, Result};
 
 /// What an operator does about a key the application needs and nobody set.
 const SET_IT: &str = "set it in the configuration file or on the command line";
@@ -14,8 +14,10 @@ const SET_IT: &str = "set it in the configuration file or on the command line";
 /// The typed value of top-level key `key`.
 pub(super) fn get<T: DeserializeOwned>(config: &Config, key: &str) -> Result<T> {
     let Some(value) = config.merged.get(key) else {
-        return serde_json::from_value(Value::Null)
-            .map_err(|_| Error::config(format!("configuration key '{key}' is not set; {SET_IT}")));
+        return serde_json::from_value(Value::Null).map_err(|_| {
+            Error::config(format!("configuration key '{key}' is not set; {SET_IT}"))
+                .at(ErrorOrigin::for_key(key))
+        });
     };
     serde_path_to_error::deserialize(value)
         .map_err(|err| binding_error(config, vec![Segment::Key(key.to_string())], &err))
@@ -42,7 +44,8 @@ fn binding_error(
     let message = err.inner().to_string();
     if let Some(field) = missing_field(&message) {
         // The position is that of the object the field is missing from.
-        let prefix = match deepest_origin(config, &path) {
+        let origin = deepest_origin(config, &path);
+        let prefix = match origin {
             Some(origin) if origin.layer != Layer::Default => format!("{origin}: "),
             _ => String::new(),
         };
@@ -50,7 +53,8 @@ fn binding_error(
         return Error::config(format!(
             "{prefix}configuration key '{}' is missing; {SET_IT}",
             format_path(&path)
-        ));
+        ))
+        .at(error_origin(origin, &path));
     }
     if path.is_empty() {
         return Error::config(format!("the configuration cannot be bound: {message}"));
@@ -66,12 +70,15 @@ pub(super) fn error_for(config: &Config, path: &[Segment], message: &str) -> Err
         Some(Segment::Key(key)) if from_cli => config.options.get(key),
         _ => None,
     };
+    let at = ErrorOrigin::for_key(format_path(path));
     match option {
         Some(option) => {
             let message = message.replace(['\r', '\n'], " ");
-            Error::usage(format!("option {option}: {message}"))
+            Error::usage(format!("option {option}: {message}")).at(at)
         }
-        None if from_cli => Error::usage(located(deepest_origin(config, path), path, message)),
+        None if from_cli => {
+            Error::usage(located(deepest_origin(config, path), path, message)).at(at)
+        }
         None => located_error(config, path, message),
     }
 }
@@ -91,7 +98,22 @@ fn deepest_origin<'a>(config: &'a Config, path: &[Segment]) -> Option<&'a Origin
 
 /// A configuration error about the value at `path`, located where it was set.
 pub(super) fn located_error(config: &Config, path: &[Segment], message: &str) -> Error {
-    Error::config(located(deepest_origin(config, path), path, message))
+    let origin = deepest_origin(config, path);
+    Error::config(located(origin, path, message)).at(error_origin(origin, path))
+}
+
+/// The origin of an error about the value at `path` set at `origin`: the
+/// key, and the file position for a value from a file.
+fn error_origin(origin: Option<&Origin>, path: &[Segment]) -> ErrorOrigin {
+    let at = match origin {
+        Some(Origin {
+            layer: Layer::Dir(file) | Layer::File(file),
+            line,
+            column,
+        }) => ErrorOrigin::in_file(file, *line, *column),
+        _ => ErrorOrigin::default(),
+    };
+    at.with_key(format_path(path))
 }
 
 /// `<where>: configuration key '<path>': <message>` on one line; `<where>` is

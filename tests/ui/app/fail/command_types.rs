@@ -2,6 +2,9 @@ use zenkit::prelude::*;
 
 struct Opaque;
 
+/// Neither a standard error nor convertible into `zenkit::Error`.
+struct Refusal;
+
 #[derive(ZenApp, Default)]
 #[zen(script)]
 struct Job {}
@@ -19,7 +22,7 @@ impl Job {
     }
 
     #[command]
-    fn format(&mut self, _ctx: &mut Context) -> std::result::Result<u32, std::fmt::Error> {
+    fn refuse(&mut self, _ctx: &mut Context) -> std::result::Result<u32, Refusal> {
         Ok(1)
     }
 

@@ -1,5 +1,8 @@
 use zenkit::prelude::*;
 
+/// Neither a standard error nor convertible into `zenkit::Error`.
+struct Refusal;
+
 #[derive(ZenApp, Default)]
 struct Tool {}
 
@@ -11,7 +14,7 @@ impl Tool {
     }
 
     #[action]
-    fn format(&mut self, _ctx: &mut Context) -> std::result::Result<(), std::fmt::Error> {
+    fn refuse(&mut self, _ctx: &mut Context) -> std::result::Result<(), Refusal> {
         Ok(())
     }
 
