@@ -11,6 +11,8 @@
 
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use zenkit::daemon::{Args, Daemon, Flow};
 use zenkit::prelude::*;
 
@@ -46,8 +48,33 @@ struct DemoComponent {
     units: u64,
 }
 
+/// What the component needs of the configuration: the application's key
+/// `work_seconds`.
+#[derive(Serialize, Deserialize, Default)]
+struct DemoConfig {
+    work_seconds: f64,
+}
+
 #[zenkit::component]
 impl DemoComponent {
+    #[check]
+    fn check(&self, config: &DemoConfig) -> zenkit::Result<()> {
+        Duration::try_from_secs_f64(config.work_seconds)
+            .map(|_| ())
+            .map_err(|_| {
+                Error::config(format!(
+                    "work_seconds must be a number of seconds >= 0, not {}",
+                    config.work_seconds
+                ))
+            })
+    }
+
+    #[configure]
+    fn configure(&mut self, config: DemoConfig) -> zenkit::Result<()> {
+        self.work = Duration::from_secs_f64(config.work_seconds);
+        Ok(())
+    }
+
     #[on_event("start")]
     fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         warn!("Performing component startup...");
@@ -83,35 +110,8 @@ impl DemoComponent {
     }
 }
 
-impl DemoDaemon {
-    /// Hands the configuration to the component.
-    fn configure(&mut self) -> zenkit::Result<()> {
-        self.demo.work = Duration::try_from_secs_f64(self.work_seconds).map_err(|_| {
-            Error::config(format!(
-                "work_seconds must be a number of seconds >= 0, not {}",
-                self.work_seconds
-            ))
-        })?;
-        Ok(())
-    }
-}
-
 #[zenkit::app]
 impl DemoDaemon {
-    #[setup]
-    fn setup(&mut self, _ctx: &mut Context) -> zenkit::Result<()> {
-        self.configure()
-    }
-
-    /// Runs after the built-in reload bound the new configuration.
-    #[on_signal(SIGHUP)]
-    fn reloaded(&mut self, _d: &mut Daemon<'_>) -> Flow {
-        if let Err(err) = self.configure() {
-            error!("{err}");
-        }
-        Flow::next()
-    }
-
     #[on_event("start")]
     fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         for event in &self.extra_events {

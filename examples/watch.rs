@@ -11,7 +11,9 @@
 //! Lines flow through a pipeline of components as `line` events: `audit`
 //! counts every line (it asks to run first), `filter` stops the chain for
 //! lines without the pattern and marks the others, `alerts` counts and logs
-//! what gets through.
+//! what gets through. `tail` and `filter` each declare the part of the
+//! configuration they need and receive it at start-up and after every
+//! reload; `tail` refuses a configuration without a file.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -19,6 +21,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use zenkit::daemon::{Args, Daemon, Flow};
 use zenkit::prelude::*;
 // Linking the exporter adds `--prometheus-dir` (see the README's plugins).
@@ -45,6 +48,13 @@ struct Watch {
     alerts: Alerts,
     #[zen(component)]
     audit: Audit,
+}
+
+/// What `tail` needs of the configuration: two of the application's keys.
+#[derive(Serialize, Deserialize, Default)]
+struct TailConfig {
+    file: PathBuf,
+    poll_interval: f64,
 }
 
 /// Reads what was appended to the file and turns each line into an event.
@@ -99,12 +109,44 @@ impl Tail {
 
 #[zenkit::component]
 impl Tail {
-    #[on_event("start")]
-    fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+    #[check]
+    fn check(&self, config: &TailConfig) -> zenkit::Result<()> {
+        if config.file.as_os_str().is_empty() {
+            return Err(Error::config("no file to follow; pass --file PATH"));
+        }
+        match Duration::try_from_secs_f64(config.poll_interval) {
+            Ok(interval) if !interval.is_zero() => Ok(()),
+            _ => Err(Error::config(format!(
+                "poll_interval must be positive, not {}",
+                config.poll_interval
+            ))),
+        }
+    }
+
+    #[configure]
+    fn configure(&mut self, config: TailConfig) -> zenkit::Result<()> {
+        self.interval = Duration::from_secs_f64(config.poll_interval);
+        let switched = self.path != config.file;
+        self.path = config.file;
+        if switched && self.file.is_some() {
+            self.open(true);
+        }
+        Ok(())
+    }
+
+    /// Opens the file before the daemon reports that it is up, so that no
+    /// line written after that is skipped.
+    #[setup]
+    fn setup(&mut self, _d: &mut Daemon<'_>) -> zenkit::Result<()> {
         self.open(true);
         if self.file.is_none() {
             warn!("{} does not exist yet; waiting for it", self.path.display());
         }
+        Ok(())
+    }
+
+    #[on_event("start")]
+    fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         d.schedule("poll", None);
         Flow::Continue(args)
     }
@@ -141,6 +183,12 @@ impl Tail {
     }
 }
 
+/// What `filter` needs of the configuration.
+#[derive(Serialize, Deserialize, Default)]
+struct FilterConfig {
+    pattern: String,
+}
+
 /// Lets only lines containing the pattern through.
 #[derive(Default)]
 struct Filter {
@@ -149,6 +197,12 @@ struct Filter {
 
 #[zenkit::component]
 impl Filter {
+    #[configure]
+    fn configure(&mut self, config: FilterConfig) -> zenkit::Result<()> {
+        self.pattern = config.pattern;
+        Ok(())
+    }
+
     #[on_event("line")]
     fn line(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         let text = args.as_ref().and_then(|a| a["text"].as_str()).unwrap_or("");
@@ -192,48 +246,16 @@ impl Audit {
     }
 }
 
-impl Watch {
-    /// Hands the configuration to the components.
-    fn configure(&mut self) -> zenkit::Result<()> {
-        self.tail.interval = Duration::try_from_secs_f64(self.poll_interval)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| {
-                Error::config(format!(
-                    "poll_interval must be positive, not {}",
-                    self.poll_interval
-                ))
-            })?;
-        let switched = self.tail.path != self.file;
-        self.tail.path = self.file.clone();
-        if switched && self.tail.file.is_some() {
-            self.tail.open(true);
-        }
-        self.filter.pattern = self.pattern.clone();
-        Ok(())
-    }
-}
-
 #[zenkit::app]
 impl Watch {
-    #[setup]
-    fn setup(&mut self, _ctx: &mut Context) -> zenkit::Result<()> {
-        if self.file.as_os_str().is_empty() {
-            return Err(Error::config("no file to follow; pass --file PATH"));
-        }
-        self.configure()
-    }
-
-    /// Runs after the built-in reload bound the new configuration.
+    /// Runs after the built-in reload, and says what is in force.
     #[on_signal(SIGHUP)]
-    fn reloaded(&mut self, _d: &mut Daemon<'_>) -> Flow {
-        match self.configure() {
-            Ok(()) => info!(
-                "Counting lines with '{}' in {}",
-                self.pattern,
-                self.file.display()
-            ),
-            Err(err) => error!("{err}"),
+    fn reloaded(&mut self, d: &mut Daemon<'_>) -> Flow {
+        let (pattern, file) = (&self.pattern, self.file.display());
+        match d.reload_outcome() {
+            Some(Ok(())) => info!("Counting lines with '{pattern}' in {file}"),
+            Some(Err(_)) => warn!("Still counting lines with '{pattern}' in {file}"),
+            None => {}
         }
         Flow::next()
     }

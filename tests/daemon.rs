@@ -246,8 +246,34 @@ fn sighup_reloads_a_good_configuration_and_keeps_the_old_on_a_bad_one() {
 
     sb.write("etc/watch.conf", "{\"pattern\": ");
     signal(&child, Signal::SIGHUP);
-    let log = wait_for(&sb.path("var/log/watch.log"), "Configuration reload failed");
+    let log = wait_for(
+        &sb.path("var/log/watch.log"),
+        "Still counting lines with 'WARN'",
+    );
+    assert!(log.contains("Configuration reload failed"), "{log}");
     assert!(log.contains("watch.conf:1:13: malformed JSON"), "{log}");
+
+    // a configuration the tail component refuses changes nothing either
+    let refused = serde_json::json!({
+        "file": sb.path("app.log"),
+        "pattern": "INFO",
+        "poll_interval": 0,
+    });
+    sb.write("etc/watch.conf", &refused.to_string());
+    signal(&child, Signal::SIGHUP);
+    let log = wait_for(
+        &sb.path("var/log/watch.log"),
+        "poll_interval must be positive",
+    );
+    assert!(
+        log.contains("component 'tail': poll_interval must be positive, not 0"),
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("Still counting lines with 'WARN'").count(),
+        2,
+        "{log}"
+    );
     append(&sb, &["another WARN"]);
     wait_for(
         &sb.path("var/log/watch.log"),

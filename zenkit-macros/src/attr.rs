@@ -114,6 +114,8 @@ pub(crate) enum HookKind {
     Command,
     Reload,
     State,
+    Configure,
+    Check,
     OnEvent,
     OnSignal,
 }
@@ -128,6 +130,8 @@ impl HookKind {
             "command" => HookKind::Command,
             "reload" => HookKind::Reload,
             "state" => HookKind::State,
+            "configure" => HookKind::Configure,
+            "check" => HookKind::Check,
             "on_event" => HookKind::OnEvent,
             "on_signal" => HookKind::OnSignal,
             _ => return None,
@@ -144,6 +148,8 @@ impl HookKind {
             HookKind::Command => "command",
             HookKind::Reload => "reload",
             HookKind::State => "state",
+            HookKind::Configure => "configure",
+            HookKind::Check => "check",
             HookKind::OnEvent => "on_event",
             HookKind::OnSignal => "on_signal",
         }
@@ -824,7 +830,7 @@ fn handler_usage(kind: HookKind) -> &'static str {
     if kind == HookKind::OnEvent {
         "`#[on_event(\"name\")]`, or `#[on_event(\"name\", first)]` to run before the handlers registered earlier"
     } else {
-        "`#[on_signal(SIGHUP)]`, or `#[on_signal(SIGHUP, first)]` to run before the handlers registered earlier"
+        "`#[on_signal(SIGUSR1)]`, or `#[on_signal(SIGUSR1, first)]` to run before the handlers registered earlier"
     }
 }
 
@@ -903,11 +909,21 @@ fn handler_args(cx: &Ctxt, attr: &Attribute, kind: HookKind) -> Option<HandlerAr
         }
     }
     let event = event?;
+    if let (Some(first), RELOAD_EVENT) = (first, event.as_str()) {
+        cx.error_spanned_by(
+            first,
+            "SIGHUP handlers run after the built-in reload, so that they can learn its outcome from `daemon.reload_outcome()`; drop `first`",
+        );
+        flags_ok = false;
+    }
     flags_ok.then(|| HandlerArgs {
         event,
         first: first.is_some(),
     })
 }
+
+/// The event of SIGHUP, whose built-in handler reloads the configuration.
+const RELOAD_EVENT: &str = "signal_hup";
 
 /// The event name of `#[on_event(...)]`: a non-empty string literal.
 fn event_name(cx: &Ctxt, expr: &Expr) -> Option<String> {

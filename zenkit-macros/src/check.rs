@@ -390,6 +390,7 @@ struct Expected {
 
 const CONTEXT: &[(&str, Option<&str>)] = &[("the context parameter", Some("&mut Context"))];
 const DAEMON: &[(&str, Option<&str>)] = &[("the daemon parameter", Some("&mut Daemon"))];
+const CONFIG: &[(&str, Option<&str>)] = &[("the configuration parameter", None)];
 const DAEMON_ARGS: &[(&str, Option<&str>)] = &[
     ("the daemon parameter", Some("&mut Daemon")),
     ("the arguments parameter", None),
@@ -436,6 +437,19 @@ fn expected(kind: HookKind, place: Place) -> Expected {
                 "`fn name(&self) -> T` with `T: serde::Serialize`",
             )
         },
+        (HookKind::Configure, _) => hook(
+            CONFIG,
+            "the configuration",
+            "`fn name(&mut self, config: MyConfig) -> zenkit::Result<()>` with `MyConfig: serde::Serialize + serde::Deserialize + Default`",
+        ),
+        (HookKind::Check, _) => Expected {
+            receiver_mut: false,
+            ..hook(
+                CONFIG,
+                "the configuration",
+                "`fn name(&self, config: &MyConfig) -> zenkit::Result<()>`, where `MyConfig` is the type the `#[configure]` method takes",
+            )
+        },
         (_, Place::Component) => hook(
             DAEMON,
             "the daemon",
@@ -457,6 +471,9 @@ fn misplaced(kind: HookKind, place: Place) -> Option<&'static str> {
         ),
         (Place::App, HookKind::State) => Some(
             "`#[state]` is a hook of components (`#[component]` impl blocks); the application's own state is its `#[zen(pstate)]` fields",
+        ),
+        (Place::App, HookKind::Configure | HookKind::Check) => Some(
+            "`#[configure]` and `#[check]` are hooks of components (`#[component]` impl blocks): the application's configuration is bound into its `#[zen(cli)]` and `#[zen(config)]` fields",
         ),
         (Place::Component, HookKind::Process) => Some(
             "`#[process]` is not a hook of components: a daemon's work happens in event handlers; mark the method `#[on_event(\"start\")]` or another event",
@@ -533,6 +550,14 @@ pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl, place: Place) {
             seen.insert(kind.as_str(), &hook.method);
         }
     }
+    if hooks.of(HookKind::Configure).next().is_none() {
+        for check in hooks.of(HookKind::Check) {
+            cx.error_spanned_by(
+                &check.marker.ident,
+                "`#[check]` checks the configuration a `#[configure]` method receives: add a `#[configure]` method, whose parameter's type is the component's configuration",
+            );
+        }
+    }
     if let Some(command) = hooks.of(HookKind::Command).next() {
         for process in hooks.of(HookKind::Process) {
             cx.error_spanned_by(
@@ -580,9 +605,14 @@ fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature) {
     let expected = expected(kind, place);
     let marker = kind.as_str();
     let owner = match (place, kind) {
-        (Place::Component, HookKind::Setup | HookKind::Reload | HookKind::State) => {
-            "a component's".to_string()
-        }
+        (
+            Place::Component,
+            HookKind::Setup
+            | HookKind::Reload
+            | HookKind::State
+            | HookKind::Configure
+            | HookKind::Check,
+        ) => "a component's".to_string(),
         _ if marker.starts_with(['a', 'e', 'i', 'o', 'u']) => "an".to_string(),
         _ => "a".to_string(),
     };

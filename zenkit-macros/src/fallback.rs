@@ -83,10 +83,13 @@ pub(crate) fn component(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
         return quote!(#errors #item);
     }
     let header = impl_header(item);
+    let p = private();
     quote! {
         #errors
         #item
         #[automatically_derived]
-        #header {}
+        #header {
+            type Config = #p::NoConfig;
+        }
     }
 }

@@ -329,7 +329,14 @@ pub const fn is_script(kind: AppKind) -> bool {
     matches!(kind, AppKind::Script)
 }
 
-pub use crate::daemon::{Args, Component, Daemon, Flow, Handler, Wiring};
+pub use crate::daemon::{Args, Component, Daemon, Flow, Handler, NoConfig, Wiring};
+
+/// Passes a component's configuration on to its `#[configure]` or
+/// `#[check]` method unchanged; generated code calls it so that a method
+/// taking another type is reported at its parameter.
+pub fn component_config<T>(config: T) -> T {
+    config
+}
 
 /// Whether `kind` is a daemon; generated code asserts it at compile time
 /// for an impl block with event handlers, and its opposite for one with a

@@ -282,6 +282,18 @@ fn init<A: App>(args: Vec<OsString>) -> std::result::Result<Initialized<A>, Stop
         )
         .collect();
     defaults.extend(author);
+    if A::KIND == AppKind::Daemon {
+        // a component's own keys join the defaults; the keys of the
+        // application it views are the application's
+        let mut wiring = crate::daemon::Wiring::new();
+        A::wire(&mut wiring);
+        for (component, key, value) in wiring.config_defaults()? {
+            if !defaults.contains_key(&key) {
+                owners.push((key.clone(), format!("a key of component '{component}'")));
+                defaults.insert(key, value);
+            }
+        }
+    }
     for plugin in &plugins {
         for (key, value) in plugin.defaults() {
             if let Some((_, owner)) = owners.iter().find(|(k, _)| *k == key) {

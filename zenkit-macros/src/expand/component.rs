@@ -83,6 +83,36 @@ pub(crate) fn impl_header(item: &ItemImpl) -> TokenStream {
     quote!(impl #impl_generics #p::Component for #self_ty #where_clause)
 }
 
+/// `type Config` and `fn configure`/`fn check` from the `#[configure]` and
+/// `#[check]` methods; `NoConfig` without a `#[configure]` method.
+fn configuration(hooks: &HooksImpl) -> TokenStream {
+    let p = private();
+    let Some(configure) = hooks.of(HookKind::Configure).next() else {
+        return quote!(type Config = #p::NoConfig;);
+    };
+    let ty = match configure.sig.inputs.iter().nth(1) {
+        Some(syn::FnArg::Typed(arg)) => arg.ty.to_token_stream(),
+        _ => quote!(#p::NoConfig),
+    };
+    let config = [("component_config", quote!(__zenkit_config))];
+    let check = hooks.of(HookKind::Check).next().map(|hook| {
+        let checked = call(hook, quote!(self), &config, "hook_result", None);
+        quote! {
+            fn check(&self, __zenkit_config: &Self::Config) -> #p::Result<()> {
+                #checked
+            }
+        }
+    });
+    let configured = call(configure, quote!(self), &config, "hook_result", None);
+    quote! {
+        type Config = #ty;
+        fn configure(&mut self, __zenkit_config: Self::Config) -> #p::Result<()> {
+            #configured
+        }
+        #check
+    }
+}
+
 fn generate(hooks: &HooksImpl) -> TokenStream {
     let p = private();
     let header = impl_header(&hooks.item);
@@ -100,6 +130,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
                 }
             })
         });
+    let config = configuration(hooks);
     let state = hooks.of(HookKind::State).next().map(|hook| {
         let self_ty = &hooks.item.self_ty;
         let ty = self_ty
@@ -124,6 +155,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
     quote! {
         #[automatically_derived]
         #header {
+            #config
             #handlers
             #(#stages)*
             #state

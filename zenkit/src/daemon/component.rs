@@ -1,5 +1,7 @@
-//! Components and their event handlers.
+//! Components, their configuration and their event handlers.
 
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::Daemon;
@@ -59,18 +61,77 @@ impl<T> std::fmt::Debug for Handler<T> {
     }
 }
 
-/// A reusable part of a daemon: handlers of events, its own set-up, reload
-/// and state. Implemented by `#[component]` on an impl block, or by hand.
+/// A reusable part of a daemon: handlers of events, its configuration, its
+/// own set-up, reload and state. Implemented by `#[component]` on an impl
+/// block, or by hand.
 ///
-/// A component is not tied to one application: it reaches the configuration
-/// and the queue through the [`Daemon`] its handlers get, so one component
-/// type can serve many daemons.
+/// A component is not tied to one application: it declares the
+/// configuration it needs as a type ([`Component::Config`]) and reaches the
+/// queue through the [`Daemon`] its handlers get, so one component type can
+/// serve many daemons.
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use zenkit::daemon::{Args, Component, Daemon, Flow, Handler};
+///
+/// /// What the component needs: the application's key `every`.
+/// #[derive(Serialize, Deserialize, Default)]
+/// #[serde(default)]
+/// struct ClockConfig {
+///     every: f64,
+/// }
+///
+/// #[derive(Default)]
+/// struct Clock {
+///     every: f64,
+/// }
+///
+/// impl Component for Clock {
+///     type Config = ClockConfig;
+///
+///     fn check(&self, config: &ClockConfig) -> zenkit::Result<()> {
+///         if config.every < 0.01 {
+///             return Err(zenkit::Error::config("every: at least 0.01 seconds"));
+///         }
+///         Ok(())
+///     }
+///
+///     fn configure(&mut self, config: ClockConfig) -> zenkit::Result<()> {
+///         self.every = config.every;
+///         Ok(())
+///     }
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a daemon component",
     label = "not a component",
     note = "mark an impl block of `{Self}` with `#[zenkit::component]`, or implement `zenkit::daemon::Component` by hand"
 )]
 pub trait Component: 'static {
+    /// The configuration the component receives, bound from the
+    /// application's whole configuration: each field is a top-level key,
+    /// either one the application declares (a typed view of its keys) or
+    /// one of the component's own, whose default is the field's value in
+    /// `Config::default()` (a struct-valued field is the component's own
+    /// section). [`NoConfig`] for a component that needs none.
+    type Config: DeserializeOwned + Serialize + Default;
+
+    /// Checks a configuration before it is put in force: at start-up (an
+    /// error stops the daemon) and at every reload (an error refuses the
+    /// whole new configuration, and the old one stays in force).
+    fn check(&self, config: &Self::Config) -> Result<()> {
+        let _ = config;
+        Ok(())
+    }
+
+    /// Receives the configuration in force: before [`Component::setup`],
+    /// and after every reload that put a new configuration in force (then
+    /// before [`Component::reload`]).
+    fn configure(&mut self, config: Self::Config) -> Result<()> {
+        let _ = config;
+        Ok(())
+    }
+
     /// The component's handlers, in registration order.
     fn handlers() -> Vec<Handler<Self>>
     where
@@ -94,6 +155,24 @@ pub trait Component: 'static {
     /// The component's own state for the daemon state dump (SIGUSR2).
     fn state(&self) -> Value {
         Value::Null
+    }
+}
+
+/// The configuration of a component that needs none: it binds from any
+/// configuration and adds no key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoConfig;
+
+impl<'de> Deserialize<'de> for NoConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| NoConfig)
+    }
+}
+
+impl Serialize for NoConfig {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        serializer.serialize_map(Some(0))?.end()
     }
 }
 

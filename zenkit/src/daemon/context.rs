@@ -27,6 +27,7 @@ pub struct Daemon<'a> {
     pub(crate) stats: Vec<Statistics>,
     pub(crate) evaluators: Vec<Evaluator>,
     pub(crate) notifier: Notifier,
+    pub(crate) reload: Option<crate::Result<()>>,
 }
 
 impl<'a> Daemon<'a> {
@@ -42,6 +43,7 @@ impl<'a> Daemon<'a> {
             evaluators: vec![Evaluator::new(now); names.len()],
             names,
             notifier: Notifier::from_env(),
+            reload: None,
         }
     }
 
@@ -106,6 +108,16 @@ impl<'a> Daemon<'a> {
     /// built-in handlers and the application's own).
     pub fn component(&self) -> &str {
         &self.names[self.slot]
+    }
+
+    /// The outcome of the latest SIGHUP reload: `Ok(())` when the new
+    /// configuration was put in force, the reason when it was refused and
+    /// the old one stayed; `None` before the first reload. The SIGHUP
+    /// handlers of the application and its components run after the
+    /// built-in reload, so they see the outcome of the reload that SIGHUP
+    /// caused.
+    pub fn reload_outcome(&self) -> Option<&crate::Result<()>> {
+        self.reload.as_ref()
     }
 
     /// Every component's counters: `{name: counters}`.

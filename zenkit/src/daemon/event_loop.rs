@@ -47,6 +47,8 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
     let signals = Signals::install(&catch)?;
 
     let mut d = Daemon::new(ctx, wiring.names.clone());
+    wiring.check_configuration(app, &d.ctx.config)?;
+    wiring.configure(app, &d.ctx.config)?;
     for slot in 1..wiring.names.len() {
         d.slot = slot;
         if let Some(component) = wiring.component_mut(app, slot) {
@@ -299,6 +301,7 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
         .and_then(|prepared| {
             // bind a scratch copy first so a bad value leaves `app` untouched
             A::default().bind(&prepared.config)?;
+            wiring.check_configuration(app, &prepared.config)?;
             app.bind(&prepared.config)?;
             Ok(prepared)
         });
@@ -308,6 +311,8 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
             tracing::error!(
                 "Configuration reload failed, the old configuration stays in force: {err}"
             );
+            d.reload = Some(Err(err));
+            d.notifier.ready();
             return;
         }
     };
@@ -332,6 +337,9 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
     if let Err(err) = runner::start_logging(d.ctx).and_then(|()| log::reopen()) {
         tracing::error!("Cannot reopen the log after the reload: {err}");
     }
+    if let Err(err) = wiring.configure(app, &d.ctx.config) {
+        tracing::error!("{err}");
+    }
     for slot in 1..wiring.names.len() {
         if let Some(component) = wiring.component_mut(app, slot) {
             d.slot = slot;
@@ -341,6 +349,7 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
         }
     }
     d.slot = 0;
+    d.reload = Some(Ok(()));
     d.notifier.ready();
     tracing::info!("Configuration reloaded");
 }

@@ -21,7 +21,7 @@ pub(crate) mod startup;
 pub mod stats;
 mod wiring;
 
-pub use component::{event_signal, signal_event, Args, Component, Flow, Handler};
+pub use component::{event_signal, signal_event, Args, Component, Flow, Handler, NoConfig};
 pub use context::Daemon;
 pub use queue::{Event, EventName, EventQueue};
 pub use stats::Statistics;

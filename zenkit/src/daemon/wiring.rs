@@ -7,6 +7,9 @@ use rustc_hash::FxHashMap;
 use super::component::{event_signal, Component, Handler};
 use super::queue::{Event, EventName};
 use super::{Args, Daemon, Flow};
+use crate::config::Config;
+use crate::{Error, Result};
+use serde_json::Map;
 
 /// The handlers zenkit itself runs (SPEC §7.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +30,60 @@ pub(crate) enum Builtin {
 type Call<A> = Box<dyn Fn(&mut A, &mut Daemon<'_>, Args) -> Flow>;
 
 /// How to reach a component inside the application.
-type Access<A> = Box<dyn Fn(&mut A) -> &mut dyn Component>;
+type Access<A> = Box<dyn Fn(&mut A) -> &mut dyn Part>;
+
+/// What the daemon does with a component of any configuration type.
+pub(crate) trait Part {
+    /// [`Component::setup`].
+    fn setup(&mut self, daemon: &mut Daemon<'_>) -> Result<()>;
+    /// [`Component::reload`].
+    fn reload(&mut self, daemon: &mut Daemon<'_>) -> Result<()>;
+    /// [`Component::state`].
+    fn state(&self) -> serde_json::Value;
+    /// Binds the component's configuration from `config` and checks it.
+    fn check(&self, config: &Config) -> Result<()>;
+    /// Binds the component's configuration from `config` and hands it over.
+    fn configure(&mut self, config: &Config) -> Result<()>;
+}
+
+impl<C: Component> Part for C {
+    fn setup(&mut self, daemon: &mut Daemon<'_>) -> Result<()> {
+        Component::setup(self, daemon)
+    }
+
+    fn reload(&mut self, daemon: &mut Daemon<'_>) -> Result<()> {
+        Component::reload(self, daemon)
+    }
+
+    fn state(&self) -> serde_json::Value {
+        Component::state(self)
+    }
+
+    fn check(&self, config: &Config) -> Result<()> {
+        Component::check(self, &config.bind::<C::Config>()?)
+    }
+
+    fn configure(&mut self, config: &Config) -> Result<()> {
+        Component::configure(self, config.bind::<C::Config>()?)
+    }
+}
+
+/// Makes the default configuration of a component type, as configuration
+/// keys.
+type ConfigDefaults = fn() -> Result<Map<String, serde_json::Value>>;
+
+/// The default configuration of component type `C`, as configuration keys.
+fn config_defaults<C: Component>() -> Result<Map<String, serde_json::Value>> {
+    match serde_json::to_value(C::Config::default()) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(other) => Err(Error::setup(format!(
+            "the default configuration of a component must be an object of keys, not {other}"
+        ))),
+        Err(err) => Err(Error::setup(format!(
+            "the default configuration of a component cannot be stored: {err}"
+        ))),
+    }
+}
 
 pub(crate) enum Action<A> {
     Builtin(Builtin),
@@ -50,6 +106,8 @@ pub(crate) struct Entry<A> {
 pub struct Wiring<A> {
     pub(crate) names: Vec<String>,
     pub(crate) access: Vec<Option<Access<A>>>,
+    /// The default configuration of each component (by slot).
+    defaults: Vec<ConfigDefaults>,
     pub(crate) chains: FxHashMap<EventName, Vec<Entry<A>>>,
 }
 
@@ -58,6 +116,7 @@ impl<A: 'static> Wiring<A> {
         let mut wiring = Wiring {
             names: vec!["daemon".to_string()],
             access: vec![None],
+            defaults: vec![|| Ok(Map::new())],
             chains: FxHashMap::default(),
         };
         for (event, builtin) in [
@@ -89,7 +148,8 @@ impl<A: 'static> Wiring<A> {
         let slot = self.names.len();
         self.names.push(name.to_string());
         self.access
-            .push(Some(Box::new(move |app| access(app) as &mut dyn Component)));
+            .push(Some(Box::new(move |app| access(app) as &mut dyn Part)));
+        self.defaults.push(config_defaults::<C>);
         for handler in C::handlers() {
             let call = handler.call;
             self.add(
@@ -177,8 +237,43 @@ impl<A: 'static> Wiring<A> {
         &self,
         app: &'a mut A,
         slot: usize,
-    ) -> Option<&'a mut dyn Component> {
+    ) -> Option<&'a mut dyn Part> {
         self.access.get(slot)?.as_ref().map(|access| access(app))
+    }
+
+    /// The configuration keys the components add, with their defaults and
+    /// the component that adds each, in registration order.
+    pub(crate) fn config_defaults(&self) -> Result<Vec<(&str, String, serde_json::Value)>> {
+        let mut keys = Vec::new();
+        for (slot, defaults) in self.defaults.iter().enumerate().skip(1) {
+            let name = self.names[slot].as_str();
+            let map = defaults().map_err(|e| e.context(format!("component '{name}'")))?;
+            keys.extend(map.into_iter().map(|(key, value)| (name, key, value)));
+        }
+        Ok(keys)
+    }
+
+    /// Checks `config` with every component: its configuration binds and
+    /// the component accepts it. The first refusal is the error.
+    pub(crate) fn check_configuration(&self, app: &mut A, config: &Config) -> Result<()> {
+        for slot in 1..self.names.len() {
+            if let Some(part) = self.component_mut(app, slot) {
+                part.check(config)
+                    .map_err(|e| e.context(format!("component '{}'", self.names[slot])))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands `config` to every component.
+    pub(crate) fn configure(&self, app: &mut A, config: &Config) -> Result<()> {
+        for slot in 1..self.names.len() {
+            if let Some(part) = self.component_mut(app, slot) {
+                part.configure(config)
+                    .map_err(|e| e.context(format!("component '{}'", self.names[slot])))?;
+            }
+        }
+        Ok(())
     }
 
     /// The chain of `event`; `None` when no handler is registered.
