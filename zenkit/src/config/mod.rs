@@ -23,7 +23,8 @@ mod merge;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -39,15 +40,16 @@ pub use self::merge::{format_path, parse_path, Segment};
 /// files, and the core section is computed).
 pub const KEYS_IGNORED_IN_FILES: [&str; 3] = ["config_file", "config_dir", CORE_KEY];
 
-/// Where a value came from.
+/// Where a value came from. A file's path is shared by all its values, so
+/// copying a layer or an [`Origin`] copies no path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Layer {
     /// The built-in and author defaults (and values the runtime computes).
     Default,
     /// A file of the configuration directory (the path is the file's).
-    Dir(PathBuf),
+    Dir(Arc<Path>),
     /// The configuration file.
-    File(PathBuf),
+    File(Arc<Path>),
     /// The command line.
     Cli,
 }
@@ -285,11 +287,11 @@ mod tests {
 
     #[test]
     fn layers_and_origins_display() {
-        let file = Layer::File(PathBuf::from("/etc/app.conf"));
+        let file = Layer::File(Path::new("/etc/app.conf").into());
         assert_eq!(Layer::Default.to_string(), "default");
         assert_eq!(Layer::Cli.to_string(), "command line");
         assert_eq!(
-            Layer::Dir(PathBuf::from("/etc/app/a.json.conf")).to_string(),
+            Layer::Dir(Path::new("/etc/app/a.json.conf").into()).to_string(),
             "/etc/app/a.json.conf"
         );
         assert_eq!(file.to_string(), "/etc/app.conf");
