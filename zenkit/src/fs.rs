@@ -1,4 +1,4 @@
-//! Crash-safe file writes and JSON files.
+//! Crash-safe file writes, JSON files and directory listings.
 //!
 //! Every file zenkit writes for the user (persistent state, runlogs, daemon
 //! state) goes through [`write_atomic`]: the data lands in a new temporary
@@ -8,6 +8,10 @@
 //! way.
 //!
 //! JSON is written as pyzenkit writes it: object keys sorted, 4-space indent.
+//!
+//! [`list_dir`] lists the entries of a directory that a test on their names
+//! accepts, in name order (configuration directory files, PID files,
+//! runlogs).
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions, Permissions};
@@ -35,7 +39,9 @@ pub const PRIVATE_FILE_MODE: u32 = 0o600;
 const TEMP_ATTEMPTS: u32 = 16;
 
 /// Writes `data` to `path` atomically (new temporary file, fsync, rename,
-/// fsync of the directory). Missing parent directories are created.
+/// fsync of the directory). Missing parent directories are created (when
+/// the temporary file cannot be created for their lack, so a directory that
+/// exists costs nothing).
 ///
 /// The file gets the mode of the file it replaces without group and world
 /// write permission (`mode & !0o022`) or, when `path` names no regular file
@@ -50,12 +56,19 @@ pub fn write_atomic(path: &Path, data: &[u8], default_mode: u32) -> io::Result<(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&dir)?;
     let file_name = path
         .file_name()
         .ok_or_else(|| io::Error::new(IoErrorKind::InvalidInput, "path has no file name"))?;
     let mode = target_mode(path, default_mode);
-    let (mut file, tmp) = create_temp(&dir, temp_names(file_name))?;
+    let (mut file, tmp) = match create_temp(&dir, temp_names(file_name)) {
+        Err(err) if lacks_directory(&err) => {
+            // For a file where a directory belongs (ENOTDIR) this fails
+            // too, and its error says so more plainly.
+            fs::create_dir_all(&dir)?;
+            create_temp(&dir, temp_names(file_name))?
+        }
+        created => created?,
+    };
     let result = (|| {
         file.set_permissions(Permissions::from_mode(mode))?;
         file.write_all(data)?;
@@ -67,6 +80,12 @@ pub fn write_atomic(path: &Path, data: &[u8], default_mode: u32) -> io::Result<(
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Whether creating a file failed because its directory, or a directory
+/// above it, is missing (or a file stands where one belongs).
+fn lacks_directory(err: &io::Error) -> bool {
+    err.kind() == IoErrorKind::NotFound || err.raw_os_error() == Some(nix::libc::ENOTDIR)
 }
 
 /// The mode a file written at `path` gets (see [`write_atomic`]).
@@ -246,6 +265,56 @@ pub fn read_json_object(
             ),
         )),
     }
+}
+
+/// Which entries [`list_dir`] keeps, besides those its name test refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntryKind {
+    /// Regular files and symbolic links to them; links are followed, so
+    /// dangling ones are left out.
+    File,
+    /// Everything but directories; a symbolic link is not followed and is
+    /// kept whatever it points at.
+    NotDir,
+}
+
+impl EntryKind {
+    fn admits(self, entry: &fs::DirEntry) -> bool {
+        // The type comes with the listing on most file systems, so only
+        // links cost a `stat`.
+        let file_type = entry.file_type();
+        match self {
+            EntryKind::NotDir => file_type.is_ok_and(|t| !t.is_dir()),
+            EntryKind::File => match file_type {
+                Ok(t) if t.is_file() => true,
+                Ok(t) if !t.is_symlink() => false,
+                _ => fs::metadata(entry.path()).is_ok_and(|m| m.is_file()),
+            },
+        }
+    }
+}
+
+/// The entries of `dir` of `kind` whose names `keep` accepts, as paths into
+/// `dir`, in ascending name order.
+///
+/// Failing to open or to read the directory is returned as it is (a
+/// missing directory is [`IoErrorKind::NotFound`]), for the caller to say
+/// what the directory was for.
+pub(crate) fn list_dir(
+    dir: &Path,
+    kind: EntryKind,
+    mut keep: impl FnMut(&OsStr) -> bool,
+) -> io::Result<Vec<PathBuf>> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if keep(&name) && kind.admits(&entry) {
+            names.push(name);
+        }
+    }
+    names.sort_unstable();
+    Ok(names.into_iter().map(|name| dir.join(name)).collect())
 }
 
 /// `<file>:<line>:<column>: <what is wrong>` for a JSON syntax error in `path`.
@@ -503,5 +572,60 @@ mod tests {
         assert!(err
             .message()
             .starts_with(&format!("cannot read test file {}: ", dir.path().display())));
+    }
+
+    #[test]
+    fn missing_directories_are_created_and_a_blocked_path_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/f");
+        write_atomic(&path, b"one", FILE_MODE).unwrap();
+        write_atomic(&path, b"two", FILE_MODE).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+
+        let blocker = dir.path().join("blocker");
+        fs::write(&blocker, "a file, not a directory").unwrap();
+        for target in [blocker.join("f"), blocker.join("sub/f")] {
+            let err = write_atomic(&target, b"x", FILE_MODE).unwrap_err();
+            let expected = fs::create_dir_all(target.parent().unwrap()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                expected.to_string(),
+                "{}",
+                target.display()
+            );
+        }
+    }
+
+    #[test]
+    fn listings_keep_matching_names_of_the_kind_in_name_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for name in ["b.x", "a.x", "c.y", "ab.x"] {
+            fs::write(d.join(name), "").unwrap();
+        }
+        fs::create_dir(d.join("dir.x")).unwrap();
+        symlink(d.join("a.x"), d.join("link.x")).unwrap();
+        symlink(d.join("dir.x"), d.join("linked-dir.x")).unwrap();
+        symlink(d.join("nowhere"), d.join("dangling.x")).unwrap();
+        let names = |kind| -> Vec<String> {
+            list_dir(d, kind, |name| name.to_string_lossy().ends_with(".x"))
+                .unwrap()
+                .into_iter()
+                .map(|path| {
+                    assert_eq!(path.parent(), Some(d));
+                    path.file_name().unwrap().to_string_lossy().into_owned()
+                })
+                .collect()
+        };
+        assert_eq!(names(EntryKind::File), ["a.x", "ab.x", "b.x", "link.x"]);
+        assert_eq!(
+            names(EntryKind::NotDir),
+            ["a.x", "ab.x", "b.x", "dangling.x", "link.x", "linked-dir.x"]
+        );
+
+        let missing = list_dir(&d.join("missing"), EntryKind::File, |_| true).unwrap_err();
+        assert_eq!(missing.kind(), IoErrorKind::NotFound);
+        let not_dir = list_dir(&d.join("a.x"), EntryKind::File, |_| true).unwrap_err();
+        assert_eq!(not_dir.raw_os_error(), Some(nix::libc::ENOTDIR));
     }
 }

@@ -15,9 +15,10 @@
 //! subscriber on its first call and reconfigures it on later calls (embedded
 //! mode, configuration reload). The log file is opened for appending, so
 //! logrotate's `copytruncate` leaves no hole of NUL bytes, and it is reopened
-//! at its path when that path starts naming another file or nothing (logrotate
-//! `create`, a rename, a deletion) or when [`reopen`] is called. Nothing here
-//! starts a thread.
+//! at its path when [`reopen`] is called (`SIGHUP`) or when that path starts
+//! naming another file or nothing (logrotate `create`, a rename, a deletion),
+//! which is looked at no more often than every [`FOLLOW_INTERVAL`] while
+//! writes succeed. Nothing here starts a thread.
 
 use std::fmt::{self, Write as _};
 use std::fs::{File, OpenOptions};
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tracing::field::{Field, Visit};
@@ -44,6 +46,10 @@ pub const CRITICAL_FIELD: &str = "critical";
 
 /// Mode the log file is created with (before the umask).
 pub const LOG_FILE_MODE: u32 = 0o644;
+
+/// How often at most a [`LogFile`] checks that its path still names the open
+/// file: lines written in between go to the open file without a `stat`.
+pub const FOLLOW_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Logs an error event marked critical: it is labelled `CRITICAL` instead of
 /// `ERROR`. Takes the arguments of `tracing::error!`.
@@ -277,15 +283,20 @@ impl Visit for Record {
     }
 }
 
-/// A log file opened for appending that follows its path: before every line
-/// it checks (one `stat`) whether the path still names the open file, and
+/// A log file opened for appending that follows its path: before a line it
+/// checks (one `stat`) whether the path still names the open file, and
 /// reopens the path when it does not (the file was renamed, replaced or
-/// deleted), so no line lands in a rotated file.
+/// deleted). The check is made when [`FOLLOW_INTERVAL`] has passed since the
+/// last one (by the monotonic clock) and after a failed write; in between,
+/// lines go to the open file, so a few lines may land in a file rotated
+/// without [`LogFile::reopen`].
 #[derive(Debug)]
 pub struct LogFile {
     path: PathBuf,
     file: File,
     id: (u64, u64),
+    /// When the path is to be checked next; `None`: before the next line.
+    next_check: Option<Instant>,
 }
 
 impl LogFile {
@@ -297,6 +308,7 @@ impl LogFile {
             path: path.to_path_buf(),
             file,
             id,
+            next_check: Some(Instant::now() + FOLLOW_INTERVAL),
         })
     }
 
@@ -306,12 +318,24 @@ impl LogFile {
     }
 
     /// Writes one complete line (with its newline) in a single append, after
-    /// reopening the file if its path moved on. When reopening fails the line
-    /// goes to the file still open, and reopening is tried again before the
-    /// next line.
+    /// reopening the file if a due check (see [`LogFile`]) finds that its
+    /// path moved on. When reopening fails the line goes to the file still
+    /// open, and reopening is tried again at the next check.
     pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
-        self.follow_path();
-        self.file.write_all(line)
+        self.write_line_at(line, Instant::now())
+    }
+
+    /// [`LogFile::write_line`] at time `now`.
+    fn write_line_at(&mut self, line: &[u8], now: Instant) -> io::Result<()> {
+        if self.next_check.map_or(true, |due| now >= due) {
+            self.next_check = Some(now + FOLLOW_INTERVAL);
+            self.follow_path();
+        }
+        let written = self.file.write_all(line);
+        if written.is_err() {
+            self.next_check = None;
+        }
+        written
     }
 
     /// Closes the file and opens its path again. On failure the old file
@@ -753,46 +777,88 @@ mod tests {
         assert_eq!(sinks.console_level, Some(LogLevel::Info));
     }
 
+    /// Times for `write_line_at`, one check interval apart: `at(0)` is when
+    /// `log` made its last check, `at(1)` when the next one is due.
+    fn ticks(log: &LogFile) -> impl Fn(u32) -> Instant {
+        let start = log.next_check.expect("a check is scheduled") - FOLLOW_INTERVAL;
+        move |n| start + FOLLOW_INTERVAL * n
+    }
+
     #[test]
     fn renamed_or_deleted_file_is_reopened_at_its_path() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.log");
         let rotated = dir.path().join("demo.log.1");
         let mut log = LogFile::open(&path).unwrap();
-        log.write_line(b"old 1\n").unwrap();
+        let at = ticks(&log);
+        log.write_line_at(b"old 1\n", at(0)).unwrap();
         std::fs::rename(&path, &rotated).unwrap();
-        log.write_line(b"new 1\n").unwrap();
+        log.write_line_at(b"new 1\n", at(1)).unwrap();
         assert_eq!(std::fs::read_to_string(&rotated).unwrap(), "old 1\n");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new 1\n");
 
         std::fs::remove_file(&path).unwrap();
-        log.write_line(b"new 2\n").unwrap();
+        log.write_line_at(b"new 2\n", at(2)).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new 2\n");
 
         // logrotate `create`: a new empty file put at the path.
         std::fs::rename(&path, &rotated).unwrap();
         std::fs::write(&path, "").unwrap();
-        log.write_line(b"new 3\n").unwrap();
+        log.write_line_at(b"new 3\n", at(3)).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new 3\n");
         assert_eq!(std::fs::read_to_string(&rotated).unwrap(), "new 2\n");
     }
 
     #[test]
-    fn lines_right_after_rotation_go_to_the_new_file() {
+    fn the_path_is_checked_once_per_interval_and_on_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.log");
+        let rotated = dir.path().join("demo.log.1");
+        let mut log = LogFile::open(&path).unwrap();
+        let at = ticks(&log);
+        log.write_line_at(b"a\n", at(0)).unwrap();
+        std::fs::rename(&path, &rotated).unwrap();
+        log.write_line_at(b"b\n", at(1) - Duration::from_millis(1))
+            .unwrap();
+        assert!(!path.exists(), "checked before the interval passed");
+        log.write_line_at(b"c\n", at(1)).unwrap();
+        assert_eq!(std::fs::read_to_string(&rotated).unwrap(), "a\nb\n");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "c\n");
+
+        // SIGHUP after a rotation: no waiting for the next check.
+        std::fs::rename(&path, &rotated).unwrap();
+        log.reopen().unwrap();
+        log.write_line_at(b"d\n", at(1)).unwrap();
+        assert_eq!(std::fs::read_to_string(&rotated).unwrap(), "c\n");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "d\n");
+    }
+
+    #[test]
+    fn a_failed_write_makes_the_next_line_check_the_path() {
+        let mut log = LogFile::open(Path::new("/dev/full")).unwrap();
+        let at = ticks(&log);
+        assert!(log.next_check.is_some());
+        assert!(log.write_line_at(b"x\n", at(0)).is_err());
+        assert_eq!(log.next_check, None);
+    }
+
+    #[test]
+    fn lines_after_a_rotation_go_to_the_new_file_from_the_next_check_on() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.log");
         let mut log = LogFile::open(&path).unwrap();
-        // Lines in quick succession around a logrotate `create`: not one
-        // line after the rotation may land in the rotated file.
+        let at = ticks(&log);
+        // Lines around a logrotate `create`: not one line after the check
+        // that follows the rotation may land in the rotated file.
         let mut expected_rotated = String::new();
         for round in 0..3 {
             let rotated = dir.path().join(format!("demo.log.{round}"));
-            log.write_line(format!("before {round}\n").as_bytes())
+            log.write_line_at(format!("before {round}\n").as_bytes(), at(round))
                 .unwrap();
             expected_rotated.push_str(&format!("before {round}\n"));
             std::fs::rename(&path, &rotated).unwrap();
             std::fs::write(&path, "").unwrap();
-            log.write_line(format!("after {round}\n").as_bytes())
+            log.write_line_at(format!("after {round}\n").as_bytes(), at(round + 1))
                 .unwrap();
             assert_eq!(std::fs::read_to_string(&rotated).unwrap(), expected_rotated);
             assert_eq!(
@@ -809,19 +875,20 @@ mod tests {
         let sub = dir.path().join("sub");
         let path = sub.join("demo.log");
         let mut log = LogFile::open(&path).unwrap();
-        log.write_line(b"a\n").unwrap();
+        let at = ticks(&log);
+        log.write_line_at(b"a\n", at(0)).unwrap();
         // The directory is moved away and a file blocks its name: the path
         // cannot be reopened.
         let moved = dir.path().join("moved");
         std::fs::rename(&sub, &moved).unwrap();
         std::fs::write(&sub, "a file, not a directory").unwrap();
-        log.write_line(b"b\n").unwrap();
+        log.write_line_at(b"b\n", at(1)).unwrap();
         assert_eq!(
             std::fs::read_to_string(moved.join("demo.log")).unwrap(),
             "a\nb\n"
         );
         std::fs::remove_file(&sub).unwrap();
-        log.write_line(b"c\n").unwrap();
+        log.write_line_at(b"c\n", at(2)).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "c\n");
     }
 

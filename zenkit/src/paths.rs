@@ -7,6 +7,7 @@
 //! `APP_ROOT_PATH` at a temporary tree move everything with it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 
 /// Name of the environment variable holding the root of all default paths.
 pub const ROOT_ENV: &str = "APP_ROOT_PATH";
@@ -82,21 +83,33 @@ impl Paths {
 }
 
 /// Reads `.env.local` and then `.env` from the working directory into the
-/// environment, never overriding a variable that is already set.
+/// environment, never overriding a variable that is already set. Only the
+/// first call in a process reads them; later calls do nothing.
 ///
 /// Lines are `KEY=VALUE`, optionally prefixed by `export `; blank lines and
 /// lines starting with `#` are skipped; a value may be wrapped in single or
 /// double quotes. Missing files are not an error.
 pub fn load_dotenv() {
-    for name in [".env.local", ".env"] {
-        if let Ok(text) = std::fs::read_to_string(name) {
-            for (key, value) in parse_dotenv(&text) {
-                if std::env::var_os(&key).is_none() {
-                    std::env::set_var(key, value);
+    static LOADED: Once = Once::new();
+    read_dotenv_once(&LOADED, Path::new(""), |key, value| {
+        if std::env::var_os(&key).is_none() {
+            std::env::set_var(key, value);
+        }
+    });
+}
+
+/// Hands the pairs of `.env.local` and then `.env` in `dir` to `apply`, the
+/// first time `guard` is passed.
+fn read_dotenv_once(guard: &Once, dir: &Path, mut apply: impl FnMut(String, String)) {
+    guard.call_once(|| {
+        for name in [".env.local", ".env"] {
+            if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
+                for (key, value) in parse_dotenv(&text) {
+                    apply(key, value);
                 }
             }
         }
-    }
+    });
 }
 
 /// Reads the `.env` files ([`load_dotenv`]), then sets `APP_ROOT_PATH` to
@@ -176,5 +189,19 @@ mod tests {
                 ("C".into(), "x".into())
             ]
         );
+    }
+
+    #[test]
+    fn dotenv_files_are_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env.local"), "A=local\n").unwrap();
+        std::fs::write(dir.path().join(".env"), "A=env\nB=2\n").unwrap();
+        let guard = Once::new();
+        let mut applied = Vec::new();
+        read_dotenv_once(&guard, dir.path(), |k, v| applied.push(format!("{k}={v}")));
+        assert_eq!(applied, ["A=local", "A=env", "B=2"]);
+        std::fs::write(dir.path().join(".env"), "C=3\n").unwrap();
+        read_dotenv_once(&guard, dir.path(), |k, v| applied.push(format!("{k}={v}")));
+        assert_eq!(applied.len(), 3, "read again: {applied:?}");
     }
 }

@@ -110,7 +110,7 @@ fn error_origin(origin: Option<&Origin>, path: &[Segment]) -> ErrorOrigin {
             layer: Layer::Dir(file) | Layer::File(file),
             line,
             column,
-        }) => ErrorOrigin::in_file(file, *line, *column),
+        }) => ErrorOrigin::in_file(file.to_path_buf(), *line, *column),
         _ => ErrorOrigin::default(),
     };
     at.with_key(format_path(path))

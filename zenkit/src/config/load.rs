@@ -1,16 +1,19 @@
 //! Reading the configuration directory and file and merging the layers.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read as _};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::{openat, OFlag};
+use nix::sys::stat::Mode;
 use serde_json::{Map, Value};
 
 use super::bind::located;
 use super::json;
 use super::merge::{merge_layer, Segment, Tree};
 use super::{keys_ignored_in_files, Config, Layer, Origin, CORE_KEY};
+use crate::fs::{list_dir, EntryKind};
 use crate::{Error, Result};
 
 /// Suffix of the files read from the configuration directory.
@@ -39,10 +42,11 @@ pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Res
     }
 
     if let Some(dir) = &sources.dir {
-        for path in dir_files(dir, sources.dir_silent)? {
-            let layer = Layer::Dir(path.clone());
-            let (map, positions) = read_file(&path)?;
-            add_file_layer(&mut config, layer, map, positions);
+        let files = dir_files(dir, sources.dir_silent)?;
+        let mut reader = DirReader::new(dir);
+        for path in files {
+            let (map, positions) = reader.read(&path)?;
+            add_file_layer(&mut config, Layer::Dir(path.into()), map, positions);
         }
     }
 
@@ -59,38 +63,45 @@ pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Res
             Err(err) => return Err(unreadable(path, &err)),
             Ok(bytes) => {
                 let (map, positions) = parse_file(path, &bytes)?;
-                add_file_layer(&mut config, Layer::File(path.clone()), map, positions);
+                let layer = Layer::File(path.as_path().into());
+                add_file_layer(&mut config, layer, map, positions);
             }
         }
     }
 
-    let mut cli = config.cli.clone();
-    cli.remove(CORE_KEY);
-    let origins = Tree::uniform(&Value::Object(cli.clone()), Origin::new(Layer::Cli));
-    merge_layer(&mut config.merged, &mut config.origins, &cli, &origins);
+    merge_layer(
+        &mut config.merged,
+        &mut config.origins,
+        &config.cli,
+        Tree::leaf(()),
+        &|_: &()| Origin::new(Layer::Cli),
+        &[CORE_KEY],
+    );
     config.layers.push((Layer::Cli, config.cli.clone()));
 
     Ok(config)
 }
 
-/// Records a file layer as read and merges it without the keys files cannot
-/// set.
+/// Merges a file layer without the keys files cannot set and records it as
+/// read, those keys included.
 fn add_file_layer(
     config: &mut Config,
     layer: Layer,
     map: Map<String, Value>,
     positions: Tree<json::Pos>,
 ) {
-    let mut effective = map.clone();
-    for key in keys_ignored_in_files() {
-        effective.remove(key);
-    }
-    let origins = positions.into_origins(&layer);
+    let origin = |&(line, column): &json::Pos| Origin {
+        layer: layer.clone(),
+        line,
+        column,
+    };
     merge_layer(
         &mut config.merged,
         &mut config.origins,
-        &effective,
-        &origins,
+        &map,
+        positions,
+        &origin,
+        keys_ignored_in_files(),
     );
     config.layers.push((layer, map));
 }
@@ -169,16 +180,21 @@ fn unreadable(path: &Path, err: &io::Error) -> Error {
 /// The regular files (or links to them) named `*.json.conf` in `dir`, in
 /// name order.
 fn dir_files(dir: &Path, silent: bool) -> Result<Vec<PathBuf>> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
+    // Follows links, like the file test pyzenkit makes; dangling links and
+    // directories are skipped.
+    let listed = list_dir(dir, EntryKind::File, |name| {
+        name.as_bytes().ends_with(DIR_FILE_SUFFIX.as_bytes())
+    });
+    match listed {
+        Ok(files) => Ok(files),
         Err(err) if err.kind() == io::ErrorKind::NotFound => {
             if silent {
                 return Ok(Vec::new());
             }
-            return Err(Error::config(format!(
+            Err(Error::config(format!(
                 "configuration directory {} does not exist; create it or use --config-dir-silent",
                 dir.display()
-            )));
+            )))
         }
         Err(err) => {
             let what = if fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
@@ -186,39 +202,50 @@ fn dir_files(dir: &Path, silent: bool) -> Result<Vec<PathBuf>> {
             } else {
                 format!("cannot be read: {err}; check its permissions")
             };
-            return Err(Error::config(format!(
+            Err(Error::config(format!(
                 "configuration directory {} {what}",
                 dir.display()
-            )));
-        }
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|err| {
-            Error::config(format!(
-                "configuration directory {} cannot be read: {err}; check its permissions",
-                dir.display()
-            ))
-        })?;
-        let name = entry.file_name();
-        if !name.as_bytes().ends_with(DIR_FILE_SUFFIX.as_bytes()) {
-            continue;
-        }
-        let path = entry.path();
-        // Follows links, like the file test pyzenkit makes; dangling links
-        // and directories are skipped.
-        if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-            files.push((name, path));
+            )))
         }
     }
-    files.sort();
-    Ok(files.into_iter().map(|(_, path)| path).collect())
 }
 
-/// Reads and parses one configuration file that must exist.
-fn read_file(path: &Path) -> Result<(Map<String, Value>, Tree<json::Pos>)> {
-    let bytes = fs::read(path).map_err(|err| unreadable(path, &err))?;
-    parse_file(path, &bytes)
+/// Reads and parses the files of one configuration directory: each is
+/// opened relative to the directory (a lookup of its name, not of its whole
+/// path) and read into the same buffer.
+struct DirReader {
+    dir: Option<fs::File>,
+    buf: Vec<u8>,
+}
+
+impl DirReader {
+    /// A reader for the files of `dir`. When the directory cannot be
+    /// opened, each file is opened by its path, which reports the problem.
+    fn new(dir: &Path) -> DirReader {
+        DirReader {
+            dir: fs::File::open(dir).ok(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// Reads and parses the file at `path` in the directory.
+    fn read(&mut self, path: &Path) -> Result<(Map<String, Value>, Tree<json::Pos>)> {
+        let file = match (&self.dir, path.file_name()) {
+            (Some(dir), Some(name)) => {
+                let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
+                openat(dir, name, flags, Mode::empty())
+                    .map(fs::File::from)
+                    .map_err(io::Error::from)
+            }
+            _ => fs::File::open(path),
+        };
+        self.buf.clear();
+        // Through `take`, `read_to_end` does not `stat` the file for a size
+        // hint: the buffer usually has room already.
+        file.and_then(|file| file.take(u64::MAX).read_to_end(&mut self.buf))
+            .map_err(|err| unreadable(path, &err))?;
+        parse_file(path, &self.buf)
+    }
 }
 
 /// Parses the contents of a configuration file; the top level must be an
@@ -258,6 +285,7 @@ mod tests {
     use crate::ErrorKind;
     use serde_json::json;
     use std::os::unix::fs::symlink;
+    use std::sync::Arc;
 
     fn map(value: Value) -> Map<String, Value> {
         match value {
@@ -324,9 +352,12 @@ mod tests {
         assert_eq!(config.origin("x").unwrap().layer, Layer::Default);
         assert_eq!(
             config.origin("d").unwrap().layer,
-            Layer::Dir(t.dir().join("10-a.json.conf"))
+            Layer::Dir(t.dir().join("10-a.json.conf").into())
         );
-        assert_eq!(config.origin("f").unwrap().layer, Layer::File(t.file()));
+        assert_eq!(
+            config.origin("f").unwrap().layer,
+            Layer::File(t.file().into())
+        );
         assert_eq!(config.origin("c").unwrap().layer, Layer::Cli);
         let kinds: Vec<String> = config.layers().iter().map(|(l, _)| l.to_string()).collect();
         assert_eq!(
@@ -347,12 +378,15 @@ mod tests {
         t.write_file("# main file\n{\n    \"db\": {\n        \"host\": \"h\"\n    }\n}\n");
         let config = load(t.defaults(json!({})), Map::new()).unwrap();
         let port = config.origin("db.port").unwrap();
-        assert_eq!(port.layer, Layer::Dir(t.dir().join("a.json.conf")));
+        assert_eq!(port.layer, Layer::Dir(t.dir().join("a.json.conf").into()));
         assert_eq!((port.line, port.column), (2, 18));
         let host = config.origin("db.host").unwrap();
-        assert_eq!(host.layer, Layer::File(t.file()));
+        assert_eq!(host.layer, Layer::File(t.file().into()));
         assert_eq!((host.line, host.column), (4, 17));
-        assert_eq!(config.origin("db").unwrap().layer, Layer::File(t.file()));
+        assert_eq!(
+            config.origin("db").unwrap().layer,
+            Layer::File(t.file().into())
+        );
         assert_eq!(config.origin("config_file").unwrap().layer, Layer::Default);
         assert_eq!(config.origin("nope"), None);
     }
@@ -379,7 +413,7 @@ mod tests {
             .layers()
             .iter()
             .filter_map(|(l, _)| match l {
-                Layer::Dir(p) => Some(p.clone()),
+                Layer::Dir(p) => Some(p.to_path_buf()),
                 _ => None,
             })
             .collect();
@@ -467,6 +501,32 @@ mod tests {
                 (file.clone(), "config_file"),
                 (file, CORE_KEY)
             ]
+        );
+    }
+
+    #[test]
+    fn layers_are_kept_as_read_and_share_their_path() {
+        let t = Fixture::new();
+        t.write_dir_file(
+            "a.json.conf",
+            r#"{"config_dir": "/x", "db": {"host": "h", "ports": [1, 2]}}"#,
+        );
+        t.write_file("{}");
+        let config = load(t.defaults(json!({})), map(json!({"__core__": 1}))).unwrap();
+        let (layer, read) = &config.layers()[1];
+        assert_eq!(
+            Value::Object(read.clone()),
+            json!({"config_dir": "/x", "db": {"host": "h", "ports": [1, 2]}})
+        );
+        let (Layer::Dir(path), Some(Layer::Dir(at))) =
+            (layer, config.origin("db.ports[1]").map(|o| &o.layer))
+        else {
+            panic!("not directory layers");
+        };
+        assert!(Arc::ptr_eq(path, at), "the origin holds a copy of the path");
+        assert_eq!(
+            config.layers()[3],
+            (Layer::Cli, map(json!({"__core__": 1})))
         );
     }
 

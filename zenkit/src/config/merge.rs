@@ -5,8 +5,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::json::Pos;
-use super::{Layer, Origin};
+use super::Origin;
 
 /// One step of a path into a configuration value: an object key or an array
 /// index.
@@ -126,6 +125,20 @@ impl<T> Tree<T> {
     }
 }
 
+impl<T> Tree<T> {
+    /// The same tree with every annotation passed through `f`.
+    fn map<U>(self, f: &impl Fn(&T) -> U) -> Tree<U> {
+        if self.keys.is_empty() && self.items.is_empty() {
+            return Tree::leaf(f(&self.at));
+        }
+        Tree {
+            at: f(&self.at),
+            keys: self.keys.into_iter().map(|(k, t)| (k, t.map(f))).collect(),
+            items: self.items.into_iter().map(|t| t.map(f)).collect(),
+        }
+    }
+}
+
 impl<T: Clone> Tree<T> {
     /// The same annotation for `value` and everything inside it.
     pub(crate) fn uniform(value: &Value, at: T) -> Tree<T> {
@@ -146,29 +159,6 @@ impl<T: Clone> Tree<T> {
     }
 }
 
-impl Tree<Pos> {
-    /// The positions of a file's values as origins in `layer`.
-    pub(crate) fn into_origins(self, layer: &Layer) -> Tree<Origin> {
-        Tree {
-            at: Origin {
-                layer: layer.clone(),
-                line: self.at.0,
-                column: self.at.1,
-            },
-            keys: self
-                .keys
-                .into_iter()
-                .map(|(k, t)| (k, t.into_origins(layer)))
-                .collect(),
-            items: self
-                .items
-                .into_iter()
-                .map(|t| t.into_origins(layer))
-                .collect(),
-        }
-    }
-}
-
 /// The value at `path` inside `root`.
 pub(crate) fn value_at<'a>(root: &'a Map<String, Value>, path: &[Segment]) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;
@@ -184,58 +174,75 @@ pub(crate) fn value_at<'a>(root: &'a Map<String, Value>, path: &[Segment]) -> Op
         })
 }
 
-/// Merges the layer `src` (with the origins of its values, `src_at`) over
-/// `dst`: objects merge key by key at every depth, a `null` never overrides
-/// nor is added, anything else (arrays included) replaces the lower value.
-pub(crate) fn merge_layer(
+/// Merges the layer `src` over `dst`: objects merge key by key at every
+/// depth, a `null` never overrides nor is added, anything else (arrays
+/// included) replaces the lower value. `src_at` annotates the values of
+/// `src` (a value it lacks takes the annotation of its parent); `origin`
+/// turns an annotation into the origin recorded in `dst_at`.
+/// Top-level keys in `skip` are left out.
+pub(crate) fn merge_layer<A: Clone>(
     dst: &mut Map<String, Value>,
     dst_at: &mut BTreeMap<String, Tree<Origin>>,
     src: &Map<String, Value>,
-    src_at: &Tree<Origin>,
+    mut src_at: Tree<A>,
+    origin: &impl Fn(&A) -> Origin,
+    skip: &[&str],
 ) {
     for (key, value) in src {
-        if value.is_null() {
+        if value.is_null() || skip.contains(&key.as_str()) {
             continue;
         }
-        let fallback;
-        let value_at = match src_at.keys.get(key) {
-            Some(tree) => tree,
-            None => {
-                fallback = Tree::uniform(value, src_at.at.clone());
-                &fallback
-            }
+        // The annotation's own copy of the key is reused for `dst_at`.
+        let (at_key, value_at) = match src_at.keys.remove_entry(key) {
+            Some(entry) => entry,
+            None => (key.clone(), Tree::uniform(value, src_at.at.clone())),
+        };
+        let Value::Object(src_map) = value else {
+            dst.insert(key.clone(), value.clone());
+            dst_at.insert(at_key, value_at.map(origin));
+            continue;
         };
         let slot = dst.entry(key.clone()).or_insert(Value::Null);
+        if !slot.is_object() && !has_null_member(src_map) {
+            // Nothing to merge into and nothing to leave out: the object is
+            // copied whole.
+            *slot = value.clone();
+            dst_at.insert(at_key, value_at.map(origin));
+            continue;
+        }
+        // An object takes the origin of the highest layer that wrote into it.
+        let at = origin(&value_at.at);
         let slot_at = dst_at
-            .entry(key.clone())
-            .or_insert_with(|| Tree::leaf(value_at.at.clone()));
-        merge_value(slot, slot_at, value, value_at);
+            .entry(at_key)
+            .or_insert_with(|| Tree::leaf(at.clone()));
+        slot_at.at = at;
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+            slot_at.keys.clear();
+            slot_at.items.clear();
+        }
+        if let Value::Object(dst_map) = slot {
+            merge_layer(dst_map, &mut slot_at.keys, src_map, value_at, origin, &[]);
+        }
     }
 }
 
-fn merge_value(dst: &mut Value, dst_at: &mut Tree<Origin>, src: &Value, src_at: &Tree<Origin>) {
-    let Value::Object(src_map) = src else {
-        *dst = src.clone();
-        *dst_at = src_at.clone();
-        return;
-    };
-    if !dst.is_object() {
-        *dst = Value::Object(Map::new());
-        dst_at.keys.clear();
-        dst_at.items.clear();
-    }
-    // An object takes the origin of the highest layer that wrote into it.
-    dst_at.at = src_at.at.clone();
-    if let Value::Object(dst_map) = dst {
-        merge_layer(dst_map, &mut dst_at.keys, src_map, src_at);
-    }
+/// Whether a member of `map`, or of an object inside it, is `null` (members
+/// of arrays do not count: arrays are copied as they are).
+fn has_null_member(map: &Map<String, Value>) -> bool {
+    map.values().any(|value| match value {
+        Value::Null => true,
+        Value::Object(inner) => has_null_member(inner),
+        _ => false,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Layer;
     use serde_json::json;
-    use std::path::PathBuf;
+    use std::path::Path;
 
     fn map(value: Value) -> Map<String, Value> {
         match value {
@@ -258,7 +265,14 @@ mod tests {
         let mut dst_at = BTreeMap::new();
         for (layer, value) in layers {
             let tree = Tree::uniform(&value, origin(layer));
-            merge_layer(&mut dst, &mut dst_at, &map(value), &tree);
+            merge_layer(
+                &mut dst,
+                &mut dst_at,
+                &map(value),
+                tree,
+                &Origin::clone,
+                &[],
+            );
         }
         (dst, dst_at)
     }
@@ -285,7 +299,7 @@ mod tests {
 
     #[test]
     fn objects_merge_deeply_and_keep_siblings() {
-        let file = Layer::File(PathBuf::from("/etc/app.conf"));
+        let file = Layer::File(Path::new("/etc/app.conf").into());
         let (dst, at) = merged(vec![
             (
                 Layer::Default,
@@ -344,6 +358,25 @@ mod tests {
         assert!(at["x"].keys.is_empty());
         assert_eq!(at["list"].items.len(), 2);
         assert_eq!(at["y"].keys["now"].keys["an"].at.layer, Layer::Cli);
+    }
+
+    #[test]
+    fn skipped_keys_are_left_out_at_the_top_only() {
+        let mut dst = Map::new();
+        let mut dst_at = BTreeMap::new();
+        let src = map(json!({"skip": 1, "keep": {"skip": 2}}));
+        let at = Tree::leaf(());
+        merge_layer(
+            &mut dst,
+            &mut dst_at,
+            &src,
+            at,
+            &|_: &()| origin(Layer::Cli),
+            &["skip"],
+        );
+        assert_eq!(Value::Object(dst), json!({"keep": {"skip": 2}}));
+        assert_eq!(dst_at["keep"].keys["skip"].at.layer, Layer::Cli);
+        assert!(!dst_at.contains_key("skip"));
     }
 
     #[test]

@@ -24,7 +24,8 @@ mod unknown;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -39,19 +40,22 @@ pub use zenkit_builtins::CORE_KEY;
 /// Keys a configuration file or directory file cannot set: they are dropped
 /// when the file is merged (only defaults and the command line choose the
 /// files, and the core section is computed).
-pub fn keys_ignored_in_files() -> impl Iterator<Item = &'static str> {
-    crate::settings::keys_ignored_in_files()
+pub fn keys_ignored_in_files() -> &'static [&'static str] {
+    static KEYS: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(|| crate::settings::keys_ignored_in_files().collect());
+    &KEYS
 }
 
-/// Where a value came from.
+/// Where a value came from. A file's path is shared by all its values, so
+/// copying a layer or an [`Origin`] copies no path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Layer {
     /// The built-in and author defaults (and values the runtime computes).
     Default,
     /// A file of the configuration directory (the path is the file's).
-    Dir(PathBuf),
+    Dir(Arc<Path>),
     /// The configuration file.
-    File(PathBuf),
+    File(Arc<Path>),
     /// The command line.
     Cli,
 }
@@ -227,8 +231,9 @@ impl Config {
             .filter(|(layer, _)| matches!(layer, Layer::Dir(_) | Layer::File(_)))
             .flat_map(|(layer, map)| {
                 keys_ignored_in_files()
-                    .filter(|key| map.contains_key(*key))
-                    .map(move |key| (layer, key))
+                    .iter()
+                    .filter(|key| map.contains_key(**key))
+                    .map(move |key| (layer, *key))
             })
             .collect()
     }
@@ -333,11 +338,11 @@ mod tests {
 
     #[test]
     fn layers_and_origins_display() {
-        let file = Layer::File(PathBuf::from("/etc/app.conf"));
+        let file = Layer::File(Path::new("/etc/app.conf").into());
         assert_eq!(Layer::Default.to_string(), "default");
         assert_eq!(Layer::Cli.to_string(), "command line");
         assert_eq!(
-            Layer::Dir(PathBuf::from("/etc/app/a.json.conf")).to_string(),
+            Layer::Dir(Path::new("/etc/app/a.json.conf").into()).to_string(),
             "/etc/app/a.json.conf"
         );
         assert_eq!(file.to_string(), "/etc/app.conf");

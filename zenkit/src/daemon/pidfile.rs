@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use nix::errno::Errno;
 use nix::libc;
 
+use crate::fs::{list_dir, EntryKind};
 use crate::{Error, Result};
 
 /// Mode of a PID file: readable by everybody, writable by the owner only.
@@ -312,36 +313,18 @@ pub fn instance_files(pid_file: &Path) -> Result<Vec<PathBuf>> {
             pid_file.display()
         )));
     };
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == IoErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(Error::setup(format!(
-                "cannot list directory {} for PID files: {e}",
-                dir.display()
-            )))
-        }
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| {
-            Error::setup(format!(
-                "cannot list directory {} for PID files: {e}",
-                dir.display()
-            ))
-        })?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if !is_instance_name(name, stem) {
-            continue;
-        }
-        if entry.file_type().map(|t| t.is_dir()).unwrap_or(true) {
-            continue;
-        }
-        files.push(dir.join(name));
+    let listed = list_dir(dir, EntryKind::NotDir, |name| {
+        name.to_str()
+            .is_some_and(|name| is_instance_name(name, stem))
+    });
+    match listed {
+        Ok(files) => Ok(files),
+        Err(e) if e.kind() == IoErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(Error::setup(format!(
+            "cannot list directory {} for PID files: {e}",
+            dir.display()
+        ))),
     }
-    files.sort();
-    Ok(files)
 }
 
 /// Whether `name` is `<stem>.pid` or `<stem>.<serial>.pid`.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::fs::read_json_object;
+use crate::fs::{list_dir, read_json_object, EntryKind};
 use crate::{Error, ErrorKind, Result};
 
 /// File name extension of runlog files.
@@ -32,37 +32,24 @@ const POST_STAGES: &[&str] = &["stage_evaluate", "stage_teardown"];
 /// descending name order. Only regular files named `*.runlog` that do not
 /// start with a dot count. A missing directory gives an empty list.
 pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(err) if err.kind() == IoErrorKind::NotFound => return Ok(Vec::new()),
-        Err(err) => {
-            return Err(Error::msg(format!(
-                "cannot list runlog directory {}: {err}",
-                dir.display()
-            )))
+    // Links are followed, as a shell glob would.
+    let listed = list_dir(dir, EntryKind::File, |name| {
+        !name.to_string_lossy().starts_with('.')
+            && Path::new(name)
+                .extension()
+                .is_some_and(|ext| ext == EXTENSION)
+    });
+    match listed {
+        Ok(mut files) => {
+            files.reverse();
+            Ok(files)
         }
-    };
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|err| {
-            Error::msg(format!(
-                "cannot list runlog directory {}: {err}",
-                dir.display()
-            ))
-        })?;
-        let name = entry.file_name();
-        let path = entry.path();
-        let is_runlog = {
-            let text = name.to_string_lossy();
-            !text.starts_with('.') && path.extension().is_some_and(|ext| ext == EXTENSION)
-        };
-        // `Path::is_file` follows symbolic links, as a shell glob would.
-        if is_runlog && path.is_file() {
-            names.push(name);
-        }
+        Err(err) if err.kind() == IoErrorKind::NotFound => Ok(Vec::new()),
+        Err(err) => Err(Error::msg(format!(
+            "cannot list runlog directory {}: {err}",
+            dir.display()
+        ))),
     }
-    names.sort_unstable_by(|a, b| b.cmp(a));
-    Ok(names.into_iter().map(|name| dir.join(name)).collect())
 }
 
 /// Reads one runlog file; it must hold a JSON object.
