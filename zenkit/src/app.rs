@@ -1,4 +1,4 @@
-//! The traits an application implements and the life-cycle runner.
+//! The traits an application implements, which [`crate::lifecycle`] drives.
 //!
 //! An application is a plain struct. [`App`] describes its data: options,
 //! configuration keys, persistent-state fields. [`Hooks`] holds its

@@ -7,7 +7,9 @@ use std::io::Write;
 use serde_json::{Map, Value};
 
 use crate::config::Config;
+use crate::log::LogLevel;
 use crate::paths::Paths;
+use crate::progress::{self, Progress};
 use crate::runlog::Runlog;
 use crate::script::{self, Interval, Thresholds};
 use crate::settings::{Core, DaemonSettings, ScriptSettings, Settings};
@@ -26,7 +28,12 @@ pub struct Context {
     pub(crate) script: Option<ScriptSettings>,
     pub(crate) daemon: Option<DaemonSettings>,
     pub(crate) pidfile: Option<crate::daemon::pidfile::PidFile>,
-    pub(crate) plugins: Vec<Box<dyn crate::plugin::Plugin>>,
+    pub(crate) plugin_names: Vec<&'static str>,
+    /// The plugins of an application brought up in embedded mode, kept
+    /// here only because [`crate::Embedded`]'s public fields are fixed; the
+    /// life-cycle takes them back before running a stage. Untyped, as the
+    /// plugin module sits above the context.
+    pub(crate) embedded_plugins: Option<Box<dyn std::any::Any>>,
 }
 
 /// The local time as `YYYY-mm-dd HH:MM:SS`, used on console lines.
@@ -46,29 +53,18 @@ impl Context {
                 debug,
                 ..Settings::default()
             },
-            core: Core::new(crate::AppKind::Base, crate::log::LogLevel::Info, None),
+            core: Core::new(zenkit_builtins::Kind::Base, LogLevel::Info, None),
             script: None,
             daemon: None,
             pidfile: None,
-            plugins: Vec::new(),
+            plugin_names: Vec::new(),
+            embedded_plugins: None,
         }
-    }
-
-    /// Runs `f` on every plugin in order, each with the context; stops at
-    /// the first error.
-    pub(crate) fn each_plugin(
-        &mut self,
-        mut f: impl FnMut(&mut dyn crate::plugin::Plugin, &mut Context) -> Result<()>,
-    ) -> Result<()> {
-        let mut plugins = std::mem::take(&mut self.plugins);
-        let result = plugins.iter_mut().try_for_each(|p| f(p.as_mut(), self));
-        self.plugins = plugins;
-        result
     }
 
     /// The names of the plugins in force, in order.
     pub fn plugin_names(&self) -> Vec<&'static str> {
-        self.plugins.iter().map(|p| p.name()).collect()
+        self.plugin_names.clone()
     }
 
     /// The application name.
@@ -173,6 +169,12 @@ impl Context {
     /// Whether `--debug` is in force.
     pub fn is_debug(&self) -> bool {
         self.settings.debug
+    }
+
+    /// A progress bar of `len` steps labelled `what`, drawn on stderr; hidden
+    /// when stderr is not a terminal or the application is quiet.
+    pub fn progress(&self, len: u64, what: &str) -> Progress {
+        progress::on_stderr(self.is_quiet(), len, what)
     }
 
     /// Prints a line to stdout unless quiet, when the verbosity is at least

@@ -1,5 +1,5 @@
 //! Plugins: reusable pieces that hook into the life-cycle of any
-//! application (SPEC §5 "Plugins").
+//! application.
 //!
 //! A plugin implements [`Plugin`]. `#[zenkit::plugin]` on its type registers
 //! it at link time through `inventory`, so an application that links the
@@ -123,6 +123,73 @@ pub fn collect(explicit: Vec<Box<dyn Plugin>>, linked: bool) -> Result<Vec<Box<d
         }
     }
     Ok(unique)
+}
+
+/// The plugins of a running application, in the order they run. The
+/// life-cycle owns them beside the context, so each hook gets the context
+/// while its plugin is borrowed.
+#[derive(Debug, Default)]
+pub(crate) struct Plugins(Vec<Box<dyn Plugin>>);
+
+impl Plugins {
+    /// The plugins of an application (see [`collect`]).
+    pub(crate) fn collect(explicit: Vec<Box<dyn Plugin>>, linked: bool) -> Result<Plugins> {
+        collect(explicit, linked).map(Plugins)
+    }
+
+    /// The plugins' names, in order.
+    pub(crate) fn names(&self) -> Vec<&'static str> {
+        self.0.iter().map(|p| p.name()).collect()
+    }
+
+    /// Plugin `index` (as the daemon wiring numbers them).
+    pub(crate) fn get_mut(&mut self, index: usize) -> Option<&mut dyn Plugin> {
+        self.0.get_mut(index).map(|p| p.as_mut())
+    }
+
+    /// Hands the merged configuration to every plugin; stops at the first
+    /// that rejects it.
+    pub(crate) fn configure(&mut self, config: &Config) -> Result<()> {
+        self.0.iter_mut().try_for_each(|p| p.configure(config))
+    }
+
+    /// Runs every plugin's setup; stops at the first error, which names
+    /// its plugin.
+    pub(crate) fn setup(&mut self, ctx: &mut Context) -> Result<()> {
+        self.0.iter_mut().try_for_each(|plugin| {
+            plugin
+                .setup(ctx)
+                .map_err(|e| e.context(format!("plugin '{}'", plugin.name())))
+        })
+    }
+
+    /// Runs every plugin's teardown and adds its runlog keys; errors are
+    /// registered in `ctx` and the other plugins still run.
+    pub(crate) fn teardown(&mut self, ctx: &mut Context) {
+        for plugin in &mut self.0 {
+            if let Err(err) = plugin.teardown(ctx) {
+                ctx.register_error(err.context(format!("plugin '{}'", plugin.name())));
+            }
+            for (key, value) in plugin.runlog(ctx) {
+                if crate::runlog::RESERVED_KEYS.contains(&key.as_str()) {
+                    tracing::warn!(
+                        "plugin '{}' may not set the runlog key '{key}'",
+                        plugin.name()
+                    );
+                } else {
+                    ctx.runlog.insert(key, value);
+                }
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Plugins {
+    type Target = [Box<dyn Plugin>];
+
+    fn deref(&self) -> &[Box<dyn Plugin>] {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for dyn Plugin {

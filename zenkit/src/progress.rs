@@ -1,6 +1,6 @@
 //! A progress bar for long loops run by a person at a terminal.
 //!
-//! [`Context::progress`] draws on stderr only when stderr is a terminal and
+//! [`Context::progress`](crate::Context::progress) draws on stderr only when stderr is a terminal and
 //! the application is not quiet; otherwise the bar is hidden and every call on
 //! it does nothing, so cron jobs and daemons get no escape sequences in their
 //! output. Log lines written to the console while a bar is on screen are
@@ -11,8 +11,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use crate::context::Context;
 
 const TEMPLATE: &str = "{msg} [{elapsed_precise}] [{wide_bar}] {pos}/{len} ({eta})";
 
@@ -110,21 +108,20 @@ impl Drop for Progress {
     }
 }
 
-impl Context {
-    /// A progress bar of `len` steps labelled `what`, drawn on stderr; hidden
-    /// when stderr is not a terminal or the application is quiet.
-    pub fn progress(&self, len: u64, what: &str) -> Progress {
-        if self.is_quiet() || !std::io::stderr().is_terminal() {
-            Progress::hidden()
-        } else {
-            Progress::with_target(len, what, ProgressDrawTarget::stderr())
-        }
+/// A bar of `len` steps labelled `what`, drawn on stderr; hidden when
+/// stderr is not a terminal or the application is `quiet`.
+pub(crate) fn on_stderr(quiet: bool, len: u64, what: &str) -> Progress {
+    if quiet || !std::io::stderr().is_terminal() {
+        Progress::hidden()
+    } else {
+        Progress::with_target(len, what, ProgressDrawTarget::stderr())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::Context;
     use std::io;
     use std::path::Path;
     use std::sync::Arc;

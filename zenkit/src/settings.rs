@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
-use zenkit_builtins::{Base, Default as KeyDefault};
+use zenkit_builtins::{Base, Default as KeyDefault, Kind as AppKind};
 
-use crate::app::AppKind;
 use crate::config::Config;
 use crate::log::LogLevel;
 use crate::paths::Paths;

@@ -1,4 +1,4 @@
-//! The event loop (SPEC §7.4) and the built-in handlers (SPEC §7.5).
+//! The event loop and the built-in handlers.
 
 use std::time::Instant;
 
@@ -13,8 +13,10 @@ use super::wiring::{Action, Builtin, Wiring};
 use super::{daemonize, notify};
 use super::{Daemon, Flow};
 use crate::app::App;
+use crate::configure;
 use crate::context::Context;
-use crate::{fs, log, runner, Error, Result};
+use crate::plugin::Plugins;
+use crate::{fs, log, Error, Result};
 
 /// Signals every daemon catches.
 const CAUGHT: [Signal; 6] = [
@@ -32,14 +34,14 @@ const CLOCK_EVERY: u32 = 64;
 
 /// Runs daemon `app` until its queue is empty, it stops or it is told to
 /// leave; the runlog gets the final statistics.
-pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
+pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins) -> Result<()> {
     if ctx.daemon.is_none() {
         return Err(Error::msg("the event loop needs a daemon's settings"));
     }
     let mut wiring = Wiring::new();
     wiring.application(A::handlers());
     A::wire(&mut wiring);
-    wiring.plugins(&ctx.plugins);
+    wiring.plugins(plugins);
     let mut catch = CAUGHT.to_vec();
     catch.extend(wiring.handled_signals());
     catch.sort_by_key(|s| *s as i32);
@@ -63,7 +65,7 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
         d.schedule_after(interval, "watchdog", None);
     }
     d.schedule("start", None);
-    let result = event_loop(app, &mut d, &wiring, &signals);
+    let result = event_loop(app, &mut d, &wiring, plugins, &signals);
     d.notifier.stopping();
     let statistics = d.runlog_statistics();
     d.runlog.insert("statistics", statistics);
@@ -74,6 +76,7 @@ fn event_loop<A: App>(
     app: &mut A,
     d: &mut Daemon<'_>,
     wiring: &Wiring<A>,
+    plugins: &mut Plugins,
     signals: &Signals,
 ) -> Result<()> {
     let mut sigints = 0;
@@ -115,7 +118,7 @@ fn event_loop<A: App>(
             since_clock = 0;
         }
         match d.queue.next(now) {
-            Some(event) => dispatch(app, d, wiring, event),
+            Some(event) => dispatch(app, d, wiring, plugins, event),
             None if d.done => return Ok(()),
             None => match d.queue.next_deadline() {
                 Some(deadline) => {
@@ -139,7 +142,13 @@ fn event_loop<A: App>(
 
 /// Runs the handler chain of `event`, handing each handler's arguments to
 /// the next until one stops the chain.
-fn dispatch<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, event: Event) {
+fn dispatch<A: App>(
+    app: &mut A,
+    d: &mut Daemon<'_>,
+    wiring: &Wiring<A>,
+    plugins: &mut Plugins,
+    event: Event,
+) {
     let Some(chain) = wiring.chain(&event) else {
         d.register_error(format!("event '{}' has no handler", event.name));
         return;
@@ -149,9 +158,8 @@ fn dispatch<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, event: 
         d.slot = entry.slot;
         let flow = match &entry.action {
             Action::Call(call) => call(app, d, args),
-            Action::Builtin(builtin) => builtin_handler(*builtin, app, d, wiring, args),
+            Action::Builtin(builtin) => builtin_handler(*builtin, app, d, wiring, plugins, args),
             Action::Plugin(index) => {
-                let mut plugins = std::mem::take(&mut d.ctx.plugins);
                 if let Some(plugin) = plugins.get_mut(*index) {
                     if let Err(err) = plugin.on_event(event.name.as_str(), d) {
                         tracing::error!(
@@ -161,7 +169,6 @@ fn dispatch<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, event: 
                         );
                     }
                 }
-                d.ctx.plugins = plugins;
                 Flow::Continue(args)
             }
         };
@@ -178,6 +185,7 @@ fn builtin_handler<A: App>(
     app: &mut A,
     d: &mut Daemon<'_>,
     wiring: &Wiring<A>,
+    plugins: &mut Plugins,
     args: super::Args,
 ) -> Flow {
     let Some(settings) = d.ctx.daemon.clone() else {
@@ -204,7 +212,7 @@ fn builtin_handler<A: App>(
             tracing::warn!("Terminating the event loop");
             d.terminate();
         }
-        Builtin::Reload => reload(app, d, wiring),
+        Builtin::Reload => reload(app, d, wiring, plugins),
         Builtin::SaveRunlog => save_runlog(d),
         Builtin::PeriodicRunlog => {
             save_runlog(d);
@@ -291,13 +299,13 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
 
 /// Re-reads and re-binds the configuration (SIGHUP). A configuration that
 /// fails to load or bind is logged and the old one stays in force.
-fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
+fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, plugins: &mut Plugins) {
     tracing::info!("Reloading the configuration");
     d.notifier.reloading();
     let prepared = d
         .config()
         .reload()
-        .and_then(runner::prepare::<A>)
+        .and_then(configure::prepare::<A>)
         .and_then(|prepared| {
             // bind a scratch copy first so a bad value leaves `app` untouched
             A::default().bind(&prepared.config)?;
@@ -305,7 +313,7 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
             app.bind(&prepared.config)?;
             Ok(prepared)
         });
-    let prepared = match prepared {
+    let mut prepared = match prepared {
         Ok(prepared) => prepared,
         Err(err) => {
             tracing::error!(
@@ -316,25 +324,12 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
             return;
         }
     };
-    let plugins_ok = d
-        .ctx
-        .plugins
-        .iter_mut()
-        .try_for_each(|plugin| plugin.configure(&prepared.config));
-    if let Err(err) = plugins_ok {
+    if let Err(err) = plugins.configure(&prepared.config) {
         tracing::error!("A plugin rejected the new configuration: {err}");
     }
-    // what start-up decided for this process outlives the reload
-    let state_file = d.ctx.daemon.as_ref().map(|s| s.state_file.clone());
-    let to_console = d.core.logging.to_console;
+    prepared.keep_startup_choices(d.ctx);
     prepared.install(d.ctx);
-    if let (Some(settings), Some(state_file)) = (d.ctx.daemon.as_mut(), state_file) {
-        settings.state_file = state_file;
-    }
-    d.ctx.core.logging.to_console = to_console;
-    let core = d.ctx.core.to_json();
-    d.ctx.config.set_core(core);
-    if let Err(err) = runner::start_logging(d.ctx).and_then(|()| log::reopen()) {
+    if let Err(err) = configure::start_logging(d.ctx).and_then(|()| log::reopen()) {
         tracing::error!("Cannot reopen the log after the reload: {err}");
     }
     if let Err(err) = wiring.configure(app, &d.ctx.config) {

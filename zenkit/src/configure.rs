@@ -1,0 +1,204 @@
+//! Preparing a configuration and putting it in force, for start-up and for
+//! a daemon's SIGHUP reload alike.
+//!
+//! The steps are kept apart so a caller can check everything before it
+//! changes anything: [`prepare`] checks and binds a merged configuration
+//! without touching the process or the context (the action and command
+//! names, the built-in settings, the accounts); [`unknown_keys`] lists the
+//! keys nothing knows; [`Prepared::install`] commits the result to the
+//! context; [`start_logging`] then puts its logging in force.
+
+use serde_json::{json, Value};
+
+use crate::app::{App, AppKind};
+use crate::config::{self, Config, Layer};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::log::{self, LogSettings};
+use crate::privileges::{self, Account};
+use crate::settings::{Core, DaemonSettings, ScriptSettings, Settings};
+
+/// A merged configuration, checked and bound to the built-in settings, with
+/// `__core__` computed: what setup and a SIGHUP reload put in force.
+pub(crate) struct Prepared {
+    pub(crate) config: Config,
+    pub(crate) core: Core,
+    pub(crate) settings: Settings,
+    pub(crate) script: Option<ScriptSettings>,
+    pub(crate) daemon: Option<DaemonSettings>,
+    pub(crate) user: Option<Account>,
+    pub(crate) group: Option<Account>,
+}
+
+/// The built-in actions followed by the author's, as (name, help).
+pub(crate) fn all_actions<A: App>() -> Vec<(&'static str, &'static str)> {
+    zenkit_builtins::actions(A::KIND)
+        .map(|a| (a.name, a.help))
+        .chain(A::actions().into_iter().map(|a| (a.name, a.help)))
+        .collect()
+}
+
+/// Checks and binds a freshly loaded configuration of application `A`.
+pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
+    let is_script = A::KIND == AppKind::Script;
+    if is_script && config.value("regular") == Some(&Value::Bool(true)) {
+        // the regular mode is quiet whatever the layers say
+        config.set("quiet", json!(true), Layer::Default);
+    }
+    let settings = Settings::bind(&config)?;
+    let actions: Vec<&str> = all_actions::<A>().iter().map(|(name, _)| *name).collect();
+    check_choice(&config, "action", "action", &actions)?;
+    let mut script = None;
+    if is_script {
+        let commands: Vec<&str> = A::COMMANDS.iter().map(|c| c.name).collect();
+        check_choice(&config, "command", "command", &commands)?;
+        script = Some(ScriptSettings::bind(&config, chrono::Utc::now())?);
+    }
+    let daemon = match A::KIND {
+        AppKind::Daemon => Some(DaemonSettings::bind(&config)?),
+        _ => None,
+    };
+    let user = account(&config, "user", privileges::resolve_user)?;
+    let group = account(&config, "group", privileges::resolve_group)?;
+    for (key, acc) in [("user", &user), ("group", &group)] {
+        if let Some(acc) = acc {
+            let layer = config
+                .origin(key)
+                .map(|o| o.layer.clone())
+                .unwrap_or(Layer::Default);
+            config.set(key, acc.to_json(), layer);
+        }
+    }
+    let core = Core::new(A::KIND, settings.log_level, script.as_ref());
+    config.set_core(core.to_json());
+    Ok(Prepared {
+        config,
+        core,
+        settings,
+        script,
+        daemon,
+        user,
+        group,
+    })
+}
+
+impl Prepared {
+    /// Keeps what start-up decided for this process over a reload: the
+    /// daemon state file and whether the log goes to the console.
+    pub(crate) fn keep_startup_choices(&mut self, ctx: &Context) {
+        if let (Some(settings), Some(old)) = (self.daemon.as_mut(), ctx.daemon.as_ref()) {
+            settings.state_file = old.state_file.clone();
+        }
+        self.core.logging.to_console = ctx.core.logging.to_console;
+        self.config.set_core(self.core.to_json());
+    }
+
+    /// Puts the prepared configuration in force in `ctx` (a `--debug` given
+    /// on the command line stays on).
+    pub(crate) fn install(self, ctx: &mut Context) {
+        ctx.settings = Settings {
+            debug: ctx.settings.debug || self.settings.debug,
+            ..self.settings
+        };
+        ctx.script = self.script;
+        ctx.daemon = self.daemon;
+        ctx.core = self.core;
+        ctx.config = self.config;
+    }
+}
+
+/// Starts or reconfigures logging from the configuration in force.
+pub(crate) fn start_logging(ctx: &Context) -> Result<()> {
+    let logging = &ctx.core.logging;
+    log::init(&LogSettings {
+        name: ctx.name.clone(),
+        to_console: logging.to_console,
+        level_console: logging.level_console,
+        file: logging.to_file.then(|| ctx.settings.log_file.clone()),
+        level_file: logging.level_file,
+    })
+}
+
+/// Resolves the account named by configuration key `key`, if set; an error
+/// is located where the value was set.
+fn account(
+    config: &Config,
+    key: &str,
+    resolve: fn(&Value) -> Result<Account>,
+) -> Result<Option<Account>> {
+    match config.value(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(spec) => resolve(spec)
+            .map(Some)
+            .map_err(|err| match config.origin(key) {
+                Some(origin) if origin.layer != Layer::Cli => config.error_at(key, err.message()),
+                _ => err,
+            }),
+    }
+}
+
+/// Checks that key `key` (`action`, `command`) names one of `valid`, early,
+/// before privileges, logging or state: an unknown name from the command
+/// line is a usage error, from a file a located configuration error.
+fn check_choice(config: &Config, key: &str, what: &str, valid: &[&str]) -> Result<()> {
+    let Some(Value::String(given)) = config.value(key) else {
+        return Ok(());
+    };
+    if valid.contains(&given.as_str()) {
+        return Ok(());
+    }
+    Err(config.error_for(
+        key,
+        format!(
+            "unknown {what} '{given}'; valid {what}s: {}",
+            valid.join(", ")
+        ),
+    ))
+}
+
+/// The unknown keys of a configuration, each as a located configuration
+/// error naming the closest known key: the top-level keys that are not in
+/// `known` (nor another spelling of a built-in key), then the keys inside
+/// the application's configuration values that their types do not use.
+pub(crate) fn unknown_keys<A: App>(config: &Config, known: &[String]) -> Vec<Error> {
+    let mut known: Vec<&str> = known.iter().map(String::as_str).collect();
+    known.extend(zenkit_builtins::keys(A::KIND).filter_map(|k| k.alias));
+    let top = config.unknown_keys(&known).into_iter().map(|key| {
+        let hint = config::closest(&key, &known);
+        (vec![config::Segment::Key(key.clone())], hint)
+    });
+    let nested = A::unknown_keys(config).into_iter().map(|unknown| {
+        let given = match unknown.path.last() {
+            Some(config::Segment::Key(key)) => key.as_str(),
+            _ => "",
+        };
+        let hint = config::closest(given, &unknown.known);
+        (unknown.path, hint)
+    });
+    top.chain(nested)
+        .map(|(path, hint)| {
+            let hint = hint
+                .map(|h| format!("; did you mean '{h}'?"))
+                .unwrap_or_default();
+            config.error_at_path(&path, format!("unknown key{hint}"))
+        })
+        .collect()
+}
+
+/// Logs the unknown keys as warnings, then the keys the configuration files
+/// set but may not, with the logging in force.
+pub(crate) fn warn_unknown_keys(ctx: &Context, unknown: &[Error]) {
+    for warning in unknown {
+        // a cron job must not mail about its configuration on every run
+        if ctx.settings.quiet {
+            tracing::warn!(target: log::FILE_ONLY, "{warning}");
+        } else {
+            tracing::warn!("{warning}");
+        }
+    }
+    for (layer, key) in ctx.config.ignored_keys() {
+        tracing::warn!(
+            "configuration key '{key}' in {layer} is ignored: it cannot be set in a file"
+        );
+    }
+}

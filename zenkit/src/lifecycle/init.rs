@@ -1,0 +1,182 @@
+//! The init stage: the plugins, the command line, the application name and
+//! paths, and the defaults of every configuration key, with the clashes
+//! between the keys of the runtime, the application and its plugins.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{Runtime, Stop};
+use crate::app::{App, AppKind};
+use crate::cli;
+use crate::configure::all_actions;
+use crate::context::Context;
+use crate::error::Error;
+use crate::paths::Paths;
+use crate::plugin::Plugins;
+use crate::runlog::Runlog;
+use crate::settings;
+
+/// What init hands to setup.
+pub(super) struct Initialized<A> {
+    pub(super) runtime: Runtime<A>,
+    pub(super) defaults: Map<String, Value>,
+    pub(super) cli: Map<String, Value>,
+    /// The option of each key that has one (`--stats-interval`).
+    pub(super) options: Vec<(String, String)>,
+}
+
+/// Names an application may have: `^[_a-zA-Z][-_a-zA-Z0-9.]*$`.
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> {
+    let info = A::info();
+    let exe_name = args
+        .first()
+        .and_then(|a| Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "zenkit-app".to_string());
+    let default_name = info.name.map(str::to_string).unwrap_or(exe_name);
+    let commands: Vec<(&str, &str)> = A::COMMANDS.iter().map(|c| (c.name, c.help)).collect();
+    let plugins = Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?;
+    let plugin_args = cli::plugin_args(
+        vec![
+            (
+                "zenkit's built-in options".to_string(),
+                cli::builtin_args(A::KIND),
+            ),
+            ("the application's options".to_string(), A::options()),
+        ],
+        plugins.iter().map(|p| (p.name(), p.options())).collect(),
+    )?;
+    let cmd = cli::command(
+        &info,
+        A::KIND,
+        &default_name,
+        A::options(),
+        plugin_args,
+        &commands,
+        &all_actions::<A>(),
+    );
+    let matches = cmd
+        .clone()
+        .try_get_matches_from(&args)
+        .map_err(Stop::Clap)?;
+    let cli_values = cli::cli_layer(&cmd, &matches)?;
+    let options = cmd
+        .get_arguments()
+        .filter_map(|arg| {
+            let name = match (arg.get_long(), arg.get_short()) {
+                (Some(long), _) => format!("--{long}"),
+                (None, Some(short)) => format!("-{short}"),
+                (None, None) => return None,
+            };
+            Some((arg.get_id().to_string(), name))
+        })
+        .collect();
+    let debug = cli_values.get("debug") == Some(&Value::Bool(true));
+    let name = match cli_values.get("name").and_then(Value::as_str) {
+        Some(given) => given.to_string(),
+        None => default_name,
+    };
+    if !valid_name(&name) {
+        return Err(Error::usage(format!(
+            "invalid application name '{name}': it must match ^[_a-zA-Z][-_a-zA-Z0-9.]*$; pass a valid --name"
+        ))
+        .into());
+    }
+    let paths = Paths::from_env(&info.paths);
+    let argv = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let runlog = Runlog::new(&name, argv);
+    let mut ctx = Context::new(name, paths, runlog, debug);
+    ctx.dbgout(format_args!("application '{}' initialized", ctx.name));
+    let default_command = info
+        .default_command
+        .or_else(|| A::COMMANDS.first().map(|c| c.name));
+    let defaults = defaults::<A>(&ctx, default_command, &plugins)?;
+    ctx.plugin_names = plugins.names();
+    if !ctx.plugin_names.is_empty() {
+        ctx.dbgout(format_args!("plugins: {}", ctx.plugin_names.join(", ")));
+    }
+    Ok(Initialized {
+        runtime: Runtime {
+            app: A::default(),
+            ctx,
+            plugins,
+        },
+        defaults,
+        cli: cli_values,
+        options,
+    })
+}
+
+/// The defaults of the built-in keys, the application's and the plugins';
+/// a plugin's key that another owner has already is an error.
+fn defaults<A: App>(
+    ctx: &Context,
+    default_command: Option<&str>,
+    plugins: &Plugins,
+) -> Result<Map<String, Value>, Stop> {
+    let mut defaults = settings::defaults(A::KIND, &ctx.name, &ctx.paths, default_command);
+    let builtin_keys: Vec<String> = defaults.keys().cloned().collect();
+    let author = A::defaults()?;
+    let mut owners: Vec<(String, String)> = builtin_keys
+        .into_iter()
+        .map(|k| (k, "a built-in key".to_string()))
+        .chain(
+            author
+                .keys()
+                .map(|k| (k.clone(), "a key of the application".to_string())),
+        )
+        .collect();
+    defaults.extend(author);
+    if A::KIND == AppKind::Daemon {
+        // a component's own keys join the defaults; the keys of the
+        // application it views are the application's
+        let mut wiring = crate::daemon::Wiring::new();
+        A::wire(&mut wiring);
+        for (component, key, value) in wiring.config_defaults()? {
+            if !defaults.contains_key(&key) {
+                owners.push((key.clone(), format!("a key of component '{component}'")));
+                defaults.insert(key, value);
+            }
+        }
+    }
+    for plugin in plugins.iter() {
+        for (key, value) in plugin.defaults() {
+            if let Some((_, owner)) = owners.iter().find(|(k, _)| *k == key) {
+                return Err(Error::setup(format!(
+                    "configuration key '{key}' of plugin '{}' clashes with {owner}; rename one of them",
+                    plugin.name()
+                ))
+                .into());
+            }
+            owners.push((key.clone(), format!("a key of plugin '{}'", plugin.name())));
+            defaults.insert(key, value);
+        }
+    }
+    Ok(defaults)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn application_names() {
+        for ok in ["app", "_x", "demo-app.py", "A1_b-c.d"] {
+            assert!(valid_name(ok), "{ok}");
+        }
+        for bad in ["", "1app", "-x", "a b", "a/b", ".x"] {
+            assert!(!valid_name(bad), "{bad}");
+        }
+    }
+}

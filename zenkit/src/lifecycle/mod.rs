@@ -1,0 +1,223 @@
+//! The life-cycle: init → setup → action | process → evaluate → teardown,
+//! and embedded mode (init and setup only).
+//!
+//! This file holds the entry points and the runtime that owns the
+//! application, its context and its plugins side by side, so a plugin hook
+//! can borrow its plugin and the context at once. Each stage has a file:
+//! `init` (command line, name, paths, defaults, plugins), `setup`
+//! (configuration in force, privileges, logging, persistent state, the
+//! author's setup), `stages` (action, process, evaluate, teardown) and
+//! `guard` (panics in the author's code turned into errors).
+//!
+//! Layering, each module using only those below it:
+//!
+//! ```text
+//! lifecycle → daemon::event_loop → configure → app → daemon::wiring → plugin
+//!   → daemon::Daemon → context → settings → log → progress
+//! ```
+//!
+//! `configure` prepares a configuration and puts it in force, for start-up
+//! and for a daemon's SIGHUP reload alike, so the event loop never calls
+//! back into the life-cycle. The daemon's PID file sits below the context.
+
+mod guard;
+mod init;
+mod setup;
+mod stages;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+use crate::app::App;
+use crate::context::{timestamp, Context};
+use crate::daemon::daemonize;
+use crate::error::{Error, Result};
+use crate::plugin::Plugins;
+
+/// An application brought up in embedded mode (pyzenkit's plugin mode):
+/// configured, logging, state loaded, author setup done; nothing run yet.
+/// Another program holds it, calls into `app` with `ctx`, and may finish the
+/// life-cycle with [`Embedded::run`], [`Embedded::run_action`] and
+/// [`Embedded::finish`].
+#[derive(Debug)]
+pub struct Embedded<A> {
+    /// The application.
+    pub app: A,
+    /// Its context.
+    pub ctx: Context,
+}
+
+impl<A: App> Embedded<A> {
+    /// Runs the rest of the life-cycle as [`run`] would: the configured
+    /// action, or process → evaluate → teardown. Returns the exit code.
+    pub fn run(self) -> u8 {
+        Runtime::from(self).run()
+    }
+
+    /// Runs action `name` (the author's or a built-in one) in an action
+    /// stage; returns the exit code of the run so far.
+    pub fn run_action(&mut self, name: &str) -> u8 {
+        stages::action(&mut self.app, &mut self.ctx, name);
+        self.ctx.runlog.rc()
+    }
+
+    /// Runs the teardown stage (the author's teardown, then the persistent
+    /// state and the runlog are saved) and returns the exit code.
+    pub fn finish(self) -> u8 {
+        Runtime::from(self).finish()
+    }
+}
+
+/// A running application: the author's value, its context and its plugins.
+struct Runtime<A> {
+    app: A,
+    ctx: Context,
+    plugins: Plugins,
+}
+
+impl<A: App> Runtime<A> {
+    /// Runs the stages after setup and returns the exit code.
+    fn run(&mut self) -> u8 {
+        stages::run(&mut self.app, &mut self.ctx, &mut self.plugins)
+    }
+
+    /// Runs the teardown stage and returns the exit code.
+    fn finish(&mut self) -> u8 {
+        stages::teardown(&mut self.app, &mut self.ctx, &mut self.plugins);
+        self.ctx.runlog.rc()
+    }
+}
+
+impl<A> From<Runtime<A>> for Embedded<A> {
+    fn from(
+        Runtime {
+            app,
+            mut ctx,
+            plugins,
+        }: Runtime<A>,
+    ) -> Self {
+        ctx.embedded_plugins = Some(Box::new(plugins));
+        Embedded { app, ctx }
+    }
+}
+
+impl<A> From<Embedded<A>> for Runtime<A> {
+    fn from(Embedded { app, mut ctx }: Embedded<A>) -> Self {
+        let plugins = ctx
+            .embedded_plugins
+            .take()
+            .and_then(|plugins| plugins.downcast::<Plugins>().ok())
+            .map(|plugins| *plugins)
+            .unwrap_or_default();
+        Runtime { app, ctx, plugins }
+    }
+}
+
+/// How a run stops before its stages.
+enum Stop {
+    /// clap printed help or version, or found a usage error.
+    Clap(clap::Error),
+    /// An error not reported yet.
+    Fail(Error),
+    /// An error already written to the console log.
+    Reported(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(err: Error) -> Self {
+        Stop::Fail(err)
+    }
+}
+
+/// Runs application `A` with the process's arguments and returns its exit code.
+///
+/// ```no_run
+/// # use zenkit::prelude::*;
+/// # #[derive(Default)] struct MyApp;
+/// # impl App for MyApp { fn info() -> zenkit::AppInfo { zenkit::AppInfo::new("1.0") } }
+/// # impl Hooks for MyApp {}
+/// fn main() -> std::process::ExitCode {
+///     zenkit::run::<MyApp>()
+/// }
+/// ```
+pub fn run<A: App>() -> ExitCode {
+    run_from::<A, _, _>(std::env::args_os())
+}
+
+/// Runs application `A` with the given arguments (the first is the program).
+/// `.env.local` and `.env` of the working directory are read first.
+pub fn run_from<A, I, T>(args: I) -> ExitCode
+where
+    A: App,
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    crate::paths::load_dotenv();
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    match bring_up::<A>(args) {
+        Ok(mut runtime) => {
+            let rc = runtime.run();
+            if daemonize::awaiting_report() {
+                let errors = runtime.ctx.runlog.get("errors").and_then(Value::as_array);
+                let last = errors.and_then(|e| e.last()).and_then(Value::as_str);
+                daemonize::report_failure(
+                    last.unwrap_or("the daemon stopped during start-up"),
+                    rc.max(1),
+                );
+            }
+            ExitCode::from(rc)
+        }
+        Err(Stop::Clap(err)) => {
+            let _ = err.print();
+            ExitCode::from(if err.use_stderr() {
+                crate::error::EXIT_USAGE
+            } else {
+                0
+            })
+        }
+        Err(Stop::Fail(err)) => {
+            daemonize::report_failure(err.message(), err.exit_code());
+            eprintln!("{} CRITICAL ERROR: {}", timestamp(), err.message());
+            ExitCode::from(err.exit_code())
+        }
+        Err(Stop::Reported(err)) => {
+            daemonize::report_failure(err.message(), err.exit_code());
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// Brings application `A` up in embedded mode: init and setup only, with the
+/// given arguments (the first is the program). Unlike [`run_from`] it does
+/// not read `.env` files (the host program owns its environment).
+///
+/// Help and version requests and command-line errors are returned as usage
+/// errors carrying clap's text.
+pub fn embed<A, I, T>(args: I) -> Result<Embedded<A>>
+where
+    A: App,
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    match bring_up::<A>(args.into_iter().map(Into::into).collect()) {
+        Ok(runtime) => Ok(runtime.into()),
+        Err(Stop::Clap(err)) => Err(Error::usage(
+            err.render().to_string().trim_end().to_string(),
+        )),
+        Err(Stop::Fail(err) | Stop::Reported(err)) => Err(err),
+    }
+}
+
+/// Init and setup.
+fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Runtime<A>, Stop> {
+    let init::Initialized {
+        mut runtime,
+        defaults,
+        cli,
+        options,
+    } = init::init::<A>(args)?;
+    setup::setup(&mut runtime, defaults, cli, options)?;
+    Ok(runtime)
+}

@@ -1,0 +1,187 @@
+//! The setup stage: the configuration put in force, a daemon's start-up,
+//! the privilege drop with the hand-over of the files and the writability
+//! checks, logging, the persistent state, the plugins' and the author's
+//! setup, and the `--debug` dumps.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::guard::guarded;
+use super::{Runtime, Stop};
+use crate::app::{App, AppKind};
+use crate::config::Config;
+use crate::configure::{self, start_logging};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::log::LogLevel;
+use crate::privileges::{self, Account};
+use crate::{fs, settings, state};
+
+/// Runs the setup stage with the defaults, the command-line values and the
+/// options of the keys that init found.
+pub(super) fn setup<A: App>(
+    rt: &mut Runtime<A>,
+    defaults: Map<String, Value>,
+    cli: Map<String, Value>,
+    options: Vec<(String, String)>,
+) -> std::result::Result<(), Stop> {
+    rt.ctx.mark("stage_setup_start", "Start of the setup stage");
+    let mut config = Config::load(defaults, cli)?;
+    config.set_options(options);
+    setup_config(rt, config)?;
+    if let Err(err) = setup_state(rt) {
+        crate::critical!("{}", err.message());
+        return Err(if rt.ctx.core.logging.to_console {
+            Stop::Reported(err)
+        } else {
+            Stop::Fail(err)
+        });
+    }
+    rt.ctx.mark("stage_setup_stop", "End of the setup stage");
+    Ok(())
+}
+
+/// Setup up to logging: configuration, typed binding, privileges, logging.
+fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
+    let Runtime { app, ctx, plugins } = rt;
+    let known: Vec<String> = config.layers()[0].1.keys().cloned().collect();
+    let prepared = configure::prepare::<A>(config)?;
+    app.bind(&prepared.config)?;
+    plugins.configure(&prepared.config)?;
+    let unknown = configure::unknown_keys::<A>(&prepared.config, &known);
+    if A::DENY_UNKNOWN_KEYS {
+        if let Some(first) = unknown.first() {
+            return Err(first.clone());
+        }
+    }
+    let (user, group) = (prepared.user.clone(), prepared.group.clone());
+    prepared.install(ctx);
+    if A::KIND == AppKind::Daemon && ctx.settings.action.is_none() {
+        // a daemon opens its PID file and log file before it drops privileges
+        crate::daemon::startup::start(ctx)?;
+        start_logging(ctx)?;
+        crate::daemon::startup::enter(ctx)?;
+        hand_over_files(ctx, user.as_ref(), group.as_ref())?;
+        privileges::drop_privileges(user.as_ref(), group.as_ref())?;
+        check_writable(ctx, user.as_ref(), group.as_ref())?;
+    } else {
+        privileges::drop_privileges(user.as_ref(), group.as_ref())?;
+        check_writable(ctx, user.as_ref(), group.as_ref())?;
+        start_logging(ctx)?;
+    }
+    configure::warn_unknown_keys(ctx, &unknown);
+    Ok(())
+}
+
+/// Gives the daemon's log file and runlog directory to the account it is
+/// about to become, so it can still reopen the log after a rotation and
+/// write its runlogs. (The PID file stays root's: `start-stop-daemon`
+/// refuses a PID file a non-root account could have written. The daemon
+/// clears it through the descriptor it keeps.)
+fn hand_over_files(ctx: &Context, user: Option<&Account>, group: Option<&Account>) -> Result<()> {
+    if user.is_none() && group.is_none() {
+        return Ok(());
+    }
+    let uid = user.map(|u| nix::unistd::Uid::from_raw(u.id));
+    let gid = group.map(|g| nix::unistd::Gid::from_raw(g.id));
+    if ctx.core.logging.to_file {
+        nix::unistd::chown(&ctx.settings.log_file, uid, gid).map_err(|e| {
+            Error::setup(format!(
+                "cannot hand the log file {} over: {e}",
+                ctx.settings.log_file.display()
+            ))
+        })?;
+    }
+    let dir = &ctx.settings.runlog_dir;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::setup(format!(
+            "cannot create the runlog directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    nix::unistd::chown(dir, uid, gid).map_err(|e| {
+        Error::setup(format!(
+            "cannot hand the runlog directory {} over: {e}",
+            dir.display()
+        ))
+    })
+}
+
+/// After a privilege drop, checks that the files zenkit writes at the end
+/// (persistent state, runlogs, daemon state) can be written, so a run fails
+/// at its start rather than losing them at its end.
+fn check_writable(ctx: &Context, user: Option<&Account>, group: Option<&Account>) -> Result<()> {
+    if (user.is_none() && group.is_none()) || ctx.settings.action.is_some() {
+        return Ok(());
+    }
+    let parent = settings::parent_dir;
+    // the files are replaced atomically: their directories must be writable
+    let mut places: Vec<(&str, &Path, PathBuf)> = Vec::new();
+    if ctx.core.pstate.save {
+        let file = &ctx.settings.pstate_file;
+        places.push(("persistent state file", file, parent(file)));
+    }
+    if let Some(daemon) = &ctx.daemon {
+        places.push((
+            "daemon state file",
+            &daemon.state_file,
+            parent(&daemon.state_file),
+        ));
+    }
+    if ctx.core.runlog.save {
+        let dir = &ctx.settings.runlog_dir;
+        let checked = if dir.exists() {
+            dir.clone()
+        } else {
+            parent(dir)
+        };
+        places.push(("runlog directory", dir, checked));
+    }
+    for (what, place, dir) in places {
+        if dir.exists() && nix::unistd::access(&dir, nix::unistd::AccessFlags::W_OK).is_err() {
+            return Err(Error::setup(format!(
+                "the {what} {} cannot be written after dropping privileges: {} is not writable by that account; \
+                 make it writable or choose another place in the configuration",
+                place.display(),
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Setup after logging is up: persistent state, the plugins' and the
+/// author's setup, the dump.
+fn setup_state<A: App>(rt: &mut Runtime<A>) -> Result<()> {
+    let Runtime { app, ctx, plugins } = rt;
+    let path = ctx.settings.pstate_file.clone();
+    let pstate = state::load(&path)?;
+    app.load_state(&pstate)
+        .map_err(|err| err.context(format!("persistent state file {}", path.display())))?;
+    ctx.pstate = pstate;
+    plugins.setup(ctx)?;
+    guarded("setup", || app.setup(ctx))?;
+    dump_setup(ctx);
+    Ok(())
+}
+
+/// With `--debug` or debug logging, shows paths, layers, the final
+/// configuration and the persistent state.
+fn dump_setup(ctx: &Context) {
+    let debug_logging = ctx.settings.log_level == LogLevel::Debug;
+    if !ctx.settings.debug && !debug_logging {
+        return;
+    }
+    let show = |what: String, value: fs::JsonRef<'_>| {
+        let text = fs::to_json_pretty(value);
+        ctx.dbgout(format_args!("{what}:\n{text}"));
+        tracing::debug!("{what}:\n{text}");
+    };
+    show("application paths".into(), (&ctx.paths.to_json()).into());
+    for (layer, values) in ctx.config.layers() {
+        show(format!("configuration layer {layer}"), values.into());
+    }
+    show("final configuration".into(), ctx.config.as_map().into());
+    show("persistent state".into(), (&ctx.pstate).into());
+}
