@@ -291,6 +291,47 @@ fn sighup_reloads_a_good_configuration_and_keeps_the_old_on_a_bad_one() {
 }
 
 #[test]
+fn a_reload_a_plugin_refuses_changes_nothing() {
+    let sb = Sandbox::new("watch");
+    let mut child = start_watch(&sb, "ERROR");
+    // the pattern is fine, the exporter's directory is not a path
+    let conf = serde_json::json!({
+        "file": sb.path("app.log"),
+        "pattern": "WARN",
+        "poll_interval": 0.02,
+        "prometheus_dir": 5,
+    });
+    sb.write("etc/watch.conf", &conf.to_string());
+    signal(&child, Signal::SIGHUP);
+    let log = wait_for(
+        &sb.path("var/log/watch.log"),
+        "Still counting lines with 'ERROR'",
+    );
+    assert!(
+        log.contains("Configuration reload failed, the old configuration stays in force: plugin 'prometheus': "),
+        "{log}"
+    );
+    assert!(log.contains("configuration key 'prometheus_dir'"), "{log}");
+
+    signal(&child, Signal::SIGUSR2);
+    let state = json(&wait_for(&sb.path("var/run/watch.state"), "\"pattern\""));
+    assert_eq!(state["config"]["pattern"], "ERROR", "{state}");
+    assert_eq!(
+        state["config"]["prometheus_dir"],
+        serde_json::Value::Null,
+        "{state}"
+    );
+    append(&sb, &["an ERROR still counted", "a WARN not"]);
+    wait_for(
+        &sb.path("var/log/watch.log"),
+        "Match for 'ERROR': an ERROR still counted",
+    );
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    assert!(!sb.read("var/log/watch.log").contains("a WARN not"));
+}
+
+#[test]
 fn watch_follows_the_file_across_rotation() {
     let sb = Sandbox::new("watch");
     let mut child = start_watch(&sb, "ERROR");

@@ -45,6 +45,11 @@ pub trait Plugin: 'static {
 
     /// Called once the configuration is merged; may reject it with a
     /// configuration error (see [`Config::error_at`]).
+    ///
+    /// A daemon's reload first calls it on a fresh instance of the plugin
+    /// (made as at start-up) to check the new configuration, and calls it
+    /// on the plugin in force only once every part accepted it; keep its
+    /// effects inside the plugin.
     fn configure(&mut self, config: &Config) -> Result<()> {
         let _ = config;
         Ok(())
@@ -150,7 +155,11 @@ impl Plugins {
     /// Hands the merged configuration to every plugin; stops at the first
     /// that rejects it.
     pub(crate) fn configure(&mut self, config: &Config) -> Result<()> {
-        self.0.iter_mut().try_for_each(|p| p.configure(config))
+        self.0.iter_mut().try_for_each(|plugin| {
+            plugin
+                .configure(config)
+                .map_err(|e| e.context(format!("plugin '{}'", plugin.name())))
+        })
     }
 
     /// Runs every plugin's setup; stops at the first error, which names

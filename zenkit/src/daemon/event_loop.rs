@@ -297,8 +297,14 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
     }
 }
 
-/// Re-reads and re-binds the configuration (SIGHUP). A configuration that
-/// fails to load or bind is logged and the old one stays in force.
+/// Re-reads the configuration and puts it in force (SIGHUP), as one
+/// transaction: the files are loaded, the built-in settings and the
+/// application's fields bound (into a scratch application), the plugins
+/// configured (fresh ones) and the components' checks run; only when all of
+/// it succeeds is the new configuration put in force in the application,
+/// the plugins, the components, the context and the log. Otherwise nothing
+/// changes and one error line says why. Either way the outcome is kept for
+/// the SIGHUP handlers that run next ([`Daemon::reload_outcome`]).
 fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, plugins: &mut Plugins) {
     tracing::info!("Reloading the configuration");
     d.notifier.reloading();
@@ -307,10 +313,9 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, plugins: 
         .reload()
         .and_then(configure::prepare::<A>)
         .and_then(|prepared| {
-            // bind a scratch copy first so a bad value leaves `app` untouched
             A::default().bind(&prepared.config)?;
+            Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?.configure(&prepared.config)?;
             wiring.check_configuration(app, &prepared.config)?;
-            app.bind(&prepared.config)?;
             Ok(prepared)
         });
     let mut prepared = match prepared {
@@ -324,8 +329,12 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, plugins: 
             return;
         }
     };
+    // each of these succeeded on the scratch copies just now
+    if let Err(err) = app.bind(&prepared.config) {
+        tracing::error!("{err}");
+    }
     if let Err(err) = plugins.configure(&prepared.config) {
-        tracing::error!("A plugin rejected the new configuration: {err}");
+        tracing::error!("{err}");
     }
     prepared.keep_startup_choices(d.ctx);
     prepared.install(d.ctx);
