@@ -40,26 +40,28 @@ pub(crate) fn all_actions<A: App>() -> Vec<(&'static str, &'static str)> {
 
 /// Checks and binds a freshly loaded configuration of application `A`.
 pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
-    let is_script = A::KIND == AppKind::Script;
-    if is_script && config.value("regular") == Some(&Value::Bool(true)) {
-        // the regular mode is quiet whatever the layers say
-        config.set("quiet", json!(true), Layer::Default);
-    }
-    let settings = Settings::bind(&config)?;
+    let mut settings = Settings::bind(&config)?;
     let actions: Vec<&str> = all_actions::<A>().iter().map(|(name, _)| *name).collect();
-    check_choice(&config, "action", "action", &actions)?;
+    check_choice(&config, "action", settings.action.as_deref(), &actions)?;
     let mut script = None;
-    if is_script {
+    if A::KIND == AppKind::Script {
+        let bound = ScriptSettings::bind(&config, chrono::Utc::now())?;
         let commands: Vec<&str> = A::COMMANDS.iter().map(|c| c.name).collect();
-        check_choice(&config, "command", "command", &commands)?;
-        script = Some(ScriptSettings::bind(&config, chrono::Utc::now())?);
+        check_choice(&config, "command", Some(&bound.command), &commands)?;
+        if bound.regular {
+            // the regular mode is quiet whatever the layers say
+            settings.quiet = true;
+            config.set("quiet", json!(true), Layer::Default);
+        }
+        script = Some(bound);
     }
     let daemon = match A::KIND {
         AppKind::Daemon => Some(DaemonSettings::bind(&config)?),
         _ => None,
     };
-    let user = account(&config, "user", privileges::resolve_user)?;
-    let group = account(&config, "group", privileges::resolve_group)?;
+    let accounts: Accounts = config.bind()?;
+    let user = account(&config, "user", accounts.user, privileges::resolve_user)?;
+    let group = account(&config, "group", accounts.group, privileges::resolve_group)?;
     for (key, acc) in [("user", &user), ("group", &group)] {
         if let Some(acc) = acc {
             let layer = config
@@ -119,16 +121,25 @@ pub(crate) fn start_logging(ctx: &Context) -> Result<()> {
     })
 }
 
-/// Resolves the account named by configuration key `key`, if set; an error
-/// is located where the value was set.
+/// The accounts to run as, as given: a name, a numeric id, or the resolved
+/// `[name, id]` of a configuration dump.
+#[derive(serde::Deserialize)]
+struct Accounts {
+    user: Option<Value>,
+    group: Option<Value>,
+}
+
+/// Resolves the account `spec` given for key `key`, if any; an error is
+/// located where the value was set.
 fn account(
     config: &Config,
     key: &str,
+    spec: Option<Value>,
     resolve: fn(&Value) -> Result<Account>,
 ) -> Result<Option<Account>> {
-    match config.value(key) {
+    match spec {
         None | Some(Value::Null) => Ok(None),
-        Some(spec) => resolve(spec)
+        Some(spec) => resolve(&spec)
             .map(Some)
             .map_err(|err| match config.origin(key) {
                 Some(origin) if origin.layer != Layer::Cli => config.error_at(key, err.message()),
@@ -140,20 +151,18 @@ fn account(
 /// Checks that key `key` (`action`, `command`) names one of `valid`, early,
 /// before privileges, logging or state: an unknown name from the command
 /// line is a usage error, from a file a located configuration error.
-fn check_choice(config: &Config, key: &str, what: &str, valid: &[&str]) -> Result<()> {
-    let Some(Value::String(given)) = config.value(key) else {
-        return Ok(());
-    };
-    if valid.contains(&given.as_str()) {
-        return Ok(());
+fn check_choice(config: &Config, key: &str, given: Option<&str>, valid: &[&str]) -> Result<()> {
+    match given {
+        None => Ok(()),
+        Some(given) if valid.contains(&given) => Ok(()),
+        Some(given) => Err(config.error_for(
+            key,
+            format!(
+                "unknown {key} '{given}'; valid {key}s: {}",
+                valid.join(", ")
+            ),
+        )),
     }
-    Err(config.error_for(
-        key,
-        format!(
-            "unknown {what} '{given}'; valid {what}s: {}",
-            valid.join(", ")
-        ),
-    ))
 }
 
 /// The unknown keys of a configuration, each as a located configuration

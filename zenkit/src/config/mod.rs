@@ -156,6 +156,12 @@ impl Config {
         self.options = options.into_iter().collect();
     }
 
+    /// The command-line option of top-level key `key` (`--stats-interval`),
+    /// if it has one.
+    pub fn option_of(&self, key: &str) -> Option<&str> {
+        self.options.get(key).map(String::as_str)
+    }
+
     /// Binds the whole merged configuration to `T`, whose fields are
     /// top-level keys (keys `T` does not name are left alone).
     ///

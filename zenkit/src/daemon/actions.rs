@@ -182,36 +182,46 @@ fn command_line_options(ctx: &Context) -> Vec<String> {
         if !from_cli || LEFT_OUT.contains(&key.as_str()) {
             continue;
         }
-        let long = match key.as_str() {
-            "paralel" => "parallel".to_string(),
-            "verbosity" => {
-                let count = value.as_u64().unwrap_or(0) as usize;
-                options.extend(std::iter::repeat("-v".to_string()).take(count));
-                continue;
-            }
-            other => other.replace('_', "-"),
+        let Some(option) = config.option_of(key) else {
+            continue;
+        };
+        let builtin = zenkit_builtins::KEYS.iter().find(|k| k.key == key.as_str());
+        let value_type = builtin.map(|k| k.value);
+        if let Some(k) = builtin.filter(|k| k.takes == zenkit_builtins::Takes::Count) {
+            let flag = match k.option.and_then(|o| o.short) {
+                Some(short) => format!("-{short}"),
+                None => option.to_string(),
+            };
+            let count = value.as_u64().unwrap_or(0) as usize;
+            options.extend(std::iter::repeat(flag).take(count));
+            continue;
+        }
+        // an author's path is known by its key's name
+        let is_path = match value_type {
+            Some(ty) => ty == zenkit_builtins::ValueType::Path,
+            None => key.ends_with("_file") || key.ends_with("_dir"),
         };
         let text = |v: &serde_json::Value| match v {
-            serde_json::Value::String(s) if key.ends_with("_file") || key.ends_with("_dir") => {
-                absolute(s)
-            }
+            serde_json::Value::String(s) if is_path => absolute(s),
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
         match value {
-            serde_json::Value::Bool(true) => options.push(format!("--{long}")),
+            serde_json::Value::Bool(true) => options.push(option.to_string()),
             serde_json::Value::Bool(false) | serde_json::Value::Null => {}
             // a resolved account: [name, id]
-            serde_json::Value::Array(pair) if key == "user" || key == "group" => {
+            serde_json::Value::Array(pair)
+                if value_type == Some(zenkit_builtins::ValueType::Account) =>
+            {
                 let name = pair.first().map(text).unwrap_or_default();
-                options.push(format!("--{long} {}", quote(&name)));
+                options.push(format!("{option} {}", quote(&name)));
             }
             serde_json::Value::Array(items) => {
                 for item in items {
-                    options.push(format!("--{long} {}", quote(&text(item))));
+                    options.push(format!("{option} {}", quote(&text(item))));
                 }
             }
-            other => options.push(format!("--{long} {}", quote(&text(other)))),
+            other => options.push(format!("{option} {}", quote(&text(other)))),
         }
     }
     options

@@ -27,6 +27,14 @@ pub(super) struct Initialized<A> {
     pub(super) options: Vec<(String, String)>,
 }
 
+/// The built-in options read from the command line before the configuration.
+#[derive(serde::Deserialize)]
+struct Early {
+    #[serde(default)]
+    debug: bool,
+    name: Option<String>,
+}
+
 /// Names an application may have: `^[_a-zA-Z][-_a-zA-Z0-9.]*$`.
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -79,11 +87,12 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
             Some((arg.get_id().to_string(), name))
         })
         .collect();
-    let debug = cli_values.get("debug") == Some(&Value::Bool(true));
-    let name = match cli_values.get("name").and_then(Value::as_str) {
-        Some(given) => given.to_string(),
-        None => default_name,
-    };
+    // what the command line says before any configuration is read: the
+    // name decides where the configuration is
+    let early: Early = serde_json::from_value(Value::Object(cli_values.clone()))
+        .map_err(|e| Error::usage(e.to_string()))?;
+    let debug = early.debug;
+    let name = early.name.unwrap_or(default_name);
     if !valid_name(&name) {
         return Err(Error::usage(format!(
             "invalid application name '{name}': it must match ^[_a-zA-Z][-_a-zA-Z0-9.]*$; pass a valid --name"
