@@ -46,16 +46,6 @@ pub fn defaults(
         .collect()
 }
 
-/// The keys every configuration file may not set: the ones that choose
-/// the files, and the computed core section.
-pub fn keys_ignored_in_files() -> impl Iterator<Item = &'static str> {
-    zenkit_builtins::KEYS
-        .iter()
-        .filter(|k| !k.in_files)
-        .map(|k| k.key)
-        .chain([zenkit_builtins::CORE_KEY])
-}
-
 /// The typed values of the built-in keys every application has.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -426,8 +416,10 @@ mod tests {
         assert_eq!(daemon["stop_timeout"], json!(30));
         assert_eq!(daemon["state_file"], json!("/srv/var/run/demo.state"));
         assert_eq!(daemon["work_dir"], json!("/"));
-        let ignored: Vec<&str> = keys_ignored_in_files().collect();
-        assert_eq!(ignored, ["config_file", "config_dir", "__core__"]);
+        assert_eq!(
+            crate::config::keys_ignored_in_files(),
+            ["config_file", "config_dir", "__core__"]
+        );
     }
 
     #[test]

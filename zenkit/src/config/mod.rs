@@ -41,8 +41,14 @@ pub use zenkit_builtins::CORE_KEY;
 /// when the file is merged (only defaults and the command line choose the
 /// files, and the core section is computed).
 pub fn keys_ignored_in_files() -> &'static [&'static str] {
-    static KEYS: std::sync::LazyLock<Vec<&'static str>> =
-        std::sync::LazyLock::new(|| crate::settings::keys_ignored_in_files().collect());
+    static KEYS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        zenkit_builtins::KEYS
+            .iter()
+            .filter(|k| !k.in_files)
+            .map(|k| k.key)
+            .chain([CORE_KEY])
+            .collect()
+    });
     &KEYS
 }
 
