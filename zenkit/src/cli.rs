@@ -111,6 +111,8 @@ pub fn command(
     actions: &[(&str, &str)],
 ) -> Command {
     let mut cmd = Command::new(name.to_string())
+        // any unique prefix of a long option, as Python's argparse accepts
+        .infer_long_args(true)
         .version(info.version)
         .about(info.about)
         .long_about((!info.long_about.is_empty()).then_some(info.long_about))
@@ -387,6 +389,34 @@ mod tests {
         assert!(
             err.message().contains("plugin 'b' clashes with plugin 'a'"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn unique_prefixes_of_long_options_are_accepted() {
+        let info = AppInfo::new("1.0");
+        let cmd = command(&info, AppKind::Daemon, "app", vec![], vec![], &[], &[]);
+        let layer = |args: &[&str]| {
+            let matches = cmd.clone().try_get_matches_from(args).unwrap();
+            Value::Object(cli_layer(&cmd, &matches).unwrap())
+        };
+        assert_eq!(
+            layer(&["app", "--no-d", "--verb", "--stats", "5", "--para"]),
+            serde_json::json!({"no_daemon": true, "verbosity": 1, "stats_interval": 5.0, "paralel": true})
+        );
+        // `--runlog-` could be --runlog-dir, --runlog-dump, ...
+        assert!(cmd
+            .clone()
+            .try_get_matches_from(["app", "--runlog-d"])
+            .is_err());
+        let script = command(&info, AppKind::Script, "app", vec![], vec![], &[], &[]);
+        let matches = script
+            .clone()
+            .try_get_matches_from(["app", "--adjust", "--time-h", "1"])
+            .unwrap();
+        assert_eq!(
+            Value::Object(cli_layer(&script, &matches).unwrap()),
+            serde_json::json!({"adjust_thresholds": true, "time_high": "1"})
         );
     }
 

@@ -246,20 +246,33 @@ pub fn evaluate(analyses: &[Analysis]) -> Evaluation {
     }
 }
 
-/// Formats seconds as `H:MM:SS.ffffff`: hours not padded (and not wrapped
-/// into days), microseconds always six digits, rounded to the nearest
-/// microsecond; negative durations get a leading `-`.
+/// Formats seconds as Python prints a `timedelta`, rounded to the nearest
+/// microsecond: `H:MM:SS`, hours not padded, `N day(s), ` in front from a
+/// day on, `.ffffff` only when there are microseconds; a negative duration
+/// counts whole days back (`-1 day, 23:59:58.500000`).
 pub fn format_duration(secs: f64) -> String {
-    let sign = if secs < 0.0 { "-" } else { "" };
+    use std::fmt::Write;
+    const DAY: i128 = 86_400_000_000;
     // Float to integer casts saturate (NaN gives 0), so odd input cannot panic.
-    let micros = (secs.abs() * 1e6).round() as u128;
-    let (secs, frac) = (micros / 1_000_000, micros % 1_000_000);
-    format!(
-        "{sign}{}:{:02}:{:02}.{frac:06}",
+    let micros = (secs * 1e6).round() as i128;
+    let (days, rest) = (micros.div_euclid(DAY), micros.rem_euclid(DAY));
+    let (secs, frac) = (rest / 1_000_000, rest % 1_000_000);
+    let mut text = String::new();
+    if days != 0 {
+        let plural = if days.abs() == 1 { "" } else { "s" };
+        let _ = write!(text, "{days} day{plural}, ");
+    }
+    let _ = write!(
+        text,
+        "{}:{:02}:{:02}",
         secs / 3600,
         secs / 60 % 60,
         secs % 60
-    )
+    );
+    if frac != 0 {
+        let _ = write!(text, ".{frac:06}");
+    }
+    text
 }
 
 #[cfg(test)]
@@ -388,15 +401,20 @@ mod tests {
 
     #[test]
     fn durations_format_like_timedelta() {
-        assert_eq!(format_duration(0.0), "0:00:00.000000");
+        // as Python prints a timedelta: days apart, microseconds only when
+        // there are some
+        assert_eq!(format_duration(0.0), "0:00:00");
+        assert_eq!(format_duration(7.0), "0:00:07");
         assert_eq!(format_duration(1.5), "0:00:01.500000");
-        assert_eq!(format_duration(59.9999996), "0:01:00.000000");
+        assert_eq!(format_duration(59.9999996), "0:01:00");
         assert_eq!(format_duration(61.000001), "0:01:01.000001");
-        assert_eq!(format_duration(3600.0), "1:00:00.000000");
+        assert_eq!(format_duration(3600.0), "1:00:00");
         assert_eq!(format_duration(3599.25), "0:59:59.250000");
-        assert_eq!(format_duration(90061.0), "25:01:01.000000");
-        assert_eq!(format_duration(-1.5), "-0:00:01.500000");
-        assert_eq!(format_duration(f64::NAN), "0:00:00.000000");
+        assert_eq!(format_duration(86405.0), "1 day, 0:00:05");
+        assert_eq!(format_duration(90061.0), "1 day, 1:01:01");
+        assert_eq!(format_duration(3.0 * 86400.0 + 0.5), "3 days, 0:00:00.500000");
+        assert_eq!(format_duration(-1.5), "-1 day, 23:59:58.500000");
+        assert_eq!(format_duration(f64::NAN), "0:00:00");
         // Cannot come from JSON, but must not panic either.
         assert!(format_duration(f64::INFINITY).contains(':'));
     }
