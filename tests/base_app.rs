@@ -4,7 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{json, Sandbox};
+use support::{dumped, json, Sandbox, PSTATE_DUMP, RUNLOG_DUMP};
 
 const HELLO: &str = "Hello world from the zenkit demo application";
 
@@ -12,9 +12,13 @@ const HELLO: &str = "Hello world from the zenkit demo application";
 fn persistent_state_survives_runs_and_dumps_are_json() {
     let sb = Sandbox::new("demo_app");
     for expected in 1..=3 {
-        let run = sb.run(&["--quiet", "--pstate-dump"]);
+        let run = sb.run(&["--pstate-dump"]);
         assert_eq!(run.code, 0, "{run:?}");
-        assert_eq!(json(&run.stdout)["counter"], expected, "{run:?}");
+        assert_eq!(
+            dumped(&run.stdout, PSTATE_DUMP)["counter"],
+            expected,
+            "{run:?}"
+        );
     }
     let state = json(&sb.read("tmp/demo_app.pstate"));
     assert_eq!(state["counter"], 3);
@@ -26,11 +30,31 @@ fn persistent_state_survives_runs_and_dumps_are_json() {
 }
 
 #[test]
+fn quiet_runs_print_no_dumps_and_no_action_output() {
+    let sb = Sandbox::new("demo_app");
+    for quiet in [
+        &["--quiet", "--pstate-dump", "--runlog-dump"][..],
+        &["--quiet", "--action", "config-view"],
+    ] {
+        let run = sb.run(quiet);
+        assert_eq!(run.code, 0, "{quiet:?}: {run:?}");
+        assert_eq!(run.stdout, "", "{quiet:?}");
+    }
+    let run = sb.run(&["--pstate-dump", "--runlog-dump"]);
+    let at = |header: &str| {
+        run.stdout
+            .find(&format!("{header}\n{{\n"))
+            .unwrap_or_else(|| panic!("{run:?}"))
+    };
+    assert!(at(PSTATE_DUMP) < at(RUNLOG_DUMP), "{run:?}");
+}
+
+#[test]
 fn runlog_has_every_key_and_the_pyzenkit_file_name() {
     let sb = Sandbox::new("demo_app");
-    let run = sb.run(&["--quiet", "--runlog-dump"]);
+    let run = sb.run(&["--runlog-dump"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let dumped = json(&run.stdout);
+    let dumped = dumped(&run.stdout, RUNLOG_DUMP);
     let files = sb.runlogs("tmp/demo_app");
     assert_eq!(files.len(), 1);
     let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
@@ -42,7 +66,7 @@ fn runlog_has_every_key_and_the_pyzenkit_file_name() {
     assert_eq!(ts_fsf.len(), 12);
     assert!(ts_fsf.chars().all(|c| c.is_ascii_digit()));
     assert_eq!(runlog["name"], "demo_app");
-    assert_eq!(runlog["argv"][1], "--quiet");
+    assert_eq!(runlog["argv"][1], "--runlog-dump");
     assert!(runlog["ts"].is_f64());
     assert_eq!(runlog["ts_str"].as_str().unwrap().len(), 19);
     assert_eq!(runlog["result"], "success");
@@ -168,7 +192,7 @@ fn wrong_builtin_values_stop_the_run_before_any_work() {
 fn closed_stdout_is_registered_and_the_runlog_still_written() {
     let sb = Sandbox::new("demo_app");
     let mut child = sb
-        .command(&["--quiet", "--pstate-dump", "--runlog-dump"])
+        .command(&["--pstate-dump", "--runlog-dump"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -195,9 +219,9 @@ fn closed_stdout_is_registered_and_the_runlog_still_written() {
 #[test]
 fn error_in_process_is_registered_and_state_still_saved() {
     let sb = Sandbox::new("demo_app");
-    let run = sb.run(&["--fail", "disk on fire", "--runlog-dump", "--quiet"]);
+    let run = sb.run(&["--fail", "disk on fire", "--runlog-dump"]);
     assert_eq!(run.code, 1, "{run:?}");
-    let runlog = json(&run.stdout);
+    let runlog = dumped(&run.stdout, RUNLOG_DUMP);
     assert_eq!(runlog["result"], "failure");
     assert_eq!(runlog["rc"], 1);
     assert_eq!(runlog["errors"], serde_json::json!(["disk on fire"]));
@@ -209,10 +233,10 @@ fn error_in_process_is_registered_and_state_still_saved() {
 #[test]
 fn panic_in_process_is_registered_like_an_error() {
     let sb = Sandbox::new("demo_app");
-    let run = sb.run(&["--panic", "unexpected state", "--runlog-dump", "--quiet"]);
+    let run = sb.run(&["--panic", "unexpected state", "--runlog-dump"]);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(!run.stderr.contains("panicked at"), "{run:?}");
-    let runlog = json(&run.stdout);
+    let runlog = dumped(&run.stdout, RUNLOG_DUMP);
     assert_eq!(runlog["result"], "failure");
     let error = runlog["errors"][0].as_str().unwrap();
     assert!(

@@ -5,7 +5,7 @@ mod support;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
-use support::{json, Sandbox};
+use support::{dumped, json, Sandbox, RUNLOG_DUMP};
 
 fn config_file_line(out: &str) -> &str {
     out.lines()
@@ -106,10 +106,10 @@ fn state_and_runlog_can_go_to_the_log() {
     assert!(run.stdout.is_empty(), "{run:?}");
     let log = sb.read("tmp/demo_app.log");
     assert!(
-        log.contains("INFO: Application persistent state:\n{\n    \"counter\": 1\n}"),
+        log.contains("INFO: Application persistent state >>>\n{\n    \"counter\": 1\n}"),
         "{log}"
     );
-    assert!(log.contains("INFO: Application runlog:\n{"), "{log}");
+    assert!(log.contains("INFO: Application runlog >>>\n{"), "{log}");
 }
 
 #[test]
@@ -142,16 +142,9 @@ fn files_are_written_by_the_dropped_user() {
     std::fs::set_permissions(sb.root(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::create_dir_all(sb.path("tmp")).unwrap();
     std::fs::set_permissions(sb.path("tmp"), std::fs::Permissions::from_mode(0o777)).unwrap();
-    let run = sb.run(&[
-        "--quiet",
-        "--user",
-        "nobody",
-        "--group",
-        "nogroup",
-        "--runlog-dump",
-    ]);
+    let run = sb.run(&["--user", "nobody", "--group", "nogroup", "--runlog-dump"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let runlog = json(&run.stdout);
+    let runlog = dumped(&run.stdout, RUNLOG_DUMP);
     assert_eq!(runlog["result"], "success");
     for file in ["tmp/demo_app.pstate", "tmp/demo_app.log"] {
         let meta = std::fs::metadata(sb.path(file)).unwrap();

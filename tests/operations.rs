@@ -94,9 +94,9 @@ fn the_launcher_returns_once_the_detached_daemon_is_up() {
         std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
         0o644
     );
-    assert!(sb
-        .read("var/log/watch.log")
-        .contains("Daemon startup initiated"));
+    // the launcher returns once the daemon is set up; its first event
+    // follows
+    wait_for(&sb.path("var/log/watch.log"), "Daemon startup initiated");
 
     // a second instance is refused and leaves the PID file alone
     let second = sb.run(&[]);

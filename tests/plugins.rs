@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
-use support::{json, signal, wait_exit, wait_for, Sandbox};
+use support::{dumped, json, signal, wait_exit, wait_for, Sandbox, RUNLOG_DUMP};
 use zenkit_prometheus::{parse, Family};
 
 fn backup_sandbox() -> Sandbox {
@@ -110,15 +110,9 @@ fn a_script_run_writes_its_metrics_and_a_runlog_key() {
     let sb = backup_sandbox();
     let metrics_dir = sb.path("metrics");
     let dir = metrics_dir.to_string_lossy().into_owned();
-    let run = sb.run(&[
-        "create",
-        "--prometheus-dir",
-        &dir,
-        "--quiet",
-        "--runlog-dump",
-    ]);
+    let run = sb.run(&["create", "--prometheus-dir", &dir, "--runlog-dump"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let runlog = json(&run.stdout);
+    let runlog = dumped(&run.stdout, RUNLOG_DUMP);
     let file = metrics_dir.join("backup.prom");
     assert_eq!(runlog["prometheus_file"], file.to_string_lossy().as_ref());
     let families = checked(&file);

@@ -5,15 +5,15 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 
 use serde_json::json;
-use support::{json, Sandbox};
+use support::{dumped, json, Sandbox, RUNLOG_DUMP};
 
 /// Runs demo_script and returns its runlog (from `--runlog-dump`).
 fn runlog_of(sb: &Sandbox, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--quiet", "--runlog-dump"];
+    let mut all = vec!["--runlog-dump"];
     all.extend_from_slice(args);
     let run = sb.run(&all);
     assert_eq!(run.code, 0, "{run:?}");
-    json(&run.stdout)
+    dumped(&run.stdout, RUNLOG_DUMP)
 }
 
 #[test]
@@ -206,10 +206,9 @@ fn thresholds_name_the_archives() {
         "daily",
         "--adjust-thresholds",
         "--runlog-dump",
-        "--quiet",
     ]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(json(&run.stdout)["create"]["created"], true);
+    assert_eq!(dumped(&run.stdout, RUNLOG_DUMP)["create"]["created"], true);
     // the same day again: nothing new
     let run = sb.run(&[
         "create",
@@ -219,9 +218,12 @@ fn thresholds_name_the_archives() {
         "daily",
         "--adjust-thresholds",
         "--runlog-dump",
-        "--quiet",
     ]);
-    assert_eq!(json(&run.stdout)["create"]["created"], false, "{run:?}");
+    assert_eq!(
+        dumped(&run.stdout, RUNLOG_DUMP)["create"]["created"],
+        false,
+        "{run:?}"
+    );
     assert_eq!(
         archive_names(&sb),
         [
@@ -274,9 +276,15 @@ fn prune_keeps_the_newest_and_refuses_to_delete_all() {
     assert_eq!(run.code, 64, "{run:?}");
     assert!(run.stderr.contains("--keep must be at least 1"), "{run:?}");
     assert_eq!(archive_names(&sb).len(), 5);
-    let run = sb.run(&["prune", "--keep", "2", "--quiet", "--runlog-dump"]);
+    let run = sb.run(&["prune", "--keep", "2", "--runlog-dump"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(json(&run.stdout)["prune"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        dumped(&run.stdout, RUNLOG_DUMP)["prune"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     assert_eq!(
         archive_names(&sb),
         [

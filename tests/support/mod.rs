@@ -114,6 +114,25 @@ impl Sandbox {
     }
 }
 
+/// The header line of `--runlog-dump`, as pyzenkit prints it.
+pub const RUNLOG_DUMP: &str = "Application runlog >>>";
+
+/// The header line of `--pstate-dump`, as pyzenkit prints it.
+pub const PSTATE_DUMP: &str = "Application persistent state >>>";
+
+/// The JSON document a dump printed after its header line `header`.
+pub fn dumped(stdout: &str, header: &str) -> serde_json::Value {
+    let at = stdout
+        .find(&format!("{header}\n"))
+        .unwrap_or_else(|| panic!("no {header:?} in:\n{stdout}"));
+    let rest = &stdout[at + header.len() + 1..];
+    serde_json::Deserializer::from_str(rest)
+        .into_iter::<serde_json::Value>()
+        .next()
+        .unwrap_or_else(|| panic!("nothing after {header:?}:\n{stdout}"))
+        .unwrap_or_else(|e| panic!("not JSON after {header:?} ({e}):\n{stdout}"))
+}
+
 /// Parses JSON or fails with the text.
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))

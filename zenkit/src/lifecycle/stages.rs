@@ -87,8 +87,18 @@ pub(super) fn action<A: App>(app: &mut A, ctx: &mut Context, name: &str) {
     });
 }
 
+/// Where action output and dumps go: stdout, or nowhere in a quiet run
+/// (`--quiet`, a script's `--regular`), as with pyzenkit.
+fn output(ctx: &Context) -> Box<dyn Write> {
+    if ctx.settings.quiet {
+        Box::new(std::io::sink())
+    } else {
+        Box::new(std::io::stdout().lock())
+    }
+}
+
 fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
-    if crate::daemon::actions::run(action, ctx, &mut std::io::stdout().lock())? {
+    if crate::daemon::actions::run(action, ctx, &mut output(ctx))? {
         return Ok(());
     }
     let config = &ctx.config;
@@ -103,7 +113,7 @@ fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
         limit: settings.limit,
         now: crate::runlog::now_ts(),
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = output(ctx);
     if !actions::run_builtin(action, &input, &mut out)? {
         return Err(Error::usage(format!(
             "action '{action}' is listed but has no implementation"
@@ -140,12 +150,19 @@ pub(super) fn teardown<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plu
 }
 
 /// Prints a JSON document to stdout; a closed stdout is an error, not a panic.
-fn print_json<'a>(value: impl Into<fs::JsonRef<'a>>) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", fs::to_json_pretty(value))
+/// Prints a dump, pyzenkit's header line and the JSON document, unless the
+/// run is quiet; a closed stdout is an error, not a panic.
+fn print_dump<'a>(ctx: &Context, header: &str, value: impl Into<fs::JsonRef<'a>>) -> Result<()> {
+    let mut out = output(ctx);
+    writeln!(out, "{header}\n{}", fs::to_json_pretty(value))
         .and_then(|()| out.flush())
         .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))
 }
+
+/// The header of the persistent state's dump and log line.
+const PSTATE_HEADER: &str = "Application persistent state >>>";
+/// The header of the runlog's dump and log line.
+const RUNLOG_HEADER: &str = "Application runlog >>>";
 
 fn save_pstate<A: App>(app: &A, ctx: &mut Context) -> Result<()> {
     app.save_state(&mut ctx.pstate)?;
@@ -155,13 +172,10 @@ fn save_pstate<A: App>(app: &A, ctx: &mut Context) -> Result<()> {
     if ctx.settings.pstate_dump || ctx.settings.pstate_log {
         let state = Value::Object(ctx.pstate.clone());
         if ctx.settings.pstate_log {
-            tracing::info!(
-                "Application persistent state:\n{}",
-                fs::to_json_pretty(&state)
-            );
+            tracing::info!("{PSTATE_HEADER}\n{}", fs::to_json_pretty(&state));
         }
         if ctx.settings.pstate_dump {
-            print_json(&state)?;
+            print_dump(ctx, PSTATE_HEADER, &state)?;
         }
     }
     Ok(())
@@ -175,10 +189,10 @@ fn save_runlog(ctx: &mut Context) -> Result<()> {
             .map_err(|e| Error::msg(format!("cannot write runlog into {}: {e}", dir.display())))?;
     }
     if ctx.settings.runlog_log {
-        tracing::info!("Application runlog:\n{}", fs::to_json_pretty(&ctx.runlog));
+        tracing::info!("{RUNLOG_HEADER}\n{}", fs::to_json_pretty(&ctx.runlog));
     }
     if ctx.settings.runlog_dump {
-        print_json(&ctx.runlog)?;
+        print_dump(ctx, RUNLOG_HEADER, &ctx.runlog)?;
     }
     Ok(())
 }

@@ -412,7 +412,10 @@ mod tests {
         assert_eq!(format_duration(3599.25), "0:59:59.250000");
         assert_eq!(format_duration(86405.0), "1 day, 0:00:05");
         assert_eq!(format_duration(90061.0), "1 day, 1:01:01");
-        assert_eq!(format_duration(3.0 * 86400.0 + 0.5), "3 days, 0:00:00.500000");
+        assert_eq!(
+            format_duration(3.0 * 86400.0 + 0.5),
+            "3 days, 0:00:00.500000"
+        );
         assert_eq!(format_duration(-1.5), "-1 day, 23:59:58.500000");
         assert_eq!(format_duration(f64::NAN), "0:00:00");
         // Cannot come from JSON, but must not panic either.
