@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
-use support::{dumped, json, signal, wait_exit, wait_for, Sandbox, RUNLOG_DUMP};
+use support::{dumped, signal, wait_exit, wait_for, Sandbox, RUNLOG_DUMP};
 use zenkit_prometheus::{parse, Family};
 
 fn backup_sandbox() -> Sandbox {
