@@ -5,7 +5,7 @@ mod support;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
-use support::{dumped, json, Sandbox, RUNLOG_DUMP};
+use support::{dumped, Sandbox, RUNLOG_DUMP};
 
 fn config_file_line(out: &str) -> &str {
     out.lines()
