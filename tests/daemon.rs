@@ -95,6 +95,12 @@ fn sigusr1_saves_the_runlog_and_sigusr2_the_state() {
     signal(&child, Signal::SIGUSR2);
     wait_for(&sb.path("tmp/demo_daemon.log"), "Daemon state saved to");
     let state = json(&sb.read("tmp/demo_daemon.state"));
+    // it holds the configuration and the persistent state: the owner's only
+    let mode = std::fs::metadata(sb.path("tmp/demo_daemon.state")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
+        0o600
+    );
     for key in [
         "time",
         "rc",

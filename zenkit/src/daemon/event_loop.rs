@@ -291,7 +291,7 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
     let Some(path) = d.ctx.daemon.as_ref().map(|s| s.state_file.clone()) else {
         return;
     };
-    match fs::write_json_atomic(&path, &state) {
+    match fs::write_json_atomic_with_mode(&path, &state, fs::PRIVATE_FILE_MODE) {
         Ok(()) => tracing::info!("Daemon state saved to {}", path.display()),
         Err(err) => tracing::error!("Cannot save the daemon state to {}: {err}", path.display()),
     }

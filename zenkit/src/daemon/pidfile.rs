@@ -66,13 +66,16 @@ impl PidFile {
     /// by a daemon that died, or with garbage in it) is taken over.
     pub fn acquire(path: &Path) -> Result<PidFile> {
         check_name(path)?;
+        // a missing directory is a mistake to report, not one to create
+        // (as root, anywhere)
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir).map_err(|e| {
-                Error::setup(format!(
-                    "cannot create directory {} for the PID file: {e}",
-                    dir.display()
-                ))
-            })?;
+            if !dir.is_dir() {
+                return Err(Error::setup(format!(
+                    "the directory {} of the PID file {} does not exist; create it or choose another --pid-file",
+                    dir.display(),
+                    path.display()
+                )));
+            }
         }
         for _ in 0..ACQUIRE_ATTEMPTS {
             let (file, created) = open_for_lock(path)?;
@@ -513,9 +516,20 @@ mod tests {
     }
 
     #[test]
-    fn acquire_creates_parents_locks_and_writes_our_pid() {
+    fn acquire_locks_and_writes_our_pid_and_refuses_a_missing_directory() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("run/sub/app.pid");
+        let err = PidFile::acquire(&path).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!(
+                "the directory {} of the PID file {} does not exist; create it or choose another --pid-file",
+                dir.path().join("run/sub").display(),
+                path.display()
+            )
+        );
+        assert!(!dir.path().join("run").exists());
+        fs::create_dir_all(dir.path().join("run/sub")).unwrap();
         let pid_file = PidFile::acquire(&path).unwrap();
         assert_eq!(pid_file.path(), path);
         assert_eq!(pid_file.pid(), our_pid());
@@ -701,6 +715,7 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let run = dir.path().join("run");
+        fs::create_dir(&run).unwrap();
         let path = run.join("app.pid");
         let pid_file = PidFile::acquire(&path).unwrap();
         fs::set_permissions(&run, Permissions::from_mode(0o555)).unwrap();

@@ -36,6 +36,16 @@ pub(crate) fn start(ctx: &mut Context) -> Result<()> {
     } else {
         settings.pid_file.clone()
     };
+    // the application's own run directory is made like its runlog
+    // directory; any other place must exist
+    if pid_path.parent() == Some(ctx.paths.run.as_path()) && !ctx.paths.run.exists() {
+        std::fs::create_dir_all(&ctx.paths.run).map_err(|e| {
+            Error::setup(format!(
+                "cannot create the run directory {}: {e}",
+                ctx.paths.run.display()
+            ))
+        })?;
+    }
     ctx.pidfile = Some(PidFile::acquire(&pid_path)?);
     Ok(())
 }

@@ -1,0 +1,62 @@
+//! Migration parity with pyzenkit: what an operator's cron lines, init
+//! scripts and output parsers rely on behaves as pyzenkit's does.
+
+mod support;
+
+use support::Sandbox;
+
+#[test]
+fn long_options_may_be_abbreviated_as_argparse_allows() {
+    let sb = Sandbox::new("demo_daemon");
+    let run = sb.run(&[
+        "--no-d",
+        "--stats",
+        "7",
+        "--verb",
+        "--action",
+        "config-view",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    for line in [
+        "no_daemon: true  [command line]",
+        "stats_interval: 7.0  [command line]",
+        "verbosity: 1  [command line]",
+    ] {
+        assert!(run.stdout.contains(line), "{line}: {run:?}");
+    }
+    // a prefix of several options is a usage error
+    let run = sb.run(&["--runlog-d"]);
+    assert_eq!(run.code, 64, "{run:?}");
+    assert!(
+        run.stderr.contains("unexpected argument '--runlog-d'"),
+        "{run:?}"
+    );
+
+    let sb = Sandbox::new("demo_script");
+    let run = sb.run(&[
+        "--adjust",
+        "--interval",
+        "daily",
+        "--time-h",
+        "1795614432",
+        "--shell",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn a_missing_pid_file_directory_is_named_not_created() {
+    let sb = Sandbox::new("demo_daemon");
+    let pid_file = sb.path("nowhere/sub/demo.pid");
+    let pid = pid_file.display().to_string();
+    let run = sb.run(&["--pid-file", &pid]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "the directory {} of the PID file {pid} does not exist; create it or choose another --pid-file",
+            sb.path("nowhere/sub").display()
+        )),
+        "{run:?}"
+    );
+    assert!(!sb.path("nowhere").exists());
+}
