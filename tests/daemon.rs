@@ -4,13 +4,12 @@
 mod support;
 
 use std::io::Write;
-use std::process::Child;
 
 use nix::sys::signal::Signal;
-use support::{json, signal, wait_exit, wait_for, Sandbox};
+use support::{json, signal, wait_exit, wait_for, Running, Sandbox};
 
 /// Starts demo_daemon with units of work of `work` seconds.
-fn start_demo(sb: &Sandbox, work: &str) -> Child {
+fn start_demo(sb: &Sandbox, work: &str) -> Running {
     let child = sb.spawn(&["--work-seconds", work]);
     wait_for(&sb.path("tmp/demo_daemon.log"), "Work unit done.");
     child
@@ -50,6 +49,42 @@ fn sigint_stops_gracefully_and_saves_everything() {
     assert!(units >= 1, "{runlog}");
     assert_eq!(counters["cnt_another"].as_u64().unwrap(), units * 5);
     assert!(sb.path("tmp/demo_daemon.pstate").exists());
+}
+
+#[test]
+fn signals_a_parent_blocked_or_ignored_still_arrive() {
+    use nix::sys::signal::{
+        sigaction, sigprocmask, SaFlags, SigAction, SigHandler, SigSet, SigmaskHow,
+    };
+    use std::os::unix::process::CommandExt;
+    let sb = Sandbox::new("demo_daemon");
+    let mut command = sb.command(&["--work-seconds", "0.01"]);
+    command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: between fork and exec the closure only calls sigprocmask and
+    // sigaction, which are async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            let mut blocked = SigSet::empty();
+            for sig in [Signal::SIGTERM, Signal::SIGHUP, Signal::SIGUSR1] {
+                blocked.add(sig);
+            }
+            sigprocmask(SigmaskHow::SIG_BLOCK, Some(&blocked), None)?;
+            let ignore = SigAction::new(SigHandler::SigIgn, SaFlags::empty(), SigSet::empty());
+            sigaction(Signal::SIGUSR2, &ignore)?;
+            Ok(())
+        });
+    }
+    let mut child = Running(command.spawn().unwrap());
+    let log = sb.path("tmp/demo_daemon.log");
+    wait_for(&log, "Work unit done.");
+    signal(&child, Signal::SIGUSR1);
+    wait_for(&log, "Runlog saved to");
+    signal(&child, Signal::SIGUSR2);
+    wait_for(&log, "Daemon state saved to");
+    signal(&child, Signal::SIGTERM);
+    assert_eq!(wait_exit(&mut child), 0);
 }
 
 #[test]
@@ -166,7 +201,7 @@ fn an_event_without_handler_is_registered_as_an_error() {
 }
 
 /// A watch sandbox: the followed file, the configuration, a running daemon.
-fn start_watch(sb: &Sandbox, pattern: &str) -> Child {
+fn start_watch(sb: &Sandbox, pattern: &str) -> Running {
     sb.write("app.log", "old line with ERROR before the start\n");
     write_watch_config(sb, pattern);
     std::fs::create_dir_all(sb.path("etc/watch")).unwrap();

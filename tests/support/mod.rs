@@ -86,13 +86,16 @@ impl Sandbox {
         cmd
     }
 
-    /// Starts the program in the background, its output discarded.
-    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
-        self.command(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("program starts")
+    /// Starts the program in the background, its output discarded; it is
+    /// killed when the value is dropped.
+    pub fn spawn(&self, args: &[&str]) -> Running {
+        Running(
+            self.command(args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("program starts"),
+        )
     }
 
     /// Runs the program to its end.
@@ -133,6 +136,38 @@ pub fn dumped(stdout: &str, header: &str) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON after {header:?} ({e}):\n{stdout}"))
 }
 
+impl Drop for Sandbox {
+    /// Kills what a failed test may have left running: every process named
+    /// by a PID file in the sandbox that runs this sandbox's program.
+    fn drop(&mut self) {
+        let program = self.program.to_string_lossy().into_owned();
+        for dir in ["var/run", "tmp"] {
+            let Ok(entries) = std::fs::read_dir(self.path(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_none_or(|e| e != "pid") {
+                    continue;
+                }
+                let Some(pid) = std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|t| t.trim().parse::<i32>().ok())
+                else {
+                    continue;
+                };
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                if String::from_utf8_lossy(&cmdline).starts_with(&program) {
+                    let _ = nix::sys::signal::kill(
+                        nix::unistd::Pid::from_raw(pid),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Parses JSON or fails with the text.
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
@@ -152,6 +187,33 @@ pub fn wait_for(path: &Path, needle: &str) -> String {
             path.display()
         );
         std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// A child process that is killed (SIGKILL) and reaped when the value is
+/// dropped, so a failing test leaves nothing running.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+impl std::ops::Deref for Running {
+    type Target = std::process::Child;
+
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
     }
 }
 

@@ -50,9 +50,32 @@ pub struct Signals {
     caught: Vec<Signal>,
 }
 
+/// Undoes what the parent process left: a blocked signal would stay
+/// pending forever (`start-stop-daemon --stop`, reloads and runlog saves
+/// would do nothing), an ignored one would never arrive. Every signal is
+/// unblocked and every disposition set to its default, except SIGPIPE,
+/// which stays ignored as the Rust runtime sets it so that a write to a
+/// closed pipe or socket is an error instead of the end of the daemon.
+fn reset_inherited() {
+    let _ = signal::sigprocmask(
+        signal::SigmaskHow::SIG_SETMASK,
+        Some(&SigSet::empty()),
+        None,
+    );
+    let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    for sig in Signal::iterator() {
+        if matches!(sig, Signal::SIGKILL | Signal::SIGSTOP | Signal::SIGPIPE) {
+            continue;
+        }
+        // SAFETY: the default disposition runs no code of ours.
+        let _ = unsafe { signal::sigaction(sig, &default) };
+    }
+}
+
 impl Signals {
     /// Catches `signals` (previous counts are forgotten).
     pub fn install(signals: &[Signal]) -> Result<Signals> {
+        reset_inherited();
         let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)
             .map_err(|e| Error::setup(format!("cannot create the signal pipe: {e}")))?;
         WAKE_FD.store(write.as_raw_fd(), Ordering::SeqCst);
