@@ -572,6 +572,13 @@ fn the_systemd_unit_runs_the_daemon_as_configured_here() {
         )),
         "{unit}"
     );
+    assert!(
+        unit.contains(&format!(
+            "\nEnvironment=\"APP_ROOT_PATH={}\"\n",
+            sb.root().display()
+        )),
+        "{unit}"
+    );
     for option in [
         "--name tail-app",
         "--stats-interval 10",

@@ -60,3 +60,25 @@ fn a_missing_pid_file_directory_is_named_not_created() {
     );
     assert!(!sb.path("nowhere").exists());
 }
+
+#[test]
+fn signal_actions_need_none_of_the_daemons_own_settings() {
+    // watch needs --file to run, not to signal the running one (the
+    // logrotate postrotate line of the README)
+    let sb = Sandbox::new("watch");
+    let run = sb.run(&[
+        "--config-file-silent",
+        "--config-dir-silent",
+        "--action",
+        "signal-hup",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(!run.stderr.contains("no file to follow"), "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "PID file '{}' does not exist",
+            sb.path("var/run/watch.pid").display()
+        )),
+        "{run:?}"
+    );
+}

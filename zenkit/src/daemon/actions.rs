@@ -148,6 +148,15 @@ fn unit(ctx: &Context, settings: &DaemonSettings) -> String {
     ];
     args.extend(command_line_options(ctx));
     let about = ctx.name();
+    // the service must find the same files as this command line did
+    let environment = match std::env::var_os(crate::paths::ROOT_ENV) {
+        Some(_) => format!(
+            "Environment=\"{}={}\"\n",
+            crate::paths::ROOT_ENV,
+            absolute(&ctx.paths().root.display().to_string())
+        ),
+        None => String::new(),
+    };
     format!(
         "[Unit]\n\
          Description={about}\n\
@@ -155,6 +164,7 @@ fn unit(ctx: &Context, settings: &DaemonSettings) -> String {
          \n\
          [Service]\n\
          Type=notify\n\
+         {environment}\
          ExecStart={}\n\
          ExecReload=/bin/kill -HUP $MAINPID\n\
          KillSignal=SIGINT\n\
