@@ -598,3 +598,42 @@ fn the_systemd_unit_runs_the_daemon_as_configured_here() {
         assert!(unit.lines().any(|l| l == line), "{line} missing: {unit}");
     }
 }
+
+#[test]
+fn the_chroot_is_entered_once_after_the_pid_and_log_files() {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test needs root (chroot); run the suite as root"
+    );
+    let sb = sandbox();
+    let jail = sb.path("jail");
+    std::fs::create_dir_all(&jail).unwrap();
+    std::fs::write(jail.join("app.log"), "").unwrap();
+    // the followed file is read inside the jail; the configuration file is
+    // read before it
+    let conf = serde_json::json!({"file": "/app.log", "poll_interval": 0.02});
+    sb.write("etc/watch.conf", &conf.to_string());
+    let jail_arg = jail.display().to_string();
+    let mut child = sb.spawn(&["--no-daemon", "--chroot-dir", &jail_arg]);
+    let log = sb.path("var/log/watch.log");
+    wait_for(&log, "Daemon startup initiated");
+    let pid = child.id();
+    assert_eq!(
+        std::fs::read_link(format!("/proc/{pid}/root")).unwrap(),
+        jail,
+        "the root of the daemon"
+    );
+    assert_eq!(pid_of(&sb, "var/run/watch.pid"), pid as i32);
+    assert!(!jail
+        .join(sb.path("var/run").strip_prefix("/").unwrap())
+        .exists());
+    use std::io::Write;
+    let mut followed = std::fs::OpenOptions::new()
+        .append(true)
+        .open(jail.join("app.log"))
+        .unwrap();
+    writeln!(followed, "ERROR inside the jail").unwrap();
+    wait_for(&log, "Match for 'ERROR': ERROR inside the jail");
+    support::signal(&child, Signal::SIGTERM);
+    support::wait_exit(&mut child);
+}

@@ -21,11 +21,6 @@ pub(crate) fn start(ctx: &mut Context) -> Result<()> {
         daemonize::detach()?;
         ctx.runlog.insert("pid", json!(std::process::id()));
     }
-    daemonize::enter(
-        settings.chroot_dir.as_deref(),
-        &settings.work_dir,
-        settings.umask,
-    )?;
     let serial = format!("{:05x}", std::process::id());
     let pid_path = if settings.parallel {
         let state_file = instance_path(&settings.state_file, &serial);
