@@ -82,3 +82,14 @@ fn signal_actions_need_none_of_the_daemons_own_settings() {
         "{run:?}"
     );
 }
+
+#[test]
+fn time_values_are_what_pythons_float_reads() {
+    let sb = Sandbox::new("demo_script");
+    for value in ["1e9", " 1454934691", "1454934691.5 ", "1_454_934_691"] {
+        let run = sb.run(&["--shell", "--interval", "daily", "--time-high", value]);
+        assert_eq!(run.code, 0, "{value:?}: {run:?}");
+    }
+    let run = sb.run(&["--shell", "--time-high", "1e"]);
+    assert_eq!(run.code, 64, "{run:?}");
+}
