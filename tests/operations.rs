@@ -637,3 +637,51 @@ fn the_chroot_is_entered_once_after_the_pid_and_log_files() {
     support::signal(&child, Signal::SIGTERM);
     support::wait_exit(&mut child);
 }
+
+#[test]
+fn links_planted_for_the_service_account_are_refused() {
+    assert!(
+        nix::unistd::geteuid().is_root(),
+        "this test needs root (it starts daemons with --user nobody); run the suite as root"
+    );
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    for (place, how) in [
+        ("var/log/watch.log", "symlink"),
+        ("var/log/watch.log", "hard link"),
+        ("var/run/watch", "symlink"),
+    ] {
+        let sb = sandbox();
+        // what root owns and the account must not get
+        let secret = sb.path("secret");
+        std::fs::create_dir_all(secret.parent().unwrap()).unwrap();
+        let target = if place.ends_with(".log") {
+            std::fs::write(&secret, "root's\n").unwrap();
+            std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o640)).unwrap();
+            secret.clone()
+        } else {
+            std::fs::create_dir_all(&secret).unwrap();
+            secret.clone()
+        };
+        let planted = sb.path(place);
+        std::fs::create_dir_all(planted.parent().unwrap()).unwrap();
+        if how == "symlink" {
+            std::os::unix::fs::symlink(&target, &planted).unwrap();
+        } else {
+            std::fs::hard_link(&target, &planted).unwrap();
+        }
+        let run = sb.run(&["--user", "nobody", "--group", "nogroup"]);
+        assert_ne!(run.code, 0, "{place} as a {how}: {run:?}");
+        let why = if how == "symlink" {
+            "symbolic link"
+        } else {
+            "hard links"
+        };
+        assert!(run.stderr.contains(why), "{place} as a {how}: {run:?}");
+        let meta = std::fs::metadata(&secret).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (0, 0), "{place} as a {how}");
+        if secret.is_file() {
+            assert_eq!(std::fs::read_to_string(&secret).unwrap(), "root's\n");
+            assert_eq!(meta.mode() & 0o777, 0o640);
+        }
+    }
+}

@@ -58,6 +58,7 @@ pub mod daemon;
 pub mod error;
 pub mod exec;
 pub mod fs;
+mod handover;
 pub mod lifecycle;
 pub mod log;
 pub mod paths;

@@ -362,16 +362,36 @@ fn open_append(path: &Path) -> io::Result<(File, (u64, u64))> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
+    // a link planted where the log goes must not make root write elsewhere;
+    // an unprivileged process reaches nothing through one it could not
+    // write anyway (and may log to /dev/stderr)
+    let no_follow = if nix::unistd::geteuid().is_root() {
+        nix::libc::O_NOFOLLOW
+    } else {
+        0
+    };
     let file = OpenOptions::new()
         .append(true)
         .create(true)
         .mode(LOG_FILE_MODE)
+        .custom_flags(no_follow | nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
         .open(path)?;
     let meta = file.metadata()?;
+    if no_follow != 0 && meta.is_file() && meta.nlink() > 1 {
+        return Err(io::Error::other(
+            "it has other hard links, and zenkit running as root writes no file that has another name",
+        ));
+    }
     Ok((file, (meta.dev(), meta.ino())))
 }
 
 fn open_error(path: &Path, err: &io::Error) -> Error {
+    if err.raw_os_error() == Some(nix::libc::ELOOP) {
+        return Error::setup(format!(
+            "cannot open log file '{}': it is a symbolic link, which zenkit running as root does not follow; point --log-file at the file itself",
+            path.display()
+        ));
+    }
     Error::setup(format!(
         "cannot open log file '{}': {err}; check the directory's permissions or choose another file with --log-file",
         path.display()

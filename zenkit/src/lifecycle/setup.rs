@@ -86,12 +86,7 @@ fn hand_over_files(ctx: &Context, user: Option<&Account>, group: Option<&Account
     let uid = user.map(|u| nix::unistd::Uid::from_raw(u.id));
     let gid = group.map(|g| nix::unistd::Gid::from_raw(g.id));
     if ctx.core.logging.to_file {
-        nix::unistd::chown(&ctx.settings.log_file, uid, gid).map_err(|e| {
-            Error::setup(format!(
-                "cannot hand the log file {} over: {e}",
-                ctx.settings.log_file.display()
-            ))
-        })?;
+        crate::handover::file(&ctx.settings.log_file, uid, gid, "log file")?;
     }
     let dir = &ctx.settings.runlog_dir;
     std::fs::create_dir_all(dir).map_err(|e| {
@@ -100,12 +95,7 @@ fn hand_over_files(ctx: &Context, user: Option<&Account>, group: Option<&Account
             dir.display()
         ))
     })?;
-    nix::unistd::chown(dir, uid, gid).map_err(|e| {
-        Error::setup(format!(
-            "cannot hand the runlog directory {} over: {e}",
-            dir.display()
-        ))
-    })
+    crate::handover::dir(dir, uid, gid, "runlog directory")
 }
 
 /// After a privilege drop, checks that the files zenkit writes at the end
