@@ -58,8 +58,6 @@ fn blank_comments(text: &str) -> String {
 /// A key given more than once in one object. The value of the last
 /// occurrence is the one kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
-// Fields read once configuration loading reports duplicate keys.
-#[allow(dead_code)]
 pub(crate) struct Duplicate {
     /// The full path of the key.
     pub(crate) path: Vec<Segment>,
@@ -73,12 +71,15 @@ pub(crate) struct Duplicate {
 /// Parses `text` (JSON with comment lines) into a value and the positions of
 /// every value in it. Of a key given twice in one object, the last value is
 /// kept.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<(Value, Tree<Pos>), SyntaxError> {
     parse_with_duplicates(text).map(|(value, positions, _)| (value, positions))
 }
 
-/// Like [`parse`], and also returns the keys given more than once in one
-/// object, in the order of their repeated occurrences.
+/// Parses `text` (JSON with comment lines) into a value, the positions of
+/// every value in it and the keys given more than once in one object, in the
+/// order of their repeated occurrences. Of such a key the last value is
+/// kept.
 pub(crate) fn parse_with_duplicates(
     text: &str,
 ) -> Result<(Value, Tree<Pos>, Vec<Duplicate>), SyntaxError> {
