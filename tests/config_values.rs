@@ -1,7 +1,8 @@
 //! One rule for bad values, built-in or the author's: given on the command
 //! line, exit 64 with one line naming the option; from a file, exit 78 with
 //! `file:line:col: configuration key '…': …`. Unknown keys are warnings
-//! naming the closest known key, or errors where the application says so.
+//! naming the closest known key, or errors where the application says so;
+//! a key given twice in one file is a warning naming both places.
 
 mod support;
 
@@ -174,6 +175,40 @@ fn unknown_keys_are_warnings_naming_the_closest_key() {
     assert!(!run.stderr.contains("unknown key"), "{run:?}");
     let log = sb.read("var/log/dusage.log");
     assert_eq!(log.matches(top.as_str()).count(), 2, "{log}");
+}
+
+#[test]
+fn duplicate_keys_are_warnings_with_both_positions() {
+    let sb = Sandbox::new("dusage");
+    sb.write("tree/a.txt", "alpha\n");
+    let conf = sb.write(
+        "etc/dusage.conf",
+        "{\n  \"report\": {\"top\": 3,\n    \"top\": 2}\n}",
+    );
+    let path = sb.path("tree").display().to_string();
+    let args = ["--config-dir-silent", "--path", &path];
+    let run = sb.run(&args);
+    assert_eq!(run.code, 0, "{run:?}");
+    let warning = format!(
+        "{}:3:5: configuration key 'report.top' is given again (first at 2:14); the last one counts",
+        conf.display()
+    );
+    let on_console: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(warning.as_str()))
+        .collect();
+    assert_eq!(on_console.len(), 1, "{run:?}");
+    assert!(on_console[0].contains("WARNING"), "{run:?}");
+    let log = sb.read("var/log/dusage.log");
+    assert_eq!(log.matches(warning.as_str()).count(), 1, "{log}");
+
+    let quiet = [&args[..], &["--quiet"]].concat();
+    let run = sb.run(&quiet);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("given again"), "{run:?}");
+    let log = sb.read("var/log/dusage.log");
+    assert_eq!(log.matches(warning.as_str()).count(), 2, "{log}");
 }
 
 #[test]

@@ -194,16 +194,30 @@ pub(crate) fn unknown_keys<A: App>(config: &Config, known: &[String]) -> Vec<Err
         .collect()
 }
 
+/// Logs a warning about the configuration: to the log file, and to the
+/// console unless the run is quiet.
+fn warn_about_config(ctx: &Context, warning: &dyn std::fmt::Display) {
+    // a cron job must not mail about its configuration on every run
+    if ctx.settings.quiet {
+        tracing::warn!(target: log::FILE_ONLY, "{warning}");
+    } else {
+        tracing::warn!("{warning}");
+    }
+}
+
+/// Logs the keys a configuration file gives twice in one object as
+/// warnings, with the logging in force.
+pub(crate) fn warn_duplicate_keys(ctx: &Context) {
+    for duplicate in ctx.config.duplicate_keys() {
+        warn_about_config(ctx, duplicate);
+    }
+}
+
 /// Logs the unknown keys as warnings, then the keys the configuration files
 /// set but may not, with the logging in force.
 pub(crate) fn warn_unknown_keys(ctx: &Context, unknown: &[Error]) {
     for warning in unknown {
-        // a cron job must not mail about its configuration on every run
-        if ctx.settings.quiet {
-            tracing::warn!(target: log::FILE_ONLY, "{warning}");
-        } else {
-            tracing::warn!("{warning}");
-        }
+        warn_about_config(ctx, warning);
     }
     for (layer, key) in ctx.config.ignored_keys() {
         tracing::warn!(

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use super::merge::{Segment, Tree};
 
@@ -34,32 +34,21 @@ impl fmt::Display for SyntaxError {
     }
 }
 
-/// Whether `line` is a comment line.
-fn is_comment(line: &str) -> bool {
-    let rest = line.trim_start();
-    rest.starts_with('#') || rest.starts_with("//")
-}
-
-/// The text with every comment line emptied; line breaks stay, so lines and
-/// columns of the remaining text do not move.
-fn blank_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        if !is_comment(line) {
-            out.push_str(line);
-        }
+/// The length in bytes of the comment line at the start of `rest` (up to,
+/// not including, its line break), or `None` when that line is not a
+/// comment.
+fn comment_line_len(rest: &str) -> Option<usize> {
+    let body = rest.trim_start_matches(|c: char| c != '\n' && c.is_whitespace());
+    if body.starts_with('#') || body.starts_with("//") {
+        Some(rest.find('\n').unwrap_or(rest.len()))
+    } else {
+        None
     }
-    out
 }
 
 /// A key given more than once in one object. The value of the last
 /// occurrence is the one kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
-// Fields read once configuration loading reports duplicate keys.
-#[allow(dead_code)]
 pub(crate) struct Duplicate {
     /// The full path of the key.
     pub(crate) path: Vec<Segment>,
@@ -73,32 +62,33 @@ pub(crate) struct Duplicate {
 /// Parses `text` (JSON with comment lines) into a value and the positions of
 /// every value in it. Of a key given twice in one object, the last value is
 /// kept.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<(Value, Tree<Pos>), SyntaxError> {
     parse_with_duplicates(text).map(|(value, positions, _)| (value, positions))
 }
 
-/// Like [`parse`], and also returns the keys given more than once in one
-/// object, in the order of their repeated occurrences.
+/// Parses `text` (JSON with comment lines) into a value, the positions of
+/// every value in it and the keys given more than once in one object, in the
+/// order of their repeated occurrences. Of such a key the last value is
+/// kept.
 pub(crate) fn parse_with_duplicates(
     text: &str,
 ) -> Result<(Value, Tree<Pos>, Vec<Duplicate>), SyntaxError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let blanked = blank_comments(text);
-    let mut parser = Parser {
-        chars: blanked.chars().collect(),
-        index: 0,
-        line: 1,
-        column: 1,
-        path: Vec::new(),
-        duplicates: Vec::new(),
-    };
+    let mut parser = Parser::new(text, 0);
+    parser.skip_comment_lines();
     parser.skip_whitespace();
     let (value, positions) = parser.value(0)?;
     parser.skip_whitespace();
     if parser.peek().is_some() {
         return Err(parser.unexpected("expected end of file after the top-level value"));
     }
-    Ok((value, positions, parser.duplicates))
+    let mut duplicates = parser.duplicates;
+    for duplicate in &mut duplicates {
+        // built from the key outwards while the parser returned
+        duplicate.path.reverse();
+    }
+    Ok((value, positions, duplicates))
 }
 
 /// The position of byte `offset` of `text` (for reporting invalid UTF-8 and
@@ -117,13 +107,32 @@ pub(crate) fn position_of(bytes: &[u8], offset: usize) -> Pos {
     (line, column)
 }
 
-struct Parser {
-    chars: Vec<char>,
+/// Whether `byte` continues a UTF-8 sequence (is not the first byte of a
+/// character).
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
+/// The parser works on the bytes of the text and only decodes a character
+/// where one that is not ASCII may stand; `index` is always on a character
+/// boundary. Line breaks are only ever consumed by `skip_whitespace` (no
+/// token spans lines), which also skips the comment lines after them.
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
     index: usize,
     line: usize,
-    column: usize,
-    /// The path of the value being parsed.
-    path: Vec<Segment>,
+    /// The byte where the current line starts, for the column; after a
+    /// skipped comment line it is that line's end, as if it were empty.
+    line_start: usize,
+    /// The UTF-8 continuation bytes between `line_start` and `index`: the
+    /// column counts characters.
+    continuations: usize,
+    /// The key offset and position of the first occurrence of each key of
+    /// the objects being parsed, innermost last.
+    members: Vec<(usize, Pos)>,
+    /// Duplicate keys found so far; each path holds the segments from the
+    /// key outwards until the parse is done.
     duplicates: Vec<Duplicate>,
 }
 
@@ -138,25 +147,55 @@ fn describe(c: Option<char>) -> String {
     }
 }
 
-impl Parser {
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.index).copied()
+impl<'a> Parser<'a> {
+    /// A parser of `text` from byte `index` on, which it counts as the
+    /// start of line 1.
+    fn new(text: &'a str, index: usize) -> Parser<'a> {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            index,
+            line: 1,
+            line_start: index,
+            continuations: 0,
+            members: Vec::new(),
+            duplicates: Vec::new(),
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.index).copied()
+    }
+
+    /// The character at the current position.
+    fn peek_char(&self) -> Option<char> {
+        self.text.get(self.index..)?.chars().next()
     }
 
     fn pos(&self) -> Pos {
-        (self.line, self.column)
+        (
+            self.line,
+            self.index - self.line_start - self.continuations + 1,
+        )
     }
 
-    fn bump(&mut self) -> Option<char> {
-        let c = self.peek()?;
+    /// Consumes the current byte, which is ASCII and not a line break.
+    fn bump(&mut self) {
         self.index += 1;
-        if c == '\n' {
-            self.line += 1;
-            self.column = 1;
-        } else {
-            self.column += 1;
-        }
-        Some(c)
+    }
+
+    /// Consumes the character `c` at the current position.
+    fn bump_char(&mut self, c: char) {
+        self.index += c.len_utf8();
+        self.continuations += c.len_utf8() - 1;
+    }
+
+    /// Moves to byte `end` of the current line, past characters of any kind
+    /// but line breaks.
+    fn advance_to(&mut self, end: usize) {
+        let skipped = self.bytes.get(self.index..end).unwrap_or_default();
+        self.continuations += skipped.iter().filter(|&&b| is_continuation(b)).count();
+        self.index = end;
     }
 
     fn error_at(&self, (line, column): Pos, message: impl Into<String>) -> SyntaxError {
@@ -171,24 +210,52 @@ impl Parser {
     fn unexpected(&self, expected: &str) -> SyntaxError {
         self.error_at(
             self.pos(),
-            format!("{expected}, found {}", describe(self.peek())),
+            format!("{expected}, found {}", describe(self.peek_char())),
         )
     }
 
+    /// Skips the comment lines from the current position, which starts a
+    /// line, leaving it at the line break (or the end) of the last one.
+    fn skip_comment_lines(&mut self) {
+        while let Some(len) = self.text.get(self.index..).and_then(comment_line_len) {
+            self.index += len;
+            self.line_start = self.index;
+            self.continuations = 0;
+            if self.peek() != Some(b'\n') {
+                return;
+            }
+            self.index += 1;
+            self.line += 1;
+            self.line_start = self.index;
+        }
+    }
+
     fn skip_whitespace(&mut self) {
-        while matches!(self.peek(), Some(' ' | '\t' | '\n' | '\r')) {
-            self.bump();
+        while let Some(byte) = self.peek() {
+            match byte {
+                b' ' | b'\t' | b'\r' => self.index += 1,
+                b'\n' => {
+                    self.index += 1;
+                    self.line += 1;
+                    self.line_start = self.index;
+                    self.continuations = 0;
+                    self.skip_comment_lines();
+                }
+                _ => return,
+            }
         }
     }
 
     fn value(&mut self, depth: usize) -> Result<(Value, Tree<Pos>), SyntaxError> {
         let at = self.pos();
         match self.peek() {
-            Some('{') => self.object(depth),
-            Some('[') => self.array(depth),
-            Some('"') => Ok((Value::String(self.string()?), Tree::leaf(at))),
-            Some('-' | '0'..='9') => Ok((self.number()?, Tree::leaf(at))),
-            Some(c) if c.is_alphabetic() => Ok((self.literal()?, Tree::leaf(at))),
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => Ok((Value::String(self.string()?), Tree::leaf(at))),
+            Some(b'-' | b'0'..=b'9') => Ok((self.number()?, Tree::leaf(at))),
+            _ if self.peek_char().is_some_and(char::is_alphabetic) => {
+                Ok((self.literal()?, Tree::leaf(at)))
+            }
             _ => Err(self.unexpected("expected a JSON value")),
         }
     }
@@ -203,19 +270,42 @@ impl Parser {
         Ok(depth + 1)
     }
 
+    /// Adds `segment` to the paths of the duplicates found from index
+    /// `since` on, inside the value at `segment`.
+    fn prefix_duplicates(&mut self, since: usize, segment: impl Fn() -> Segment) {
+        for duplicate in self.duplicates.get_mut(since..).unwrap_or_default() {
+            duplicate.path.push(segment());
+        }
+    }
+
+    /// The first position of each key of the object whose members start at
+    /// `members`, decoded again from the text (only done once the object
+    /// turns out to hold a duplicate).
+    fn first_positions(&self, members: usize) -> HashMap<String, Pos> {
+        let mut firsts = HashMap::new();
+        for &(offset, at) in self.members.get(members..).unwrap_or_default() {
+            if let Ok(key) = Parser::new(self.text, offset).string() {
+                firsts.entry(key).or_insert(at);
+            }
+        }
+        firsts
+    }
+
     fn object(&mut self, depth: usize) -> Result<(Value, Tree<Pos>), SyntaxError> {
         let depth = self.enter(depth)?;
         let mut tree = Tree::leaf(self.pos());
         let mut map = Map::new();
-        let mut key_positions: HashMap<String, Pos> = HashMap::new();
+        let members = self.members.len();
+        // filled once the object turns out to hold a duplicate key
+        let mut firsts: Option<HashMap<String, Pos>> = None;
         self.bump();
         self.skip_whitespace();
-        if self.peek() == Some('}') {
+        if self.peek() == Some(b'}') {
             self.bump();
             return Ok((Value::Object(map), tree));
         }
         loop {
-            if self.peek() != Some('"') {
+            if self.peek() != Some(b'"') {
                 let expected = if map.is_empty() {
                     "expected a string key or '}'"
                 } else {
@@ -224,36 +314,41 @@ impl Parser {
                 return Err(self.unexpected(expected));
             }
             let key_at = self.pos();
+            let key_offset = self.index;
             let key = self.string()?;
             self.skip_whitespace();
-            if self.peek() != Some(':') {
+            if self.peek() != Some(b':') {
                 return Err(self.unexpected(&format!("expected ':' after the key {key:?}")));
             }
             self.bump();
             self.skip_whitespace();
-            self.path.push(Segment::Key(key.clone()));
-            match key_positions.get(&key) {
-                Some(&first) => self.duplicates.push(Duplicate {
-                    path: self.path.clone(),
+            if tree.keys.contains_key(&key) {
+                let firsts = firsts.get_or_insert_with(|| self.first_positions(members));
+                let first = firsts.get(&key).copied().unwrap_or(key_at);
+                self.duplicates.push(Duplicate {
+                    path: vec![Segment::Key(key.clone())],
                     first,
                     second: key_at,
-                }),
-                None => {
-                    key_positions.insert(key.clone(), key_at);
-                }
+                });
+            } else if let Some(firsts) = &mut firsts {
+                firsts.insert(key.clone(), key_at);
+            } else {
+                self.members.push((key_offset, key_at));
             }
+            let inner = self.duplicates.len();
             let (value, at) = self.value(depth)?;
-            self.path.pop();
+            self.prefix_duplicates(inner, || Segment::Key(key.clone()));
             map.insert(key.clone(), value);
             tree.keys.insert(key, at);
             self.skip_whitespace();
             match self.peek() {
-                Some(',') => {
+                Some(b',') => {
                     self.bump();
                     self.skip_whitespace();
                 }
-                Some('}') => {
+                Some(b'}') => {
                     self.bump();
+                    self.members.truncate(members);
                     return Ok((Value::Object(map), tree));
                 }
                 _ => return Err(self.unexpected("expected ',' or '}' after an object member")),
@@ -267,26 +362,27 @@ impl Parser {
         let mut items = Vec::new();
         self.bump();
         self.skip_whitespace();
-        if self.peek() == Some(']') {
+        if self.peek() == Some(b']') {
             self.bump();
             return Ok((Value::Array(items), tree));
         }
         loop {
-            if self.peek() == Some(']') {
+            if self.peek() == Some(b']') {
                 return Err(self.unexpected("expected a JSON value after ','"));
             }
-            self.path.push(Segment::Index(items.len()));
+            let inner = self.duplicates.len();
             let (value, at) = self.value(depth)?;
-            self.path.pop();
+            let index = items.len();
+            self.prefix_duplicates(inner, || Segment::Index(index));
             items.push(value);
             tree.items.push(at);
             self.skip_whitespace();
             match self.peek() {
-                Some(',') => {
+                Some(b',') => {
                     self.bump();
                     self.skip_whitespace();
                 }
-                Some(']') => {
+                Some(b']') => {
                     self.bump();
                     return Ok((Value::Array(items), tree));
                 }
@@ -299,11 +395,14 @@ impl Parser {
     fn literal(&mut self) -> Result<Value, SyntaxError> {
         let at = self.pos();
         let start = self.index;
-        while matches!(self.peek(), Some(c) if c.is_alphanumeric() || c == '_') {
-            self.bump();
+        while let Some(c) = self.peek_char() {
+            if !(c.is_alphanumeric() || c == '_') {
+                break;
+            }
+            self.bump_char(c);
         }
-        let word: String = self.chars[start..self.index].iter().collect();
-        match word.as_str() {
+        let word = self.text.get(start..self.index).unwrap_or_default();
+        match word {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
             "null" => Ok(Value::Null),
@@ -315,10 +414,10 @@ impl Parser {
     }
 
     fn digits(&mut self) -> Result<(), SyntaxError> {
-        if !matches!(self.peek(), Some('0'..='9')) {
+        if !matches!(self.peek(), Some(b'0'..=b'9')) {
             return Err(self.unexpected("expected a digit"));
         }
-        while matches!(self.peek(), Some('0'..='9')) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
             self.bump();
         }
         Ok(())
@@ -327,12 +426,12 @@ impl Parser {
     fn number(&mut self) -> Result<Value, SyntaxError> {
         let at = self.pos();
         let start = self.index;
-        if self.peek() == Some('-') {
+        if self.peek() == Some(b'-') {
             self.bump();
         }
-        if self.peek() == Some('0') {
+        if self.peek() == Some(b'0') {
             self.bump();
-            if matches!(self.peek(), Some('0'..='9')) {
+            if matches!(self.peek(), Some(b'0'..=b'9')) {
                 return Err(
                     self.unexpected("expected '.', 'e' or the end of the number after a leading 0")
                 );
@@ -340,25 +439,34 @@ impl Parser {
         } else {
             self.digits()?;
         }
-        if self.peek() == Some('.') {
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            integer = false;
             self.bump();
             self.digits()?;
         }
-        if matches!(self.peek(), Some('e' | 'E')) {
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            integer = false;
             self.bump();
-            if matches!(self.peek(), Some('+' | '-')) {
+            if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.bump();
             }
             self.digits()?;
         }
-        let text: String = self.chars[start..self.index].iter().collect();
-        if text == "-0" {
-            // serde_json reads it as the float -0.0; it is written as an integer.
-            return Ok(Value::from(0));
+        let text = self.text.get(start..self.index).unwrap_or_default();
+        if integer {
+            // What serde_json makes of an integer that fits; "-0" is the
+            // integer 0 here, not the float serde_json reads.
+            if let Ok(n) = text.parse::<u64>() {
+                return Ok(Value::Number(n.into()));
+            }
+            if let Ok(n) = text.parse::<i64>() {
+                return Ok(Value::Number(Number::from(n)));
+            }
         }
         // The lexeme is valid JSON here; serde_json decides between integer
         // and float exactly as it does for any other JSON it reads.
-        serde_json::from_str(&text)
+        serde_json::from_str(text)
             .map_err(|_| self.error_at(at, format!("number {text} is out of range")))
     }
 
@@ -367,7 +475,7 @@ impl Parser {
         for _ in 0..4 {
             let digit = self
                 .peek()
-                .and_then(|c| c.to_digit(16))
+                .and_then(|b| char::from(b).to_digit(16))
                 .ok_or_else(|| self.unexpected("expected a hexadecimal digit in a \\u escape"))?;
             self.bump();
             code = code * 16 + digit;
@@ -378,27 +486,43 @@ impl Parser {
     /// A string; the current character is its opening quote.
     fn string(&mut self) -> Result<String, SyntaxError> {
         self.bump();
-        let mut out = String::new();
+        let mut out: Option<String> = None;
         loop {
+            // the run of characters that stand for themselves
+            let start = self.index;
+            let end = (self.bytes.get(start..).unwrap_or_default())
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .map_or(self.bytes.len(), |n| start + n);
+            self.advance_to(end);
+            let run = self.text.get(start..end).unwrap_or_default();
             let at = self.pos();
             match self.peek() {
                 None => return Err(self.unexpected("unterminated string: expected '\"'")),
-                Some('"') => {
+                Some(b'"') => {
                     self.bump();
-                    return Ok(out);
+                    return Ok(match out {
+                        Some(mut out) => {
+                            out.push_str(run);
+                            out
+                        }
+                        None => run.to_string(),
+                    });
                 }
-                Some('\\') => {
+                Some(b'\\') => {
+                    let out = out.get_or_insert_with(String::new);
+                    out.push_str(run);
                     self.bump();
                     let escaped = match self.peek() {
-                        Some('"') => '"',
-                        Some('\\') => '\\',
-                        Some('/') => '/',
-                        Some('b') => '\u{8}',
-                        Some('f') => '\u{c}',
-                        Some('n') => '\n',
-                        Some('r') => '\r',
-                        Some('t') => '\t',
-                        Some('u') => {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
                             self.bump();
                             out.push(self.unicode_escape(at)?);
                             continue;
@@ -412,14 +536,10 @@ impl Parser {
                     self.bump();
                     out.push(escaped);
                 }
-                Some(c) if (c as u32) < 0x20 => {
+                Some(_) => {
                     return Err(self.unexpected(
                         "expected '\"' or a character allowed in a string (write control characters as escapes)",
                     ))
-                }
-                Some(c) => {
-                    self.bump();
-                    out.push(c);
                 }
             }
         }
@@ -431,14 +551,14 @@ impl Parser {
         let first = self.hex4()?;
         let code = match first {
             0xD800..=0xDBFF => {
-                if self.peek() != Some('\\') {
+                if self.peek() != Some(b'\\') {
                     return Err(self.error_at(
                         at,
                         format!("lone surrogate \\u{first:04X}: expected a \\uDC00-\\uDFFF escape after it"),
                     ));
                 }
                 self.bump();
-                if self.peek() != Some('u') {
+                if self.peek() != Some(b'u') {
                     return Err(self.unexpected("expected 'u' of the low surrogate escape"));
                 }
                 self.bump();

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::bind::located;
 use super::json;
 use super::merge::{merge_layer, Segment, Tree};
-use super::{keys_ignored_in_files, Config, Layer, Origin, CORE_KEY};
+use super::{keys_ignored_in_files, Config, DuplicateKey, Layer, Origin, CORE_KEY};
 use crate::fs::{list_dir, EntryKind};
 use crate::{Error, Result};
 
@@ -45,8 +45,8 @@ pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Res
         let files = dir_files(dir, sources.dir_silent)?;
         let mut reader = DirReader::new(dir);
         for path in files {
-            let (map, positions) = reader.read(&path)?;
-            add_file_layer(&mut config, Layer::Dir(path.into()), map, positions);
+            let parsed = reader.read(&path)?;
+            add_file_layer(&mut config, Layer::Dir(path.into()), parsed);
         }
     }
 
@@ -62,9 +62,9 @@ pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Res
             }
             Err(err) => return Err(unreadable(path, &err)),
             Ok(bytes) => {
-                let (map, positions) = parse_file(path, &bytes)?;
+                let parsed = parse_file(path, &bytes)?;
                 let layer = Layer::File(path.as_path().into());
-                add_file_layer(&mut config, layer, map, positions);
+                add_file_layer(&mut config, layer, parsed);
             }
         }
     }
@@ -82,14 +82,30 @@ pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Res
     Ok(config)
 }
 
-/// Merges a file layer without the keys files cannot set and records it as
-/// read, those keys included.
-fn add_file_layer(
-    config: &mut Config,
-    layer: Layer,
+/// A configuration file as parsed: its top-level object, the position of
+/// every value and the keys it gives twice.
+struct Parsed {
     map: Map<String, Value>,
     positions: Tree<json::Pos>,
-) {
+    duplicates: Vec<json::Duplicate>,
+}
+
+/// Merges a file layer without the keys files cannot set and records it as
+/// read, those keys included, with its duplicate keys.
+fn add_file_layer(config: &mut Config, layer: Layer, parsed: Parsed) {
+    let Parsed {
+        map,
+        positions,
+        duplicates,
+    } = parsed;
+    config
+        .duplicates
+        .extend(duplicates.into_iter().map(|duplicate| DuplicateKey {
+            layer: layer.clone(),
+            path: duplicate.path,
+            first: duplicate.first,
+            again: duplicate.second,
+        }));
     let origin = |&(line, column): &json::Pos| Origin {
         layer: layer.clone(),
         line,
@@ -229,7 +245,7 @@ impl DirReader {
     }
 
     /// Reads and parses the file at `path` in the directory.
-    fn read(&mut self, path: &Path) -> Result<(Map<String, Value>, Tree<json::Pos>)> {
+    fn read(&mut self, path: &Path) -> Result<Parsed> {
         let file = match (&self.dir, path.file_name()) {
             (Some(dir), Some(name)) => {
                 let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
@@ -250,7 +266,7 @@ impl DirReader {
 
 /// Parses the contents of a configuration file; the top level must be an
 /// object.
-fn parse_file(path: &Path, bytes: &[u8]) -> Result<(Map<String, Value>, Tree<json::Pos>)> {
+fn parse_file(path: &Path, bytes: &[u8]) -> Result<Parsed> {
     let text = std::str::from_utf8(bytes).map_err(|err| {
         let (line, column) = json::position_of(bytes, err.valid_up_to());
         Error::config(format!(
@@ -258,7 +274,7 @@ fn parse_file(path: &Path, bytes: &[u8]) -> Result<(Map<String, Value>, Tree<jso
             path.display()
         ))
     })?;
-    let (value, positions) = json::parse(text).map_err(|err| {
+    let (value, positions, duplicates) = json::parse_with_duplicates(text).map_err(|err| {
         Error::config(format!(
             "{}:{}:{}: malformed JSON: {}; fix the syntax",
             path.display(),
@@ -268,7 +284,11 @@ fn parse_file(path: &Path, bytes: &[u8]) -> Result<(Map<String, Value>, Tree<jso
         ))
     })?;
     match value {
-        Value::Object(map) => Ok((map, positions)),
+        Value::Object(map) => Ok(Parsed {
+            map,
+            positions,
+            duplicates,
+        }),
         _ => {
             let (line, column) = positions.at;
             Err(Error::config(format!(
@@ -706,6 +726,41 @@ mod tests {
         t.write_file(r#"{"v": "#);
         assert!(config.reload().is_err());
         assert_eq!(config.value("v"), Some(&json!(1)));
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_per_file_and_the_last_value_counts() {
+        let t = Fixture::new();
+        t.write_dir_file("a.json.conf", "{\"a\": 1,\n \"a\": 2}");
+        t.write_dir_file("b.json.conf", "{\"a\": 3}");
+        t.write_file("{\n  \"db\": {\"port\": 1, \"port\": 2}\n}");
+        let config = load(t.defaults(json!({})), map(json!({"a": 4}))).unwrap();
+        assert_eq!(config.value("a"), Some(&json!(4)));
+        assert_eq!(config.lookup("db.port"), Some(&json!(2)));
+        let warnings: Vec<String> = config
+            .duplicate_keys()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                format!(
+                    "{}:2:2: configuration key 'a' is given again (first at 1:2); the last one counts",
+                    t.dir().join("a.json.conf").display()
+                ),
+                format!(
+                    "{}:2:21: configuration key 'db.port' is given again (first at 2:10); the last one counts",
+                    t.file().display()
+                ),
+            ]
+        );
+        assert_eq!(
+            config.duplicate_keys()[1].layer,
+            Layer::File(t.file().into())
+        );
+        t.write_file("{}");
+        assert_eq!(config.reload().unwrap().duplicate_keys().len(), 1);
     }
 
     #[test]

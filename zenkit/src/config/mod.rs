@@ -114,6 +114,38 @@ impl fmt::Display for Origin {
     }
 }
 
+/// A key given more than once in one object of a configuration file. The
+/// last value counts; the earlier ones are dropped when the file is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// The file: a directory file or the configuration file.
+    pub layer: Layer,
+    /// The full path of the key.
+    pub path: Vec<Segment>,
+    /// The line and column (1-based, in characters) of the key where it
+    /// first occurs in the object.
+    pub first: (usize, usize),
+    /// The line and column of the key where it occurs again; a key given
+    /// three times is reported twice, each time with the same `first`.
+    pub again: (usize, usize),
+}
+
+impl fmt::Display for DuplicateKey {
+    /// `<file>:<line>:<column>: configuration key '<path>' is given again
+    /// (first at <line>:<column>); the last one counts`, located at the
+    /// repeated key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (line, column) = self.again;
+        let (first_line, first_column) = self.first;
+        write!(
+            f,
+            "{}:{line}:{column}: configuration key '{}' is given again (first at {first_line}:{first_column}); the last one counts",
+            self.layer,
+            format_path(&self.path)
+        )
+    }
+}
+
 /// The merged configuration of an application, with the layers it was
 /// merged from and the origin of every value.
 #[derive(Debug, Clone, Default)]
@@ -121,6 +153,8 @@ pub struct Config {
     defaults: Map<String, Value>,
     cli: Map<String, Value>,
     layers: Vec<(Layer, Map<String, Value>)>,
+    /// The keys given twice in one object of a file, in the order read.
+    duplicates: Vec<DuplicateKey>,
     merged: Map<String, Value>,
     origins: BTreeMap<String, Tree<Origin>>,
     /// The command-line option of each top-level key that has one, for
@@ -248,6 +282,14 @@ impl Config {
                     .map(move |key| (layer, *key))
             })
             .collect()
+    }
+
+    /// The keys that a configuration file gives more than once in one
+    /// object, file by file in the order the files were read, so the runner
+    /// can warn about them. Each displays as a one-line warning located at
+    /// the repeated key.
+    pub fn duplicate_keys(&self) -> &[DuplicateKey] {
+        &self.duplicates
     }
 
     /// Sets top-level key `key` to `value` (replacing the whole value),

@@ -70,6 +70,7 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
         check_writable(ctx, user.as_ref(), group.as_ref())?;
         start_logging(ctx)?;
     }
+    configure::warn_duplicate_keys(ctx);
     configure::warn_unknown_keys(ctx, &unknown);
     Ok(())
 }
