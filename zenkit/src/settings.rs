@@ -1,6 +1,10 @@
-//! The built-in settings: their defaults, taken from the table of built-in
-//! keys, and their typed values, bound once per configuration so a wrong
-//! value stops the program before any work is done.
+//! The built-in settings: the typed values of the built-in keys, as
+//! [`Context::settings`](crate::Context::settings),
+//! [`Context::script`](crate::Context::script),
+//! [`Context::daemon`](crate::Context::daemon) and
+//! [`Context::core`](crate::Context::core) return them. The runtime binds
+//! them once per configuration, so a wrong value stops the program before
+//! any work is done.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +21,7 @@ use crate::Result;
 
 /// The defaults of the built-in keys of an application of `kind` named
 /// `name`: paths under `paths`, a script's command `default_command`.
-pub fn defaults(
+pub(crate) fn defaults(
     kind: AppKind,
     name: &str,
     paths: &Paths,
@@ -48,7 +52,7 @@ pub fn defaults(
 
 /// The keys every configuration file may not set: the ones that choose
 /// the files, and the computed core section.
-pub fn keys_ignored_in_files() -> impl Iterator<Item = &'static str> {
+pub(crate) fn keys_ignored_in_files() -> impl Iterator<Item = &'static str> {
     zenkit_builtins::KEYS
         .iter()
         .filter(|k| !k.in_files)
@@ -112,7 +116,7 @@ impl Default for Settings {
 
 impl Settings {
     /// Binds the built-in keys of the merged configuration.
-    pub fn bind(config: &Config) -> Result<Settings> {
+    pub(crate) fn bind(config: &Config) -> Result<Settings> {
         config.bind()
     }
 }
@@ -148,7 +152,7 @@ struct ScriptKeys {
 impl ScriptSettings {
     /// Binds a script's keys of the merged configuration; `started` is the
     /// upper time threshold when `time_high` is not given.
-    pub fn bind(config: &Config, started: DateTime<Utc>) -> Result<ScriptSettings> {
+    pub(crate) fn bind(config: &Config, started: DateTime<Utc>) -> Result<ScriptSettings> {
         let keys: ScriptKeys = config.bind()?;
         Ok(ScriptSettings {
             command: keys.command,
@@ -253,7 +257,7 @@ struct DaemonKeys {
 
 impl DaemonSettings {
     /// Binds a daemon's keys of the merged configuration.
-    pub fn bind(config: &Config) -> Result<DaemonSettings> {
+    pub(crate) fn bind(config: &Config) -> Result<DaemonSettings> {
         let keys: DaemonKeys = config.bind()?;
         Ok(DaemonSettings {
             no_daemon: keys.no_daemon,
@@ -314,7 +318,7 @@ impl Core {
     /// and the state file; its `regular` mode (or the default) keeps them
     /// on, and `regular` lowers the console to warnings. `shell` wins when
     /// both are set.
-    pub fn new(kind: AppKind, level: LogLevel, script: Option<&ScriptSettings>) -> Core {
+    pub(crate) fn new(kind: AppKind, level: LogLevel, script: Option<&ScriptSettings>) -> Core {
         let shell = kind == AppKind::Script && script.is_some_and(|s| s.shell);
         let regular = kind == AppKind::Script && script.is_some_and(|s| s.regular);
         Core {
@@ -336,7 +340,7 @@ impl Core {
     }
 
     /// The section as JSON, for the configuration's `__core__` key.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 }
