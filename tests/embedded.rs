@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
-use zenkit::__private::clap;
+use zenkit::clap;
 use zenkit::paths::PathOverrides;
 use zenkit::prelude::*;
 use zenkit::{ActionInfo, AppInfo};

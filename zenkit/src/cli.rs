@@ -1,6 +1,9 @@
 //! The command line: the built-in options (from the table of built-in
 //! keys), the author's and the plugins' options, and turning what was given
 //! into a configuration layer.
+//!
+//! A plugin declares its options as [`clap::Arg`]s whose values come from
+//! [`value_parser`]; the rest is the runtime's.
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::parser::ValueSource;
@@ -13,16 +16,16 @@ use crate::app::{AppInfo, AppKind};
 use crate::{Error, Result};
 
 /// Help heading of the options every zenkit application has.
-pub const COMMON_HEADING: &str = "Common options";
+pub(crate) const COMMON_HEADING: &str = "Common options";
 
 /// Help heading of the options of scripts.
-pub const SCRIPT_HEADING: &str = "Script options";
+pub(crate) const SCRIPT_HEADING: &str = "Script options";
 
 /// Help heading of the options of daemons.
-pub const DAEMON_HEADING: &str = "Daemon options";
+pub(crate) const DAEMON_HEADING: &str = "Daemon options";
 
 /// Id of the positional argument that selects a script's command.
-pub const COMMAND_ARG: &str = "COMMAND";
+pub(crate) const COMMAND_ARG: &str = "COMMAND";
 
 /// A clap value parser that parses `T` from the argument's text and keeps
 /// it as a JSON value, so the command line can be merged as a configuration
@@ -92,7 +95,7 @@ fn builtin_arg(key: &Key, opt: Opt) -> Arg {
 
 /// The options every application of `kind` has, each with the
 /// configuration key it sets as its id, from the table of built-in keys.
-pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
+pub(crate) fn builtin_args(kind: AppKind) -> Vec<Arg> {
     zenkit_builtins::options(kind)
         .map(|(key, opt)| builtin_arg(key, opt))
         .collect()
@@ -101,6 +104,7 @@ pub fn builtin_args(kind: AppKind) -> Vec<Arg> {
 /// Builds the whole command: the author's options under "Options", the
 /// built-in ones under their headings, a script's commands as the first
 /// positional argument, and the lists of commands and actions after the help.
+#[doc(hidden)]
 pub fn command(
     info: &AppInfo,
     kind: AppKind,
@@ -166,7 +170,7 @@ fn names(arg: &Arg) -> Vec<String> {
 /// The options of `plugins` (name, options) under a heading of their own,
 /// checked against the options already taken (`taken`: owner, options) and
 /// each other: a clash is an error naming both owners.
-pub fn plugin_args(
+pub(crate) fn plugin_args(
     taken: Vec<(String, Vec<Arg>)>,
     plugins: Vec<(&str, Vec<Arg>)>,
 ) -> Result<Vec<Arg>> {
@@ -198,6 +202,7 @@ pub fn plugin_args(
 ///
 /// Values come from the JSON value parsers of zenkit options; an option
 /// written by hand with clap's default string parser is taken as a string.
+#[doc(hidden)]
 pub fn cli_layer(cmd: &Command, matches: &ArgMatches) -> Result<Map<String, Value>> {
     let mut layer = Map::new();
     for arg in cmd.get_arguments() {

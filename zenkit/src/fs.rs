@@ -9,9 +9,9 @@
 //!
 //! JSON is written as pyzenkit writes it: object keys sorted, 4-space indent.
 //!
-//! [`list_dir`] lists the entries of a directory that a test on their names
-//! accepts, in name order (configuration directory files, PID files,
-//! runlogs).
+//! The runtime lists the directories it reads (configuration directory
+//! files, PID files, runlogs) here too: the entries a test on their names
+//! accepts, in name order.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions, Permissions};

@@ -45,31 +45,57 @@
 //! ```
 //!
 //! The README has the tutorial, the attribute table and the option table.
+//!
+//! # What is where
+//!
+//! The crate root holds what every application names: [`run`],
+//! [`run_from`], [`embed`] and [`Embedded`], the traits [`App`] and
+//! [`Hooks`] with [`AppInfo`], [`AppKind`], [`ActionInfo`] and
+//! [`CommandInfo`], the [`Context`] of every hook, [`Error`], [`ErrorKind`],
+//! [`ErrorOrigin`] and [`Result`], the macros [`ZenApp`], [`app`](macro@app),
+//! [`component`], [`plugin`](macro@plugin) and [`critical!`], and the
+//! [`chrono`] and [`clap`] crates zenkit's signatures use. The modules:
+//!
+//! - [`prelude`]: what an application needs in scope, `use zenkit::prelude::*;`.
+//! - [`config`]: the merged configuration, its layers and the origin of every value.
+//! - [`settings`]: the typed built-in settings [`Context`] returns.
+//! - [`paths`]: the directories of an application, their overrides and `.env` files.
+//! - [`script`]: intervals, time values and the thresholds of scripts.
+//! - [`daemon`]: components, event handlers, the event queue and statistics.
+//! - [`plugin`](mod@plugin): the [`Plugin`](plugin::Plugin) trait and link-time registration.
+//! - [`cli`]: the value parser of options that plugins declare.
+//! - [`runlog`]: the [`Runlog`](runlog::Runlog) record of one run.
+//! - [`error`]: the error type, its kinds and the exit codes.
+//! - [`exec`]: external commands run with their command line and result logged.
+//! - [`fs`]: crash-safe file writes and JSON files as zenkit writes them.
+//! - [`log`]: the log layer, log levels and the file-only log target.
+//! - [`progress`]: the progress bar [`Context::progress`] returns.
 
 #![warn(missing_docs)]
+#![warn(unnameable_types)]
 
-pub mod actions;
-pub mod app;
+mod actions;
+mod app;
 pub mod cli;
 pub mod config;
 mod configure;
-pub mod context;
+mod context;
 pub mod daemon;
 pub mod error;
 pub mod exec;
 pub mod fs;
 mod handover;
-pub mod lifecycle;
+mod lifecycle;
 pub mod log;
 pub mod paths;
 pub mod plugin;
 pub mod prelude;
-pub mod privileges;
+mod privileges;
 pub mod progress;
 pub mod runlog;
 pub mod script;
 pub mod settings;
-pub mod state;
+mod state;
 
 #[doc(hidden)]
 #[path = "private.rs"]

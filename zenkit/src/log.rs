@@ -11,14 +11,19 @@
 //! `CRITICAL`. `trace` events are never written: `debug` is the most verbose
 //! threshold, as in pyzenkit.
 //!
-//! Each destination has its own threshold. [`init`] installs the global
-//! subscriber on its first call and reconfigures it on later calls (embedded
-//! mode, configuration reload). The log file is opened for appending, so
-//! logrotate's `copytruncate` leaves no hole of NUL bytes, and it is reopened
-//! at its path when [`reopen`] is called (`SIGHUP`) or when that path starts
-//! naming another file or nothing (logrotate `create`, a rename, a deletion),
-//! which is looked at no more often than every [`FOLLOW_INTERVAL`] while
-//! writes succeed. Nothing here starts a thread.
+//! Each destination has its own threshold. The runtime installs the global
+//! subscriber during setup and reconfigures it later (embedded mode,
+//! configuration reload); a program with a subscriber of its own adds
+//! [`layer`] to it. The log file is opened for appending, so logrotate's
+//! `copytruncate` leaves no hole of NUL bytes, and it is reopened at its path
+//! on `SIGHUP` or when that path starts naming another file or nothing
+//! (logrotate `create`, a rename, a deletion), which is looked at no more
+//! often than every 250 ms while writes succeed. Nothing here starts a
+//! thread.
+//!
+//! An author names [`FILE_ONLY`] (events for the log file only),
+//! [`LogLevel`] (the thresholds in [`crate::settings`]) and the
+//! [`critical!`](crate::critical) macro.
 
 use std::fmt::{self, Write as _};
 use std::fs::{File, OpenOptions};
@@ -45,11 +50,11 @@ pub use tracing as __tracing;
 pub const CRITICAL_FIELD: &str = "critical";
 
 /// Mode the log file is created with (before the umask).
-pub const LOG_FILE_MODE: u32 = 0o644;
+pub(crate) const LOG_FILE_MODE: u32 = 0o644;
 
 /// How often at most a [`LogFile`] checks that its path still names the open
 /// file: lines written in between go to the open file without a `stat`.
-pub const FOLLOW_INTERVAL: Duration = Duration::from_millis(250);
+pub(crate) const FOLLOW_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Logs an error event marked critical: it is labelled `CRITICAL` instead of
 /// `ERROR`. Takes the arguments of `tracing::error!`.
@@ -181,7 +186,7 @@ impl<'de> Deserialize<'de> for LogLevel {
 
 /// Where log lines go and how severe they must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogSettings {
+pub(crate) struct LogSettings {
     /// The application name written on log-file lines.
     pub name: String,
     /// Whether lines are written to stderr.
@@ -195,7 +200,7 @@ pub struct LogSettings {
 }
 
 /// The local time as Python logging's `asctime`: `YYYY-mm-dd HH:MM:SS,mmm`.
-pub fn asctime(time: &chrono::DateTime<chrono::Local>) -> String {
+pub(crate) fn asctime(time: &chrono::DateTime<chrono::Local>) -> String {
     time.format("%Y-%m-%d %H:%M:%S,%3f").to_string()
 }
 
@@ -291,7 +296,7 @@ impl Visit for Record {
 /// lines go to the open file, so a few lines may land in a file rotated
 /// without [`LogFile::reopen`].
 #[derive(Debug)]
-pub struct LogFile {
+pub(crate) struct LogFile {
     path: PathBuf,
     file: File,
     id: (u64, u64),
@@ -529,9 +534,10 @@ static GLOBAL: Shared = Shared::new();
 
 /// The `tracing-subscriber` layer that writes zenkit's log lines.
 ///
-/// [`init`] installs it as the global subscriber. A program that embeds a
-/// zenkit application and installs its own subscriber can add this layer to
-/// it (`registry().with(zenkit::log::layer()).with(other)`); [`init`] then
+/// The runtime installs it as the global subscriber when it sets logging
+/// up. A program that embeds a zenkit application and installs its own
+/// subscriber can add this layer to it
+/// (`registry().with(zenkit::log::layer()).with(other)`); the runtime then
 /// only configures it.
 pub struct LogLayer {
     shared: &'static Shared,
@@ -543,7 +549,8 @@ impl fmt::Debug for LogLayer {
     }
 }
 
-/// The layer [`init`] configures, for adding to a subscriber of one's own.
+/// The layer the runtime configures, for adding to a subscriber of one's
+/// own (see [`LogLayer`]).
 pub fn layer() -> LogLayer {
     LogLayer { shared: &GLOBAL }
 }
@@ -580,7 +587,7 @@ pub const FILE_ONLY: &str = "zenkit::file_only";
 /// A log file that cannot be opened is a setup error naming its path; the
 /// previous settings then stay in force. Installing fails when another
 /// global subscriber is set already and does not hold [`layer`].
-pub fn init(settings: &LogSettings) -> Result<()> {
+pub(crate) fn init(settings: &LogSettings) -> Result<()> {
     GLOBAL.configure(settings)?;
     if !GLOBAL.attached.load(Ordering::Relaxed) {
         let subscriber = tracing_subscriber::registry().with(layer());
@@ -596,7 +603,7 @@ pub fn init(settings: &LogSettings) -> Result<()> {
 
 /// Reopens the log file at its path (after log rotation, on `SIGHUP`).
 /// Nothing happens when there is no log file.
-pub fn reopen() -> Result<()> {
+pub(crate) fn reopen() -> Result<()> {
     GLOBAL.reopen()
 }
 

@@ -105,6 +105,7 @@ inventory::collect!(Registration);
 /// The plugins of an application: `explicit` ones and, unless refused, the
 /// link-time ones, each once (by name), in name order. Two different
 /// plugins with one name are an error.
+#[doc(hidden)]
 pub fn collect(explicit: Vec<Box<dyn Plugin>>, linked: bool) -> Result<Vec<Box<dyn Plugin>>> {
     let mut plugins = explicit;
     if linked {

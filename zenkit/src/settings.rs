@@ -1,6 +1,10 @@
-//! The built-in settings: their defaults, taken from the table of built-in
-//! keys, and their typed values, bound once per configuration so a wrong
-//! value stops the program before any work is done.
+//! The built-in settings: the typed values of the built-in keys, as
+//! [`Context::settings`](crate::Context::settings),
+//! [`Context::script`](crate::Context::script),
+//! [`Context::daemon`](crate::Context::daemon) and
+//! [`Context::core`](crate::Context::core) return them. The runtime binds
+//! them once per configuration, so a wrong value stops the program before
+//! any work is done.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +21,7 @@ use crate::Result;
 
 /// The defaults of the built-in keys of an application of `kind` named
 /// `name`: paths under `paths`, a script's command `default_command`.
-pub fn defaults(
+pub(crate) fn defaults(
     kind: AppKind,
     name: &str,
     paths: &Paths,
@@ -102,7 +106,7 @@ impl Default for Settings {
 
 impl Settings {
     /// Binds the built-in keys of the merged configuration.
-    pub fn bind(config: &Config) -> Result<Settings> {
+    pub(crate) fn bind(config: &Config) -> Result<Settings> {
         config.bind()
     }
 }
@@ -138,7 +142,7 @@ struct ScriptKeys {
 impl ScriptSettings {
     /// Binds a script's keys of the merged configuration; `started` is the
     /// upper time threshold when `time_high` is not given.
-    pub fn bind(config: &Config, started: DateTime<Utc>) -> Result<ScriptSettings> {
+    pub(crate) fn bind(config: &Config, started: DateTime<Utc>) -> Result<ScriptSettings> {
         let keys: ScriptKeys = config.bind()?;
         Ok(ScriptSettings {
             command: keys.command,
@@ -243,7 +247,7 @@ struct DaemonKeys {
 
 impl DaemonSettings {
     /// Binds a daemon's keys of the merged configuration.
-    pub fn bind(config: &Config) -> Result<DaemonSettings> {
+    pub(crate) fn bind(config: &Config) -> Result<DaemonSettings> {
         let keys: DaemonKeys = config.bind()?;
         Ok(DaemonSettings {
             no_daemon: keys.no_daemon,
@@ -304,7 +308,7 @@ impl Core {
     /// and the state file; its `regular` mode (or the default) keeps them
     /// on, and `regular` lowers the console to warnings. `shell` wins when
     /// both are set.
-    pub fn new(kind: AppKind, level: LogLevel, script: Option<&ScriptSettings>) -> Core {
+    pub(crate) fn new(kind: AppKind, level: LogLevel, script: Option<&ScriptSettings>) -> Core {
         let shell = kind == AppKind::Script && script.is_some_and(|s| s.shell);
         let regular = kind == AppKind::Script && script.is_some_and(|s| s.regular);
         Core {
@@ -326,7 +330,7 @@ impl Core {
     }
 
     /// The section as JSON, for the configuration's `__core__` key.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 }

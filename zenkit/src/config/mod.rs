@@ -192,7 +192,7 @@ impl Config {
     /// Names the command-line option (`--stats-interval`) of each top-level
     /// key that has one, so an error about a value given on the command
     /// line names the option the user typed.
-    pub fn set_options(&mut self, options: impl IntoIterator<Item = (String, String)>) {
+    pub(crate) fn set_options(&mut self, options: impl IntoIterator<Item = (String, String)>) {
         self.options = options.into_iter().collect();
     }
 
@@ -303,7 +303,7 @@ impl Config {
 
     /// Stores the core section (see [`crate::settings::Core`]) under
     /// `__core__`.
-    pub fn set_core(&mut self, core: Value) {
+    pub(crate) fn set_core(&mut self, core: Value) {
         self.set(CORE_KEY, core, Layer::Default);
     }
 

@@ -11,14 +11,14 @@
 pub(crate) mod actions;
 mod component;
 mod context;
-pub mod daemonize;
+pub(crate) mod daemonize;
 pub(crate) mod event_loop;
-pub mod notify;
-pub mod pidfile;
-pub mod queue;
+pub(crate) mod notify;
+pub(crate) mod pidfile;
+mod queue;
 mod signals;
 pub(crate) mod startup;
-pub mod stats;
+pub(crate) mod stats;
 mod wiring;
 
 pub use component::{event_signal, signal_event, Args, Component, Flow, Handler, NoConfig};

@@ -11,7 +11,7 @@ use std::ffi::OsStr;
 use std::fmt;
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::io::{self, ErrorKind as IoErrorKind};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -121,23 +121,27 @@ impl PidFile {
     }
 
     /// The path of the PID file.
+    #[cfg(test)]
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     /// The PID written into the file.
+    #[cfg(test)]
     pub fn pid(&self) -> u32 {
         self.pid
     }
 
     /// The descriptor holding the lock; a daemon closing inherited
     /// descriptors must keep this one open, or the lock is lost.
-    pub fn raw_fd(&self) -> RawFd {
+    #[cfg(test)]
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
         self.file.as_ref().map_or(-1, AsRawFd::as_raw_fd)
     }
 
     /// Gives the file to `uid` and/or `gid` (`None` keeps that one), so a
     /// daemon that drops its privileges still owns the file it clears at exit.
+    #[allow(dead_code)] // Not yet called by the runtime.
     pub fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> Result<()> {
         let file = self.file.as_ref().ok_or_else(|| {
             Error::setup(format!(
@@ -159,6 +163,7 @@ impl PidFile {
     /// Removes the file if it still holds our PID (emptying it when it cannot
     /// be removed, e.g. in a directory we may no longer write to) and
     /// releases the lock. The same happens when the value is dropped.
+    #[cfg(test)]
     pub fn release(mut self) {
         self.clean_up();
     }

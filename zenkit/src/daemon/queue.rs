@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use std::time::{Duration, Instant};
-//! use zenkit::daemon::queue::EventQueue;
+//! use zenkit::daemon::EventQueue;
 //!
 //! let mut queue = EventQueue::new();
 //! let now = Instant::now();

@@ -5,27 +5,6 @@
 //! seconds between the snapshots the figures are `cnt = c`, `inc = c − p`,
 //! `spd = (c − p) / t` (per second) and `pct = (c − p) / (c / 100)`. A counter
 //! that is zero gives all zeros; groups are computed recursively.
-//!
-//! ```
-//! use std::time::{Duration, Instant};
-//! use serde_json::json;
-//! use zenkit::daemon::stats::{Evaluator, Statistics};
-//!
-//! let start = Instant::now();
-//! let mut stats = Statistics::new();
-//! let mut evaluator = Evaluator::new(start);
-//! stats.inc("lines", 40);
-//! stats.inc("matches.error", 10);
-//!
-//! let figures = evaluator.evaluate(&stats, start + Duration::from_secs(4));
-//! assert_eq!(
-//!     figures,
-//!     json!({
-//!         "lines": {"cnt": 40, "inc": 40, "spd": 10.0, "pct": 100.0},
-//!         "matches": {"error": {"cnt": 10, "inc": 10, "spd": 2.5, "pct": 100.0}}
-//!     })
-//! );
-//! ```
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -44,6 +23,16 @@ enum Entry {
 ///
 /// A name holds either a counter or a group; using a name as the other kind
 /// replaces what it held. Counters saturate at `u64::MAX`.
+///
+/// ```
+/// use zenkit::daemon::Statistics;
+///
+/// let mut stats = Statistics::new();
+/// stats.inc("lines", 40);
+/// stats.inc("matches.error", 10);
+/// assert_eq!(stats.get("lines"), Some(40));
+/// assert_eq!(stats.get_group("matches").and_then(|g| g.get("error")), Some(10));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Statistics {
     entries: BTreeMap<String, Entry>,

@@ -1,6 +1,6 @@
 //! The runlog: a JSON record of one run, its file naming and its analysis.
 
-pub mod analysis;
+pub(crate) mod analysis;
 
 use std::path::{Path, PathBuf};
 
