@@ -347,8 +347,9 @@ fn privileges_are_dropped_for_good() {
 #[test]
 fn start_stop_daemon_starts_checks_and_stops_it() {
     let Ok(ssd) = which("start-stop-daemon") else {
-        eprintln!("skipped: start_stop_daemon_starts_checks_and_stops_it needs start-stop-daemon");
-        return;
+        panic!(
+            "start-stop-daemon is not installed; ./run-tests installs it (Debian's dpkg package)"
+        );
     };
     let sb = sandbox();
     let pid_file = sb.path("var/run/watch.pid");
@@ -407,7 +408,7 @@ fn feed(sb: &Sandbox, from: usize, to: usize) {
 
 fn logrotate(sb: &Sandbox, body: &str) {
     let Ok(bin) = which("logrotate") else {
-        panic!("logrotate is not installed; .ci/run installs it");
+        panic!("logrotate is not installed; ./run-tests installs it");
     };
     let conf = sb.write(
         "logrotate.conf",
@@ -601,10 +602,10 @@ fn the_systemd_unit_runs_the_daemon_as_configured_here() {
 
 #[test]
 fn the_chroot_is_entered_once_after_the_pid_and_log_files() {
-    assert!(
-        nix::unistd::geteuid().is_root(),
-        "this test needs root (chroot); run the suite as root"
-    );
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: the_chroot_is_entered_once_after_the_pid_and_log_files needs root");
+        return;
+    }
     let sb = sandbox();
     let jail = sb.path("jail");
     std::fs::create_dir_all(&jail).unwrap();
@@ -640,10 +641,10 @@ fn the_chroot_is_entered_once_after_the_pid_and_log_files() {
 
 #[test]
 fn links_planted_for_the_service_account_are_refused() {
-    assert!(
-        nix::unistd::geteuid().is_root(),
-        "this test needs root (it starts daemons with --user nobody); run the suite as root"
-    );
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: links_planted_for_the_service_account_are_refused needs root");
+        return;
+    }
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     for (place, how) in [
         ("var/log/watch.log", "symlink"),

@@ -21,7 +21,7 @@ fn backup_sandbox() -> Sandbox {
     sb
 }
 
-/// Checks metrics with `promtool check metrics` (installed by `.ci/run`),
+/// Checks metrics with `promtool check metrics` (installed by `./run-tests`),
 /// then parses them strictly.
 fn checked(path: &std::path::Path) -> Vec<Family> {
     use std::io::Write;
@@ -48,9 +48,8 @@ fn checked(path: &std::path::Path) -> Vec<Family> {
                 "promtool: {report}\n{text}"
             );
         }
-        Err(_) => eprintln!(
-            "promtool is not installed: only the strict parser checks {}",
-            path.display()
+        Err(err) => panic!(
+            "promtool cannot run ({err}); ./run-tests installs it (Debian's prometheus package)"
         ),
     }
     parse(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"))

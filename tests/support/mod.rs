@@ -17,7 +17,7 @@ pub fn example(name: &str) -> PathBuf {
     let path = profile_dir.join("examples").join(name);
     assert!(
         path.exists(),
-        "{} is not built; run the whole suite with `cargo test --workspace`",
+        "{} is not built; run the whole suite with `./run-tests`",
         path.display()
     );
     path
