@@ -686,3 +686,79 @@ fn links_planted_for_the_service_account_are_refused() {
         }
     }
 }
+
+#[test]
+fn a_signal_action_signals_only_the_process_that_holds_the_pid_file() {
+    let sb = sandbox();
+    assert_eq!(sb.run(&[]).code, 0);
+    let daemon = pid_of(&sb, "var/run/watch.pid");
+    // another process's PID written into the daemon's PID file
+    let mut bystander = support::Running(
+        std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .unwrap(),
+    );
+    sb.write("var/run/watch.pid", &format!("{}\n", bystander.id()));
+    let run = sb.run(&["--action", "signal-term"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "Process with PID '{}' is not the daemon: PID file '{}' is held by process '{daemon}'",
+            bystander.id(),
+            sb.path("var/run/watch.pid").display()
+        )),
+        "{run:?}"
+    );
+    assert!(
+        bystander.try_wait().unwrap().is_none(),
+        "the bystander was signalled"
+    );
+    stop(daemon, Signal::SIGTERM);
+}
+
+#[test]
+fn a_running_pyzenkit_daemon_is_signalled_through_its_unlocked_pid_file() {
+    let sb = sandbox();
+    std::fs::create_dir_all(sb.path("var/run")).unwrap();
+    // pyzenkit's daemon: the process runs the application, the file holds
+    // its PID and nothing locks it
+    let mut pyzenkit = support::Running(
+        std::process::Command::new("bash")
+            .args(["-c", "exec -a watch sleep 60"])
+            .spawn()
+            .unwrap(),
+    );
+    sb.write("var/run/watch.pid", &format!("{}\n", pyzenkit.id()));
+    let run = sb.run(&["--action", "signal-usr1"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains(&format!(
+            "PID file '{}' is not locked; process '{}' runs 'watch', taken for a pyzenkit daemon",
+            sb.path("var/run/watch.pid").display(),
+            pyzenkit.id()
+        )),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains(&format!(
+        "Sending signal 'SIGUSR1' to process '{}'",
+        pyzenkit.id()
+    )));
+    let status = pyzenkit.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(Signal::SIGUSR1 as i32)
+    );
+    // a process running something else is not signalled
+    let mut other = support::Running(
+        std::process::Command::new("sleep")
+            .arg("60")
+            .spawn()
+            .unwrap(),
+    );
+    sb.write("var/run/watch.pid", &format!("{}\n", other.id()));
+    let run = sb.run(&["--action", "signal-usr1"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("which is stale"), "{run:?}");
+    assert!(other.try_wait().unwrap().is_none());
+}

@@ -8,7 +8,7 @@ use nix::errno::Errno;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use super::pidfile::{instance_files, is_locked, read_pid, PidError};
+use super::pidfile::{instance_files, lock_holder, read_pid, PidError};
 use crate::context::Context;
 use crate::settings::DaemonSettings;
 use crate::{Error, Result};
@@ -29,7 +29,7 @@ pub(crate) fn run(name: &str, ctx: &Context, out: &mut dyn Write) -> Result<bool
             .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))?;
         return Ok(true);
     }
-    send(action_signal(name)?, settings, out).map(|()| true)
+    send(action_signal(name)?, settings, ctx.name(), out).map(|()| true)
 }
 
 /// The signal a `signal-<name>` action sends: `SIG<NAME>`, or none (signal
@@ -64,11 +64,16 @@ fn pid_files(settings: &DaemonSettings) -> Result<Vec<PathBuf>> {
 
 /// Sends `signal` (none: signal 0) to every running instance; every failure
 /// is reported, and any makes the action fail.
-fn send(signal: Option<Signal>, settings: &DaemonSettings, out: &mut dyn Write) -> Result<()> {
+fn send(
+    signal: Option<Signal>,
+    settings: &DaemonSettings,
+    app: &str,
+    out: &mut dyn Write,
+) -> Result<()> {
     let name = signal.map_or("0", |s| s.as_str());
     let mut failures = Vec::new();
     for file in pid_files(settings)? {
-        match send_one(signal, name, &file, out) {
+        match send_one(signal, name, app, &file, out) {
             Ok(()) => {}
             Err(err) => failures.push(err.message().to_string()),
         }
@@ -79,7 +84,33 @@ fn send(signal: Option<Signal>, settings: &DaemonSettings, out: &mut dyn Write) 
     }
 }
 
-fn send_one(signal: Option<Signal>, name: &str, file: &Path, out: &mut dyn Write) -> Result<()> {
+/// Whether process `pid` runs application `app`: its program or, for an
+/// interpreter such as Python, its script is named `app` (or `app.py`,
+/// or `app` is that name without `.py`).
+fn runs_application(pid: u32, app: &str) -> bool {
+    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    let bare = app.strip_suffix(".py").unwrap_or(app);
+    cmdline
+        .split(|&b| b == 0)
+        .take(2)
+        .filter_map(|arg| {
+            Path::new(std::str::from_utf8(arg).ok()?)
+                .file_name()?
+                .to_str()
+                .map(str::to_string)
+        })
+        .any(|name| name == app || name == bare || name.strip_suffix(".py") == Some(bare))
+}
+
+fn send_one(
+    signal: Option<Signal>,
+    name: &str,
+    app: &str,
+    file: &Path,
+    out: &mut dyn Write,
+) -> Result<()> {
     let pid = match read_pid(file) {
         Ok(pid) => pid,
         Err(PidError::Missing) => {
@@ -102,15 +133,37 @@ fn send_one(signal: Option<Signal>, name: &str, file: &Path, out: &mut dyn Write
         }
     };
     let target = Pid::from_raw(pid as i32);
-    if !is_locked(file)? {
-        // whoever has that PID now is not the daemon that wrote the file
-        return Err(match kill(target, None) {
-            Err(Errno::ESRCH) => Error::msg(format!("Process with PID '{pid}' does not exist")),
-            _ => Error::msg(format!(
-                "Process with PID '{pid}' is not the daemon: nothing holds PID file '{}', which is stale",
+    match lock_holder(file)? {
+        // the daemon that wrote the file holds it
+        Some(holder) if holder == pid => {}
+        Some(holder) => {
+            return Err(Error::msg(format!(
+                "Process with PID '{pid}' is not the daemon: PID file '{}' is held by process '{holder}'",
                 file.display()
-            )),
-        });
+            )))
+        }
+        // pyzenkit never locks its PID file: a live process running this
+        // application is taken for its daemon
+        None if runs_application(pid, app) => {
+            writeln!(
+                out,
+                "PID file '{}' is not locked; process '{pid}' runs '{app}', taken for a pyzenkit daemon",
+                file.display()
+            )
+            .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))?;
+        }
+        None => {
+            // whoever has that PID now is not the daemon that wrote the file
+            return Err(match kill(target, None) {
+                Err(Errno::ESRCH) => {
+                    Error::msg(format!("Process with PID '{pid}' does not exist"))
+                }
+                _ => Error::msg(format!(
+                    "Process with PID '{pid}' is not the daemon: nothing holds PID file '{}', which is stale",
+                    file.display()
+                )),
+            });
+        }
     }
     writeln!(
         out,

@@ -268,6 +268,7 @@ pub fn read_pid(path: &Path) -> Result<u32, PidError> {
 /// A missing file is not locked. The check takes a shared lock on a new open
 /// file description for a moment, so concurrent checks do not disturb each
 /// other; a daemon starting at that very moment may see the file as held.
+#[cfg(test)]
 pub fn is_locked(path: &Path) -> Result<bool> {
     let file = match open_read_only(path) {
         Ok(file) => file,
@@ -288,6 +289,39 @@ pub fn is_locked(path: &Path) -> Result<bool> {
             path.display()
         ))),
     }
+}
+
+/// The PID of the process holding the lock of the PID file at `path`, if
+/// one does; read from the kernel's table of locks (`/proc/locks`), which
+/// names the process that took each `flock`.
+pub fn lock_holder(path: &Path) -> Result<Option<u32>> {
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == IoErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::setup(format!(
+                "cannot inspect PID file {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    let locks = fs::read_to_string("/proc/locks")
+        .map_err(|e| Error::setup(format!("cannot read /proc/locks: {e}")))?;
+    Ok(holder_in(&locks, meta.dev(), meta.ino()))
+}
+
+/// The PID of the holder of a `flock` on the file `dev`/`ino` in the text
+/// of `/proc/locks`: `1: FLOCK  ADVISORY  WRITE 8311 fe:00:5890136 0 EOF`
+/// (device numbers in hex, blocked waiters marked `->`).
+fn holder_in(locks: &str, dev: u64, ino: u64) -> Option<u32> {
+    let file = format!("{:02x}:{:02x}:{ino}", libc::major(dev), libc::minor(dev));
+    locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        match fields.as_slice() {
+            [_, "FLOCK", _, _, pid, at, ..] if *at == file => pid.parse().ok(),
+            _ => None,
+        }
+    })
 }
 
 /// The PID file of one instance in parallel mode:
@@ -395,6 +429,22 @@ fn open_for_lock(path: &Path) -> Result<(File, bool)> {
         return Err(Error::setup(format!(
             "PID file {} is not a regular file; remove it or choose another --pid-file",
             path.display()
+        )));
+    }
+    // a file another account prepared could make us write where it wants
+    // (a hard link) or lend its PID to the signal actions
+    if meta.nlink() > 1 {
+        return Err(Error::setup(format!(
+            "PID file {} has other hard links; remove it or choose another --pid-file",
+            path.display()
+        )));
+    }
+    let ours = nix::unistd::geteuid().as_raw();
+    if meta.uid() != 0 && meta.uid() != ours {
+        return Err(Error::setup(format!(
+            "PID file {} belongs to another account (uid {}); remove it or choose another --pid-file",
+            path.display(),
+            meta.uid()
         )));
     }
     Ok((file, created))
@@ -707,6 +757,48 @@ mod tests {
             fs::read_to_string(&path).unwrap(),
             format!("{}\n", our_pid())
         );
+    }
+
+    #[test]
+    fn the_lock_holder_is_found_in_the_kernels_table() {
+        let locks = "1: FLOCK  ADVISORY  WRITE 8311 fe:00:5890136 0 EOF\n\
+                     1: -> FLOCK  ADVISORY  WRITE 9000 fe:00:5890136 0 EOF\n\
+                     2: POSIX  ADVISORY  WRITE 77 08:01:42 0 EOF\n\
+                     3: FLOCK  ADVISORY  READ 12 08:01:42 0 EOF\n";
+        let dev = libc::makedev(0xfe, 0);
+        assert_eq!(holder_in(locks, dev, 5890136), Some(8311));
+        assert_eq!(holder_in(locks, libc::makedev(8, 1), 42), Some(12));
+        assert_eq!(holder_in(locks, dev, 1), None);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        assert_eq!(lock_holder(&path).unwrap(), None);
+        let pid_file = PidFile::acquire(&path).unwrap();
+        assert_eq!(lock_holder(&path).unwrap(), Some(our_pid()));
+        drop(pid_file);
+        assert_eq!(lock_holder(&path).unwrap(), None);
+    }
+
+    #[test]
+    fn hard_links_and_foreign_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        fs::write(&target, "").unwrap();
+        let path = dir.path().join("app.pid");
+        fs::hard_link(&target, &path).unwrap();
+        let err = PidFile::acquire(&path).unwrap_err();
+        assert!(err.message().contains("has other hard links"), "{err}");
+        assert_eq!(fs::read(&target).unwrap(), b"");
+        if nix::unistd::geteuid().is_root() {
+            let other = dir.path().join("other.pid");
+            fs::write(&other, "").unwrap();
+            std::os::unix::fs::chown(&other, Some(65534), Some(65534)).unwrap();
+            let err = PidFile::acquire(&other).unwrap_err();
+            assert!(
+                err.message()
+                    .contains("belongs to another account (uid 65534)"),
+                "{err}"
+            );
+        }
     }
 
     #[test]
