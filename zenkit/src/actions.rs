@@ -164,31 +164,36 @@ fn config_view(input: &ActionInput) -> String {
     out
 }
 
-/// The runlog an action about one runlog reads: `--input`, or the newest.
-fn chosen_runlog(input: &ActionInput) -> Result<Option<PathBuf>> {
+/// The runlog an action about one runlog reads, `--input` or the newest,
+/// with its path.
+fn chosen_runlog(input: &ActionInput) -> Result<Option<(PathBuf, Value)>> {
     match input.input {
-        Some(path) => Ok(Some(path.to_path_buf())),
-        None => Ok(analysis::list(input.runlog_dir)?.into_iter().next()),
+        Some(path) => Ok(Some((path.to_path_buf(), analysis::load(path)?))),
+        None => match analysis::list(input.runlog_dir)?.into_iter().next() {
+            Some(path) => {
+                let runlog = analysis::load_listed(&path)?;
+                Ok(Some((path, runlog)))
+            }
+            None => Ok(None),
+        },
     }
 }
 
 const NO_RUNLOGS: &str = "There are no runlog files\n";
 
 fn runlog_dump(input: &ActionInput) -> Result<String> {
-    let Some(path) = chosen_runlog(input)? else {
+    let Some((path, runlog)) = chosen_runlog(input)? else {
         return Ok(NO_RUNLOGS.into());
     };
-    let runlog = analysis::load(&path)?;
     let mut out = format!("\nRaw view of application runlog '{}':\n\n", path.display());
     out.push_str(&render_tree(&runlog, &no_annotation));
     Ok(out)
 }
 
 fn runlog_view(input: &ActionInput) -> Result<String> {
-    let Some(path) = chosen_runlog(input)? else {
+    let Some((path, runlog)) = chosen_runlog(input)? else {
         return Ok(NO_RUNLOGS.into());
     };
-    let runlog = analysis::load(&path)?;
     let a = analysis::analyze(&runlog, input.now);
     let mut out = format!("\nViewing application runlog '{}':\n\n", path.display());
     out.push_str("General information:\n");
@@ -266,7 +271,7 @@ fn runlogs_dump(input: &ActionInput) -> Result<String> {
         out.push('\n');
     }
     for path in &files {
-        let runlog = analysis::load(path)?;
+        let runlog = analysis::load_listed(path)?;
         let _ = writeln!(out, "Runlog '{}':", path.display());
         out.push_str(&render_tree(&runlog, &no_annotation));
     }
@@ -280,7 +285,7 @@ fn runlogs_evaluate(input: &ActionInput) -> Result<String> {
     if !files.is_empty() {
         let analyses = files
             .iter()
-            .map(|path| Ok(analysis::analyze(&analysis::load(path)?, input.now)))
+            .map(|path| Ok(analysis::analyze(&analysis::load_listed(path)?, input.now)))
             .collect::<Result<Vec<Analysis>>>()?;
         out.push_str("\nGeneral application processing statistics:\n");
         out.push_str(&evaluation_tables(&analyses));

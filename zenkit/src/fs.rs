@@ -5,7 +5,14 @@
 //! file in the same directory, is flushed to disk, then renamed over the
 //! target and the directory is flushed too. A reader sees the old file or the
 //! new one, never an empty or partial one, even if the writer is killed half
-//! way.
+//! way. A writer killed half way leaves its temporary file behind; the next
+//! write of the same file removes it once that writer is gone
+//! ([`write_atomic`]).
+//!
+//! The files zenkit reads (configuration, persistent state, runlogs) must be
+//! regular files: a FIFO or a device is refused without blocking on it, and
+//! so is a file over a size limit ([`MAX_CONFIG_FILE_SIZE`],
+//! [`MAX_DATA_FILE_SIZE`]).
 //!
 //! JSON is written as pyzenkit writes it: object keys sorted, 4-space indent.
 //!
@@ -14,11 +21,18 @@
 //! accepts, in name order.
 
 use std::ffi::{OsStr, OsString};
+use std::fmt;
 use std::fs::{self, File, OpenOptions, Permissions};
 use std::hash::{BuildHasher, RandomState};
-use std::io::{self, ErrorKind as IoErrorKind, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::io::{self, ErrorKind as IoErrorKind, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::fcntl::{AtFlags, OFlag};
+use nix::sys::stat::{Mode, SFlag};
+use nix::unistd::UnlinkatFlags;
 
 use serde::ser::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -34,6 +48,12 @@ pub const FILE_MODE: u32 = 0o644;
 /// readable and writable by the owner only.
 pub const PRIVATE_FILE_MODE: u32 = 0o600;
 
+/// Largest configuration file read: 16 MiB.
+pub const MAX_CONFIG_FILE_SIZE: u64 = 16 << 20;
+
+/// Largest JSON data file read (persistent state, runlog): 256 MiB.
+pub const MAX_DATA_FILE_SIZE: u64 = 256 << 20;
+
 /// How many temporary names are tried before giving up; a name is taken only
 /// when somebody else created a file of the same random name meanwhile.
 const TEMP_ATTEMPTS: u32 = 16;
@@ -48,10 +68,26 @@ const TEMP_ATTEMPTS: u32 = 16;
 /// yet, `default_mode` ([`FILE_MODE`], [`PRIVATE_FILE_MODE`]). The mode is set
 /// explicitly, so the umask does not change it.
 ///
-/// The temporary file is `.<file name>.<random>.tmp` beside the target,
-/// created exclusively and without following symbolic links: a file or link
-/// planted there by somebody else is never written to.
+/// The temporary file is `.<file name>.<pid>.<random>.tmp` beside the
+/// target (`<pid>` is the writer's process ID in decimal, `<random>` 16 hex
+/// digits), created exclusively and without following symbolic links: a
+/// file or link planted there by somebody else is never written to. Before
+/// it is created, the temporary files of `path` left by writers that no
+/// longer run are removed: the regular files of that pattern whose `<pid>`
+/// names no running process.
 pub fn write_atomic(path: &Path, data: &[u8], default_mode: u32) -> io::Result<()> {
+    let file_name = path.file_name().unwrap_or_default();
+    write_atomic_sweeping(path, data, default_mode, |stem| stem == file_name)
+}
+
+/// [`write_atomic`], removing beforehand the temporary files of a dead
+/// writer of any file whose name `stale` accepts.
+pub(crate) fn write_atomic_sweeping(
+    path: &Path,
+    data: &[u8],
+    default_mode: u32,
+    stale: impl FnMut(&OsStr) -> bool,
+) -> io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -60,6 +96,7 @@ pub fn write_atomic(path: &Path, data: &[u8], default_mode: u32) -> io::Result<(
         .file_name()
         .ok_or_else(|| io::Error::new(IoErrorKind::InvalidInput, "path has no file name"))?;
     let mode = target_mode(path, default_mode);
+    remove_stale_temps(&dir, stale);
     let (mut file, tmp) = match create_temp(&dir, temp_names(file_name)) {
         Err(err) if lacks_directory(&err) => {
             // For a file where a directory belongs (ENOTDIR) this fails
@@ -96,19 +133,88 @@ fn target_mode(path: &Path, default_mode: u32) -> u32 {
     }
 }
 
-/// Endless random temporary names for `file_name`: `.<file_name>.<hex>.tmp`.
+/// Endless random temporary names for `file_name`:
+/// `.<file_name>.<pid>.<hex>.tmp`.
 fn temp_names(file_name: &OsStr) -> impl Iterator<Item = OsString> + '_ {
     // `RandomState` keys come from the operating system's random source, so
     // the names cannot be guessed in advance.
+    let pid = std::process::id();
     let mut counter = 0u64;
     std::iter::from_fn(move || {
         counter += 1;
-        let random = RandomState::new().hash_one((std::process::id(), counter));
+        let random = RandomState::new().hash_one((pid, counter));
         let mut name = OsString::from(".");
         name.push(file_name);
-        name.push(format!(".{random:016x}.tmp"));
+        name.push(format!(".{pid}.{random:016x}.tmp"));
         Some(name)
     })
+}
+
+/// The file name and the writer's PID of a temporary file name made by
+/// [`temp_names`], `.<file name>.<pid>.<16 hex digits>.tmp`; `None` for any
+/// other name.
+fn parse_temp_name(name: &OsStr) -> Option<(&OsStr, i32)> {
+    let inner = name.as_bytes().strip_prefix(b".")?.strip_suffix(b".tmp")?;
+    let mut parts = inner.rsplitn(3, |&b| b == b'.');
+    let random = parts.next()?;
+    let pid = parts.next()?;
+    let file_name = parts.next()?;
+    let is_hex = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
+    if random.len() != 16 || !random.iter().all(is_hex) || file_name.is_empty() {
+        return None;
+    }
+    // Canonical decimal only: no sign, no leading zero, so never 0 (which
+    // `kill` would take for the process group).
+    if matches!(pid.first(), None | Some(b'0')) || !pid.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let pid: i32 = std::str::from_utf8(pid).ok()?.parse().ok()?;
+    Some((OsStr::from_bytes(file_name), pid))
+}
+
+/// Whether no process `pid` exists (`kill(pid, 0)` fails with `ESRCH`); a
+/// process of another user counts as running.
+fn process_is_gone(pid: i32) -> bool {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) == Err(Errno::ESRCH)
+}
+
+/// Removes from `dir` the temporary files that [`write_atomic`] left when
+/// its writer was killed: the regular files named
+/// `.<file name>.<pid>.<16 hex digits>.tmp` whose `<file name>` `stale`
+/// accepts and whose writer `<pid>` no longer runs.
+///
+/// The file of a running writer, any other name, symbolic links and
+/// directories are left alone; entries are removed relative to the
+/// directory, never through a link. Best effort: a directory that cannot be
+/// read, or an entry that cannot be removed, is left as it is.
+///
+/// A process ID reused since the writer died keeps its file until the next
+/// write after that process ends.
+pub(crate) fn remove_stale_temps(dir: &Path, mut stale: impl FnMut(&OsStr) -> bool) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut handle = None;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some((file_name, pid)) = parse_temp_name(&name) else {
+            continue;
+        };
+        // `DirEntry::file_type` does not follow links.
+        if !stale(file_name)
+            || !entry.file_type().is_ok_and(|t| t.is_file())
+            || !process_is_gone(pid)
+        {
+            continue;
+        }
+        if handle.is_none() {
+            handle = File::open(dir).ok();
+        }
+        let Some(dir_fd) = &handle else {
+            return;
+        };
+        let _ = nix::unistd::unlinkat(dir_fd, name.as_os_str(), UnlinkatFlags::NoRemoveDir);
+    }
 }
 
 /// Creates a new file (mode 0600) in `dir` under the first of `names` that
@@ -226,28 +332,268 @@ pub fn write_json_atomic_with_mode<'a>(
     write_atomic(path, text.as_bytes(), default_mode)
 }
 
+/// Writes JSON atomically like [`write_json_atomic_with_mode`], removing
+/// beforehand the temporary files that dead writers left of any file whose
+/// name `stale` accepts (not only of `path`).
+pub(crate) fn write_json_atomic_sweeping<'a>(
+    path: &Path,
+    value: impl Into<JsonRef<'a>>,
+    default_mode: u32,
+    stale: impl FnMut(&OsStr) -> bool,
+) -> io::Result<()> {
+    let mut text = to_json_pretty(value);
+    text.push('\n');
+    write_atomic_sweeping(path, text.as_bytes(), default_mode, stale)
+}
+
+/// Why [`read_regular`] read nothing.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// The path names something other than a regular file; the text says
+    /// what, with an article (`"a FIFO"`, `"a character device"`, `"a
+    /// symbolic link"` when links are not followed).
+    NotRegular(&'static str),
+    /// The file is larger than the limit, in bytes.
+    TooLarge(u64),
+    /// Opening or reading failed (a missing file is
+    /// [`IoErrorKind::NotFound`]; a directory is `EISDIR`).
+    Io(io::Error),
+}
+
+impl ReadError {
+    /// `is not a regular file (a FIFO)`, `is larger than 16 MiB`, or the
+    /// I/O error's text: the middle of a message that names the file first.
+    pub(crate) fn what(&self) -> String {
+        match self {
+            ReadError::NotRegular(kind) => format!("is not a regular file ({kind})"),
+            ReadError::TooLarge(limit) => format!("is larger than {}", Size(*limit)),
+            ReadError::Io(err) => err.to_string(),
+        }
+    }
+}
+
+impl From<io::Error> for ReadError {
+    fn from(err: io::Error) -> Self {
+        ReadError::Io(err)
+    }
+}
+
+/// A size limit as people write it: `16 MiB`, `512 KiB`, `100 bytes`.
+struct Size(u64);
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            n if n >= 1 << 20 && n % (1 << 20) == 0 => write!(f, "{} MiB", n >> 20),
+            n if n >= 1 << 10 && n % (1 << 10) == 0 => write!(f, "{} KiB", n >> 10),
+            n => write!(f, "{n} bytes"),
+        }
+    }
+}
+
+/// What a file of type `file_type` is, with an article, for messages.
+fn describe(file_type: fs::FileType) -> &'static str {
+    if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_dir() {
+        "a directory"
+    } else {
+        "an unknown kind of file"
+    }
+}
+
+/// What `stat` says a file of mode `mode` is, like [`describe`].
+fn describe_mode(mode: nix::libc::mode_t) -> &'static str {
+    match SFlag::from_bits_truncate(mode & SFlag::S_IFMT.bits()) {
+        SFlag::S_IFSOCK => "a socket",
+        SFlag::S_IFCHR => "a character device",
+        SFlag::S_IFBLK => "a block device",
+        SFlag::S_IFIFO => "a FIFO",
+        _ => "an unknown kind of file",
+    }
+}
+
+/// Reads the regular file at `path` into `buf` (cleared first), at most
+/// `limit` bytes.
+///
+/// With `dir`, the file's name is opened relative to that open directory
+/// (`path` is then only its name in messages and must end in it). Symbolic
+/// links are followed when `follow_links` is true; otherwise a link is
+/// refused as [`ReadError::NotRegular`].
+///
+/// The file is opened without blocking and without becoming the
+/// controlling terminal, then the open descriptor is checked: a FIFO, a
+/// device or a socket is refused before anything is read from it, and a
+/// file larger than `limit` is refused by its size. At most `limit + 1`
+/// bytes are read all the same, so a file that grows, or claims a wrong
+/// size, cannot exhaust memory.
+pub(crate) fn read_regular(
+    dir: Option<&File>,
+    path: &Path,
+    follow_links: bool,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> std::result::Result<(), ReadError> {
+    buf.clear();
+    let file = open_regular(dir, path, follow_links)?;
+    let meta = file.metadata()?;
+    let file_type = meta.file_type();
+    if file_type.is_dir() {
+        // Reported as before: reading a directory fails with EISDIR.
+        return Err(ReadError::Io(io::Error::from_raw_os_error(
+            nix::libc::EISDIR,
+        )));
+    }
+    if !file_type.is_file() {
+        return Err(ReadError::NotRegular(describe(file_type)));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    // O_NONBLOCK is still set, which regular files ignore.
+    file.take(limit.saturating_add(1)).read_to_end(buf)?;
+    if buf.len() as u64 > limit {
+        buf.clear();
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(())
+}
+
+/// Opens `path` (or its name in `dir`) for [`read_regular`].
+fn open_regular(
+    dir: Option<&File>,
+    path: &Path,
+    follow_links: bool,
+) -> std::result::Result<File, ReadError> {
+    let mut flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK | OFlag::O_NOCTTY;
+    if !follow_links {
+        flags |= OFlag::O_NOFOLLOW;
+    }
+    let name = path.file_name().filter(|_| dir.is_some());
+    let opened = match (dir, name) {
+        (Some(dir), Some(name)) => nix::fcntl::openat(dir, name, flags, Mode::empty()),
+        _ => nix::fcntl::open(path, flags, Mode::empty()),
+    };
+    match opened {
+        Ok(fd) => Ok(File::from(fd)),
+        Err(Errno::ELOOP) if !follow_links => Err(ReadError::NotRegular("a symbolic link")),
+        Err(Errno::ENXIO) => {
+            // A socket cannot be opened at all; say what it is rather
+            // than "no such device or address".
+            let stat_flags = if follow_links {
+                AtFlags::empty()
+            } else {
+                AtFlags::AT_SYMLINK_NOFOLLOW
+            };
+            let stat = match (dir, name) {
+                (Some(dir), Some(name)) => nix::sys::stat::fstatat(dir, name, stat_flags),
+                _ => nix::sys::stat::fstatat(nix::fcntl::AT_FDCWD, path, stat_flags),
+            };
+            match stat {
+                Ok(stat) => Err(ReadError::NotRegular(describe_mode(stat.st_mode))),
+                Err(_) => Err(ReadError::Io(Errno::ENXIO.into())),
+            }
+        }
+        Err(errno) => Err(ReadError::Io(errno.into())),
+    }
+}
+
 /// Reads a file that must hold a JSON object; `Ok(None)` when it does not
 /// exist.
 ///
 /// `what` names the file in messages (`"persistent state file"`); every
-/// failure is an error of `kind`: an unreadable file, a syntax error (with
-/// the file, line and column) or a value other than an object.
+/// failure is an error of `kind`: an unreadable file, one that is not a
+/// regular file (a FIFO, a device) or is larger than
+/// [`MAX_DATA_FILE_SIZE`], a syntax error (with the file, line and column)
+/// or a value other than an object. Symbolic links are followed.
 pub fn read_json_object(
     path: &Path,
     what: &str,
     kind: ErrorKind,
 ) -> Result<Option<Map<String, Value>>> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == IoErrorKind::NotFound => return Ok(None),
-        Err(err) => {
+    read_json_object_as(
+        path,
+        &JsonFile {
+            what,
+            kind,
+            hint: "replace it with a regular file",
+            follow_links: true,
+        },
+    )
+}
+
+/// How [`read_json_object_as`] reads a file and reports its failures.
+pub(crate) struct JsonFile<'a> {
+    /// Names the file in messages: `"persistent state file"`.
+    pub what: &'a str,
+    /// The kind of every error.
+    pub kind: ErrorKind,
+    /// What to do about a path that is not a regular file:
+    /// `"point --pstate-file at a file"`.
+    pub hint: &'a str,
+    /// Whether a symbolic link is followed or refused.
+    pub follow_links: bool,
+}
+
+/// [`read_json_object`] as `file` says.
+pub(crate) fn read_json_object_as(
+    path: &Path,
+    file: &JsonFile<'_>,
+) -> Result<Option<Map<String, Value>>> {
+    let JsonFile {
+        what, kind, hint, ..
+    } = *file;
+    let mut bytes = Vec::new();
+    match read_regular(
+        None,
+        path,
+        file.follow_links,
+        MAX_DATA_FILE_SIZE,
+        &mut bytes,
+    ) {
+        Ok(()) => {}
+        Err(ReadError::Io(err)) if err.kind() == IoErrorKind::NotFound => return Ok(None),
+        Err(err @ ReadError::NotRegular(_)) => {
+            return Err(Error::new(
+                kind,
+                format!("{what} {} {}; {hint}", path.display(), err.what()),
+            ))
+        }
+        Err(err @ ReadError::TooLarge(_)) => {
+            return Err(Error::new(
+                kind,
+                format!(
+                    "{what} {} {}; fix or remove the file",
+                    path.display(),
+                    err.what()
+                ),
+            ))
+        }
+        Err(ReadError::Io(err)) => {
             return Err(Error::new(
                 kind,
                 format!("cannot read {what} {}: {err}", path.display()),
             ))
         }
+    }
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Err(Error::new(
+            kind,
+            format!(
+                "cannot read {what} {}: stream did not contain valid UTF-8",
+                path.display()
+            ),
+        ));
     };
-    match serde_json::from_str::<Value>(&text) {
+    match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(Some(map)),
         Ok(other) => Err(Error::new(
             kind,
@@ -270,9 +616,13 @@ pub fn read_json_object(
 /// Which entries [`list_dir`] keeps, besides those its name test refuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EntryKind {
-    /// Regular files and symbolic links to them; links are followed, so
-    /// dangling ones are left out.
-    File,
+    /// Regular files only; symbolic links are left out, whatever they
+    /// point at.
+    Regular,
+    /// Everything but directories once symbolic links are followed:
+    /// dangling links and links to directories are left out, FIFOs and
+    /// devices kept (for a reader that refuses them with a message).
+    Followed,
     /// Everything but directories; a symbolic link is not followed and is
     /// kept whatever it points at.
     NotDir,
@@ -284,11 +634,11 @@ impl EntryKind {
         // links cost a `stat`.
         let file_type = entry.file_type();
         match self {
+            EntryKind::Regular => file_type.is_ok_and(|t| t.is_file()),
             EntryKind::NotDir => file_type.is_ok_and(|t| !t.is_dir()),
-            EntryKind::File => match file_type {
-                Ok(t) if t.is_file() => true,
-                Ok(t) if !t.is_symlink() => false,
-                _ => fs::metadata(entry.path()).is_ok_and(|m| m.is_file()),
+            EntryKind::Followed => match file_type {
+                Ok(t) if !t.is_symlink() => !t.is_dir(),
+                _ => fs::metadata(entry.path()).is_ok_and(|m| !m.is_dir()),
             },
         }
     }
@@ -607,6 +957,7 @@ mod tests {
         symlink(d.join("a.x"), d.join("link.x")).unwrap();
         symlink(d.join("dir.x"), d.join("linked-dir.x")).unwrap();
         symlink(d.join("nowhere"), d.join("dangling.x")).unwrap();
+        nix::unistd::mkfifo(&d.join("fifo.x"), Mode::from_bits_truncate(0o600)).unwrap();
         let names = |kind| -> Vec<String> {
             list_dir(d, kind, |name| name.to_string_lossy().ends_with(".x"))
                 .unwrap()
@@ -617,15 +968,265 @@ mod tests {
                 })
                 .collect()
         };
-        assert_eq!(names(EntryKind::File), ["a.x", "ab.x", "b.x", "link.x"]);
+        assert_eq!(names(EntryKind::Regular), ["a.x", "ab.x", "b.x"]);
+        assert_eq!(
+            names(EntryKind::Followed),
+            ["a.x", "ab.x", "b.x", "fifo.x", "link.x"]
+        );
         assert_eq!(
             names(EntryKind::NotDir),
-            ["a.x", "ab.x", "b.x", "dangling.x", "link.x", "linked-dir.x"]
+            [
+                "a.x",
+                "ab.x",
+                "b.x",
+                "dangling.x",
+                "fifo.x",
+                "link.x",
+                "linked-dir.x"
+            ]
         );
 
-        let missing = list_dir(&d.join("missing"), EntryKind::File, |_| true).unwrap_err();
+        let missing = list_dir(&d.join("missing"), EntryKind::Regular, |_| true).unwrap_err();
         assert_eq!(missing.kind(), IoErrorKind::NotFound);
-        let not_dir = list_dir(&d.join("a.x"), EntryKind::File, |_| true).unwrap_err();
+        let not_dir = list_dir(&d.join("a.x"), EntryKind::Regular, |_| true).unwrap_err();
         assert_eq!(not_dir.raw_os_error(), Some(nix::libc::ENOTDIR));
+    }
+
+    /// A process ID that no process has: the highest free one below the
+    /// kernel's limit.
+    fn dead_pid() -> i32 {
+        let max = fs::read_to_string("/proc/sys/kernel/pid_max")
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+            .unwrap_or(32768);
+        (2..max)
+            .rev()
+            .find(|&pid| process_is_gone(pid))
+            .expect("a free process ID")
+    }
+
+    fn read(path: &Path, follow: bool, limit: u64) -> std::result::Result<Vec<u8>, ReadError> {
+        let mut buf = b"old".to_vec();
+        read_regular(None, path, follow, limit, &mut buf).map(|()| buf)
+    }
+
+    fn refused_as(result: std::result::Result<Vec<u8>, ReadError>) -> String {
+        match result {
+            Err(err @ (ReadError::NotRegular(_) | ReadError::TooLarge(_))) => err.what(),
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn temporary_names_carry_the_writers_pid() {
+        let name = temp_names(OsStr::new("app.pstate")).next().unwrap();
+        assert_eq!(
+            parse_temp_name(&name),
+            Some((OsStr::new("app.pstate"), std::process::id() as i32))
+        );
+        for (name, parsed) in [
+            (".a.b.12.0123456789abcdef.tmp", Some(("a.b", 12))),
+            (".x.1.ffffffffffffffff.tmp", Some(("x", 1))),
+            (".x.0.0123456789abcdef.tmp", None),
+            (".x.012.0123456789abcdef.tmp", None),
+            (".x.-3.0123456789abcdef.tmp", None),
+            (".x.+3.0123456789abcdef.tmp", None),
+            (".x.99999999999.0123456789abcdef.tmp", None),
+            (".x.12.0123456789ABCDEF.tmp", None),
+            (".x.12.0123456789abcde.tmp", None),
+            (".x.12.0123456789abcdef.tmp~", None),
+            ("x.12.0123456789abcdef.tmp", None),
+            ("..12.0123456789abcdef.tmp", None),
+            (".12.0123456789abcdef.tmp", None),
+            (".x.0123456789abcdef.tmp", None),
+            (".x.12.tmp", None),
+        ] {
+            let expected = parsed.map(|(n, pid)| (OsStr::new(n), pid));
+            assert_eq!(parse_temp_name(OsStr::new(name)), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn leftovers_of_dead_writers_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let dead = dead_pid();
+        let ours = std::process::id();
+        let random = "0123456789abcdef";
+        let stale = format!(".f.{dead}.{random}.tmp");
+        let live = format!(".f.{ours}.{random}.tmp");
+        let init = format!(".f.1.{random}.tmp");
+        let other_file = format!(".g.{dead}.{random}.tmp");
+        let old_pattern = format!(".f.{random}.tmp");
+        let dead_link = format!(".f.{dead}.fedcba9876543210.tmp");
+        let dead_dir = format!(".f.{dead}.0000000000000000.tmp");
+        for name in [&stale, &live, &init, &other_file, &old_pattern] {
+            fs::write(d.join(name), "partial").unwrap();
+        }
+        fs::write(d.join("victim"), "precious").unwrap();
+        symlink(d.join("victim"), d.join(&dead_link)).unwrap();
+        fs::create_dir(d.join(&dead_dir)).unwrap();
+
+        remove_stale_temps(d, |name| name == "f");
+        let mut expected: Vec<OsString> = [
+            &live,
+            &init,
+            &other_file,
+            &old_pattern,
+            &dead_link,
+            &dead_dir,
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        expected.push("victim".into());
+        expected.sort();
+        assert_eq!(entries(d), expected);
+        assert_eq!(fs::read_to_string(d.join("victim")).unwrap(), "precious");
+
+        remove_stale_temps(&d.join("missing"), |_| true);
+    }
+
+    #[test]
+    fn a_write_removes_the_leftovers_of_its_file_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let dead = dead_pid();
+        let stale = format!(".f.{dead}.0123456789abcdef.tmp");
+        let other = format!(".g.{dead}.0123456789abcdef.tmp");
+        fs::write(d.join(&stale), "partial").unwrap();
+        fs::write(d.join(&other), "partial").unwrap();
+        write_atomic(&d.join("f"), b"data", FILE_MODE).unwrap();
+        assert_eq!(entries(d), [OsString::from(&other), OsString::from("f")]);
+
+        let json = d.join("x.runlog");
+        let runlog_leftover = format!(".y.runlog.{dead}.0123456789abcdef.tmp");
+        fs::write(d.join(&runlog_leftover), "partial").unwrap();
+        let is_runlog = |name: &OsStr| name.as_bytes().ends_with(b".runlog");
+        write_json_atomic_sweeping(&json, &Value::Null, FILE_MODE, is_runlog).unwrap();
+        assert!(!d.join(&runlog_leftover).exists());
+        assert!(d.join(&other).exists());
+    }
+
+    #[test]
+    fn regular_files_are_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        fs::write(&path, "0123456789").unwrap();
+        assert_eq!(read(&path, false, 10).unwrap(), b"0123456789");
+        assert_eq!(refused_as(read(&path, false, 9)), "is larger than 9 bytes");
+
+        let link = dir.path().join("link");
+        symlink(&path, &link).unwrap();
+        assert_eq!(read(&link, true, 100).unwrap(), b"0123456789");
+        assert_eq!(
+            refused_as(read(&link, false, 100)),
+            "is not a regular file (a symbolic link)"
+        );
+
+        let dir_file = File::open(dir.path()).unwrap();
+        let mut buf = Vec::new();
+        read_regular(Some(&dir_file), &dir.path().join("f"), false, 100, &mut buf).unwrap();
+        assert_eq!(buf, b"0123456789");
+
+        let missing = read(&dir.path().join("missing"), true, 100).unwrap_err();
+        assert!(matches!(missing, ReadError::Io(ref e) if e.kind() == IoErrorKind::NotFound));
+        let is_dir = read(dir.path(), true, 100).unwrap_err();
+        assert!(
+            matches!(is_dir, ReadError::Io(ref e) if e.raw_os_error() == Some(nix::libc::EISDIR))
+        );
+    }
+
+    #[test]
+    fn special_files_are_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, Mode::from_bits_truncate(0o600)).unwrap();
+        let linked_fifo = dir.path().join("linked-fifo");
+        symlink(&fifo, &linked_fifo).unwrap();
+        let socket = dir.path().join("socket");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        for (path, kind) in [
+            (fifo.as_path(), "a FIFO"),
+            (linked_fifo.as_path(), "a FIFO"),
+            (socket.as_path(), "a socket"),
+            (Path::new("/dev/zero"), "a character device"),
+            (Path::new("/dev/null"), "a character device"),
+        ] {
+            assert_eq!(
+                refused_as(read(path, true, MAX_CONFIG_FILE_SIZE)),
+                format!("is not a regular file ({kind})"),
+                "{}",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn reading_stops_past_the_limit_whatever_the_size_says() {
+        // Files in /proc claim size 0.
+        let path = Path::new("/proc/self/status");
+        assert_eq!(fs::metadata(path).unwrap().len(), 0);
+        assert_eq!(refused_as(read(path, true, 10)), "is larger than 10 bytes");
+        assert!(!read(path, true, 1 << 20).unwrap().is_empty());
+
+        let dir = tempfile::tempdir().unwrap();
+        let huge = dir.path().join("huge");
+        File::create(&huge)
+            .unwrap()
+            .set_len(MAX_CONFIG_FILE_SIZE + 1)
+            .unwrap();
+        assert_eq!(
+            refused_as(read(&huge, true, MAX_CONFIG_FILE_SIZE)),
+            "is larger than 16 MiB"
+        );
+        assert_eq!(Size(MAX_DATA_FILE_SIZE).to_string(), "256 MiB");
+        assert_eq!(Size(2048).to_string(), "2 KiB");
+    }
+
+    #[test]
+    fn json_objects_are_read_from_regular_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, Mode::from_bits_truncate(0o600)).unwrap();
+        let err = read_json_object(&fifo, "test file", ErrorKind::Setup).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Setup);
+        assert_eq!(
+            err.message(),
+            format!(
+                "test file {} is not a regular file (a FIFO); replace it with a regular file",
+                fifo.display()
+            )
+        );
+
+        let path = dir.path().join("x.json");
+        fs::write(&path, "{}").unwrap();
+        let link = dir.path().join("link.json");
+        symlink(&path, &link).unwrap();
+        let file = JsonFile {
+            what: "test file",
+            kind: ErrorKind::Runtime,
+            hint: "do something",
+            follow_links: false,
+        };
+        assert_eq!(read_json_object_as(&path, &file).unwrap(), Some(Map::new()));
+        let err = read_json_object_as(&link, &file).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!(
+                "test file {} is not a regular file (a symbolic link); do something",
+                link.display()
+            )
+        );
+
+        fs::write(&path, b"{\"a\": \"\xff\"}").unwrap();
+        let err = read_json_object_as(&path, &file).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!(
+                "cannot read test file {}: stream did not contain valid UTF-8",
+                path.display()
+            )
+        );
     }
 }

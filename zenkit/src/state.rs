@@ -8,16 +8,25 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::fs::{read_json_object, write_json_atomic_with_mode, PRIVATE_FILE_MODE};
+use crate::fs::{read_json_object_as, write_json_atomic_with_mode, JsonFile, PRIVATE_FILE_MODE};
 use crate::{Error, ErrorKind, Result};
 
 /// Reads the persistent state from `path`.
 ///
 /// An absent file gives an empty state. A file that cannot be read, is not
-/// valid JSON or does not hold a JSON object is a set-up error naming the file
-/// (and the line and column of a syntax error).
+/// a regular file (a FIFO, a device; a symbolic link to a regular file is
+/// followed), is larger than
+/// [`MAX_DATA_FILE_SIZE`](crate::fs::MAX_DATA_FILE_SIZE), is not valid JSON
+/// or does not hold a JSON object is a set-up error naming the file (and
+/// the line and column of a syntax error).
 pub fn load(path: &Path) -> Result<Map<String, Value>> {
-    Ok(read_json_object(path, "persistent state file", ErrorKind::Setup)?.unwrap_or_default())
+    let file = JsonFile {
+        what: "persistent state file",
+        kind: ErrorKind::Setup,
+        hint: "point --pstate-file at a file",
+        follow_links: true,
+    };
+    Ok(read_json_object_as(path, &file)?.unwrap_or_default())
 }
 
 /// Writes the persistent state to `path` atomically (sorted keys, 4-space
@@ -126,6 +135,22 @@ mod tests {
         let err = load(dir.path()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Setup);
         assert!(err.message().contains(&dir.path().display().to_string()));
+    }
+
+    #[test]
+    fn special_file_is_a_setup_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pstate");
+        nix::unistd::mkfifo(&path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let err = load(&path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Setup);
+        assert_eq!(
+            err.message(),
+            format!(
+                "persistent state file {} is not a regular file (a FIFO); point --pstate-file at a file",
+                path.display()
+            )
+        );
     }
 
     #[test]

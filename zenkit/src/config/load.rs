@@ -1,19 +1,17 @@
 //! Reading the configuration directory and file and merging the layers.
 
 use std::fs;
-use std::io::{self, Read as _};
+use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use nix::fcntl::{openat, OFlag};
-use nix::sys::stat::Mode;
 use serde_json::{Map, Value};
 
 use super::bind::located;
 use super::json;
 use super::merge::{merge_layer, Segment, Tree};
 use super::{keys_ignored_in_files, Config, DuplicateKey, Layer, Origin, CORE_KEY};
-use crate::fs::{list_dir, EntryKind};
+use crate::fs::{list_dir, read_regular, EntryKind, ReadError, MAX_CONFIG_FILE_SIZE};
 use crate::{Error, Result};
 
 /// Suffix of the files read from the configuration directory.
@@ -51,8 +49,9 @@ pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Res
     }
 
     if let Some(path) = &sources.file {
-        match fs::read(path) {
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+        let mut bytes = Vec::new();
+        match read_regular(None, path, true, MAX_CONFIG_FILE_SIZE, &mut bytes) {
+            Err(ReadError::Io(err)) if err.kind() == io::ErrorKind::NotFound => {
                 if !sources.file_silent {
                     return Err(Error::config(format!(
                         "configuration file {} does not exist; create it or use --config-file-silent",
@@ -60,8 +59,8 @@ pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Res
                     )));
                 }
             }
-            Err(err) => return Err(unreadable(path, &err)),
-            Ok(bytes) => {
+            Err(err) => return Err(refused(path, &err, "point --config-file at a file")),
+            Ok(()) => {
                 let parsed = parse_file(path, &bytes)?;
                 let layer = Layer::File(path.as_path().into());
                 add_file_layer(&mut config, layer, parsed);
@@ -186,19 +185,36 @@ fn flag_setting(
     }
 }
 
-fn unreadable(path: &Path, err: &io::Error) -> Error {
-    Error::config(format!(
-        "cannot read configuration file {}: {err}; check that it is a readable file",
-        path.display()
-    ))
+/// The error for a configuration file that [`read_regular`] did not read;
+/// `hint` says what to do about a path that is not a regular file.
+fn refused(path: &Path, err: &ReadError, hint: &str) -> Error {
+    let message = match err {
+        ReadError::Io(err) => format!(
+            "cannot read configuration file {}: {err}; check that it is a readable file",
+            path.display()
+        ),
+        ReadError::NotRegular(_) => {
+            format!(
+                "configuration file {} {}; {hint}",
+                path.display(),
+                err.what()
+            )
+        }
+        ReadError::TooLarge(_) => format!(
+            "configuration file {} {}; make it smaller",
+            path.display(),
+            err.what()
+        ),
+    };
+    Error::config(message)
 }
 
-/// The regular files (or links to them) named `*.json.conf` in `dir`, in
+/// The entries named `*.json.conf` in `dir` that are not directories, in
 /// name order.
 fn dir_files(dir: &Path, silent: bool) -> Result<Vec<PathBuf>> {
-    // Follows links, like the file test pyzenkit makes; dangling links and
-    // directories are skipped.
-    let listed = list_dir(dir, EntryKind::File, |name| {
+    // Follows links, as pyzenkit does; dangling links and directories are
+    // skipped. FIFOs and devices are listed, for the reader to refuse them.
+    let listed = list_dir(dir, EntryKind::Followed, |name| {
         name.as_bytes().ends_with(DIR_FILE_SUFFIX.as_bytes())
     });
     match listed {
@@ -244,22 +260,17 @@ impl DirReader {
         }
     }
 
-    /// Reads and parses the file at `path` in the directory.
+    /// Reads and parses the file at `path` in the directory; anything but
+    /// a regular file (or a link to one) is refused.
     fn read(&mut self, path: &Path) -> Result<Parsed> {
-        let file = match (&self.dir, path.file_name()) {
-            (Some(dir), Some(name)) => {
-                let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC;
-                openat(dir, name, flags, Mode::empty())
-                    .map(fs::File::from)
-                    .map_err(io::Error::from)
-            }
-            _ => fs::File::open(path),
-        };
-        self.buf.clear();
-        // Through `take`, `read_to_end` does not `stat` the file for a size
-        // hint: the buffer usually has room already.
-        file.and_then(|file| file.take(u64::MAX).read_to_end(&mut self.buf))
-            .map_err(|err| unreadable(path, &err))?;
+        read_regular(
+            self.dir.as_ref(),
+            path,
+            true,
+            MAX_CONFIG_FILE_SIZE,
+            &mut self.buf,
+        )
+        .map_err(|err| refused(path, &err, "remove it from the configuration directory"))?;
         parse_file(path, &self.buf)
     }
 }
@@ -626,6 +637,58 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("os error"), "{msg}");
+    }
+
+    #[test]
+    fn special_and_huge_files_are_refused_naming_them() {
+        let t = Fixture::new();
+        fs::create_dir_all(t.dir()).unwrap();
+        let mode = nix::sys::stat::Mode::from_bits_truncate(0o600);
+        nix::unistd::mkfifo(&t.file(), mode).unwrap();
+        assert_eq!(
+            load_err(t.defaults(json!({})), Map::new()),
+            format!(
+                "configuration file {} is not a regular file (a FIFO); point --config-file at a file",
+                t.file().display()
+            )
+        );
+        let cli = map(json!({"config_file": "/dev/zero"}));
+        assert_eq!(
+            load_err(t.defaults(json!({})), cli),
+            "configuration file /dev/zero is not a regular file (a character device); point --config-file at a file"
+        );
+
+        fs::remove_file(t.file()).unwrap();
+        let huge = fs::File::create(t.file()).unwrap();
+        huge.set_len(crate::fs::MAX_CONFIG_FILE_SIZE + 1).unwrap();
+        assert_eq!(
+            load_err(t.defaults(json!({})), Map::new()),
+            format!(
+                "configuration file {} is larger than 16 MiB; make it smaller",
+                t.file().display()
+            )
+        );
+        huge.set_len(0).unwrap();
+        t.write_file("{}");
+
+        let entry = t.dir().join("x.json.conf");
+        nix::unistd::mkfifo(&entry, mode).unwrap();
+        assert_eq!(
+            load_err(t.defaults(json!({})), Map::new()),
+            format!(
+                "configuration file {} is not a regular file (a FIFO); remove it from the configuration directory",
+                entry.display()
+            )
+        );
+        fs::remove_file(&entry).unwrap();
+        symlink("/dev/null", &entry).unwrap();
+        assert_eq!(
+            load_err(t.defaults(json!({})), Map::new()),
+            format!(
+                "configuration file {} is not a regular file (a character device); remove it from the configuration directory",
+                entry.display()
+            )
+        );
     }
 
     #[test]

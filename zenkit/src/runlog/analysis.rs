@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::fs::{list_dir, read_json_object, EntryKind};
+use crate::fs::{list_dir, read_json_object_as, EntryKind, JsonFile};
 use crate::{Error, ErrorKind, Result};
 
 /// File name extension of runlog files.
@@ -30,10 +30,10 @@ const POST_STAGES: &[&str] = &["stage_evaluate", "stage_teardown"];
 ///
 /// Runlog file names start with their time stamp, so newest first is
 /// descending name order. Only regular files named `*.runlog` that do not
-/// start with a dot count. A missing directory gives an empty list.
+/// start with a dot count: symbolic links are left out, whatever they point
+/// at. A missing directory gives an empty list.
 pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
-    // Links are followed, as a shell glob would.
-    let listed = list_dir(dir, EntryKind::File, |name| {
+    let listed = list_dir(dir, EntryKind::Regular, |name| {
         !name.to_string_lossy().starts_with('.')
             && Path::new(name)
                 .extension()
@@ -52,9 +52,28 @@ pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
     }
 }
 
-/// Reads one runlog file; it must hold a JSON object.
+/// Reads one runlog file, the one given with `--input`; it must be a
+/// regular file (a symbolic link to one is followed) of at most
+/// [`MAX_DATA_FILE_SIZE`](crate::fs::MAX_DATA_FILE_SIZE) holding a JSON
+/// object.
 pub fn load(path: &Path) -> Result<Value> {
-    match read_json_object(path, "runlog file", ErrorKind::Runtime)? {
+    load_as(path, "check the path given with --input", true)
+}
+
+/// Reads one runlog file that [`list`] found; a symbolic link put in its
+/// place since is refused, not followed.
+pub(crate) fn load_listed(path: &Path) -> Result<Value> {
+    load_as(path, "remove it from the runlog directory", false)
+}
+
+fn load_as(path: &Path, hint: &str, follow_links: bool) -> Result<Value> {
+    let file = JsonFile {
+        what: "runlog file",
+        kind: ErrorKind::Runtime,
+        hint,
+        follow_links,
+    };
+    match read_json_object_as(path, &file)? {
         Some(runlog) => Ok(Value::Object(runlog)),
         None => Err(Error::msg(format!(
             "runlog file {} does not exist; check the path given with --input",
@@ -453,6 +472,40 @@ mod tests {
                 "202611251200.000ff.runlog",
                 "202611251159.fffff.runlog",
             ]
+        );
+    }
+
+    #[test]
+    fn links_and_special_files_are_not_listed_nor_read_when_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = elsewhere.path().join("202601010000.00001.runlog");
+        std::fs::write(&target, "{}").unwrap();
+        let link = dir.path().join("202601010000.00002.runlog");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let fifo = dir.path().join("202601010000.00003.runlog");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let real = dir.path().join("202601010000.00004.runlog");
+        std::fs::write(&real, "{}").unwrap();
+        assert_eq!(list(dir.path()).unwrap(), vec![real]);
+
+        let err = load_listed(&link).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!(
+                "runlog file {} is not a regular file (a symbolic link); remove it from the runlog directory",
+                link.display()
+            )
+        );
+        assert_eq!(load(&link).unwrap(), json!({}));
+        let err = load(&fifo).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Runtime);
+        assert_eq!(
+            err.message(),
+            format!(
+                "runlog file {} is not a regular file (a FIFO); check the path given with --input",
+                fifo.display()
+            )
         );
     }
 

@@ -2,12 +2,14 @@
 
 pub(crate) mod analysis;
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Local};
 use serde_json::{json, Map, Value};
 
-use crate::fs::write_json_atomic;
+use crate::fs::{write_json_atomic_sweeping, FILE_MODE};
 
 /// The record of one run of an application.
 ///
@@ -149,10 +151,21 @@ impl Runlog {
     }
 
     /// Writes the runlog atomically into `dir`; returns the file's path. A
-    /// new file gets mode 0644 ([`FILE_MODE`](crate::fs::FILE_MODE)).
+    /// new file gets mode 0644 ([`FILE_MODE`]).
+    ///
+    /// The temporary files that killed writers of earlier runlogs left in
+    /// `dir` are removed first (those of writers that still run are kept).
     pub fn save(&self, dir: &Path) -> std::io::Result<PathBuf> {
         let path = dir.join(self.file_name());
-        write_json_atomic(&path, &self.data)?;
+        // Every run writes a runlog of its own name, so the leftovers of
+        // other runs are swept here too.
+        let is_runlog = |name: &OsStr| {
+            !name.as_bytes().starts_with(b".")
+                && Path::new(name)
+                    .extension()
+                    .is_some_and(|ext| ext == analysis::EXTENSION)
+        };
+        write_json_atomic_sweeping(&path, &self.data, FILE_MODE, is_runlog)?;
         Ok(path)
     }
 }
