@@ -148,11 +148,18 @@ impl Runlog {
         file_name(ts_fsf, pid)
     }
 
-    /// Writes the runlog atomically into `dir`; returns the file's path. A
-    /// new file gets mode 0644 ([`FILE_MODE`](crate::fs::FILE_MODE)).
+    /// Writes the runlog atomically into `dir`, creating it when missing;
+    /// returns the file's path. A new file gets mode 0644
+    /// ([`FILE_MODE`](crate::fs::FILE_MODE)). Both steps are logged with
+    /// pyzenkit's words.
     pub fn save(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        if !dir.is_dir() {
+            tracing::info!("Creating application runlog directory '{}'", dir.display());
+            std::fs::create_dir_all(dir)?;
+        }
         let path = dir.join(self.file_name());
         write_json_atomic(&path, &self.data)?;
+        tracing::info!("Application runlog saved to file '{}'", path.display());
         Ok(path)
     }
 }
