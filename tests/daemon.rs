@@ -37,7 +37,7 @@ fn sigint_stops_gracefully_and_saves_everything() {
     let log = sb.read("tmp/demo_daemon.log");
     for line in [
         "WARNING: Performing component startup...",
-        "INFO: Daemon shutdown initiated",
+        "WARNING: Gracefull daemon shutdown initiated",
         "WARNING: Performing component shutdown...",
     ] {
         assert!(log.contains(line), "{line} missing:\n{log}");
@@ -80,9 +80,9 @@ fn signals_a_parent_blocked_or_ignored_still_arrive() {
     let log = sb.path("tmp/demo_daemon.log");
     wait_for(&log, "Work unit done.");
     signal(&child, Signal::SIGUSR1);
-    wait_for(&log, "Runlog saved to");
+    wait_for(&log, "Application runlog saved to file");
     signal(&child, Signal::SIGUSR2);
-    wait_for(&log, "Daemon state saved to");
+    wait_for(&log, "Current daemon state saved to file");
     signal(&child, Signal::SIGTERM);
     assert_eq!(wait_exit(&mut child), 0);
 }
@@ -100,7 +100,7 @@ fn the_third_sigint_leaves_at_once() {
     assert_eq!(wait_exit(&mut child), 0);
     let log = sb.read("tmp/demo_daemon.log");
     assert!(
-        log.contains("Received the third SIGINT, leaving the event loop at once"),
+        log.contains("Daemon processing termination forced by repeated interruption signals."),
         "{log}"
     );
     assert!(!log.contains("Performing component shutdown"), "{log}");
@@ -113,7 +113,9 @@ fn sigterm_leaves_the_loop_and_teardown_runs() {
     let mut child = start_demo(&sb, "0.02");
     signal(&child, Signal::SIGTERM);
     assert_eq!(wait_exit(&mut child), 0);
-    assert!(sb.read("tmp/demo_daemon.log").contains("Received SIGTERM"));
+    assert!(sb
+        .read("tmp/demo_daemon.log")
+        .contains("WARNING: Received signal 'SIGTERM' (15)"));
     assert!(demo_units(&final_runlog(&sb)) >= 1);
 }
 
@@ -123,12 +125,18 @@ fn sigusr1_saves_the_runlog_and_sigusr2_the_state() {
     let mut child = start_demo(&sb, "0.02");
     assert!(sb.runlogs("tmp/demo_daemon").is_empty());
     signal(&child, Signal::SIGUSR1);
-    wait_for(&sb.path("tmp/demo_daemon.log"), "Runlog saved to");
+    wait_for(
+        &sb.path("tmp/demo_daemon.log"),
+        "Application runlog saved to file",
+    );
     let runlog = final_runlog(&sb);
     assert!(demo_units(&runlog) >= 1, "{runlog}");
 
     signal(&child, Signal::SIGUSR2);
-    wait_for(&sb.path("tmp/demo_daemon.log"), "Daemon state saved to");
+    wait_for(
+        &sb.path("tmp/demo_daemon.log"),
+        "Current daemon state saved to file",
+    );
     let state = json(&sb.read("tmp/demo_daemon.state"));
     // it holds the configuration and the persistent state: the owner's only
     let mode = std::fs::metadata(sb.path("tmp/demo_daemon.state")).unwrap();
@@ -410,7 +418,10 @@ fn statistics_and_runlog_are_written_periodically() {
         block.contains("cnt_default") && block.contains("cnt_another"),
         "{block}"
     );
-    wait_for(&sb.path("tmp/demo_daemon.log"), "Runlog saved to");
+    wait_for(
+        &sb.path("tmp/demo_daemon.log"),
+        "Application runlog saved to file",
+    );
     let runlog = final_runlog(&sb);
     assert!(demo_units(&runlog) >= 1, "{runlog}");
     signal(&child, Signal::SIGINT);

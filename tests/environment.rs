@@ -88,9 +88,9 @@ fn quiet_runs_log_unknown_keys_and_debug_dumps_setup() {
         assert!(line.contains(&warning), "{line}");
     }
     for dump in [
-        "application paths:",
-        "final configuration:",
-        "persistent state:",
+        "System paths >>>",
+        "Final application configurations >>>",
+        "Loaded persistent state >>>",
     ] {
         assert!(run.stderr.contains(dump), "{dump} missing: {run:?}");
     }

@@ -221,7 +221,10 @@ fn signal_actions_and_their_failures() {
             "{action}"
         );
     }
-    wait_for(&sb.path("var/log/watch.log"), "Daemon state saved to");
+    wait_for(
+        &sb.path("var/log/watch.log"),
+        "Current daemon state saved to file",
+    );
     wait_for(&sb.path("var/log/watch.log"), "Configuration reloaded");
     if nix::unistd::Uid::effective().is_root() {
         std::fs::set_permissions(
@@ -281,7 +284,7 @@ fn parallel_instances_each_get_one_signal() {
     let deadline = Instant::now() + Duration::from_secs(10);
     while sb
         .read("var/log/watch.log")
-        .matches("Runlog saved to")
+        .matches("Application runlog saved to file")
         .count()
         < 2
     {
@@ -294,7 +297,7 @@ fn parallel_instances_each_get_one_signal() {
     }
     assert_eq!(
         sb.read("var/log/watch.log")
-            .matches("Runlog saved to")
+            .matches("Application runlog saved to file")
             .count(),
         2
     );
@@ -382,7 +385,9 @@ fn start_stop_daemon_starts_checks_and_stops_it() {
     let run = ssd_run(&["--stop", "--retry", "TERM/30/KILL/5", "--pidfile", &pid_arg]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(!pid_file.exists(), "PID file left behind");
-    assert!(sb.read("var/log/watch.log").contains("Received SIGTERM"));
+    assert!(sb
+        .read("var/log/watch.log")
+        .contains("WARNING: Received signal 'SIGTERM' (15)"));
 }
 
 fn which(program: &str) -> Result<std::path::PathBuf, ()> {

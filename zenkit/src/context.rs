@@ -194,6 +194,20 @@ impl Context {
         }
     }
 
+    /// Whether the setup is shown: with `--debug` or debug logging.
+    pub(crate) fn dumps_setup(&self) -> bool {
+        self.settings.debug || self.settings.log_level == LogLevel::Debug
+    }
+
+    /// Shows `value` under `title` as pyzenkit's setup dumps do: a debug
+    /// log line `<title> >>>` followed by the JSON document, also on stderr
+    /// with `--debug`.
+    pub(crate) fn dump_debug<'a>(&self, title: &str, value: impl Into<crate::fs::JsonRef<'a>>) {
+        let text = crate::fs::to_json_pretty(value);
+        self.dbgout(format_args!("{title} >>>\n{text}"));
+        tracing::debug!("{title} >>>\n{text}");
+    }
+
     /// Adds a time mark to the runlog.
     pub fn mark(&mut self, ident: &str, descr: &str) {
         self.runlog.mark(ident, descr);

@@ -62,7 +62,7 @@ fn run(argv: &[&str]) -> Result<(CommandOutput, Option<i32>)> {
         .split_first()
         .ok_or_else(|| Error::msg("cannot run a command: the command line is empty"))?;
     let line = shell_join(argv);
-    tracing::info!("Running command: {line}");
+    tracing::info!("Executing system command >>>\n{line}");
     let output = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
@@ -78,8 +78,11 @@ fn run(argv: &[&str]) -> Result<(CommandOutput, Option<i32>)> {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     };
     match output.status.signal() {
-        Some(signal) => tracing::debug!("Command '{line}' was killed by {}", signal_name(signal)),
-        None => tracing::debug!("Command '{line}' exited with code {}", result.status),
+        Some(signal) => tracing::debug!(
+            "System command result >>>\nkilled by {}",
+            signal_name(signal)
+        ),
+        None => tracing::debug!("System command result >>>\nexit code {}", result.status),
     }
     if !result.stdout.is_empty() {
         tracing::debug!("Command stdout >>>\n{}", result.stdout.trim_end());
@@ -93,8 +96,9 @@ fn run(argv: &[&str]) -> Result<(CommandOutput, Option<i32>)> {
 impl Context {
     /// Runs `argv[0]` with the other elements as its arguments (no shell),
     /// with stdin from `/dev/null` and stdout and stderr captured. Logs
-    /// `Running command: <command line>` at info level and the result at debug
-    /// level. A non-zero exit is an error:
+    /// `Executing system command >>>` and the command line at info level and
+    /// `System command result >>>` with the exit code at debug level, as
+    /// pyzenkit does, and the output at debug level. A non-zero exit is an error:
     /// `command '<command line>' failed with exit code N: <first stderr line>`.
     pub fn run_command(&mut self, argv: &[&str]) -> Result<CommandOutput> {
         let (output, signal) = run(argv)?;

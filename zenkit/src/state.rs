@@ -30,7 +30,7 @@ pub fn load(path: &Path) -> Result<Map<String, Value>> {
 }
 
 /// Writes the persistent state to `path` atomically (sorted keys, 4-space
-/// indent). Missing parent directories are created.
+/// indent) and logs it. Missing parent directories are created.
 ///
 /// A new file is readable by its owner only ([`PRIVATE_FILE_MODE`]): the
 /// state may hold secrets. An existing file keeps its mode, less group and
@@ -41,7 +41,12 @@ pub fn save(path: &Path, state: &Map<String, Value>) -> Result<()> {
             "cannot write persistent state file {}: {err}",
             path.display()
         ))
-    })
+    })?;
+    tracing::info!(
+        "Application persistent state saved to file '{}'",
+        path.display()
+    );
+    Ok(())
 }
 
 #[cfg(test)]

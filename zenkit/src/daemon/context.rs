@@ -131,9 +131,20 @@ impl<'a> Daemon<'a> {
         Value::Object(map)
     }
 
-    /// The runlog's `statistics` key: `{time, components: {Name: counters}}`.
+    /// The runlog's `statistics` key: `{time, components: {Name: counters}}`,
+    /// as pyzenkit keeps it: the components only, so the slot of the built-in
+    /// handlers and the application's own (`daemon`) is left out while it
+    /// has no counters.
     pub(crate) fn runlog_statistics(&self) -> Value {
-        json!({"time": crate::runlog::now_ts(), "components": self.all_statistics()})
+        let components: Map<String, Value> = self
+            .names
+            .iter()
+            .zip(&self.stats)
+            .enumerate()
+            .filter(|(slot, (_, stats))| *slot > 0 || !stats.is_empty())
+            .map(|(_, (name, stats))| (name.clone(), stats.to_json()))
+            .collect();
+        json!({"time": crate::runlog::now_ts(), "components": components})
     }
 }
 

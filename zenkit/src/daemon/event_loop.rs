@@ -1,6 +1,6 @@
 //! The event loop and the built-in handlers.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 use serde_json::json;
@@ -59,6 +59,7 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins)
                 .map_err(|e| e.context(format!("setup of component '{}'", wiring.names[slot])))?;
         }
     }
+    dump_setup(d.ctx, &wiring);
     daemonize::report_ready();
     d.notifier.ready();
     if let Some(interval) = notify::watchdog_interval() {
@@ -82,19 +83,23 @@ fn event_loop<A: App>(
     let mut sigints = 0;
     let mut now = Instant::now();
     let mut since_clock = 0;
+    let mut announced_wait = None;
     loop {
         if signals.pending() {
             for (signal, count) in signals.take() {
+                for _ in 0..count {
+                    log_received(signal);
+                }
                 match signal {
                     Signal::SIGTERM => {
-                        tracing::info!("Received SIGTERM, leaving the event loop");
+                        tracing::info!("Daemon processing termination forced by signal.");
                         d.leave = true;
                     }
                     Signal::SIGINT => {
                         sigints += count;
                         if sigints >= 3 {
-                            tracing::warn!(
-                                "Received the third SIGINT, leaving the event loop at once"
+                            tracing::info!(
+                                "Daemon processing termination forced by repeated interruption signals."
                             );
                             d.leave = true;
                         } else {
@@ -119,17 +124,29 @@ fn event_loop<A: App>(
         }
         match d.queue.next(now) {
             Some(event) => dispatch(app, d, wiring, plugins, event),
-            None if d.done => return Ok(()),
             None => match d.queue.next_deadline() {
+                Some(_) if d.done => {
+                    tracing::info!(
+                        "Daemon received interruption signal, will not wait for time scheduled events."
+                    );
+                    return Ok(());
+                }
                 Some(deadline) => {
                     // poll's timer slack grows with the timeout (0.1 %): sleep
                     // a little short and the rest in a second, precise wait
                     let remaining = deadline.saturating_duration_since(Instant::now());
+                    if remaining >= Duration::from_secs(1) && announced_wait != Some(deadline) {
+                        tracing::info!(
+                            "Waiting for '{}' seconds until next scheduled event",
+                            remaining.as_secs_f64().ceil() as u64
+                        );
+                        announced_wait = Some(deadline);
+                    }
                     signals.wait(Some(remaining - remaining / 500));
                     since_clock = CLOCK_EVERY;
                 }
                 None => {
-                    tracing::info!("Event queue is empty, leaving the event loop");
+                    tracing::info!("Event queue is empty, terminating");
                     return Ok(());
                 }
             },
@@ -137,6 +154,36 @@ fn event_loop<A: App>(
         if d.leave {
             return Ok(());
         }
+    }
+}
+
+/// Logs a signal the loop took from the signal handler, as pyzenkit does:
+/// a warning for the signals that stop or reload the daemon, information
+/// for the others.
+fn log_received(signal: Signal) {
+    let number = signal as i32;
+    match signal {
+        Signal::SIGALRM => tracing::info!("Received wakeup signal ({number})"),
+        Signal::SIGHUP | Signal::SIGINT | Signal::SIGTERM => {
+            tracing::warn!("Received signal '{}' ({number})", signal.as_str());
+        }
+        other => tracing::info!("Received signal '{}' ({number})", other.as_str()),
+    }
+}
+
+/// With `--debug` or debug logging, shows the components, the handler
+/// chains and the components set up, under pyzenkit's titles.
+fn dump_setup<A: App>(ctx: &Context, wiring: &Wiring<A>) {
+    if !ctx.dumps_setup() {
+        return;
+    }
+    ctx.dump_debug("Daemon component list", &wiring.component_list());
+    ctx.dump_debug("Registered event callbacks", &wiring.describe());
+    ctx.dbgout(format_args!("Daemon component setup >>>"));
+    tracing::debug!("Daemon component setup >>>");
+    for type_name in wiring.types.iter().skip(1) {
+        ctx.dbgout(format_args!(">>> {type_name} >>>"));
+        tracing::debug!(">>> {type_name} >>>");
     }
 }
 
@@ -193,14 +240,15 @@ fn builtin_handler<A: App>(
     };
     match builtin {
         Builtin::Start => {
-            tracing::info!("Daemon startup initiated");
+            tracing::warn!("Daemon startup initiated");
             d.schedule_after_secs(settings.stats_interval, "log_statistics", None);
             d.schedule_after_secs(settings.runlog_interval, "save_runlog", None);
         }
         Builtin::Stop => {
             if !d.done {
+                tracing::warn!("Gracefull daemon shutdown initiated");
                 tracing::info!(
-                    "Daemon shutdown initiated, stopping gracefully (terminating in {} s at the latest)",
+                    "Stopping gracefully, terminating in {} s at the latest",
                     settings.stop_timeout
                 );
                 d.set_done();
@@ -209,19 +257,30 @@ fn builtin_handler<A: App>(
             }
         }
         Builtin::Terminate => {
-            tracing::warn!("Terminating the event loop");
+            tracing::warn!("Forcefully terminating the application");
+            tracing::info!("Daemon processing termination forced by timeout.");
             d.terminate();
         }
-        Builtin::Reload => reload(app, d, wiring, plugins),
-        Builtin::SaveRunlog => save_runlog(d),
+        Builtin::Reload => {
+            tracing::warn!("Handling event for signal 'SIGHUP'");
+            reload(app, d, wiring, plugins);
+        }
+        Builtin::SaveRunlog => {
+            tracing::info!("Handling event for signal 'SIGUSR1'");
+            save_runlog(d);
+        }
         Builtin::PeriodicRunlog => {
             save_runlog(d);
             if !d.done {
                 d.schedule_after_secs(settings.runlog_interval, "save_runlog", None);
             }
         }
-        Builtin::SaveState => save_state(app, d, wiring),
-        Builtin::Wake => tracing::debug!("Woken up by SIGALRM"),
+        Builtin::SaveState => {
+            tracing::info!("Handling event for signal 'SIGUSR2'");
+            save_state(app, d, wiring);
+        }
+        // the loop logged the wakeup when it took the signal
+        Builtin::Wake => {}
         Builtin::Watchdog => {
             d.notifier.watchdog();
             if let Some(interval) = notify::watchdog_interval() {
@@ -242,9 +301,8 @@ fn save_runlog(d: &mut Daemon<'_>) {
     let statistics = d.runlog_statistics();
     d.runlog.insert("statistics", statistics);
     let dir = d.settings().runlog_dir.clone();
-    match d.runlog.save(&dir) {
-        Ok(path) => tracing::info!("Runlog saved to {}", path.display()),
-        Err(err) => tracing::error!("Cannot save the runlog into {}: {err}", dir.display()),
+    if let Err(err) = d.runlog.save(&dir) {
+        tracing::error!("Cannot save the runlog into {}: {err}", dir.display());
     }
 }
 
@@ -269,9 +327,22 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
         return;
     }
     let mut components = serde_json::Map::new();
+    let mut by_type = Vec::new();
     for slot in 1..wiring.names.len() {
         if let Some(component) = wiring.component_mut(app, slot) {
-            components.insert(wiring.names[slot].clone(), component.state());
+            let state = component.state();
+            by_type.push((
+                wiring.types[slot],
+                typed_state(&state, d.stats[slot].to_json()),
+            ));
+            components.insert(wiring.names[slot].clone(), state);
+        }
+    }
+    // pyzenkit's keys: each component under its type name too, unless a
+    // component of that name is there
+    for (type_name, state) in by_type {
+        if !components.contains_key(type_name) {
+            components.insert(type_name.to_string(), state);
         }
     }
     let statistics = d.runlog_statistics();
@@ -283,6 +354,8 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
         "paths": d.paths().to_json(),
         "pstate": &d.pstate,
         "handlers": wiring.describe(),
+        "callbacks": wiring.describe(),
+        "component_list": wiring.component_list(),
         "components": components,
         "statistics": d.all_statistics(),
         "queue": d.queue.to_json(Instant::now()),
@@ -292,9 +365,20 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
         return;
     };
     match fs::write_json_atomic_with_mode(&path, &state, fs::PRIVATE_FILE_MODE) {
-        Ok(()) => tracing::info!("Daemon state saved to {}", path.display()),
+        Ok(()) => tracing::info!("Current daemon state saved to file '{}'", path.display()),
         Err(err) => tracing::error!("Cannot save the daemon state to {}: {err}", path.display()),
     }
+}
+
+/// A component's state under its type name, as pyzenkit's components keep
+/// it: `statistics` (its counters) and the keys of its own state.
+fn typed_state(state: &serde_json::Value, statistics: serde_json::Value) -> serde_json::Value {
+    let mut map = match state {
+        serde_json::Value::Object(map) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    map.entry("statistics").or_insert(statistics);
+    serde_json::Value::Object(map)
 }
 
 /// Re-reads the configuration and puts it in force (SIGHUP), as one

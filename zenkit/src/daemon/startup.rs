@@ -46,14 +46,27 @@ pub(crate) fn start(ctx: &mut Context) -> Result<()> {
 }
 
 /// Enters the chroot and the working directory and sets the umask; the PID
-/// file and the log file, opened before, stay open.
+/// file and the log file, opened before, stay open. This is the first step
+/// with logging up, so it reports the daemonization with pyzenkit's words:
+/// full (detached by [`start`]) or simple (`--no-daemon`).
 pub(crate) fn enter(ctx: &Context) -> Result<()> {
-    match ctx.daemon.as_ref() {
-        Some(settings) => daemonize::enter(
-            settings.chroot_dir.as_deref(),
-            &settings.work_dir,
-            settings.umask,
-        ),
-        None => Ok(()),
-    }
+    let Some(settings) = ctx.daemon.as_ref() else {
+        return Ok(());
+    };
+    let (performing, done) = if settings.no_daemon {
+        (
+            "Performing simple daemonization",
+            "Simple daemonization done",
+        )
+    } else {
+        ("Performing full daemonization", "Full daemonization done")
+    };
+    tracing::info!("{performing}");
+    daemonize::enter(
+        settings.chroot_dir.as_deref(),
+        &settings.work_dir,
+        settings.umask,
+    )?;
+    tracing::info!("{done}");
+    Ok(())
 }

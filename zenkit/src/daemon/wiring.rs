@@ -85,6 +85,14 @@ fn config_defaults<C: Component>() -> Result<Map<String, serde_json::Value>> {
     }
 }
 
+/// The name of type `T` without its module path (and without generic
+/// arguments): `Worker` for `app::parts::Worker<u8>`.
+fn short_type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    let plain = full.split('<').next().unwrap_or(full);
+    plain.rsplit("::").next().unwrap_or(plain)
+}
+
 pub(crate) enum Action<A> {
     Builtin(Builtin),
     Call(Call<A>),
@@ -105,6 +113,9 @@ pub(crate) struct Entry<A> {
 /// slot, under which its statistics are kept.
 pub struct Wiring<A> {
     pub(crate) names: Vec<String>,
+    /// The type name of each component (by slot; `daemon` for slot 0),
+    /// without its module path.
+    pub(crate) types: Vec<&'static str>,
     pub(crate) access: Vec<Option<Access<A>>>,
     /// The default configuration of each component (by slot).
     defaults: Vec<ConfigDefaults>,
@@ -115,6 +126,7 @@ impl<A: 'static> Wiring<A> {
     pub(crate) fn new() -> Wiring<A> {
         let mut wiring = Wiring {
             names: vec!["daemon".to_string()],
+            types: vec!["daemon"],
             access: vec![None],
             defaults: vec![|| Ok(Map::new())],
             chains: FxHashMap::default(),
@@ -147,6 +159,7 @@ impl<A: 'static> Wiring<A> {
     pub fn component<C: Component>(&mut self, name: &'static str, access: fn(&mut A) -> &mut C) {
         let slot = self.names.len();
         self.names.push(name.to_string());
+        self.types.push(short_type_name::<C>());
         self.access
             .push(Some(Box::new(move |app| access(app) as &mut dyn Part)));
         self.defaults.push(config_defaults::<C>);
@@ -232,6 +245,12 @@ impl<A: 'static> Wiring<A> {
         serde_json::Value::Object(map)
     }
 
+    /// The components' names in registration order, for the daemon state
+    /// and the setup dump.
+    pub(crate) fn component_list(&self) -> serde_json::Value {
+        self.names[1..].iter().map(String::as_str).collect()
+    }
+
     /// Reaches the component of `slot` (none for slot 0).
     pub(crate) fn component_mut<'a>(
         &self,
@@ -279,5 +298,20 @@ impl<A: 'static> Wiring<A> {
     /// The chain of `event`; `None` when no handler is registered.
     pub(crate) fn chain(&self, event: &Event) -> Option<&[Entry<A>]> {
         self.chains.get(event.name.as_str()).map(Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_type_name;
+
+    struct Worker<T>(T);
+
+    #[test]
+    fn type_names_lose_their_module_path_and_arguments() {
+        let _ = Worker(0u8).0;
+        assert_eq!(short_type_name::<Worker<u8>>(), "Worker");
+        assert_eq!(short_type_name::<String>(), "String");
+        assert_eq!(short_type_name::<u8>(), "u8");
     }
 }

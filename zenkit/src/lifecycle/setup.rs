@@ -10,13 +10,12 @@ use serde_json::{Map, Value};
 use super::guard::guarded;
 use super::{Runtime, Stop};
 use crate::app::{App, AppKind};
-use crate::config::Config;
+use crate::config::{Config, Layer};
 use crate::configure::{self, start_logging};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::log::LogLevel;
 use crate::privileges::{self, Account};
-use crate::{fs, settings, state};
+use crate::{settings, state};
 
 /// Runs the setup stage with the defaults, the command-line values and the
 /// options of the keys that init found.
@@ -153,26 +152,39 @@ fn setup_state<A: App>(rt: &mut Runtime<A>) -> Result<()> {
     ctx.pstate = pstate;
     plugins.setup(ctx)?;
     guarded("setup", || app.setup(ctx))?;
-    dump_setup(ctx);
+    dump_setup(ctx, &plugins.names());
     Ok(())
 }
 
-/// With `--debug` or debug logging, shows paths, layers, the final
-/// configuration and the persistent state.
-fn dump_setup(ctx: &Context) {
-    let debug_logging = ctx.settings.log_level == LogLevel::Debug;
-    if !ctx.settings.debug && !debug_logging {
+/// With `--debug` or debug logging, shows the name, paths, layers, the
+/// final configuration, the persistent state and the plugins, under
+/// pyzenkit's titles.
+fn dump_setup(ctx: &Context, plugins: &[&str]) {
+    if !ctx.dumps_setup() {
         return;
     }
-    let show = |what: String, value: fs::JsonRef<'_>| {
-        let text = fs::to_json_pretty(value);
-        ctx.dbgout(format_args!("{what}:\n{text}"));
-        tracing::debug!("{what}:\n{text}");
-    };
-    show("application paths".into(), (&ctx.paths.to_json()).into());
+    let name = format!("Application name is '{}'", ctx.name);
+    ctx.dbgout(format_args!("{name}"));
+    tracing::debug!("{name}");
+    ctx.dump_debug("System paths", &ctx.paths.to_json());
+    let mut defaults = Map::new();
+    let mut dir = Map::new();
+    let mut file = Map::new();
+    let mut cli = Map::new();
     for (layer, values) in ctx.config.layers() {
-        show(format!("configuration layer {layer}"), values.into());
+        let into = match layer {
+            Layer::Default => &mut defaults,
+            Layer::Dir(_) => &mut dir,
+            Layer::File(_) => &mut file,
+            Layer::Cli => &mut cli,
+        };
+        into.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    show("final configuration".into(), ctx.config.as_map().into());
-    show("persistent state".into(), (&ctx.pstate).into());
+    ctx.dump_debug("Default configurations", &defaults);
+    ctx.dump_debug("Loaded directory configurations", &dir);
+    ctx.dump_debug("Loaded file configurations", &file);
+    ctx.dump_debug("Loaded command line configurations", &cli);
+    ctx.dump_debug("Final application configurations", ctx.config.as_map());
+    ctx.dump_debug("Loaded persistent state", &ctx.pstate);
+    ctx.dump_debug("Application plugins", &Value::from(plugins.to_vec()));
 }

@@ -150,12 +150,17 @@ impl Runlog {
         file_name(ts_fsf, pid)
     }
 
-    /// Writes the runlog atomically into `dir`; returns the file's path. A
-    /// new file gets mode 0644 ([`FILE_MODE`]).
+    /// Writes the runlog atomically into `dir`, creating it when missing;
+    /// returns the file's path. A new file gets mode 0644 ([`FILE_MODE`]).
+    /// Both steps are logged with pyzenkit's words.
     ///
     /// The temporary files that killed writers of earlier runlogs left in
     /// `dir` are removed first (those of writers that still run are kept).
     pub fn save(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        if !dir.is_dir() {
+            tracing::info!("Creating application runlog directory '{}'", dir.display());
+            std::fs::create_dir_all(dir)?;
+        }
         let path = dir.join(self.file_name());
         // Every run writes a runlog of its own name, so the leftovers of
         // other runs are swept here too.
@@ -166,6 +171,7 @@ impl Runlog {
                     .is_some_and(|ext| ext == analysis::EXTENSION)
         };
         write_json_atomic_sweeping(&path, &self.data, FILE_MODE, is_runlog)?;
+        tracing::info!("Application runlog saved to file '{}'", path.display());
         Ok(path)
     }
 }

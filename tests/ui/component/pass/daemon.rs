@@ -236,8 +236,12 @@ fn main() {
         json!({
             "apples": {"unit": "apples", "seen": 5},
             "gate": [true, 1],
+            // pyzenkit's keys: by type name, with the counters
+            "Counter": {"unit": "apples", "seen": 5, "statistics": {"apples": 5}},
+            "Gate": {"statistics": {}},
         })
     );
+    assert_eq!(state["component_list"], json!(["apples", "gate"]));
     let handlers = &state["handlers"];
     assert_eq!(
         handlers["count"],
@@ -246,5 +250,6 @@ fn main() {
     assert_eq!(handlers["start"], json!(["daemon.start", "app.begin"]));
     assert_eq!(handlers["stop"], json!(["daemon.stop", "app.stopping"]));
     assert_eq!(handlers["signal_winch"], json!(["gate.resized"]));
+    assert_eq!(state["callbacks"], *handlers);
     assert_eq!(state["statistics"]["apples"], json!({"apples": 5}));
 }
