@@ -354,40 +354,83 @@ fn start_stop_daemon_starts_checks_and_stops_it() {
             "start-stop-daemon is not installed; ./run-tests installs it (Debian's dpkg package)"
         );
     };
-    let sb = sandbox();
-    let pid_file = sb.path("var/run/watch.pid");
-    let exe = support::example("watch");
-    let ssd_run = |args: &[&str]| -> Run {
-        Command::new(&ssd)
-            .args(args)
-            .env("APP_ROOT_PATH", sb.root())
-            .current_dir(sb.root())
-            .output()
-            .unwrap()
-            .into()
-    };
-    let pid_arg = pid_file.to_string_lossy().into_owned();
-    let exe_arg = exe.to_string_lossy().into_owned();
-    let run = ssd_run(&[
-        "--start",
-        "--pidfile",
-        &pid_arg,
-        "--exec",
-        &exe_arg,
-        "--",
-        "--umask",
-        "022",
-    ]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(!run.stderr.to_lowercase().contains("insecure"), "{run:?}");
-    let run = ssd_run(&["--status", "--pidfile", &pid_arg]);
-    assert_eq!(run.code, 0, "running: {run:?}");
-    let run = ssd_run(&["--stop", "--retry", "TERM/30/KILL/5", "--pidfile", &pid_arg]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(!pid_file.exists(), "PID file left behind");
-    assert!(sb
-        .read("var/log/watch.log")
-        .contains("WARNING: Received signal 'SIGTERM' (15)"));
+    let root = nix::unistd::geteuid().is_root();
+    for as_nobody in [false, true] {
+        if as_nobody && !root {
+            eprintln!(
+                "skipped: start_stop_daemon_starts_checks_and_stops_it with --user needs root"
+            );
+            continue;
+        }
+        let sb = sandbox();
+        let mut extra: Vec<String> = Vec::new();
+        if as_nobody {
+            std::fs::set_permissions(sb.root(), PermissionsExt::from_mode(0o755)).unwrap();
+            let state = sb.path("var/lib/watch");
+            std::fs::create_dir_all(&state).unwrap();
+            std::os::unix::fs::chown(&state, Some(65534), Some(65534)).unwrap();
+            for arg in [
+                "--user",
+                "nobody",
+                "--group",
+                "nogroup",
+                "--pstate-file",
+                &state.join("watch.pstate").to_string_lossy(),
+                "--state-file",
+                &state.join("watch.state").to_string_lossy(),
+            ] {
+                extra.push(arg.to_string());
+            }
+        }
+        let pid_file = sb.path("var/run/watch.pid");
+        let exe = support::example("watch");
+        let ssd_run = |args: &[&str]| -> Run {
+            Command::new(&ssd)
+                .args(args)
+                .env("APP_ROOT_PATH", sb.root())
+                .current_dir(sb.root())
+                .output()
+                .unwrap()
+                .into()
+        };
+        let pid_arg = pid_file.to_string_lossy().into_owned();
+        let exe_arg = exe.to_string_lossy().into_owned();
+        let mut start = vec![
+            "--start",
+            "--pidfile",
+            &pid_arg,
+            "--exec",
+            &exe_arg,
+            "--",
+            "--umask",
+            "022",
+        ];
+        start.extend(extra.iter().map(String::as_str));
+        let run = ssd_run(&start);
+        assert_eq!(run.code, 0, "{as_nobody}: {run:?}");
+        assert!(!run.stderr.to_lowercase().contains("insecure"), "{run:?}");
+        let meta = std::fs::metadata(&pid_file).unwrap();
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::uid(&meta),
+            0,
+            "the PID file stays root's"
+        );
+        let run = ssd_run(&["--status", "--pidfile", &pid_arg]);
+        assert_eq!(run.code, 0, "running: {run:?}");
+        let run = ssd_run(&["--stop", "--retry", "TERM/30/KILL/5", "--pidfile", &pid_arg]);
+        assert_eq!(run.code, 0, "{run:?}");
+        // a dropped daemon leaves the removal to the root process it left
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pid_file.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!pid_file.exists(), "{as_nobody}: PID file left behind");
+        let run = ssd_run(&["--status", "--pidfile", &pid_arg]);
+        assert_eq!(run.code, 3, "not running, no PID file: {run:?}");
+        assert!(sb
+            .read("var/log/watch.log")
+            .contains("WARNING: Received signal 'SIGTERM' (15)"));
+    }
 }
 
 fn which(program: &str) -> Result<std::path::PathBuf, ()> {

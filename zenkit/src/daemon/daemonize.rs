@@ -42,7 +42,7 @@ pub fn enter(chroot_dir: Option<&Path>, work_dir: &Path, umask: u32) -> Result<(
 }
 
 /// Closes every descriptor above 2 but `keep`.
-fn close_inherited(keep: &[RawFd]) {
+pub(crate) fn close_inherited(keep: &[RawFd]) {
     let fds: Vec<RawFd> = match std::fs::read_dir("/proc/self/fd") {
         Ok(entries) => entries
             .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())

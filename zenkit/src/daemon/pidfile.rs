@@ -40,8 +40,11 @@ const MAX_CONTENT: u64 = 64;
 /// cleans it up: a forked child dropping its copy leaves file and lock alone.
 pub struct PidFile {
     path: PathBuf,
+    /// A read-only descriptor holding the lock.
     file: Option<File>,
     pid: u32,
+    /// The write end of the pipe a remover process waits on.
+    remover: Option<std::os::fd::OwnedFd>,
 }
 
 impl fmt::Debug for PidFile {
@@ -79,14 +82,20 @@ impl PidFile {
         }
         for _ in 0..ACQUIRE_ATTEMPTS {
             let (file, created) = open_for_lock(path)?;
+            // the lock is held through a read-only descriptor, so a daemon
+            // that drops its privileges keeps no way to write root's file
+            let lock = match open_read_only(path) {
+                Ok(lock) if same_file(&lock, path) => lock,
+                _ => continue,
+            };
             // a signal action checking the lock holds it for a moment only
-            let mut locked = try_flock(&file, libc::LOCK_EX);
+            let mut locked = try_flock(&lock, libc::LOCK_EX);
             for _ in 0..5 {
                 if locked != Err(Errno::EWOULDBLOCK) {
                     break;
                 }
                 std::thread::sleep(std::time::Duration::from_millis(10));
-                locked = try_flock(&file, libc::LOCK_EX);
+                locked = try_flock(&lock, libc::LOCK_EX);
             }
             match locked {
                 Ok(()) => {}
@@ -100,7 +109,7 @@ impl PidFile {
             }
             // The previous holder may have unlinked the file between our open
             // and our lock; a lock on an unlinked file protects nothing.
-            if !same_file(&file, path) {
+            if !same_file(&lock, path) || !same_file(&file, path) {
                 continue;
             }
             let pid = std::process::id();
@@ -110,8 +119,9 @@ impl PidFile {
             })?;
             return Ok(PidFile {
                 path: path.to_path_buf(),
-                file: Some(file),
+                file: Some(lock),
                 pid,
+                remover: None,
             });
         }
         Err(Error::setup(format!(
@@ -139,25 +149,49 @@ impl PidFile {
         self.file.as_ref().map_or(-1, AsRawFd::as_raw_fd)
     }
 
-    /// Gives the file to `uid` and/or `gid` (`None` keeps that one), so a
-    /// daemon that drops its privileges still owns the file it clears at exit.
-    #[allow(dead_code)] // Not yet called by the runtime.
-    pub fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> Result<()> {
-        let file = self.file.as_ref().ok_or_else(|| {
-            Error::setup(format!(
-                "PID file {} is already released",
-                self.path.display()
-            ))
-        })?;
-        std::os::unix::fs::fchown(file, uid, gid).map_err(|e| {
-            let id = |v: Option<u32>| v.map_or_else(|| "-".to_string(), |v| v.to_string());
-            Error::setup(format!(
-                "cannot change the owner of PID file {} to {}:{}: {e}",
-                self.path.display(),
-                id(uid),
-                id(gid)
-            ))
-        })
+    /// Starts the process that removes the PID file once this daemon is
+    /// gone, for a daemon about to drop its privileges: the file and its
+    /// directory stay root's (as `start-stop-daemon` wants them), so only
+    /// root can remove the file. The remover is a fork of this process that
+    /// keeps no descriptor but the read end of a pipe whose write end the
+    /// daemon keeps; when the daemon ends, however it ends, the read sees
+    /// the end of the file, and the remover unlinks the PID file if it still
+    /// names the daemon and nobody holds its lock, then exits. It ignores
+    /// the signals a terminal or an operator sends to the daemon.
+    ///
+    /// Must run before any thread exists.
+    pub(crate) fn start_remover(&mut self) -> Result<()> {
+        use nix::unistd::{fork, ForkResult};
+        let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+            .map_err(|e| Error::setup(format!("cannot create the PID file remover's pipe: {e}")))?;
+        // SAFETY: no thread exists yet; the child calls only what is safe
+        // after fork in a single-threaded process and ends with _exit.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                drop(write);
+                super::daemonize::close_inherited(&[read.as_raw_fd()]);
+                // neither a terminal nor a pipe of whoever started the daemon
+                // stays open for as long as the remover waits
+                if let Ok(null) = OpenOptions::new().read(true).write(true).open("/dev/null") {
+                    for fd in 0..=2 {
+                        // SAFETY: dup2 onto the standard descriptors.
+                        unsafe { libc::dup2(null.as_raw_fd(), fd) };
+                    }
+                }
+                remove_when_gone(&self.path, self.pid, &read);
+                // SAFETY: _exit ends the child without running the parent's
+                // destructors (the PID file's clean-up among them).
+                unsafe { libc::_exit(0) }
+            }
+            Ok(ForkResult::Parent { .. }) => {
+                drop(read);
+                self.remover = Some(write);
+                Ok(())
+            }
+            Err(e) => Err(Error::setup(format!(
+                "cannot start the PID file remover: {e}"
+            ))),
+        }
     }
 
     /// Removes the file if it still holds our PID (emptying it when it cannot
@@ -195,14 +229,10 @@ impl PidFile {
             }
         }
         if let Err(err) = fs::remove_file(&self.path) {
-            if let Err(trunc) = file.set_len(0) {
+            // a daemon that dropped its privileges leaves it to its remover
+            if self.remover.is_none() {
                 tracing::warn!(
-                    "cannot remove PID file {} ({err}) nor empty it ({trunc}); remove it by hand",
-                    self.path.display()
-                );
-            } else {
-                tracing::debug!(
-                    "cannot remove PID file {} ({err}); emptied it instead",
+                    "cannot remove PID file {} ({err}); the next instance takes it over",
                     self.path.display()
                 );
             }
@@ -214,6 +244,29 @@ impl PidFile {
 impl Drop for PidFile {
     fn drop(&mut self) {
         self.clean_up();
+    }
+}
+
+/// The remover's work (see [`PidFile::start_remover`]).
+fn remove_when_gone(path: &Path, pid: u32, pipe: &std::os::fd::OwnedFd) {
+    use nix::sys::signal::{signal, SigHandler, Signal};
+    for sig in [
+        Signal::SIGINT,
+        Signal::SIGHUP,
+        Signal::SIGTERM,
+        Signal::SIGQUIT,
+        Signal::SIGUSR1,
+        Signal::SIGUSR2,
+        Signal::SIGALRM,
+    ] {
+        // SAFETY: ignoring a signal installs no handler of ours.
+        let _ = unsafe { signal(sig, SigHandler::SigIgn) };
+    }
+    let mut byte = [0u8; 1];
+    while let Err(Errno::EINTR) = nix::unistd::read(pipe, &mut byte) {}
+    let ours = matches!(read_pid(path), Ok(found) if found == pid);
+    if ours && matches!(lock_holder(path), Ok(None)) {
+        let _ = fs::remove_file(path);
     }
 }
 
@@ -645,8 +698,8 @@ mod tests {
     fn refusal_without_a_readable_pid_names_only_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.pid");
-        let first = PidFile::acquire(&path).unwrap();
-        first.file.as_ref().unwrap().set_len(0).unwrap();
+        let _first = PidFile::acquire(&path).unwrap();
+        fs::write(&path, "").unwrap();
         let err = PidFile::acquire(&path).unwrap_err();
         assert_eq!(
             err.message(),
@@ -802,12 +855,12 @@ mod tests {
     }
 
     #[test]
-    fn file_that_cannot_be_removed_is_emptied() {
+    fn file_that_cannot_be_removed_is_left_unlocked() {
         if nix::unistd::geteuid().is_root() {
             // root removes files from any directory: run this test again as
             // an unprivileged account, the situation of a daemon that
             // dropped its privileges
-            rerun_as_nobody("file_that_cannot_be_removed_is_emptied");
+            rerun_as_nobody("file_that_cannot_be_removed_is_left_unlocked");
             return;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -818,10 +871,10 @@ mod tests {
         fs::set_permissions(&run, Permissions::from_mode(0o555)).unwrap();
         drop(pid_file);
         fs::set_permissions(&run, Permissions::from_mode(0o755)).unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"");
-        assert!(matches!(read_pid(&path), Err(PidError::Missing)));
+        // left as it was, but nobody holds it any more
+        assert_eq!(read_pid(&path).unwrap(), our_pid());
         assert!(!is_locked(&path).unwrap());
-        // an emptied file is taken over by the next instance
+        // so the next instance takes it over
         let _next = PidFile::acquire(&path).unwrap();
         assert_eq!(read_pid(&path).unwrap(), our_pid());
     }
@@ -848,16 +901,24 @@ mod tests {
     }
 
     #[test]
-    fn chown_to_ourselves_succeeds() {
+    fn the_lock_is_held_through_a_read_only_descriptor() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.pid");
         let pid_file = PidFile::acquire(&path).unwrap();
-        let uid = nix::unistd::geteuid().as_raw();
-        let gid = nix::unistd::getegid().as_raw();
-        pid_file.chown(Some(uid), Some(gid)).unwrap();
-        pid_file.chown(None, None).unwrap();
-        let meta = fs::metadata(&path).unwrap();
-        assert_eq!((meta.uid(), meta.gid()), (uid, gid));
+        let flags = nix::fcntl::fcntl(
+            pid_file.file.as_ref().unwrap(),
+            nix::fcntl::FcntlArg::F_GETFL,
+        )
+        .unwrap();
+        assert_eq!(flags & libc::O_ACCMODE, libc::O_RDONLY);
+        assert!(is_locked(&path).unwrap());
+        // no other descriptor of the file stays open
+        let open: Vec<_> = fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|e| fs::read_link(e.unwrap().path()).ok())
+            .filter(|target| target == &path)
+            .collect();
+        assert_eq!(open.len(), 1, "{open:?}");
     }
 
     #[test]

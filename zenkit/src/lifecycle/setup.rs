@@ -62,6 +62,13 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
         start_logging(ctx)?;
         crate::daemon::startup::enter(ctx)?;
         hand_over_files(ctx, user.as_ref(), group.as_ref())?;
+        let dropping = user.is_some() || group.is_some();
+        if let Some(pidfile) = ctx.pidfile.as_mut().filter(|_| dropping) {
+            // once dropped, the daemon cannot remove root's PID file
+            if nix::unistd::geteuid().is_root() {
+                pidfile.start_remover()?;
+            }
+        }
         privileges::drop_privileges(user.as_ref(), group.as_ref())?;
         check_writable(ctx, user.as_ref(), group.as_ref())?;
     } else {
