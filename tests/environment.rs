@@ -4,8 +4,15 @@
 mod support;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
 
 use support::{dumped, Sandbox, RUNLOG_DUMP};
+
+/// Makes `path` a `.env` file zenkit trusts whatever the umask: not
+/// writable by its group or others.
+fn not_shared(path: &Path) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
 
 fn config_file_line(out: &str) -> &str {
     out.lines()
@@ -18,14 +25,14 @@ fn dotenv_files_set_the_root_without_overriding_the_environment() {
     let sb = Sandbox::new("dusage");
     let local = sb.path("from-local");
     let plain = sb.path("from-env");
-    sb.write(
+    not_shared(&sb.write(
         ".env.local",
         &format!("APP_ROOT_PATH={}\n", local.display()),
-    );
-    sb.write(
+    ));
+    not_shared(&sb.write(
         ".env",
         &format!("# root\nexport APP_ROOT_PATH=\"{}\"\n", plain.display()),
-    );
+    ));
     let args = [
         "--action",
         "config-view",
@@ -64,6 +71,84 @@ fn dotenv_files_set_the_root_without_overriding_the_environment() {
     let expected = format!("config_file: {}/etc/dusage.conf", sb.root().display());
     assert!(
         config_file_line(&run.stdout).ends_with(&expected),
+        "{run:?}"
+    );
+}
+
+/// Whether `line` is a console warning before logging starts:
+/// `YYYY-mm-dd HH:MM:SS,mmm WARNING: <text>`.
+fn is_early_warning(line: &str) -> bool {
+    let shape = "dddd-dd-dd dd:dd:dd,ddd WARNING: ";
+    line.len() > shape.len()
+        && line.bytes().zip(shape.bytes()).all(|(c, s)| match s {
+            b'd' => c.is_ascii_digit(),
+            _ => c == s,
+        })
+}
+
+#[test]
+fn dotenv_files_of_other_users_are_skipped_with_a_warning() {
+    if !nix::unistd::Uid::effective().is_root() {
+        eprintln!("skipped: dotenv_files_of_other_users_are_skipped_with_a_warning needs root");
+        return;
+    }
+    let nobody = nix::unistd::User::from_name("nobody")
+        .unwrap()
+        .expect("user nobody");
+    let sb = Sandbox::new("demo_app");
+    let root = sb.root().canonicalize().unwrap();
+    let planted = root.join("planted");
+    let env_file = sb.write(".env", &format!("APP_ROOT_PATH={}\n", planted.display()));
+    not_shared(&env_file);
+    std::os::unix::fs::chown(&env_file, Some(nobody.uid.as_raw()), None).unwrap();
+    let args = ["--action", "config-view"];
+    let config_file = |root: &Path| format!("config_file: {}/tmp/demo_app.conf", root.display());
+    let warning = format!(
+        " WARNING: {} not read: owned by nobody (uid {}), neither root nor the user running the program (uid 0)",
+        root.join(".env").display(),
+        nobody.uid
+    );
+
+    // with the root in the environment and without: the file is not read
+    for unset in [false, true] {
+        let mut cmd = sb.command(&args);
+        if unset {
+            cmd.env_remove("APP_ROOT_PATH");
+        }
+        let run: support::Run = cmd.output().unwrap().into();
+        assert_eq!(run.code, 0, "{run:?}");
+        let warnings: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains("WARNING"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{run:?}");
+        assert!(is_early_warning(warnings[0]), "{run:?}");
+        assert!(warnings[0].ends_with(&warning), "{run:?}");
+        // the environment's root, or demo_app's default, the working directory
+        let used = if unset {
+            root.join(".")
+        } else {
+            sb.root().to_path_buf()
+        };
+        assert!(
+            config_file_line(&run.stdout).ends_with(&config_file(&used)),
+            "{run:?}"
+        );
+    }
+
+    // the same file owned by root is read
+    std::os::unix::fs::chown(&env_file, Some(0), None).unwrap();
+    let run: support::Run = sb
+        .command(&args)
+        .env_remove("APP_ROOT_PATH")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("WARNING"), "{run:?}");
+    assert!(
+        config_file_line(&run.stdout).ends_with(&config_file(&planted)),
         "{run:?}"
     );
 }
