@@ -57,11 +57,18 @@ fn signal_name(signal: i32) -> String {
         .unwrap_or_else(|_| format!("signal {signal}"))
 }
 
+/// The shell a command line given as one string runs in.
+const SHELL: &str = "/bin/sh";
+
 fn run(argv: &[&str]) -> Result<(CommandOutput, Option<i32>)> {
+    run_shown(argv, &shell_join(argv))
+}
+
+/// Runs `argv`, logging it as `line`.
+fn run_shown(argv: &[&str], line: &str) -> Result<(CommandOutput, Option<i32>)> {
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| Error::msg("cannot run a command: the command line is empty"))?;
-    let line = shell_join(argv);
     tracing::info!("Executing system command >>>\n{line}");
     let output = Command::new(program)
         .args(args)
@@ -93,6 +100,23 @@ fn run(argv: &[&str]) -> Result<(CommandOutput, Option<i32>)> {
     Ok((result, output.status.signal()))
 }
 
+/// The output of a finished command, or the error of a non-zero exit:
+/// `command '<line>' failed with exit code N: <first stderr line>`.
+fn checked((output, signal): (CommandOutput, Option<i32>), line: &str) -> Result<CommandOutput> {
+    if output.success() {
+        return Ok(output);
+    }
+    let mut message = format!("command '{line}' failed with exit code {}", output.status);
+    if let Some(signal) = signal {
+        message.push_str(&format!(" (killed by {})", signal_name(signal)));
+    }
+    if let Some(first) = output.stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
+        message.push_str(": ");
+        message.push_str(first);
+    }
+    Err(Error::msg(message))
+}
+
 impl Context {
     /// Runs `argv[0]` with the other elements as its arguments (no shell),
     /// with stdin from `/dev/null` and stdout and stderr captured. Logs
@@ -101,23 +125,22 @@ impl Context {
     /// pyzenkit does, and the output at debug level. A non-zero exit is an error:
     /// `command '<command line>' failed with exit code N: <first stderr line>`.
     pub fn run_command(&mut self, argv: &[&str]) -> Result<CommandOutput> {
-        let (output, signal) = run(argv)?;
-        if output.success() {
-            return Ok(output);
-        }
-        let mut message = format!(
-            "command '{}' failed with exit code {}",
-            shell_join(argv),
-            output.status
-        );
-        if let Some(signal) = signal {
-            message.push_str(&format!(" (killed by {})", signal_name(signal)));
-        }
-        if let Some(first) = output.stderr.lines().map(str::trim).find(|l| !l.is_empty()) {
-            message.push_str(": ");
-            message.push_str(first);
-        }
-        Err(Error::msg(message))
+        checked(run(argv)?, &shell_join(argv))
+    }
+
+    /// Runs `command`, a command line as one string, in `/bin/sh -c` (so it
+    /// may use pipes, redirections and variables; quote what it must not
+    /// expand with [`shell_quote`]), like pyzenkit's `execute_command`:
+    /// logged, output captured and a non-zero exit an error as with
+    /// [`Context::run_command`].
+    pub fn run_shell(&mut self, command: &str) -> Result<CommandOutput> {
+        checked(run_shown(&[SHELL, "-c", command], command)?, command)
+    }
+
+    /// Like [`Context::run_shell`], but a non-zero exit is returned in
+    /// [`CommandOutput::status`] instead of as an error.
+    pub fn run_shell_may_fail(&mut self, command: &str) -> Result<CommandOutput> {
+        run_shown(&[SHELL, "-c", command], command).map(|(output, _)| output)
     }
 
     /// Like [`Context::run_command`], but a non-zero exit is returned in
@@ -151,6 +174,19 @@ mod tests {
             shell_join(&["tar", "-czf", "my file.tgz", "*"]),
             "tar -czf 'my file.tgz' '*'"
         );
+    }
+
+    #[test]
+    fn a_shell_string_runs_in_the_shell() {
+        let mut ctx = context();
+        let out = ctx.run_shell("echo a b | tr a-z A-Z; echo e >&2").unwrap();
+        assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("A B\n", "e\n"));
+        let err = ctx.run_shell("echo no >&2; exit 3").unwrap_err();
+        assert_eq!(
+            err.message(),
+            "command 'echo no >&2; exit 3' failed with exit code 3: no"
+        );
+        assert_eq!(ctx.run_shell_may_fail("exit 4").unwrap().status, 4);
     }
 
     #[test]

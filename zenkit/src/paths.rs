@@ -50,6 +50,19 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// A path under the root, as pyzenkit's `get_resource_path` makes it:
+    /// `rel` joined to [`Paths::root`], or `rel` itself when it is absolute.
+    ///
+    /// ```
+    /// use zenkit::paths::{PathOverrides, Paths};
+    /// let paths = Paths::resolve("/srv/app".as_ref(), &PathOverrides::default());
+    /// assert_eq!(paths.resource("etc/rules.json"), std::path::Path::new("/srv/app/etc/rules.json"));
+    /// assert_eq!(paths.resource("/usr/share/x"), std::path::Path::new("/usr/share/x"));
+    /// ```
+    pub fn resource(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.root.join(rel)
+    }
+
     /// Resolves the paths from `root` and the author's overrides.
     pub fn resolve(root: &Path, over: &PathOverrides) -> Paths {
         let sub = |given: Option<&str>, default: &str| root.join(given.unwrap_or(default));
