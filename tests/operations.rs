@@ -810,3 +810,39 @@ fn a_running_pyzenkit_daemon_is_signalled_through_its_unlocked_pid_file() {
     assert!(run.stderr.contains("which is stale"), "{run:?}");
     assert!(other.try_wait().unwrap().is_none());
 }
+
+#[test]
+fn a_pid_file_planted_by_another_account_is_not_adopted() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: a_pid_file_planted_by_another_account_is_not_adopted needs root");
+        return;
+    }
+    let sb = sandbox();
+    let run_dir = sb.path("var/run");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    std::fs::set_permissions(&run_dir, PermissionsExt::from_mode(0o1777)).unwrap();
+    let planted = sb.write("var/run/watch.pid", "");
+    std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+    let run = sb.run(&[]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "PID file {} belongs to another account (uid 65534)",
+            planted.display()
+        )),
+        "{run:?}"
+    );
+    assert_eq!(
+        std::fs::read(&planted).unwrap(),
+        b"",
+        "nothing written into it"
+    );
+    // and a hard link to a file of root's is not written through
+    std::fs::remove_file(&planted).unwrap();
+    let target = sb.write("roots-file", "root's\n");
+    std::fs::hard_link(&target, &planted).unwrap();
+    let run = sb.run(&[]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("has other hard links"), "{run:?}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "root's\n");
+}
