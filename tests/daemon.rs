@@ -427,3 +427,51 @@ fn statistics_and_runlog_are_written_periodically() {
     signal(&child, Signal::SIGINT);
     assert_eq!(wait_exit(&mut child), 0);
 }
+
+/// The times of the log lines of `log` that contain `needle`, in seconds
+/// since the first of them.
+fn times_of(log: &str, needle: &str) -> Vec<f64> {
+    let seconds = |line: &str| -> Option<f64> {
+        // `YYYY-mm-dd HH:MM:SS,mmm ...`
+        let time = line.get(11..23)?;
+        let (hms, millis) = time.split_once(',')?;
+        let mut parts = hms.split(':').map(|p| p.parse::<f64>().ok());
+        let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+        Some(h * 3600.0 + m * 60.0 + s + millis.parse::<f64>().ok()? / 1000.0)
+    };
+    let times: Vec<f64> = log
+        .lines()
+        .filter(|l| l.contains(needle))
+        .filter_map(seconds)
+        .collect();
+    times.iter().map(|t| t - times[0]).collect()
+}
+
+#[test]
+fn timers_run_on_time_while_long_handlers_keep_the_queue_busy() {
+    let sb = Sandbox::new("demo_daemon");
+    // each unit of work takes 0.4 s and schedules the next at once
+    let mut child = sb.spawn(&["--work-seconds", "0.4", "--stats-interval", "0.5"]);
+    let log = sb.path("tmp/demo_daemon.log");
+    let needle = "Component 'demo': *** Processing statistics ***";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let text = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.matches(needle).count() >= 4 || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    signal(&child, Signal::SIGINT);
+    wait_exit(&mut child);
+    let times = times_of(&text, needle);
+    assert!(
+        times.len() >= 4,
+        "statistics were starved: {times:?}\n{text}"
+    );
+    // due every 0.5 s, late by at most the 0.4 s handler running then
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap < 0.5 + 0.4 + 0.5, "a gap of {gap:.3} s: {times:?}");
+    }
+}

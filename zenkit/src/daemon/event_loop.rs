@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::component::signal_event;
 use super::queue::Event;
-use super::signals::Signals;
+use super::signals::{Alarm, Signals};
 use super::stats::format_figures;
 use super::wiring::{Action, Builtin, Wiring};
 use super::{daemonize, notify};
@@ -27,10 +27,6 @@ const CAUGHT: [Signal; 6] = [
     Signal::SIGUSR2,
     Signal::SIGALRM,
 ];
-
-/// How many events may run on one reading of the clock while immediate
-/// events are waiting; a timer is late by at most this many handler runs.
-const CLOCK_EVERY: u32 = 64;
 
 /// Runs daemon `app` until its queue is empty, it stops or it is told to
 /// leave; the runlog gets the final statistics.
@@ -82,10 +78,13 @@ fn event_loop<A: App>(
 ) -> Result<()> {
     let mut sigints = 0;
     let mut now = Instant::now();
-    let mut since_clock = 0;
     let mut announced_wait = None;
+    // rings when a timed event falls due while immediate events keep the
+    // loop busy, so the clock is read only then, not for every event
+    let mut alarm = Alarm::new()?;
     loop {
         if signals.pending() {
+            now = Instant::now();
             for (signal, count) in signals.take() {
                 for _ in 0..count {
                     log_received(signal);
@@ -117,10 +116,10 @@ fn event_loop<A: App>(
         if d.leave {
             return Ok(());
         }
-        since_clock += 1;
-        if since_clock >= CLOCK_EVERY || d.queue.count_immediate() == 0 {
+        if d.queue.count_immediate() == 0 {
             now = Instant::now();
-            since_clock = 0;
+        } else if let Some(deadline) = d.queue.next_deadline() {
+            alarm.arm(deadline);
         }
         match d.queue.next(now) {
             Some(event) => dispatch(app, d, wiring, plugins, event),
@@ -143,7 +142,6 @@ fn event_loop<A: App>(
                         announced_wait = Some(deadline);
                     }
                     signals.wait(Some(remaining - remaining / 500));
-                    since_clock = CLOCK_EVERY;
                 }
                 None => {
                     tracing::info!("Event queue is empty, terminating");

@@ -1,10 +1,15 @@
 //! Signals as events: the handlers installed here only count the signal and
 //! write a byte to a self-pipe; the event loop turns the counts into events
 //! and sleeps in `ppoll` on the pipe, so a signal wakes it at once.
+//!
+//! The same path tells a busy loop that a timed event fell due: an
+//! [`Alarm`] is a POSIX timer that raises a real-time signal at the next
+//! deadline, so the loop needs no clock reading per event to run a due
+//! timer before the next immediate event.
 
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nix::fcntl::OFlag;
 use nix::libc;
@@ -93,6 +98,16 @@ impl Signals {
             unsafe { signal::sigaction(sig, &action) }
                 .map_err(|e| Error::setup(format!("cannot catch {sig}: {e}")))?;
         }
+        // SAFETY: as above; the signal number is the alarm's real-time one.
+        let mut raw: libc::sigaction = unsafe { std::mem::zeroed() };
+        raw.sa_sigaction = record as *const () as usize;
+        raw.sa_flags = libc::SA_RESTART;
+        if unsafe { libc::sigaction(alarm_signal(), &raw, std::ptr::null_mut()) } != 0 {
+            return Err(Error::setup(format!(
+                "cannot catch the timer signal: {}",
+                std::io::Error::last_os_error()
+            )));
+        }
         Ok(Signals {
             read,
             _write: write,
@@ -137,6 +152,72 @@ impl Signals {
     }
 }
 
+/// The real-time signal of [`Alarm`]s.
+fn alarm_signal() -> libc::c_int {
+    libc::SIGRTMIN() + 1
+}
+
+/// A one-shot timer that makes [`Signals::pending`] true at a deadline.
+#[derive(Debug)]
+pub struct Alarm {
+    timer: libc::timer_t,
+    armed: Option<Instant>,
+}
+
+impl Alarm {
+    /// A disarmed alarm on the monotonic clock (the clock of [`Instant`]).
+    pub fn new() -> Result<Alarm> {
+        // SAFETY: a zeroed sigevent is valid; the fields that matter are set.
+        let mut event: libc::sigevent = unsafe { std::mem::zeroed() };
+        event.sigev_notify = libc::SIGEV_SIGNAL;
+        event.sigev_signo = alarm_signal();
+        let mut timer: libc::timer_t = std::ptr::null_mut();
+        // SAFETY: both pointers point at live values of the right types.
+        if unsafe { libc::timer_create(libc::CLOCK_MONOTONIC, &mut event, &mut timer) } != 0 {
+            return Err(Error::setup(format!(
+                "cannot create the event loop's timer: {}",
+                std::io::Error::last_os_error()
+            )));
+        }
+        Ok(Alarm { timer, armed: None })
+    }
+
+    /// Rings at `deadline` (at once when it has passed); nothing to do when
+    /// it is armed for that deadline already, so it is cheap to call before
+    /// every event.
+    #[inline]
+    pub fn arm(&mut self, deadline: Instant) {
+        if self.armed == Some(deadline) {
+            return;
+        }
+        // a zero time would disarm the timer
+        let wait = deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_nanos(1));
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: wait.as_secs() as libc::time_t,
+                tv_nsec: wait.subsec_nanos() as libc::c_long,
+            },
+        };
+        // SAFETY: the timer lives as long as `self`; spec is a valid value.
+        if unsafe { libc::timer_settime(self.timer, 0, &spec, std::ptr::null_mut()) } == 0 {
+            self.armed = Some(deadline);
+        }
+    }
+}
+
+impl Drop for Alarm {
+    fn drop(&mut self) {
+        // SAFETY: the timer was created by `new` and is deleted once.
+        unsafe { libc::timer_delete(self.timer) };
+    }
+}
+
 impl Drop for Signals {
     /// Stops waking the loop but keeps recording: a late SIGINT or SIGTERM
     /// during teardown must not kill the process before it saved its state.
@@ -150,8 +231,34 @@ mod tests {
     use super::*;
     use std::time::Instant;
 
+    /// The counts are process-wide: one test at a time.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    #[test]
+    fn an_alarm_rings_at_its_deadline() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let signals = Signals::install(&[]).unwrap();
+        let mut alarm = Alarm::new().unwrap();
+        let start = Instant::now();
+        alarm.arm(start + Duration::from_millis(30));
+        assert!(!signals.pending());
+        signals.wait(Some(Duration::from_secs(10)));
+        assert!(signals.pending());
+        assert!(start.elapsed() >= Duration::from_millis(30));
+        assert!(
+            signals.take().is_empty(),
+            "the alarm is not a caught signal"
+        );
+        // a deadline that has passed rings at once
+        alarm.arm(start);
+        signals.wait(Some(Duration::from_secs(10)));
+        assert!(signals.pending());
+        signals.take();
+    }
+
     #[test]
     fn a_signal_is_counted_and_wakes_the_sleeper() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let signals = Signals::install(&[Signal::SIGUSR2]).unwrap();
         assert!(!signals.pending());
         let start = Instant::now();
