@@ -1,15 +1,23 @@
 //! The built-in actions every application offers through `--action NAME`:
 //! viewing the configuration and viewing, listing and evaluating runlogs.
 //!
-//! Output is plain ASCII (trees and tables without colours and without
-//! regard to the terminal width), so it reads the same on a terminal, in a
-//! pipe and in a mail from cron.
+//! Output is plain text without colours and without regard to the terminal
+//! width: trees in ASCII, tables in ASCII too unless stdout is a terminal,
+//! where they are drawn with box-drawing characters. What operators parse
+//! (the summary lines of `runlogs-evaluate`, durations as Python prints a
+//! `timedelta`) reads as pyzenkit's.
+//!
+//! The actions about several runlogs go through them one at a time: a
+//! runlog that cannot be read is skipped with a warning naming it, and
+//! `runlogs-evaluate` prints each row as its runlog is read, so it needs
+//! the same memory for a hundred runlogs as for a hundred thousand (but
+//! for their names).
 
 use std::fmt::Write as _;
-use std::io::Write;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use comfy_table::{CellAlignment, Table};
+use comfy_table::{CellAlignment, ColumnConstraint, Table, TableComponent, Width};
 use serde_json::{Map, Value};
 
 use crate::runlog::analysis::{self, format_duration, Analysis};
@@ -37,20 +45,71 @@ pub struct ActionInput<'a> {
 
 /// Runs built-in action `name`, writing its output to `out`; `Ok(false)` if
 /// `name` is not a built-in action.
+///
+/// Tables are drawn with Unicode box-drawing characters when stdout is a
+/// terminal, in ASCII otherwise.
 pub fn run_builtin(name: &str, input: &ActionInput, out: &mut dyn Write) -> Result<bool> {
-    let text = match name {
-        "config-view" => config_view(input),
-        "runlog-dump" => runlog_dump(input)?,
-        "runlog-view" => runlog_view(input)?,
-        "runlogs-list" => runlogs_list(input)?,
-        "runlogs-dump" => runlogs_dump(input)?,
-        "runlogs-evaluate" => runlogs_evaluate(input)?,
-        _ => return Ok(false),
+    let borders = if std::io::stdout().is_terminal() {
+        Borders::Unicode
+    } else {
+        Borders::Ascii
     };
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|err| Error::msg(format!("cannot write the output of action {name}: {err}")))?;
+    run_with(name, input, out, borders)
+}
+
+/// [`run_builtin`] with tables drawn with `borders`.
+fn run_with(
+    name: &str,
+    input: &ActionInput,
+    out: &mut dyn Write,
+    borders: Borders,
+) -> Result<bool> {
+    let mut out = Output {
+        out: BufWriter::new(out),
+        action: name,
+        borders,
+    };
+    match name {
+        "config-view" => out.put(&config_view(input))?,
+        "runlog-dump" => runlog_dump(input, &mut out)?,
+        "runlog-view" => runlog_view(input, &mut out)?,
+        "runlogs-list" => runlogs_list(input, &mut out)?,
+        "runlogs-dump" => runlogs_dump(input, &mut out)?,
+        "runlogs-evaluate" => runlogs_evaluate(input, &mut out)?,
+        _ => return Ok(false),
+    }
+    out.flush()?;
     Ok(true)
+}
+
+/// Where an action writes, buffered, as it goes.
+struct Output<'a> {
+    out: BufWriter<&'a mut dyn Write>,
+    action: &'a str,
+    borders: Borders,
+}
+
+impl Output<'_> {
+    fn failed(&self, err: std::io::Error) -> Error {
+        Error::msg(format!(
+            "cannot write the output of action {}: {err}",
+            self.action
+        ))
+    }
+
+    fn put(&mut self, text: &str) -> Result<()> {
+        match self.out.write_all(text.as_bytes()) {
+            Ok(()) => Ok(()),
+            Err(err) => Err(self.failed(err)),
+        }
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        match self.out.flush() {
+            Ok(()) => Ok(()),
+            Err(err) => Err(self.failed(err)),
+        }
+    }
 }
 
 /// Renders a JSON value as an indented ASCII tree, one line per key or
@@ -169,11 +228,14 @@ fn config_view(input: &ActionInput) -> String {
 fn chosen_runlog(input: &ActionInput) -> Result<Option<(PathBuf, Value)>> {
     match input.input {
         Some(path) => Ok(Some((path.to_path_buf(), analysis::load(path)?))),
-        None => match analysis::list(input.runlog_dir)?.into_iter().next() {
-            Some(path) => {
-                let runlog = analysis::load_listed(&path)?;
-                Ok(Some((path, runlog)))
-            }
+        None => match analysis::newest(input.runlog_dir)? {
+            Some(path) => match analysis::load_listed(&path)? {
+                Some(runlog) => Ok(Some((path, runlog))),
+                None => Err(Error::msg(format!(
+                    "runlog file {} was removed while being read; run the action again",
+                    path.display()
+                ))),
+            },
             None => Ok(None),
         },
     }
@@ -181,22 +243,24 @@ fn chosen_runlog(input: &ActionInput) -> Result<Option<(PathBuf, Value)>> {
 
 const NO_RUNLOGS: &str = "There are no runlog files\n";
 
-fn runlog_dump(input: &ActionInput) -> Result<String> {
+fn runlog_dump(input: &ActionInput, out: &mut Output) -> Result<()> {
     let Some((path, runlog)) = chosen_runlog(input)? else {
-        return Ok(NO_RUNLOGS.into());
+        return out.put(NO_RUNLOGS);
     };
-    let mut out = format!("\nRaw view of application runlog '{}':\n\n", path.display());
-    out.push_str(&render_tree(&runlog, &no_annotation));
-    Ok(out)
+    out.put(&format!(
+        "\nRaw view of application runlog '{}':\n\n",
+        path.display()
+    ))?;
+    out.put(&render_tree(&runlog, &no_annotation))
 }
 
-fn runlog_view(input: &ActionInput) -> Result<String> {
+fn runlog_view(input: &ActionInput, out: &mut Output) -> Result<()> {
     let Some((path, runlog)) = chosen_runlog(input)? else {
-        return Ok(NO_RUNLOGS.into());
+        return out.put(NO_RUNLOGS);
     };
     let a = analysis::analyze(&runlog, input.now);
-    let mut out = format!("\nViewing application runlog '{}':\n\n", path.display());
-    out.push_str("General information:\n");
+    let mut text = format!("\nViewing application runlog '{}':\n\n", path.display());
+    text.push_str("General information:\n");
     let rows = vec![
         vec!["Label:".to_string(), a.label.clone()],
         vec!["Runtime:".to_string(), format_duration(a.dur_run)],
@@ -209,29 +273,20 @@ fn runlog_view(input: &ActionInput) -> Result<String> {
         vec!["Errors:".to_string(), group_thousands(a.errors)],
         vec!["Result:".to_string(), a.result.clone()],
     ];
-    out.push_str(&table(
+    text.push_str(&table(
+        out.borders,
         None,
         &[CellAlignment::Left, CellAlignment::Right],
         rows,
     ));
     if !a.error_messages.is_empty() {
-        out.push_str("\nProcessing errors:\n");
+        text.push_str("\nProcessing errors:\n");
         for message in &a.error_messages {
-            let _ = writeln!(out, " - {}", message.replace('\n', "\n   "));
+            let _ = writeln!(text, " - {}", message.replace('\n', "\n   "));
         }
     }
-    out.push('\n');
-    Ok(out)
-}
-
-/// The runlogs to list, dump or evaluate (limit applied) and how many exist.
-fn limited_runlogs(input: &ActionInput) -> Result<(Vec<PathBuf>, usize)> {
-    let mut files = analysis::list(input.runlog_dir)?;
-    let count = files.len();
-    if let Some(limit) = input.limit.filter(|&limit| limit > 0) {
-        files.truncate(limit);
-    }
-    Ok((files, count))
+    text.push('\n');
+    out.put(&text)
 }
 
 /// The heading of the actions about several runlogs.
@@ -247,132 +302,301 @@ fn runlogs_heading(what: &str, input: &ActionInput, count: usize) -> String {
     out
 }
 
-fn runlogs_list(input: &ActionInput) -> Result<String> {
-    let (files, count) = limited_runlogs(input)?;
-    let mut out = runlogs_heading("Listing application runlogs", input, count);
-    if !files.is_empty() {
-        let names: Vec<Value> = files
-            .iter()
-            .map(|path| Value::String(path.display().to_string()))
-            .collect();
-        let mut tree = Map::new();
-        tree.insert(input.runlog_dir.display().to_string(), Value::Array(names));
-        out.push('\n');
-        out.push_str(&render_tree(&Value::Object(tree), &no_annotation));
+fn runlogs_list(input: &ActionInput, out: &mut Output) -> Result<()> {
+    let listing = analysis::list(input.runlog_dir, input.limit)?;
+    out.put(&runlogs_heading(
+        "Listing application runlogs",
+        input,
+        listing.count,
+    ))?;
+    if !listing.files.is_empty() {
+        // The tree of a single array, written a line at a time.
+        let mut line = String::new();
+        let _ = write!(line, "\n`-- {}\n", input.runlog_dir.display());
+        out.put(&line)?;
+        let last = listing.files.len() - 1;
+        for (index, path) in listing.files.iter().enumerate() {
+            line.clear();
+            let branch = if index == last { "`-- " } else { "|-- " };
+            let name = scalar_text(&Value::String(path.display().to_string()));
+            let _ = writeln!(line, "    {branch}{name}");
+            out.put(&line)?;
+        }
     }
-    out.push('\n');
-    Ok(out)
+    out.put("\n")
 }
 
-fn runlogs_dump(input: &ActionInput) -> Result<String> {
-    let (files, count) = limited_runlogs(input)?;
-    let mut out = runlogs_heading("Dumping application runlog(s)", input, count);
-    if !files.is_empty() {
-        out.push('\n');
+/// Reads a listed runlog; one that cannot be read is skipped with a warning
+/// naming it (`None`), and so, quietly, is one removed since it was listed.
+fn read_listed(path: &Path, out: &mut Output) -> Result<Option<Value>> {
+    match analysis::load_listed(path) {
+        Ok(Some(runlog)) => Ok(Some(runlog)),
+        Ok(None) => {
+            tracing::debug!(
+                "Runlog file '{}' was removed since it was listed",
+                path.display()
+            );
+            Ok(None)
+        }
+        Err(err) => {
+            // What was printed so far comes before the warning.
+            out.flush()?;
+            // The message names the file.
+            tracing::warn!("Skipping unreadable runlog: {}", err.message());
+            Ok(None)
+        }
     }
-    for path in &files {
-        let runlog = analysis::load_listed(path)?;
-        let _ = writeln!(out, "Runlog '{}':", path.display());
-        out.push_str(&render_tree(&runlog, &no_annotation));
-    }
-    out.push('\n');
-    Ok(out)
 }
 
-fn runlogs_evaluate(input: &ActionInput) -> Result<String> {
-    let (files, count) = limited_runlogs(input)?;
-    let mut out = runlogs_heading("Evaluating application runlogs", input, count);
-    if !files.is_empty() {
-        let analyses = files
-            .iter()
-            .map(|path| Ok(analysis::analyze(&analysis::load_listed(path)?, input.now)))
-            .collect::<Result<Vec<Analysis>>>()?;
-        out.push_str("\nGeneral application processing statistics:\n");
-        out.push_str(&evaluation_tables(&analyses));
+fn runlogs_dump(input: &ActionInput, out: &mut Output) -> Result<()> {
+    let listing = analysis::list(input.runlog_dir, input.limit)?;
+    out.put(&runlogs_heading(
+        "Dumping application runlog(s)",
+        input,
+        listing.count,
+    ))?;
+    if !listing.files.is_empty() {
+        out.put("\n")?;
     }
-    out.push('\n');
-    Ok(out)
+    for path in listing.files.iter() {
+        let Some(runlog) = read_listed(path, out)? else {
+            continue;
+        };
+        out.put(&format!("Runlog '{}':\n", path.display()))?;
+        out.put(&render_tree(&runlog, &no_annotation))?;
+    }
+    out.put("\n")
 }
 
-/// The table of runs and the table of minimal, maximal and average values.
-fn evaluation_tables(analyses: &[Analysis]) -> String {
-    let right = CellAlignment::Right;
-    let rows = analyses
-        .iter()
-        .map(|a| {
-            vec![
-                a.label.clone(),
-                format_duration(a.age.trunc()),
-                format_duration(a.dur_run),
-                format_duration(a.dur_proc),
-                format!("{:6.2}", a.effectivity),
-                group_thousands(a.errors),
-                a.command.clone(),
-                a.result.clone(),
-            ]
-        })
-        .collect();
-    let mut out = table(
-        Some(&[
-            "Date", "Age", "Runtime", "Process", "E [%]", "Errors", "Command", "Result",
-        ]),
-        &[
-            CellAlignment::Left,
-            right,
-            right,
-            right,
-            right,
-            right,
-            right,
-            right,
-        ],
-        rows,
-    );
-    let e = analysis::evaluate(analyses);
-    let summary = |label: &str, run: f64, proc: f64, eff: f64| {
-        vec![
-            label.to_string(),
+/// The columns of the table of runs of `runlogs-evaluate`.
+const EVALUATION_HEADER: [&str; 8] = [
+    "Date", "Age", "Runtime", "Process", "E [%]", "Errors", "Command", "Result",
+];
+
+/// How the columns of the table of runs are aligned: the date to the left,
+/// the rest to the right.
+const EVALUATION_ALIGN: [CellAlignment; 8] = [
+    CellAlignment::Left,
+    CellAlignment::Right,
+    CellAlignment::Right,
+    CellAlignment::Right,
+    CellAlignment::Right,
+    CellAlignment::Right,
+    CellAlignment::Right,
+    CellAlignment::Right,
+];
+
+/// Evaluates the runlogs a runlog at a time: each is read, analysed and
+/// printed as a row before the next is read; the summary needs only running
+/// minima, maxima and sums.
+fn runlogs_evaluate(input: &ActionInput, out: &mut Output) -> Result<()> {
+    let listing = analysis::list(input.runlog_dir, input.limit)?;
+    out.put(&runlogs_heading(
+        "Evaluating application runlogs",
+        input,
+        listing.count,
+    ))?;
+    if listing.files.is_empty() {
+        return out.put("\n");
+    }
+    out.put("\nGeneral application processing statistics:\n")?;
+    let mut runs = StreamedTable::new(&EVALUATION_HEADER, &EVALUATION_ALIGN);
+    // The widest age is the oldest runlog's, the last row, which comes
+    // after the first chunk has set the widths: it is read first for that.
+    let oldest = listing
+        .files
+        .last()
+        .and_then(|path| analysis::load_listed(path).ok().flatten());
+    if let Some(oldest) = oldest {
+        let age = analysis::analyze(&oldest, input.now).age.trunc();
+        runs.min_widths[1] = format_duration(age).chars().count();
+    }
+    // Durations with microseconds: `0:00:00.000000`.
+    runs.min_widths[2] = 14;
+    runs.min_widths[3] = 14;
+    let mut evaluator = analysis::Evaluator::default();
+    for path in listing.files.iter() {
+        let Some(runlog) = read_listed(path, out)? else {
+            continue;
+        };
+        let a = analysis::analyze(&runlog, input.now);
+        evaluator.add(&a);
+        runs.push(evaluation_row(&a), out)?;
+    }
+    runs.finish(out)?;
+    out.put(&summary_lines(&evaluator.evaluation()))?;
+    out.put("\n")
+}
+
+/// The row of one run in the table of runs.
+fn evaluation_row(a: &Analysis) -> Vec<String> {
+    vec![
+        a.label.clone(),
+        format_duration(a.age.trunc()),
+        format_duration(a.dur_run),
+        format_duration(a.dur_proc),
+        format!("{:6.2}", a.effectivity),
+        group_thousands(a.errors),
+        a.command.clone(),
+        a.result.clone(),
+    ]
+}
+
+/// The minimal, maximal and average runtime, process time and effectivity,
+/// in pyzenkit's words and layout; nothing when no runlog was evaluated.
+fn summary_lines(e: &analysis::Evaluation) -> String {
+    if e.count == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    for (label, run, proc, eff) in [
+        ("Minimal", e.min_dur_run, e.min_dur_proc, e.min_effectivity),
+        ("Maximal", e.max_dur_run, e.max_dur_proc, e.max_effectivity),
+        ("Average", e.avg_dur_run, e.avg_dur_proc, e.avg_effectivity),
+    ] {
+        let _ = writeln!(
+            out,
+            "                   {label} value: {}   {}   {eff:6.2}",
             format_duration(run),
-            format_duration(proc),
-            format!("{eff:6.2}"),
-        ]
-    };
-    let rows = vec![
-        summary(
-            "Minimal value:",
-            e.min_dur_run,
-            e.min_dur_proc,
-            e.min_effectivity,
-        ),
-        summary(
-            "Maximal value:",
-            e.max_dur_run,
-            e.max_dur_proc,
-            e.max_effectivity,
-        ),
-        summary(
-            "Average value:",
-            e.avg_dur_run,
-            e.avg_dur_proc,
-            e.avg_effectivity,
-        ),
-    ];
-    out.push_str(&table(
-        Some(&["", "Runtime", "Process", "E [%]"]),
-        &[CellAlignment::Left, right, right, right],
-        rows,
-    ));
+            format_duration(proc)
+        );
+    }
     out
 }
 
-/// Border characters of every table, in `comfy_table::TableComponent`
-/// order: ASCII box, a rule under the header, no rules between rows.
-const TABLE_STYLE: &str = "||--+-++|    ++++++";
+/// The characters tables are drawn with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Borders {
+    /// `+`, `-` and `|`: for pipes, files and mails.
+    Ascii,
+    /// Box-drawing characters: for terminals.
+    Unicode,
+}
 
-/// Renders a plain ASCII table, each line ending with a newline.
-fn table(header: Option<&[&str]>, align: &[CellAlignment], rows: Vec<Vec<String>>) -> String {
+impl Borders {
+    /// The `comfy_table` preset: a box, a rule under the header, no rules
+    /// between rows.
+    fn preset(self) -> &'static str {
+        match self {
+            // ASCII_FULL_CONDENSED with a single rule under the header.
+            Borders::Ascii => "||--+-++|    ++++++",
+            Borders::Unicode => comfy_table::presets::UTF8_FULL_CONDENSED,
+        }
+    }
+}
+
+/// The border parts at the top of a table.
+const TOP_BORDER: [TableComponent; 4] = [
+    TableComponent::TopLeftCorner,
+    TableComponent::TopBorder,
+    TableComponent::TopBorderIntersections,
+    TableComponent::TopRightCorner,
+];
+
+/// The border parts at the bottom of a table.
+const BOTTOM_BORDER: [TableComponent; 4] = [
+    TableComponent::BottomLeftCorner,
+    TableComponent::BottomBorder,
+    TableComponent::BottomBorderIntersections,
+    TableComponent::BottomRightCorner,
+];
+
+/// A table printed as its rows come, in chunks of rows ([`CHUNK_ROWS`]).
+///
+/// The column widths are those of the header and the first chunk, or the
+/// least widths set, whichever are wider; a later cell that is wider still
+/// wraps onto a second line of its row. A table of at
+/// most one chunk is the table of all its rows at once.
+struct StreamedTable<'a> {
+    header: &'a [&'a str],
+    align: &'a [CellAlignment],
+    rows: Vec<Vec<String>>,
+    /// How many rows are held before they are printed.
+    chunk_rows: usize,
+    /// The least width of each column's content.
+    min_widths: Vec<usize>,
+    /// Column widths, padding included, once the first chunk is printed.
+    widths: Option<Vec<u16>>,
+}
+
+/// How many rows a [`StreamedTable`] holds before it prints them.
+const CHUNK_ROWS: usize = 1000;
+
+impl<'a> StreamedTable<'a> {
+    fn new(header: &'a [&'a str], align: &'a [CellAlignment]) -> StreamedTable<'a> {
+        StreamedTable {
+            header,
+            align,
+            rows: Vec::new(),
+            chunk_rows: CHUNK_ROWS,
+            min_widths: vec![0; header.len()],
+            widths: None,
+        }
+    }
+
+    /// Adds a row; prints the rows held first when they are a full chunk.
+    fn push(&mut self, row: Vec<String>, out: &mut Output) -> Result<()> {
+        if self.rows.len() >= self.chunk_rows {
+            self.print(false, out)?;
+        }
+        self.rows.push(row);
+        Ok(())
+    }
+
+    /// Prints the rows held and the bottom border.
+    fn finish(mut self, out: &mut Output) -> Result<()> {
+        self.print(true, out)
+    }
+
+    fn print(&mut self, last: bool, out: &mut Output) -> Result<()> {
+        let mut table = Table::new();
+        table.load_preset(out.borders.preset());
+        if self.widths.is_some() {
+            for part in TOP_BORDER {
+                table.remove_style(part);
+            }
+        } else {
+            table.set_header(self.header.to_vec());
+        }
+        if !last {
+            for part in BOTTOM_BORDER {
+                table.remove_style(part);
+            }
+        }
+        table.add_rows(self.rows.drain(..));
+        let widths = self.widths.get_or_insert_with(|| {
+            table
+                .column_max_content_widths()
+                .into_iter()
+                .zip(&self.min_widths)
+                .map(|(width, &least)| {
+                    let least = u16::try_from(least).unwrap_or(u16::MAX);
+                    width.max(least).saturating_add(2)
+                })
+                .collect()
+        });
+        let constraints = widths
+            .iter()
+            .map(|&width| ColumnConstraint::Absolute(Width::Fixed(width)));
+        table.set_constraints(constraints);
+        for (column, &alignment) in table.column_iter_mut().zip(self.align) {
+            column.set_cell_alignment(alignment);
+        }
+        let mut text = table.to_string();
+        text.push('\n');
+        out.put(&text)
+    }
+}
+
+/// Renders a table, each line ending with a newline.
+fn table(
+    borders: Borders,
+    header: Option<&[&str]>,
+    align: &[CellAlignment],
+    rows: Vec<Vec<String>>,
+) -> String {
     let mut table = Table::new();
-    table.load_preset(TABLE_STYLE);
+    table.load_preset(borders.preset());
     if let Some(header) = header {
         table.set_header(header.to_vec());
     }
@@ -402,9 +626,13 @@ mod tests {
     use serde_json::json;
 
     fn run(name: &str, input: &ActionInput) -> Result<String> {
+        run_drawn(name, input, Borders::Ascii)
+    }
+
+    fn run_drawn(name: &str, input: &ActionInput, borders: Borders) -> Result<String> {
         let mut out = Vec::new();
         assert!(
-            run_builtin(name, input, &mut out)?,
+            run_with(name, input, &mut out, borders)?,
             "{name} is not built in"
         );
         Ok(String::from_utf8(out).unwrap())
@@ -732,31 +960,166 @@ mod tests {
              | 2026-11-25 11:00:00 | 0:01:40 | 0:00:01.500000 | 0:00:00.500000 |  33.33 |      2 |   greet | failure |\n\
              | 2026-11-25 10:00:00 | 0:08:20 |        0:00:04 |        0:00:03 |  75.00 |      0 |   greet | success |\n\
              | 2026-11-25 09:00:00 | 0:16:40 |        0:00:02 |        0:00:01 |  50.00 |      0 |   greet | success |\n\
-             +---------------------+---------+----------------+----------------+--------+--------+---------+---------+\n\
-             +----------------+----------------+----------------+--------+\n\
-             |                |        Runtime |        Process |  E [%] |\n\
-             +----------------+----------------+----------------+--------+\n\
-             | Minimal value: | 0:00:01.500000 | 0:00:00.500000 |  33.33 |\n\
-             | Maximal value: |        0:00:04 |        0:00:03 |  75.00 |\n\
-             | Average value: | 0:00:02.500000 | 0:00:01.500000 |  52.78 |\n\
-             +----------------+----------------+----------------+--------+\n\n",
+             +---------------------+---------+----------------+----------------+--------+--------+---------+---------+\n                   Minimal value: 0:00:01.500000   0:00:00.500000    33.33\n                   Maximal value: 0:00:04   0:00:03    75.00\n                   Average value: 0:00:02.500000   0:00:01.500000    52.78\n\n",
             dir.path().display()
         );
         assert_eq!(out, expected);
     }
 
     #[test]
-    fn runlogs_evaluate_names_a_broken_runlog() {
+    fn tables_are_drawn_with_box_drawing_characters_on_a_terminal() {
         let dir = runlog_dir();
-        let broken = dir.path().join("202611251200.00013.runlog");
-        std::fs::write(&broken, "{").unwrap();
         let config = Map::new();
         let input = input(&config, dir.path());
-        let err = run("runlogs-evaluate", &input).unwrap_err();
+        let out = run_drawn("runlog-view", &input, Borders::Unicode).unwrap();
         assert!(
-            err.message().contains(&format!("{}:1:1", broken.display())),
-            "{err}"
+            out.contains(
+                "General information:\n\
+                 ┌──────────────┬─────────────────────┐\n\
+                 │ Label:       ┆ 2026-11-25 11:00:00 │\n"
+            ),
+            "{out}"
         );
+        assert!(
+            out.contains(
+                "│ Result:      ┆             failure │\n└──────────────┴─────────────────────┘\n"
+            ),
+            "{out}"
+        );
+        let out = run_drawn("runlogs-evaluate", &input, Borders::Unicode).unwrap();
+        assert!(
+            out.contains(
+                "┌─────────────────────┬─────────┬────────────────┬────────────────┬────────┬────────┬─────────┬─────────┐\n\
+                 │ Date                ┆     Age ┆        Runtime ┆        Process ┆  E [%] ┆ Errors ┆ Command ┆  Result │\n\
+                 ╞═════════════════════╪═════════╪════════════════╪════════════════╪════════╪════════╪═════════╪═════════╡\n\
+                 │ 2026-11-25 11:00:00 ┆ 0:01:40 ┆ 0:00:01.500000 ┆ 0:00:00.500000 ┆  33.33 ┆      2 ┆   greet ┆ failure │\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("└─────────────────────┴─────────┴────────────────┴────────────────┴────────┴────────┴─────────┴─────────┘\n                   Minimal value: "),
+            "{out}"
+        );
+        // Trees stay ASCII.
+        let out = run_drawn("runlogs-list", &input, Borders::Unicode).unwrap();
+        assert!(out.contains("    `-- "), "{out}");
+    }
+
+    #[test]
+    fn a_streamed_table_keeps_the_widths_of_its_first_chunk() {
+        let row = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
+        let mut sink = Vec::new();
+        let mut out = Output {
+            out: BufWriter::new(&mut sink),
+            action: "test",
+            borders: Borders::Ascii,
+        };
+        let align = [CellAlignment::Left, CellAlignment::Right];
+        let mut table = StreamedTable::new(&["Key", "Value"], &align);
+        table.chunk_rows = 2;
+        for (a, b) in [
+            ("a", "1"),
+            ("bb", "22"),
+            ("c", "3"),
+            ("d", "444444"),
+            ("e", "5"),
+        ] {
+            table.push(row(a, b), &mut out).unwrap();
+        }
+        table.finish(&mut out).unwrap();
+        out.flush().unwrap();
+        drop(out);
+        assert_eq!(
+            String::from_utf8(sink).unwrap(),
+            "+-----+-------+\n\
+             | Key | Value |\n\
+             +-----+-------+\n\
+             | a   |     1 |\n\
+             | bb  |    22 |\n\
+             | c   |     3 |\n\
+             | d   | 44444 |\n\
+             |     |     4 |\n\
+             | e   |     5 |\n\
+             +-----+-------+\n"
+        );
+
+        // One chunk or less: the table of all rows at once.
+        let mut sink = Vec::new();
+        let mut out = Output {
+            out: BufWriter::new(&mut sink),
+            action: "test",
+            borders: Borders::Ascii,
+        };
+        let mut streamed = StreamedTable::new(&["Key", "Value"], &align);
+        streamed.push(row("a", "1"), &mut out).unwrap();
+        streamed.push(row("d", "444444"), &mut out).unwrap();
+        streamed.finish(&mut out).unwrap();
+        out.flush().unwrap();
+        drop(out);
+        assert_eq!(
+            String::from_utf8(sink).unwrap(),
+            table_text(
+                &["Key", "Value"],
+                &align,
+                vec![row("a", "1"), row("d", "444444")]
+            )
+        );
+    }
+
+    fn table_text(header: &[&str], align: &[CellAlignment], rows: Vec<Vec<String>>) -> String {
+        table(Borders::Ascii, Some(header), align, rows)
+    }
+
+    #[test]
+    fn several_runlog_actions_skip_a_broken_runlog() {
+        let dir = runlog_dir();
+        let broken = dir.path().join("202611251030.00013.runlog");
+        std::fs::write(&broken, "{").unwrap();
+        let scalar = dir.path().join("202611251031.00014.runlog");
+        std::fs::write(&scalar, "[]").unwrap();
+        let config = Map::new();
+        let input = input(&config, dir.path());
+
+        let out = run("runlogs-evaluate", &input).unwrap();
+        assert!(out.contains("  Runlog(s) found: 5\n"), "{out}");
+        for label in ["11:00:00", "10:00:00", "09:00:00"] {
+            assert!(out.contains(&format!("| 2026-11-25 {label} |")), "{out}");
+        }
+        assert!(!out.contains("00013") && !out.contains("00014"), "{out}");
+        // The summary is of the three that were read.
+        assert!(
+            out.contains(
+                "                   Average value: 0:00:02.500000   0:00:01.500000    52.78\n"
+            ),
+            "{out}"
+        );
+
+        let out = run("runlogs-dump", &input).unwrap();
+        assert_eq!(out.matches("Runlog '").count(), 3, "{out}");
+        assert!(!out.contains("00013") && !out.contains("00014"), "{out}");
+
+        // Only broken runlogs: the table is empty and there is no summary.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("202611251030.00013.runlog"), "{").unwrap();
+        let input = super::tests::input(&config, dir.path());
+        let out = run("runlogs-evaluate", &input).unwrap();
+        assert!(out.contains("| Date | Age |"), "{out}");
+        assert!(!out.contains("Minimal value"), "{out}");
+    }
+
+    #[test]
+    fn the_newest_runlog_is_the_greatest_name() {
+        let dir = runlog_dir();
+        // An older time stamp written last.
+        crate::fs::write_json_atomic(
+            &dir.path().join("202611250800.fffff.runlog"),
+            &runlog(900.0, "2026-11-25 08:00:00", 1.0, &[]),
+        )
+        .unwrap();
+        let config = Map::new();
+        let input = input(&config, dir.path());
+        let out = run("runlog-view", &input).unwrap();
+        assert!(out.contains("202611251100.00012.runlog"), "{out}");
     }
 
     #[test]

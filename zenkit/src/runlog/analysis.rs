@@ -6,8 +6,11 @@
 //! or odd keys (older versions, other tools): whatever cannot be read counts
 //! as zero or `unknown`.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::ffi::{OsStr, OsString};
 use std::io::ErrorKind as IoErrorKind;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -26,30 +29,113 @@ const PROC_STAGES: &[&str] = &["stage_process"];
 /// Stage names whose durations count as finishing (`dur_post`).
 const POST_STAGES: &[&str] = &["stage_evaluate", "stage_teardown"];
 
-/// The runlog files in `dir`, newest first.
+/// The runlog files of a directory that an action reads.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// The paths of the runlog files kept, newest first.
+    pub files: Vec<PathBuf>,
+    /// The number of runlog files in the directory, kept or not.
+    pub count: usize,
+}
+
+/// Whether a directory entry named `name` is a runlog file: `*.runlog`,
+/// not starting with a dot.
+fn is_runlog_name(name: &OsStr) -> bool {
+    !name.as_bytes().starts_with(b".")
+        && Path::new(name)
+            .extension()
+            .is_some_and(|ext| ext == EXTENSION)
+}
+
+/// The error of a runlog directory that cannot be listed.
+fn cannot_list(dir: &Path, err: &std::io::Error) -> Error {
+    Error::msg(format!(
+        "cannot list runlog directory {}: {err}",
+        dir.display()
+    ))
+}
+
+/// Calls `each` with the name of every runlog file in `dir`, in directory
+/// order; returns how many there are.
 ///
-/// Runlog file names start with their time stamp, so newest first is
-/// descending name order. Only regular files named `*.runlog` that do not
-/// start with a dot count: symbolic links are left out, whatever they point
-/// at. A missing directory gives an empty list.
-pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
-    let listed = list_dir(dir, EntryKind::Regular, |name| {
-        !name.to_string_lossy().starts_with('.')
-            && Path::new(name)
-                .extension()
-                .is_some_and(|ext| ext == EXTENSION)
-    });
-    match listed {
-        Ok(mut files) => {
-            files.reverse();
-            Ok(files)
+/// Only regular files named `*.runlog` that do not start with a dot count:
+/// symbolic links are left out, whatever they point at. The type of an
+/// entry comes with the directory listing on most file systems, so nothing
+/// is `stat`ed. A missing directory has none.
+fn scan(dir: &Path, mut each: impl FnMut(&OsStr)) -> Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == IoErrorKind::NotFound => return Ok(0),
+        Err(err) => return Err(cannot_list(dir, &err)),
+    };
+    let mut count = 0;
+    for entry in entries {
+        let entry = entry.map_err(|err| cannot_list(dir, &err))?;
+        let name = entry.file_name();
+        if is_runlog_name(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            count += 1;
+            each(&name);
         }
-        Err(err) if err.kind() == IoErrorKind::NotFound => Ok(Vec::new()),
-        Err(err) => Err(Error::msg(format!(
-            "cannot list runlog directory {}: {err}",
-            dir.display()
-        ))),
     }
+    Ok(count)
+}
+
+/// The runlog files in `dir`, newest first, at most `limit` of them (all
+/// when `None` or 0), and how many there are; see [`scan`] for what
+/// counts.
+///
+/// Runlog file names start with their time stamp (`YYYYmmddHHMM.<pid>`), so
+/// newest first is descending name order: only names are compared. With a
+/// limit, only the newest `limit` names are kept while the directory is
+/// read.
+pub fn list(dir: &Path, limit: Option<usize>) -> Result<Listing> {
+    let Some(limit) = limit.filter(|&limit| limit > 0) else {
+        return match list_dir(dir, EntryKind::Regular, is_runlog_name) {
+            Ok(mut files) => {
+                files.reverse();
+                Ok(Listing {
+                    count: files.len(),
+                    files,
+                })
+            }
+            Err(err) if err.kind() == IoErrorKind::NotFound => Ok(Listing::default()),
+            Err(err) => Err(cannot_list(dir, &err)),
+        };
+    };
+    let mut newest: BinaryHeap<Reverse<OsString>> = BinaryHeap::new();
+    let count = scan(dir, |name| {
+        if newest.len() < limit {
+            newest.push(Reverse(name.to_os_string()));
+        } else if newest
+            .peek()
+            .is_some_and(|oldest| name > oldest.0.as_os_str())
+        {
+            newest.pop();
+            newest.push(Reverse(name.to_os_string()));
+        }
+    })?;
+    // Ascending `Reverse` order is descending name order.
+    let files = newest
+        .into_sorted_vec()
+        .into_iter()
+        .map(|Reverse(name)| dir.join(name))
+        .collect();
+    Ok(Listing { files, count })
+}
+
+/// The newest runlog file in `dir` (the greatest name), `None` when there
+/// is none; see [`scan`] for what counts.
+pub fn newest(dir: &Path) -> Result<Option<PathBuf>> {
+    let mut newest: Option<OsString> = None;
+    scan(dir, |name| match &mut newest {
+        Some(best) if name <= best.as_os_str() => {}
+        Some(best) => {
+            best.clear();
+            best.push(name);
+        }
+        None => newest = Some(name.to_os_string()),
+    })?;
+    Ok(newest.map(|name| dir.join(name)))
 }
 
 /// Reads one runlog file, the one given with `--input`; it must be a
@@ -57,29 +143,29 @@ pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
 /// [`MAX_DATA_FILE_SIZE`](crate::fs::MAX_DATA_FILE_SIZE) holding a JSON
 /// object.
 pub fn load(path: &Path) -> Result<Value> {
-    load_as(path, "check the path given with --input", true)
+    load_as(path, "check the path given with --input", true)?.ok_or_else(|| {
+        Error::msg(format!(
+            "runlog file {} does not exist; check the path given with --input",
+            path.display()
+        ))
+    })
 }
 
-/// Reads one runlog file that [`list`] found; a symbolic link put in its
-/// place since is refused, not followed.
-pub(crate) fn load_listed(path: &Path) -> Result<Value> {
+/// Reads one runlog file that [`list`] or [`newest`] found; a symbolic
+/// link put in its place since is refused, not followed. `None` when the
+/// file was removed since.
+pub(crate) fn load_listed(path: &Path) -> Result<Option<Value>> {
     load_as(path, "remove it from the runlog directory", false)
 }
 
-fn load_as(path: &Path, hint: &str, follow_links: bool) -> Result<Value> {
+fn load_as(path: &Path, hint: &str, follow_links: bool) -> Result<Option<Value>> {
     let file = JsonFile {
         what: "runlog file",
         kind: ErrorKind::Runtime,
         hint,
         follow_links,
     };
-    match read_json_object_as(path, &file)? {
-        Some(runlog) => Ok(Value::Object(runlog)),
-        None => Err(Error::msg(format!(
-            "runlog file {} does not exist; check the path given with --input",
-            path.display()
-        ))),
-    }
+    Ok(read_json_object_as(path, &file)?.map(Value::Object))
 }
 
 /// The analysis of one runlog.
@@ -207,7 +293,8 @@ pub fn analyze(runlog: &Value, now: f64) -> Analysis {
     }
 }
 
-/// Minimal, maximal and average values over several analyses.
+/// Minimal, maximal and average values over several analyses (see
+/// [`Evaluator`]).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Evaluation {
     /// The number of analyses evaluated; all other fields are 0 when it is 0.
@@ -232,36 +319,69 @@ pub struct Evaluation {
     pub avg_effectivity: f64,
 }
 
-/// Evaluates several analyses.
-pub fn evaluate(analyses: &[Analysis]) -> Evaluation {
-    if analyses.is_empty() {
-        return Evaluation::default();
-    }
-    let stats = |get: fn(&Analysis) -> f64| {
-        let mut min = f64::INFINITY;
-        let mut max = f64::NEG_INFINITY;
-        let mut sum = 0.0;
-        for value in analyses.iter().map(get) {
-            min = min.min(value);
-            max = max.max(value);
-            sum += value;
+/// Running minimum, maximum and sum of one figure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Running {
+    min: f64,
+    max: f64,
+    sum: f64,
+}
+
+impl Default for Running {
+    fn default() -> Running {
+        Running {
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            sum: 0.0,
         }
-        (min, max, sum / analyses.len() as f64)
-    };
-    let (min_dur_run, max_dur_run, avg_dur_run) = stats(|a| a.dur_run);
-    let (min_dur_proc, max_dur_proc, avg_dur_proc) = stats(|a| a.dur_proc);
-    let (min_effectivity, max_effectivity, avg_effectivity) = stats(|a| a.effectivity);
-    Evaluation {
-        count: analyses.len(),
-        min_dur_run,
-        max_dur_run,
-        avg_dur_run,
-        min_dur_proc,
-        max_dur_proc,
-        avg_dur_proc,
-        min_effectivity,
-        max_effectivity,
-        avg_effectivity,
+    }
+}
+
+impl Running {
+    fn add(&mut self, value: f64) {
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
+        self.sum += value;
+    }
+}
+
+/// Evaluates analyses one at a time, keeping only running minima, maxima
+/// and sums, so any number of runlogs is evaluated in the same memory.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evaluator {
+    count: usize,
+    dur_run: Running,
+    dur_proc: Running,
+    effectivity: Running,
+}
+
+impl Evaluator {
+    /// Adds one analysis.
+    pub fn add(&mut self, analysis: &Analysis) {
+        self.count += 1;
+        self.dur_run.add(analysis.dur_run);
+        self.dur_proc.add(analysis.dur_proc);
+        self.effectivity.add(analysis.effectivity);
+    }
+
+    /// The evaluation of the analyses added so far.
+    pub fn evaluation(&self) -> Evaluation {
+        if self.count == 0 {
+            return Evaluation::default();
+        }
+        let count = self.count as f64;
+        Evaluation {
+            count: self.count,
+            min_dur_run: self.dur_run.min,
+            max_dur_run: self.dur_run.max,
+            avg_dur_run: self.dur_run.sum / count,
+            min_dur_proc: self.dur_proc.min,
+            max_dur_proc: self.dur_proc.max,
+            avg_dur_proc: self.dur_proc.sum / count,
+            min_effectivity: self.effectivity.min,
+            max_effectivity: self.effectivity.max,
+            avg_effectivity: self.effectivity.sum / count,
+        }
     }
 }
 
@@ -405,7 +525,12 @@ mod tests {
             ]});
             analyze(&runlog, 0.0)
         };
-        let e = evaluate(&[mk(2.0, 1.0), mk(4.0, 1.0), mk(10.0, 7.0)]);
+        let mut evaluator = Evaluator::default();
+        assert_eq!(evaluator.evaluation(), Evaluation::default());
+        for a in [mk(2.0, 1.0), mk(4.0, 1.0), mk(10.0, 7.0)] {
+            evaluator.add(&a);
+        }
+        let e = evaluator.evaluation();
         assert_eq!(e.count, 3);
         assert_eq!((e.min_dur_run, e.max_dur_run), (2.0, 10.0));
         assert!((e.avg_dur_run - 16.0 / 3.0).abs() < 1e-12);
@@ -415,7 +540,6 @@ mod tests {
         );
         assert_eq!((e.min_effectivity, e.max_effectivity), (25.0, 70.0));
         assert_eq!(e.avg_effectivity, (50.0 + 25.0 + 70.0) / 3.0);
-        assert_eq!(evaluate(&[]), Evaluation::default());
     }
 
     #[test]
@@ -456,8 +580,12 @@ mod tests {
             std::fs::write(dir.path().join(name), "{}").unwrap();
         }
         std::fs::create_dir(dir.path().join("299901010000.00001.runlog")).unwrap();
-        let names: Vec<String> = list(dir.path())
-            .unwrap()
+        let listing = list(dir.path(), None).unwrap();
+        assert_eq!((listing.count, listing.files.len()), (4, 4));
+        let limited = list(dir.path(), Some(4)).unwrap();
+        assert_eq!((limited.count, &limited.files), (4, &listing.files));
+        let names: Vec<String> = listing
+            .files
             .iter()
             .map(|p| {
                 assert_eq!(p.parent().unwrap(), dir.path());
@@ -473,6 +601,36 @@ mod tests {
                 "202611251159.fffff.runlog",
             ]
         );
+        assert_eq!(
+            newest(dir.path()).unwrap(),
+            Some(dir.path().join("202701010000.00001.runlog"))
+        );
+    }
+
+    #[test]
+    fn a_limit_keeps_the_newest_and_counts_all() {
+        let dir = tempfile::tempdir().unwrap();
+        // Written in an order that is neither ascending nor descending.
+        let stamps = [7u32, 3, 9, 1, 8, 2, 6, 0, 5, 4];
+        for stamp in stamps {
+            let name = format!("2026010100{stamp:02}.00001.runlog");
+            std::fs::write(dir.path().join(name), "{}").unwrap();
+        }
+        let names = |listing: &Listing| -> Vec<String> {
+            listing
+                .files
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy()[10..12].to_string())
+                .collect()
+        };
+        let listing = list(dir.path(), Some(3)).unwrap();
+        assert_eq!(listing.count, 10);
+        assert_eq!(names(&listing), ["09", "08", "07"]);
+        let listing = list(dir.path(), Some(20)).unwrap();
+        assert_eq!(listing.files.len(), 10);
+        assert_eq!(names(&listing)[..2], ["09", "08"]);
+        assert_eq!(names(&list(dir.path(), Some(0)).unwrap()).len(), 10);
+        assert_eq!(names(&list(dir.path(), Some(1)).unwrap()), ["09"]);
     }
 
     #[test]
@@ -487,7 +645,10 @@ mod tests {
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
         let real = dir.path().join("202601010000.00004.runlog");
         std::fs::write(&real, "{}").unwrap();
-        assert_eq!(list(dir.path()).unwrap(), vec![real]);
+        assert_eq!(list(dir.path(), None).unwrap().files, vec![real.clone()]);
+        let limited = list(dir.path(), Some(2)).unwrap();
+        assert_eq!((limited.count, limited.files), (1, vec![real.clone()]));
+        assert_eq!(newest(dir.path()).unwrap(), Some(real));
 
         let err = load_listed(&link).unwrap_err();
         assert_eq!(
@@ -512,7 +673,12 @@ mod tests {
     #[test]
     fn list_of_missing_dir_is_empty() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(list(&dir.path().join("absent")).unwrap().is_empty());
+        let listing = list(&dir.path().join("absent"), None).unwrap();
+        assert!(listing.files.is_empty());
+        assert_eq!(listing.count, 0);
+        assert_eq!(list(&dir.path().join("absent"), Some(3)).unwrap().count, 0);
+        assert_eq!(newest(&dir.path().join("absent")).unwrap(), None);
+        assert_eq!(load_listed(&dir.path().join("x.runlog")).unwrap(), None);
     }
 
     #[test]
