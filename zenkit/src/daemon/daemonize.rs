@@ -1,4 +1,4 @@
-//! Turning the started process into a daemon (SPEC §7.1): close inherited
+//! Turning the started process into a daemon: close inherited
 //! descriptors, chroot, chdir, umask, double fork with a new session, stdio
 //! on `/dev/null`, and a readiness pipe so the started process exits only
 //! when the daemon is up (0) or failed (non-zero, its message on stderr).

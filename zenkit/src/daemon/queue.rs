@@ -1,4 +1,4 @@
-//! The event queue of a daemon (SPEC §7.2).
+//! The event queue of a daemon.
 //!
 //! The queue holds a FIFO of immediate events and a heap of timed events
 //! ordered by their monotonic deadline. [`EventQueue::next`] hands out the

@@ -1,5 +1,5 @@
 //! Per-component statistics: named counters in nested groups, and the
-//! figures of SPEC §7.5 computed from two snapshots of them.
+//! figures pyzenkit logs for them, computed from two snapshots.
 //!
 //! For one counter with current value `c`, previous value `p` and `t`
 //! seconds between the snapshots the figures are `cnt = c`, `inc = c − p`,
@@ -166,7 +166,7 @@ impl Evaluator {
     }
 }
 
-/// The SPEC §7.5 figures of the counters in `current` against `previous`,
+/// The figures (count, increase, rate) of the counters in `current` against `previous`,
 /// `elapsed` seconds earlier.
 ///
 /// Both are objects as made by [`Statistics::to_json`]. The result has the

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::{Error, Result};
 use serde_json::Map;
 
-/// The handlers zenkit itself runs (SPEC §7.5).
+/// The handlers zenkit itself runs for the built-in events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Builtin {
     Start,

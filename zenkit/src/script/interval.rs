@@ -10,7 +10,7 @@ use serde::ser::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
 
-/// A regular-run interval of SPEC §6, written by its name (`5_minutes`,
+/// A regular-run interval, written by its name (`5_minutes`,
 /// `hourly`, `2_weekly`, …) on the command line and in configuration files.
 ///
 /// Ordered from the shortest to the longest.
@@ -49,7 +49,7 @@ pub enum Interval {
 }
 
 impl Interval {
-    /// Every interval, in the order of SPEC §6 (shortest first).
+    /// Every interval, shortest first.
     pub const ALL: [Interval; 15] = [
         Interval::Minutes5,
         Interval::Minutes10,

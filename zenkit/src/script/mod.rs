@@ -1,4 +1,4 @@
-//! What scripts add to every application (SPEC §6): the intervals of regular
+//! What scripts add to every application: the intervals of regular
 //! runs, the time values `--time-high` and configuration files accept, and the
 //! lower/upper time thresholds a command works between.
 //!

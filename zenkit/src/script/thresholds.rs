@@ -1,5 +1,4 @@
-//! The lower and upper time thresholds of a regular run (SPEC §6
-//! "Thresholds").
+//! The lower and upper time thresholds of a regular run.
 
 use chrono::{DateTime, Utc};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
@@ -84,7 +83,7 @@ mod tests {
     /// adjustment the upper threshold is `time_high` itself.
     type Row = (&'static str, &'static str, &'static str, &'static str);
 
-    /// Checks every interval in the order of SPEC §6 against `rows`.
+    /// Checks every interval, shortest first, against `rows`.
     fn check(raw_time_high: &str, time_high_utc: &str, rows: [Row; 15]) {
         let time_high = parse_time(raw_time_high).unwrap();
         assert_eq!(format_time(&time_high), time_high_utc);

@@ -1,5 +1,4 @@
-//! Time values as `--time-high` and configuration files give them (SPEC §6
-//! "Time values"): a Unix timestamp, integer or fractional, or an RFC 3339
+//! Time values as `--time-high` and configuration files give them: a Unix timestamp, integer or fractional, or an RFC 3339
 //! time with a fraction and `Z` or an offset.
 
 use std::fmt;
