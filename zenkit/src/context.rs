@@ -29,11 +29,6 @@ pub struct Context {
     pub(crate) daemon: Option<DaemonSettings>,
     pub(crate) pidfile: Option<crate::daemon::pidfile::PidFile>,
     pub(crate) plugin_names: Vec<&'static str>,
-    /// The plugins of an application brought up in embedded mode, kept
-    /// here only because [`crate::Embedded`]'s public fields are fixed; the
-    /// life-cycle takes them back before running a stage. Untyped, as the
-    /// plugin module sits above the context.
-    pub(crate) embedded_plugins: Option<Box<dyn std::any::Any>>,
 }
 
 /// The local time as `YYYY-mm-dd HH:MM:SS`, used on console lines.
@@ -58,7 +53,6 @@ impl Context {
             daemon: None,
             pidfile: None,
             plugin_names: Vec::new(),
-            embedded_plugins: None,
         }
     }
 

@@ -47,6 +47,8 @@ pub struct Embedded<A> {
     pub app: A,
     /// Its context.
     pub ctx: Context,
+    /// Its plugins, owned beside the application and the context.
+    plugins: Plugins,
 }
 
 impl<A: App> Embedded<A> {
@@ -91,26 +93,13 @@ impl<A: App> Runtime<A> {
 }
 
 impl<A> From<Runtime<A>> for Embedded<A> {
-    fn from(
-        Runtime {
-            app,
-            mut ctx,
-            plugins,
-        }: Runtime<A>,
-    ) -> Self {
-        ctx.embedded_plugins = Some(Box::new(plugins));
-        Embedded { app, ctx }
+    fn from(Runtime { app, ctx, plugins }: Runtime<A>) -> Self {
+        Embedded { app, ctx, plugins }
     }
 }
 
 impl<A> From<Embedded<A>> for Runtime<A> {
-    fn from(Embedded { app, mut ctx }: Embedded<A>) -> Self {
-        let plugins = ctx
-            .embedded_plugins
-            .take()
-            .and_then(|plugins| plugins.downcast::<Plugins>().ok())
-            .map(|plugins| *plugins)
-            .unwrap_or_default();
+    fn from(Embedded { app, ctx, plugins }: Embedded<A>) -> Self {
         Runtime { app, ctx, plugins }
     }
 }

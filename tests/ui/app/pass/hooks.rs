@@ -101,7 +101,7 @@ fn main() {
         "--step",
         "5",
     ];
-    let Embedded { mut app, mut ctx } = zenkit::embed::<Counter, _, _>(args).unwrap();
+    let Embedded { mut app, mut ctx, .. } = zenkit::embed::<Counter, _, _>(args).unwrap();
     assert_eq!(app.calls, ["setup"], "embedded mode runs the setup hook");
 
     Hooks::process(&mut app, &mut ctx).unwrap();

@@ -59,7 +59,7 @@ fn main() {
     let root = tempfile::tempdir().unwrap();
     std::env::set_var("APP_ROOT_PATH", root.path());
     let args = ["parser", "--config-file-silent", "--config-dir-silent", "--quiet"];
-    let Embedded { mut app, mut ctx } = zenkit::embed::<Parser, _, _>(args).unwrap();
+    let Embedded { mut app, mut ctx, .. } = zenkit::embed::<Parser, _, _>(args).unwrap();
     assert_eq!(app.parsed, 42, "the setup hook ran");
 
     let err = Hooks::process(&mut app, &mut ctx).unwrap_err();

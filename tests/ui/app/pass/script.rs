@@ -139,7 +139,7 @@ fn main() {
         "--step",
         "5",
     ];
-    let Embedded { mut app, mut ctx } = zenkit::embed::<Counter, _, _>(args).unwrap();
+    let Embedded { mut app, mut ctx, .. } = zenkit::embed::<Counter, _, _>(args).unwrap();
     assert_eq!(app.calls, ["setup"]);
     let mut run = |name: &str| app.execute_command(name, &mut ctx);
     assert_eq!(run("count-up").unwrap().unwrap(), json!(5));
@@ -164,7 +164,7 @@ fn main() {
     );
     assert_eq!(app.total, 0);
 
-    let Embedded { mut app, mut ctx } = zenkit::embed::<Single, _, _>([
+    let Embedded { mut app, mut ctx, .. } = zenkit::embed::<Single, _, _>([
         "single",
         "--config-file-silent",
         "--config-dir-silent",
