@@ -229,3 +229,22 @@ fn deny_unknown_keys_makes_them_located_configuration_errors() {
     let run = sb.run(&["list", "--regular"]);
     assert_eq!(run.code, 78, "{run:?}");
 }
+
+#[test]
+fn keys_a_file_cannot_set_are_warned_about_quietly_in_quiet_runs() {
+    let sb = Sandbox::new("dusage");
+    sb.write("tree/a.txt", "alpha\n");
+    let conf = sb.write("etc/dusage.conf", "{\"config_dir\": \"/elsewhere\"}");
+    let path = sb.path("tree").display().to_string();
+    let warning = format!(
+        "configuration key 'config_dir' in {} is ignored: it cannot be set in a file",
+        conf.display()
+    );
+    let run = sb.run(&["--config-dir-silent", "--path", &path]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains(&warning), "{run:?}");
+    let run = sb.run(&["--config-dir-silent", "--path", &path, "--quiet"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains(&warning), "{run:?}");
+    assert_eq!(sb.read("var/log/dusage.log").matches(&warning).count(), 2);
+}

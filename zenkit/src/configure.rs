@@ -220,8 +220,8 @@ pub(crate) fn warn_unknown_keys(ctx: &Context, unknown: &[Error]) {
         warn_about_config(ctx, warning);
     }
     for (layer, key) in ctx.config.ignored_keys() {
-        tracing::warn!(
-            "configuration key '{key}' in {layer} is ignored: it cannot be set in a file"
-        );
+        let warning =
+            format!("configuration key '{key}' in {layer} is ignored: it cannot be set in a file");
+        warn_about_config(ctx, &warning);
     }
 }
