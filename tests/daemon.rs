@@ -475,3 +475,23 @@ fn timers_run_on_time_while_long_handlers_keep_the_queue_busy() {
         assert!(gap < 0.5 + 0.4 + 0.5, "a gap of {gap:.3} s: {times:?}");
     }
 }
+
+#[test]
+fn a_reload_warns_about_unknown_keys_too() {
+    let sb = Sandbox::new("watch");
+    let mut child = start_watch(&sb, "ERROR");
+    let conf = serde_json::json!({
+        "file": sb.path("app.log"),
+        "patern": "WARN",
+        "poll_interval": 0.02,
+    });
+    sb.write("etc/watch.conf", &conf.to_string());
+    signal(&child, Signal::SIGHUP);
+    let log = wait_for(
+        &sb.path("var/log/watch.log"),
+        "configuration key 'patern': unknown key; did you mean 'pattern'?",
+    );
+    assert!(log.contains("Configuration reloaded"), "{log}");
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+}

@@ -165,6 +165,21 @@ fn check_choice(config: &Config, key: &str, given: Option<&str>, valid: &[&str])
     }
 }
 
+/// The unknown keys of `config` as [`unknown_keys`] reports them, the keys
+/// of its defaults being the known ones; with `#[zen(deny_unknown_keys)]`
+/// the first of them is the error instead.
+pub(crate) fn checked_unknown_keys<A: App>(config: &Config) -> Result<Vec<Error>> {
+    let known: Vec<String> = match config.layers().first() {
+        Some((_, defaults)) => defaults.keys().cloned().collect(),
+        None => Vec::new(),
+    };
+    let unknown = unknown_keys::<A>(config, &known);
+    match unknown.first() {
+        Some(first) if A::DENY_UNKNOWN_KEYS => Err(first.clone()),
+        _ => Ok(unknown),
+    }
+}
+
 /// The unknown keys of a configuration, each as a located configuration
 /// error naming the closest known key: the top-level keys that are not in
 /// `known` (nor another spelling of a built-in key), then the keys inside

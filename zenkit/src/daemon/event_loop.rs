@@ -398,9 +398,10 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, plugins: 
             A::default().bind(&prepared.config)?;
             Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?.configure(&prepared.config)?;
             wiring.check_configuration(app, &prepared.config)?;
-            Ok(prepared)
+            let unknown = configure::checked_unknown_keys::<A>(&prepared.config)?;
+            Ok((prepared, unknown))
         });
-    let mut prepared = match prepared {
+    let (mut prepared, unknown) = match prepared {
         Ok(prepared) => prepared,
         Err(err) => {
             tracing::error!(
@@ -423,6 +424,8 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, plugins: 
     if let Err(err) = configure::start_logging(d.ctx).and_then(|()| log::reopen()) {
         tracing::error!("Cannot reopen the log after the reload: {err}");
     }
+    configure::warn_duplicate_keys(d.ctx);
+    configure::warn_unknown_keys(d.ctx, &unknown);
     if let Err(err) = wiring.configure(app, &d.ctx.config) {
         tracing::error!("{err}");
     }

@@ -44,16 +44,10 @@ pub(super) fn setup<A: App>(
 /// Setup up to logging: configuration, typed binding, privileges, logging.
 fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
     let Runtime { app, ctx, plugins } = rt;
-    let known: Vec<String> = config.layers()[0].1.keys().cloned().collect();
     let prepared = configure::prepare::<A>(config)?;
     app.bind(&prepared.config)?;
     plugins.configure(&prepared.config)?;
-    let unknown = configure::unknown_keys::<A>(&prepared.config, &known);
-    if A::DENY_UNKNOWN_KEYS {
-        if let Some(first) = unknown.first() {
-            return Err(first.clone());
-        }
-    }
+    let unknown = configure::checked_unknown_keys::<A>(&prepared.config)?;
     let (user, group) = (prepared.user.clone(), prepared.group.clone());
     prepared.install(ctx);
     if A::KIND == AppKind::Daemon && ctx.settings.action.is_none() {
