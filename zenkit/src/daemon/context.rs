@@ -28,6 +28,7 @@ pub struct Daemon<'a> {
     pub(crate) evaluators: Vec<Evaluator>,
     pub(crate) notifier: Notifier,
     pub(crate) reload: Option<crate::Result<()>>,
+    pub(crate) inbox: Option<std::sync::Arc<super::sender::Inbox>>,
 }
 
 impl<'a> Daemon<'a> {
@@ -44,6 +45,23 @@ impl<'a> Daemon<'a> {
             names,
             notifier: Notifier::from_env(),
             reload: None,
+            inbox: None,
+        }
+    }
+
+    /// A [`Sender`](super::Sender) other threads use to queue events into
+    /// this daemon (made on the first call; every call shares it).
+    pub fn sender(&mut self) -> super::Sender {
+        let inbox = self.inbox.get_or_insert_with(Default::default);
+        super::Sender::new(std::sync::Arc::clone(inbox))
+    }
+
+    /// Moves the events other threads sent into the queue.
+    pub(crate) fn take_sent(&mut self) {
+        if let Some(inbox) = &self.inbox {
+            for (name, args) in inbox.take() {
+                self.queue.schedule(name, args);
+            }
         }
     }
 

@@ -63,6 +63,9 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins)
     }
     d.schedule("start", None);
     let result = event_loop(app, &mut d, &wiring, plugins, &signals);
+    if let Some(inbox) = &d.inbox {
+        inbox.close();
+    }
     d.notifier.stopping();
     let statistics = d.runlog_statistics();
     d.runlog.insert("statistics", statistics);
@@ -112,6 +115,8 @@ fn event_loop<A: App>(
                     }
                 }
             }
+            // after the flag was cleared: a later send sets it again
+            d.take_sent();
         }
         if d.leave {
             return Ok(());

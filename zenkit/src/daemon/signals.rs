@@ -30,6 +30,19 @@ static ANY: AtomicBool = AtomicBool::new(false);
 /// The write end of the self-pipe, -1 when none.
 static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
 
+/// Makes [`Signals::pending`] true and wakes a sleeping loop, from any
+/// thread (a [`Sender`](super::Sender) calls it).
+pub(crate) fn wake() {
+    ANY.store(true, Ordering::SeqCst);
+    let fd = WAKE_FD.load(Ordering::SeqCst);
+    if fd >= 0 {
+        let byte = 1u8;
+        // SAFETY: a one-byte write from a live buffer; a full pipe (EAGAIN)
+        // is fine, the flag is set.
+        unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+    }
+}
+
 extern "C" fn record(signal: libc::c_int) {
     // SAFETY: only async-signal-safe work: atomics, write(2), errno.
     unsafe {
