@@ -40,12 +40,7 @@ fn dotenv_files_set_the_root_without_overriding_the_environment() {
         "--config-dir-silent",
     ];
 
-    let run: support::Run = sb
-        .command(&args)
-        .env_remove("APP_ROOT_PATH")
-        .output()
-        .unwrap()
-        .into();
+    let run = run_without_root(&sb, &args);
     assert_eq!(run.code, 0, "{run:?}");
     let expected = format!("config_file: {}/etc/dusage.conf", local.display());
     assert!(
@@ -54,12 +49,7 @@ fn dotenv_files_set_the_root_without_overriding_the_environment() {
     );
 
     std::fs::remove_file(sb.path(".env.local")).unwrap();
-    let run: support::Run = sb
-        .command(&args)
-        .env_remove("APP_ROOT_PATH")
-        .output()
-        .unwrap()
-        .into();
+    let run = run_without_root(&sb, &args);
     let expected = format!("config_file: {}/etc/dusage.conf", plain.display());
     assert!(
         config_file_line(&run.stdout).ends_with(&expected),
@@ -86,15 +76,21 @@ fn is_early_warning(line: &str) -> bool {
         })
 }
 
+/// Runs the program with `APP_ROOT_PATH` unset, as the `.env` files set it.
+fn run_without_root(sb: &Sandbox, args: &[&str]) -> support::Run {
+    sb.command(args)
+        .env_remove("APP_ROOT_PATH")
+        .output()
+        .unwrap()
+        .into()
+}
+
 #[test]
 fn dotenv_files_of_other_users_are_skipped_with_a_warning() {
-    if !nix::unistd::Uid::effective().is_root() {
-        eprintln!("skipped: dotenv_files_of_other_users_are_skipped_with_a_warning needs root");
+    if !support::running_as_root("dotenv_files_of_other_users_are_skipped_with_a_warning") {
         return;
     }
-    let nobody = nix::unistd::User::from_name("nobody")
-        .unwrap()
-        .expect("user nobody");
+    let nobody = support::nobody();
     let sb = Sandbox::new("demo_app");
     let root = sb.root().canonicalize().unwrap();
     let planted = root.join("planted");
@@ -139,12 +135,7 @@ fn dotenv_files_of_other_users_are_skipped_with_a_warning() {
 
     // the same file owned by root is read
     std::os::unix::fs::chown(&env_file, Some(0), None).unwrap();
-    let run: support::Run = sb
-        .command(&args)
-        .env_remove("APP_ROOT_PATH")
-        .output()
-        .unwrap()
-        .into();
+    let run = run_without_root(&sb, &args);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(!run.stderr.contains("WARNING"), "{run:?}");
     assert!(
@@ -213,13 +204,10 @@ fn unknown_user_is_a_setup_error() {
 
 #[test]
 fn files_are_written_by_the_dropped_user() {
-    if !nix::unistd::Uid::effective().is_root() {
-        eprintln!("skipped: files_are_written_by_the_dropped_user needs root");
+    if !support::running_as_root("files_are_written_by_the_dropped_user") {
         return;
     }
-    let nobody = nix::unistd::User::from_name("nobody")
-        .unwrap()
-        .expect("user nobody");
+    let nobody = support::nobody();
     let nogroup = nix::unistd::Group::from_name("nogroup")
         .unwrap()
         .expect("group nogroup");

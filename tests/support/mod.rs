@@ -168,6 +168,23 @@ impl Drop for Sandbox {
     }
 }
 
+/// Whether the test runs as root; says by name that `test` is skipped when
+/// it does not.
+pub fn running_as_root(test: &str) -> bool {
+    let root = nix::unistd::Uid::effective().is_root();
+    if !root {
+        eprintln!("skipped: {test} needs root");
+    }
+    root
+}
+
+/// The unprivileged `nobody` account.
+pub fn nobody() -> nix::unistd::User {
+    nix::unistd::User::from_name("nobody")
+        .unwrap()
+        .expect("user nobody")
+}
+
 /// Parses JSON or fails with the text.
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
