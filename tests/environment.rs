@@ -123,7 +123,7 @@ fn dotenv_files_of_other_users_are_skipped_with_a_warning() {
         assert!(warnings[0].ends_with(&warning), "{run:?}");
         // the environment's root, or demo_app's default, the working directory
         let used = if unset {
-            root.join(".")
+            root.clone()
         } else {
             sb.root().to_path_buf()
         };

@@ -264,9 +264,13 @@ fn warn(text: std::fmt::Arguments<'_>) {
 pub fn default_root(root: &str) {
     load_dotenv();
     if std::env::var_os(ROOT_ENV).is_none() {
-        let absolute = std::env::current_dir()
+        // `components` drops the `.` parts, so `.` gives the working
+        // directory itself in paths and messages
+        let absolute: PathBuf = std::env::current_dir()
             .map(|cwd| cwd.join(root))
-            .unwrap_or_else(|_| PathBuf::from(root));
+            .unwrap_or_else(|_| PathBuf::from(root))
+            .components()
+            .collect();
         std::env::set_var(ROOT_ENV, absolute);
     }
 }
