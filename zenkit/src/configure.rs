@@ -4,8 +4,8 @@
 //! The steps are kept apart so a caller can check everything before it
 //! changes anything: [`prepare`] checks and binds a merged configuration
 //! without touching the process or the context (the action and command
-//! names, the built-in settings, the accounts); [`unknown_keys`] lists the
-//! keys nothing knows; [`Prepared::install`] commits the result to the
+//! names, the built-in settings, the accounts); [`checked_unknown_keys`]
+//! lists the keys nothing knows; [`Prepared::install`] commits the result to the
 //! context; [`start_logging`] then puts its logging in force.
 
 use serde_json::{json, Value};
@@ -184,7 +184,7 @@ pub(crate) fn checked_unknown_keys<A: App>(config: &Config) -> Result<Vec<Error>
 /// error naming the closest known key: the top-level keys that are not in
 /// `known` (nor another spelling of a built-in key), then the keys inside
 /// the application's configuration values that their types do not use.
-pub(crate) fn unknown_keys<A: App>(config: &Config, known: &[String]) -> Vec<Error> {
+fn unknown_keys<A: App>(config: &Config, known: &[String]) -> Vec<Error> {
     let mut known: Vec<&str> = known.iter().map(String::as_str).collect();
     known.extend(zenkit_builtins::keys(A::KIND).filter_map(|k| k.alias));
     let top = config.unknown_keys(&known).into_iter().map(|key| {

@@ -197,24 +197,17 @@ fn read_dotenv_file(path: &Path) -> Option<Vec<(String, String)>> {
 /// descriptor; it is opened non-blocking so that a FIFO does not hang the
 /// start.
 fn read_trusted(path: &Path) -> Result<Option<String>, String> {
-    use std::io::Read as _;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    use crate::fs::{open_checked, read_bounded, ReadError, MAX_CONFIG_FILE_SIZE};
+    use std::os::unix::fs::MetadataExt;
 
-    let mut file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NONBLOCK)
-        .open(path)
-    {
-        Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(format!("cannot open it: {err}")),
+    let (file, meta) = match open_checked(None, path, true) {
+        Ok(opened) => opened,
+        Err(ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(ReadError::Io(err)) if err.raw_os_error() != Some(nix::libc::EISDIR) => {
+            return Err(format!("cannot open it: {err}"))
+        }
+        Err(_) => return Err("not a regular file".into()),
     };
-    let meta = file
-        .metadata()
-        .map_err(|err| format!("cannot examine it: {err}"))?;
-    if !meta.file_type().is_file() {
-        return Err("not a regular file".into());
-    }
     let me = nix::unistd::getuid().as_raw();
     if meta.uid() != 0 && meta.uid() != me {
         let owner = nix::unistd::User::from_uid(meta.uid().into())
@@ -232,10 +225,14 @@ fn read_trusted(path: &Path) -> Result<Option<String>, String> {
             meta.mode() & 0o7777
         ));
     }
-    let mut text = String::new();
-    file.read_to_string(&mut text)
-        .map_err(|err| format!("cannot read it: {err}"))?;
-    Ok(Some(text))
+    let mut bytes = Vec::new();
+    read_bounded(file, &meta, MAX_CONFIG_FILE_SIZE, &mut bytes).map_err(|err| match err {
+        ReadError::Io(err) => format!("cannot read it: {err}"),
+        other => format!("it {}", other.what()),
+    })?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| "cannot read it: stream did not contain valid UTF-8".to_string())
 }
 
 /// `path` as a warning names it: absolute, since it is usually relative to

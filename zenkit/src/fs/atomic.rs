@@ -1,4 +1,6 @@
-//! Crash-safe writes: a temporary file in the same directory, flushed, renamed over the target, the directory flushed; and the removal of the temporary files of writers that were killed.
+//! Crash-safe writes: a temporary file in the same directory, flushed,
+//! renamed over the target, the directory flushed; and the removal of the
+//! temporary files of writers that were killed.
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions, Permissions};
@@ -31,16 +33,18 @@ pub(super) const TEMP_ATTEMPTS: u32 = 16;
 /// target (`<pid>` is the writer's process ID in decimal, `<random>` 16 hex
 /// digits), created exclusively and without following symbolic links: a
 /// file or link planted there by somebody else is never written to. Before
-/// it is created, the temporary files of `path` left by writers that no
-/// longer run are removed: the regular files of that pattern whose `<pid>`
-/// names no running process.
+/// the first write of `path` in a process, the temporary files of `path`
+/// left by writers that no longer run are removed: the regular files of
+/// that pattern whose `<pid>` names no running process.
 pub fn write_atomic(path: &Path, data: &[u8], default_mode: u32) -> io::Result<()> {
     let file_name = path.file_name().unwrap_or_default();
     write_atomic_sweeping(path, data, default_mode, |stem| stem == file_name)
 }
 
-/// [`write_atomic`], removing beforehand the temporary files of a dead
-/// writer of any file whose name `stale` accepts.
+/// [`write_atomic`], removing beforehand (at the first write of `path` in
+/// this process) the temporary files of a dead writer of any file whose
+/// name `stale` accepts. Later writes do not list the directory again: a
+/// daemon saving the same file over and over has nothing new to sweep.
 pub(crate) fn write_atomic_sweeping(
     path: &Path,
     data: &[u8],
@@ -55,7 +59,9 @@ pub(crate) fn write_atomic_sweeping(
         .file_name()
         .ok_or_else(|| io::Error::new(IoErrorKind::InvalidInput, "path has no file name"))?;
     let mode = target_mode(path, default_mode);
-    remove_stale_temps(&dir, stale);
+    if first_write(path) {
+        remove_stale_temps(&dir, stale);
+    }
     let (mut file, tmp) = match create_temp(&dir, temp_names(file_name)) {
         Err(err) if lacks_directory(&err) => {
             // For a file where a directory belongs (ENOTDIR) this fails
@@ -76,6 +82,17 @@ pub(crate) fn write_atomic_sweeping(
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Whether this is the first write of `path` in this process.
+fn first_write(path: &Path) -> bool {
+    static WRITTEN: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut written = WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
+    if written.iter().any(|p| p == path) {
+        return false;
+    }
+    written.push(path.to_path_buf());
+    true
 }
 
 /// Whether creating a file failed because its directory, or a directory

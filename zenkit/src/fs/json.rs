@@ -1,4 +1,5 @@
-//! JSON files as pyzenkit writes them (keys sorted, 4-space indent), written atomically, and JSON objects read with located errors.
+//! JSON files as pyzenkit writes them (keys sorted, 4-space indent),
+//! written atomically, and JSON objects read with located errors.
 
 use std::ffi::OsStr;
 use std::io::{self, ErrorKind as IoErrorKind};

@@ -1,4 +1,5 @@
-//! Listing the entries of a directory a test on their names accepts, in name order.
+//! Listing the entries of a directory that a test on their names
+//! accepts, in name order.
 
 use std::ffi::OsStr;
 use std::fs::{self};

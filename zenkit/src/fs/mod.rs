@@ -32,7 +32,7 @@ pub use json::{
 };
 pub(crate) use json::{read_json_object_as, write_json_atomic_sweeping, JsonFile};
 pub(crate) use list::{list_dir, EntryKind};
-pub(crate) use read::{read_regular, ReadError};
+pub(crate) use read::{open_checked, read_bounded, read_regular, ReadError};
 
 /// Default mode of the files zenkit writes (runlogs, dumps): readable by
 /// everybody, writable by the owner only.

@@ -1,4 +1,5 @@
-//! Reading a file that must be a regular file of bounded size, without blocking on a FIFO or a device.
+//! Reading a file that must be a regular file of bounded size, without
+//! blocking on a FIFO or a device.
 
 use std::fmt;
 use std::fs::{self, File};
@@ -107,6 +108,19 @@ pub(crate) fn read_regular(
     buf: &mut Vec<u8>,
 ) -> std::result::Result<(), ReadError> {
     buf.clear();
+    let (file, meta) = open_checked(dir, path, follow_links)?;
+    read_bounded(file, &meta, limit, buf)
+}
+
+/// Opens `path` (or its name in `dir`) as [`read_regular`] does and checks
+/// through the open descriptor that it is a regular file; returns the file
+/// and what `fstat` said of it, for a caller that checks more before it
+/// reads with [`read_bounded`].
+pub(crate) fn open_checked(
+    dir: Option<&File>,
+    path: &Path,
+    follow_links: bool,
+) -> std::result::Result<(File, fs::Metadata), ReadError> {
     let file = open_regular(dir, path, follow_links)?;
     let meta = file.metadata()?;
     let file_type = meta.file_type();
@@ -119,6 +133,18 @@ pub(crate) fn read_regular(
     if !file_type.is_file() {
         return Err(ReadError::NotRegular(describe(file_type)));
     }
+    Ok((file, meta))
+}
+
+/// Reads the regular `file` that `meta` describes into `buf`, at most
+/// `limit` bytes (see [`read_regular`]).
+pub(crate) fn read_bounded(
+    file: File,
+    meta: &fs::Metadata,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> std::result::Result<(), ReadError> {
+    buf.clear();
     if meta.len() > limit {
         return Err(ReadError::TooLarge(limit));
     }

@@ -56,10 +56,10 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
         start_logging(ctx)?;
         crate::daemon::startup::enter(ctx)?;
         hand_over_files(ctx, user.as_ref(), group.as_ref())?;
+        // once dropped, the daemon cannot remove root's PID file
         let dropping = user.is_some() || group.is_some();
-        if let Some(pidfile) = ctx.pidfile.as_mut().filter(|_| dropping) {
-            // once dropped, the daemon cannot remove root's PID file
-            if nix::unistd::geteuid().is_root() {
+        if let Some(pidfile) = ctx.pidfile.as_mut() {
+            if dropping && nix::unistd::geteuid().is_root() {
                 pidfile.start_remover()?;
             }
         }
@@ -78,8 +78,8 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
 /// Gives the daemon's log file and runlog directory to the account it is
 /// about to become, so it can still reopen the log after a rotation and
 /// write its runlogs. (The PID file stays root's: `start-stop-daemon`
-/// refuses a PID file a non-root account could have written. The daemon
-/// clears it through the descriptor it keeps.)
+/// refuses a PID file a non-root account could have written. The remover
+/// the daemon starts before the drop takes it away at the end.)
 fn hand_over_files(ctx: &Context, user: Option<&Account>, group: Option<&Account>) -> Result<()> {
     if user.is_none() && group.is_none() {
         return Ok(());
