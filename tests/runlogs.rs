@@ -189,3 +189,33 @@ fn thousands_of_runlogs_are_evaluated_newest_first() {
         ]
     );
 }
+
+#[test]
+fn tables_are_drawn_with_box_lines_on_a_terminal_only() {
+    let sb = Sandbox::new("demo_app");
+    sb.write(
+        &format!("{DIR}/202611251000.00001.runlog"),
+        &runlog(1_764_064_800.0, "2026-11-25 10:00:00", 2.0, "success"),
+    );
+    let args = ["--action", "runlogs-evaluate"];
+    let piped = sb.run(&args);
+    assert_eq!(piped.code, 0, "{piped:?}");
+    assert!(piped.stdout.contains("+---"), "{piped:?}");
+    assert!(!piped.stdout.contains('│'), "{piped:?}");
+    // `script` runs the program on a pseudo-terminal, as a person would
+    let line = format!(
+        "{} {}",
+        support::example("demo_app").display(),
+        args.join(" ")
+    );
+    let on_tty: support::Run = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(sb.root())
+        .env("APP_ROOT_PATH", sb.root())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(on_tty.code, 0, "{on_tty:?}");
+    assert!(on_tty.stdout.contains('│'), "{on_tty:?}");
+    assert!(!on_tty.stdout.contains("+---"), "{on_tty:?}");
+}
