@@ -495,6 +495,14 @@ pub const KEYS: &[Key] = &[
     )
     .kinds(Kinds::Daemon)
     .default(Default::Int(30)),
+    daemon(value(
+        "worker_threads",
+        "worker-threads",
+        "N",
+        ValueType::Unsigned,
+        "Threads at most of the pool that runs the daemon's blocking jobs",
+    ))
+    .default(Default::Int(4)),
 ];
 
 /// Options clap itself gives every application: long name and short letter.

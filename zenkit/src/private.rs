@@ -359,6 +359,53 @@ pub fn args(args: Args) -> Args {
     args
 }
 
+/// A type an event handler can take its arguments as.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the arguments of a zenkit event handler",
+    label = "not deserializable",
+    note = "an `#[on_event]` method takes `Args` as they are, or any `T: serde::Deserialize` they are converted into: derive `serde::Deserialize` for `{Self}`"
+)]
+pub trait HandlerArgs: DeserializeOwned {}
+
+impl<T: DeserializeOwned> HandlerArgs for T {}
+
+/// Passes a handler's typed arguments on; generated code calls it so that
+/// a type that cannot be deserialized is reported at the parameter.
+pub fn typed_args<T: HandlerArgs>(args: T) -> T {
+    args
+}
+
+/// Runs a handler that takes its arguments as `T`: they are deserialized
+/// from the event's arguments (none is `null`). A handler that returns
+/// `Flow::next()` hands the event's arguments on unchanged; arguments that
+/// do not fit are an error of the daemon and end the chain.
+pub fn typed_handler<T: HandlerArgs>(
+    daemon: &mut Daemon<'_>,
+    args: Args,
+    handler: &str,
+    call: impl FnOnce(&mut Daemon<'_>, T) -> Flow,
+) -> Flow {
+    let typed = match args.as_ref() {
+        Some(value) => T::deserialize(value),
+        None => T::deserialize(&Value::Null),
+    };
+    match typed {
+        Ok(typed) => match call(daemon, typed) {
+            Flow::Continue(None) => Flow::Continue(args),
+            flow => flow,
+        },
+        Err(err) => {
+            let shown = args
+                .as_ref()
+                .map_or_else(|| "null".to_string(), Value::to_string);
+            daemon.register_error(format!(
+                "handler '{handler}' cannot take the arguments {shown}: {err}"
+            ));
+            Flow::Stop
+        }
+    }
+}
+
 /// A return type of an event handler: [`Flow`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a return type of a zenkit event handler",

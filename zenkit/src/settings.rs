@@ -226,6 +226,8 @@ pub struct DaemonSettings {
     pub runlog_interval: f64,
     /// `stop_timeout`: seconds from `stop` to the `terminate` fail-safe.
     pub stop_timeout: f64,
+    /// `worker_threads`: threads at most of the worker pool.
+    pub worker_threads: usize,
 }
 
 #[derive(Deserialize)]
@@ -243,6 +245,21 @@ struct DaemonKeys {
     stats_interval: Seconds,
     runlog_interval: Seconds,
     stop_timeout: Seconds,
+    worker_threads: Threads,
+}
+
+/// A number of threads: at least one.
+struct Threads(usize);
+
+impl<'de> Deserialize<'de> for Threads {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        match u64::deserialize(deserializer)? {
+            0 => Err(serde::de::Error::custom(
+                "expected a number of threads, at least 1, not 0",
+            )),
+            n => Ok(Threads(usize::try_from(n).unwrap_or(usize::MAX))),
+        }
+    }
 }
 
 impl DaemonSettings {
@@ -260,6 +277,7 @@ impl DaemonSettings {
             stats_interval: keys.stats_interval.0,
             runlog_interval: keys.runlog_interval.0,
             stop_timeout: keys.stop_timeout.0,
+            worker_threads: keys.worker_threads.0,
         })
     }
 }

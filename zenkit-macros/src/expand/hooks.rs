@@ -139,12 +139,32 @@ pub(crate) fn handler(hook: &Hook) -> TokenStream {
     let first = args.first;
     let name = &hook.name;
     let daemon = ("daemon", quote!(__zenkit_daemon));
-    let (closure_args, call) = if hook.marker.kind == HookKind::OnEvent {
+    let (closure_args, call) = if hook.marker.kind == HookKind::OnEvent && takes_raw_args(hook) {
         let params = [daemon, ("args", quote!(__zenkit_args))];
         (
             quote!(__zenkit_self, __zenkit_daemon, __zenkit_args),
             call(hook, quote!(__zenkit_self), &params, "handler_flow", None),
         )
+    } else if hook.marker.kind == HookKind::OnEvent {
+        let params = [daemon, ("typed_args", quote!(__zenkit_typed))];
+        let inner = call(hook, quote!(__zenkit_self), &params, "handler_flow", None);
+        // a type that cannot be the arguments is reported at the parameter
+        let (first, last) = match hook.sig.inputs.iter().nth(2) {
+            Some(syn::FnArg::Typed(arg)) => first_last(&arg.ty, hook.sig.ident.span()),
+            _ => (hook.sig.ident.span(), hook.sig.ident.span()),
+        };
+        let typed = Ident::new("typed_handler", first);
+        let run = call_with(
+            quote_spanned!(first=> ::zenkit::__private::#typed),
+            quote! {
+                __zenkit_daemon,
+                __zenkit_args,
+                #name,
+                |__zenkit_daemon, __zenkit_typed| #inner,
+            },
+            last,
+        );
+        (quote!(__zenkit_self, __zenkit_daemon, __zenkit_args), run)
     } else {
         (
             quote!(__zenkit_self, __zenkit_daemon, _),
@@ -159,6 +179,35 @@ pub(crate) fn handler(hook: &Hook) -> TokenStream {
             call: |#closure_args| #call,
         }
     }
+}
+
+/// Whether an `#[on_event]` method takes the event's arguments as they are
+/// (`Args`, `Option<Value>`), rather than as a type they are deserialized
+/// into.
+fn takes_raw_args(hook: &Hook) -> bool {
+    let Some(syn::FnArg::Typed(arg)) = hook.sig.inputs.iter().nth(2) else {
+        return true;
+    };
+    let syn::Type::Path(path) = &*arg.ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    if last.ident == "Args" {
+        return true;
+    }
+    if last.ident != "Option" {
+        return false;
+    }
+    let syn::PathArguments::AngleBracketed(generic) = &last.arguments else {
+        return false;
+    };
+    matches!(
+        generic.args.first(),
+        Some(syn::GenericArgument::Type(syn::Type::Path(inner)))
+            if inner.path.segments.last().is_some_and(|s| s.ident == "Value")
+    )
 }
 
 /// `fn handlers()` of the event handlers, in declaration order; nothing

@@ -44,7 +44,7 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins)
     catch.dedup();
     let signals = Signals::install(&catch)?;
 
-    let mut d = Daemon::new(ctx, wiring.names.clone());
+    let mut d = Daemon::new(ctx, wiring.names.clone(), wiring.events.clone());
     wiring.check_configuration(app, &d.ctx.config)?;
     wiring.configure(app, &d.ctx.config)?;
     for slot in 1..wiring.names.len() {
@@ -66,11 +66,20 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins)
     if let Some(inbox) = &d.inbox {
         inbox.close();
     }
+    if d.workers.running > 0 {
+        tracing::warn!(
+            "Leaving {} jobs of the worker pool unfinished",
+            d.workers.running
+        );
+    }
     d.notifier.stopping();
     let statistics = d.runlog_statistics();
     d.runlog.insert("statistics", statistics);
     result
 }
+
+/// How often a loop kept busy by its queue looks at its I/O sources.
+const IO_EVERY: Duration = Duration::from_millis(1);
 
 fn event_loop<A: App>(
     app: &mut A,
@@ -82,9 +91,12 @@ fn event_loop<A: App>(
     let mut sigints = 0;
     let mut now = Instant::now();
     let mut announced_wait = None;
-    // rings when a timed event falls due while immediate events keep the
-    // loop busy, so the clock is read only then, not for every event
+    let mut announced_jobs = false;
+    // rings when a timed event falls due (or the I/O sources are to be
+    // looked at) while immediate events keep the loop busy, so the clock is
+    // read only then, not for every event
     let mut alarm = Alarm::new()?;
+    let mut io_due = now;
     loop {
         if signals.pending() {
             now = Instant::now();
@@ -121,21 +133,51 @@ fn event_loop<A: App>(
         if d.leave {
             return Ok(());
         }
+        let watching = !d.sources.is_empty();
         if d.queue.count_immediate() == 0 {
             now = Instant::now();
-        } else if let Some(deadline) = d.queue.next_deadline() {
-            alarm.arm(deadline);
+        } else {
+            let deadline = d.queue.next_deadline();
+            let due = match (deadline, watching) {
+                (Some(deadline), true) => Some(deadline.min(io_due)),
+                (deadline, true) => deadline.or(Some(io_due)),
+                (deadline, false) => deadline,
+            };
+            if let Some(due) = due {
+                alarm.arm(due);
+            }
+        }
+        if watching && now >= io_due {
+            poll_sources(d, signals, Some(Duration::ZERO));
+            io_due = now + IO_EVERY;
         }
         match d.queue.next(now) {
-            Some(event) => dispatch(app, d, wiring, plugins, event),
-            None => match d.queue.next_deadline() {
-                Some(_) if d.done => {
+            Some(event) => {
+                let source = event.source;
+                dispatch(app, d, wiring, plugins, event);
+                if source != 0 {
+                    d.sources.handled(source);
+                }
+            }
+            None => {
+                let deadline = d.queue.next_deadline();
+                let jobs = d.workers.running;
+                if jobs == 0 && d.done && deadline.is_some() {
                     tracing::info!(
                         "Daemon received interruption signal, will not wait for time scheduled events."
                     );
                     return Ok(());
                 }
-                Some(deadline) => {
+                let more_to_come = !d.done && (watching || d.has_senders());
+                if jobs == 0 && deadline.is_none() && !more_to_come {
+                    tracing::info!("Event queue is empty, terminating");
+                    return Ok(());
+                }
+                if jobs > 0 && d.done && !announced_jobs {
+                    tracing::info!("Waiting for {jobs} running jobs of the worker pool");
+                    announced_jobs = true;
+                }
+                let timeout = deadline.map(|deadline| {
                     // poll's timer slack grows with the timeout (0.1 %): sleep
                     // a little short and the rest in a second, precise wait
                     let remaining = deadline.saturating_duration_since(Instant::now());
@@ -146,17 +188,23 @@ fn event_loop<A: App>(
                         );
                         announced_wait = Some(deadline);
                     }
-                    signals.wait(Some(remaining - remaining / 500));
-                }
-                None => {
-                    tracing::info!("Event queue is empty, terminating");
-                    return Ok(());
-                }
-            },
+                    remaining - remaining / 500
+                });
+                poll_sources(d, signals, timeout);
+                io_due = Instant::now() + IO_EVERY;
+            }
         }
         if d.leave {
             return Ok(());
         }
+    }
+}
+
+/// Waits up to `timeout` for a signal, a delivery from another thread or
+/// an I/O source, queueing the events of the sources that are ready.
+fn poll_sources(d: &mut Daemon<'_>, signals: &Signals, timeout: Option<Duration>) {
+    for problem in d.sources.poll(signals.fd(), timeout, &mut d.queue) {
+        d.register_error(problem);
     }
 }
 
@@ -199,11 +247,13 @@ fn dispatch<A: App>(
     plugins: &mut Plugins,
     event: Event,
 ) {
-    let Some(chain) = wiring.chain(&event) else {
-        d.register_error(format!("event '{}' has no handler", event.name));
+    let id = event.id();
+    let Some(chain) = wiring.chain(id).filter(|chain| !chain.is_empty()) else {
+        let name = d.queue.name(id).clone();
+        d.register_error(format!("event '{name}' has no handler"));
         return;
     };
-    let mut args = event.args;
+    let mut args = event.into_args();
     for entry in chain {
         d.slot = entry.slot;
         let flow = match &entry.action {
@@ -211,12 +261,9 @@ fn dispatch<A: App>(
             Action::Builtin(builtin) => builtin_handler(*builtin, app, d, wiring, plugins, args),
             Action::Plugin(index) => {
                 if let Some(plugin) = plugins.get_mut(*index) {
-                    if let Err(err) = plugin.on_event(event.name.as_str(), d) {
-                        tracing::error!(
-                            "Plugin '{}' failed on '{}': {err}",
-                            plugin.name(),
-                            event.name
-                        );
+                    let name = d.queue.name(id).clone();
+                    if let Err(err) = plugin.on_event(name.as_str(), d) {
+                        tracing::error!("Plugin '{}' failed on '{name}': {err}", plugin.name());
                     }
                 }
                 Flow::Continue(args)

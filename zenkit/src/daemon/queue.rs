@@ -5,9 +5,10 @@
 //! earliest timed event that is due, else the front of the FIFO; timed events
 //! with equal deadlines come out in the order they were scheduled.
 //!
-//! The queue belongs to the single event-loop thread, so it takes no locks.
-//! Scheduling and taking an event whose name is a `&'static str` and which has
-//! no arguments does not allocate once the FIFO has grown to its working size.
+//! Events are kept by [`EventId`]: a name is looked up once, where it is
+//! scheduled. The queue belongs to the single event-loop thread, so it takes
+//! no locks. Scheduling and taking an event without arguments does not
+//! allocate once the FIFO has grown to its working size.
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -17,184 +18,68 @@
 //! let now = Instant::now();
 //! queue.schedule("work", None);
 //! queue.schedule_next("start", None);
-//! queue.schedule_at_instant(now + Duration::from_millis(250), "tick", None);
+//! let tick = queue.id("tick");
+//! queue.schedule_at_instant(now + Duration::from_millis(250), tick, None);
 //!
-//! assert_eq!(queue.next(now).unwrap().name, "start");
-//! assert_eq!(queue.next(now).unwrap().name, "work");
+//! let mut name = |queue: &mut EventQueue, now| {
+//!     let event = queue.next(now).unwrap();
+//!     queue.name(event.id()).to_string()
+//! };
+//! assert_eq!(name(&mut queue, now), "start");
+//! assert_eq!(name(&mut queue, now), "work");
 //! assert!(queue.next(now).is_none());
 //! assert_eq!(queue.wait_time(now), Some(Duration::from_millis(250)));
-//! assert_eq!(queue.next(now + Duration::from_millis(250)).unwrap().name, "tick");
+//! assert_eq!(queue.next(now + Duration::from_millis(250)).unwrap().id(), tick);
 //! assert!(queue.is_empty());
 //! ```
 
-use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
-use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::ops::Deref;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
-/// The name of an event.
-///
-/// Made from a `&'static str` it keeps just the reference, so making, cloning
-/// and dropping it never allocates. Made from a `String` the text moves into
-/// one shared allocation and clones only bump a reference count, so a handler
-/// that keeps re-scheduling a computed name does not copy it per event (a
-/// `Cow<'static, str>` would copy the text on every clone of its owned form).
-///
-/// Equality, ordering and hashing are those of the text: names made either
-/// way are equal when their text is, and a map keyed by `EventName` can be
-/// searched with a `&str`.
-#[derive(Clone)]
-pub struct EventName(Repr);
+use super::names::{EventId, EventName, EventNames, IntoEvent};
+use super::Args;
 
-#[derive(Clone)]
-enum Repr {
-    Static(&'static str),
-    Shared(Arc<str>),
-}
-
-impl EventName {
-    /// A name referring to static text; usable in constants.
-    pub const fn from_static(name: &'static str) -> EventName {
-        EventName(Repr::Static(name))
-    }
-
-    /// The text of the name.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match &self.0 {
-            Repr::Static(name) => name,
-            Repr::Shared(name) => name,
-        }
-    }
-}
-
-impl From<&'static str> for EventName {
-    #[inline]
-    fn from(name: &'static str) -> EventName {
-        EventName::from_static(name)
-    }
-}
-
-impl From<String> for EventName {
-    fn from(name: String) -> EventName {
-        EventName(Repr::Shared(Arc::from(name)))
-    }
-}
-
-impl From<Arc<str>> for EventName {
-    fn from(name: Arc<str>) -> EventName {
-        EventName(Repr::Shared(name))
-    }
-}
-
-impl Deref for EventName {
-    type Target = str;
-
-    #[inline]
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for EventName {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl Borrow<str> for EventName {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl PartialEq for EventName {
-    #[inline]
-    fn eq(&self, other: &EventName) -> bool {
-        let (a, b) = (self.as_str(), other.as_str());
-        // Clones of one name and names made from one literal share their text.
-        (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
-    }
-}
-
-impl Eq for EventName {}
-
-impl PartialEq<str> for EventName {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for EventName {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl PartialOrd for EventName {
-    fn partial_cmp(&self, other: &EventName) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for EventName {
-    fn cmp(&self, other: &EventName) -> Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Hash for EventName {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
-    }
-}
-
-impl fmt::Debug for EventName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl fmt::Display for EventName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.as_str(), f)
-    }
-}
-
-impl Serialize for EventName {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-/// An event: a name and optional JSON arguments.
+/// An event: which handlers it goes to and its arguments. Sixteen bytes:
+/// arguments, when there are any, live in a box of their own, so a queue
+/// of events without arguments (and every timer) stays small.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    /// Which handlers the event goes to.
-    pub name: EventName,
-    /// The arguments handed to the first handler, if any.
-    pub args: Option<Value>,
+    id: EventId,
+    /// The I/O source that produced the event (0: none), so the loop knows
+    /// when that source's event has been handled.
+    pub(crate) source: u32,
+    args: Option<Box<Value>>,
 }
 
 impl Event {
-    /// An event with the given name and arguments.
-    pub fn new(name: impl Into<EventName>, args: Option<Value>) -> Event {
+    /// An event with the given id and arguments.
+    #[inline]
+    pub fn new(id: EventId, args: Args) -> Event {
         Event {
-            name: name.into(),
-            args,
+            id,
+            source: 0,
+            args: args.map(Box::new),
         }
     }
 
-    /// The event as `{"event": name, "args": args or null}`.
-    pub fn to_json(&self) -> Value {
-        json!({ "event": self.name, "args": self.args })
+    /// Which handlers the event goes to.
+    #[inline]
+    pub fn id(&self) -> EventId {
+        self.id
+    }
+
+    /// The arguments handed to the first handler, if any.
+    pub fn args(&self) -> Option<&Value> {
+        self.args.as_deref()
+    }
+
+    /// The arguments, taken out of the event.
+    #[inline]
+    pub fn into_args(self) -> Args {
+        self.args.map(|args| *args)
     }
 }
 
@@ -232,12 +117,14 @@ impl Ord for Timed {
 }
 
 /// The event queue of a daemon: a FIFO of immediate events and a
-/// deadline-ordered heap of timed events.
+/// deadline-ordered heap of timed events, with the table of the names its
+/// events were scheduled by.
 ///
 /// Timed events are kept on the monotonic clock, so changes of the wall clock
 /// neither delay nor hasten them once they are scheduled.
 #[derive(Debug, Default)]
 pub struct EventQueue {
+    names: EventNames,
     immediate: VecDeque<Event>,
     timed: BinaryHeap<Timed>,
     seq: u64,
@@ -250,25 +137,51 @@ impl EventQueue {
     }
 
     /// An empty queue with room for `capacity` immediate events before the
-    /// FIFO has to grow.
-    pub fn with_capacity(capacity: usize) -> EventQueue {
+    /// FIFO has to grow, whose events are named in `names`.
+    pub fn with_names(names: EventNames, capacity: usize) -> EventQueue {
         EventQueue {
+            names,
             immediate: VecDeque::with_capacity(capacity),
             ..EventQueue::default()
         }
     }
 
+    /// The id of `event` in this queue's table of names (added when new).
+    #[inline]
+    pub fn id(&mut self, event: impl IntoEvent) -> EventId {
+        event.into_event(&mut self.names)
+    }
+
+    /// The name of the event `id`.
+    #[inline]
+    pub fn name(&self, id: EventId) -> &EventName {
+        self.names.name(id)
+    }
+
+    /// The table of the names events were scheduled by.
+    pub fn names(&self) -> &EventNames {
+        &self.names
+    }
+
     /// Schedules an event at the end of the FIFO.
     #[inline]
-    pub fn schedule(&mut self, name: impl Into<EventName>, args: Option<Value>) {
-        self.immediate.push_back(Event::new(name, args));
+    pub fn schedule(&mut self, event: impl IntoEvent, args: Args) {
+        let id = self.id(event);
+        self.push(Event::new(id, args));
+    }
+
+    /// Puts a made event at the end of the FIFO.
+    #[inline]
+    pub(crate) fn push(&mut self, event: Event) {
+        self.immediate.push_back(event);
     }
 
     /// Schedules an event at the front of the FIFO, before every immediate
     /// event already waiting (timed events that are due still go first).
     #[inline]
-    pub fn schedule_next(&mut self, name: impl Into<EventName>, args: Option<Value>) {
-        self.immediate.push_front(Event::new(name, args));
+    pub fn schedule_next(&mut self, event: impl IntoEvent, args: Args) {
+        let id = self.id(event);
+        self.immediate.push_front(Event::new(id, args));
     }
 
     /// Schedules an event for the wall-clock time `when`.
@@ -276,52 +189,33 @@ impl EventQueue {
     /// The time is converted to a monotonic deadline once, now; a time in the
     /// past makes the event due at once (still ordered by how far in the past
     /// it lies).
-    pub fn schedule_at(
-        &mut self,
-        when: SystemTime,
-        name: impl Into<EventName>,
-        args: Option<Value>,
-    ) {
+    pub fn schedule_at(&mut self, when: SystemTime, event: impl IntoEvent, args: Args) {
         let due = deadline_of(when, SystemTime::now(), Instant::now());
-        self.schedule_at_instant(due, name, args);
+        self.schedule_at_instant(due, event, args);
     }
 
     /// Schedules an event for the monotonic deadline `due`.
-    pub fn schedule_at_instant(
-        &mut self,
-        due: Instant,
-        name: impl Into<EventName>,
-        args: Option<Value>,
-    ) {
+    pub fn schedule_at_instant(&mut self, due: Instant, event: impl IntoEvent, args: Args) {
+        let id = self.id(event);
         let seq = self.seq;
         self.seq += 1;
         self.timed.push(Timed {
             due,
             seq,
-            event: Event::new(name, args),
+            event: Event::new(id, args),
         });
     }
 
     /// Schedules an event to be due `delay` from now.
-    pub fn schedule_after(
-        &mut self,
-        delay: Duration,
-        name: impl Into<EventName>,
-        args: Option<Value>,
-    ) {
-        self.schedule_at_instant(later(Instant::now(), delay), name, args);
+    pub fn schedule_after(&mut self, delay: Duration, event: impl IntoEvent, args: Args) {
+        self.schedule_at_instant(later(Instant::now(), delay), event, args);
     }
 
     /// Schedules an event to be due `secs` seconds from now; fractions of a
     /// second are kept. A negative or NaN delay makes the event due at once;
     /// an infinite one never comes due in practice.
-    pub fn schedule_after_secs(
-        &mut self,
-        secs: f64,
-        name: impl Into<EventName>,
-        args: Option<Value>,
-    ) {
-        self.schedule_after(duration_of_secs(secs), name, args);
+    pub fn schedule_after_secs(&mut self, secs: f64, event: impl IntoEvent, args: Args) {
+        self.schedule_after(duration_of_secs(secs), event, args);
     }
 
     /// Takes the next event ready at `now`: the earliest timed event that is
@@ -417,6 +311,11 @@ impl EventQueue {
             .chain(self.iter_timed().map(|(_, event)| event))
     }
 
+    /// `{"event": name, "args": args or null}` of `event`.
+    pub fn event_json(&self, event: &Event) -> Value {
+        json!({ "event": self.name(event.id), "args": event.args() })
+    }
+
     /// A snapshot for the daemon state dump:
     /// `{"immediate": [{event, args}], "timed": [{event, args, at, due_in}]}`
     /// where `at` is the wall-clock time the event comes due (float seconds
@@ -424,7 +323,7 @@ impl EventQueue {
     /// (negative when overdue).
     pub fn to_json(&self, now: Instant) -> Value {
         let wall_now = crate::runlog::now_ts();
-        let immediate: Vec<Value> = self.immediate.iter().map(Event::to_json).collect();
+        let immediate: Vec<Value> = self.immediate.iter().map(|e| self.event_json(e)).collect();
         let timed: Vec<Value> = self
             .iter_timed()
             .map(|(due, event)| {
@@ -434,8 +333,8 @@ impl EventQueue {
                     -(now - due).as_secs_f64()
                 };
                 json!({
-                    "event": event.name,
-                    "args": event.args,
+                    "event": self.name(event.id),
+                    "args": event.args(),
                     "at": wall_now + due_in,
                     "due_in": due_in,
                 })
@@ -485,16 +384,21 @@ fn duration_of_secs(secs: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
     }
 
     fn drain(queue: &mut EventQueue, now: Instant) -> Vec<String> {
-        std::iter::from_fn(|| queue.next(now))
-            .map(|e| e.name.to_string())
+        let events: Vec<Event> = std::iter::from_fn(|| queue.next(now)).collect();
+        events
+            .iter()
+            .map(|e| queue.name(e.id()).to_string())
             .collect()
+    }
+
+    fn name_of(queue: &EventQueue, event: Option<Event>) -> String {
+        queue.name(event.expect("an event").id()).to_string()
     }
 
     #[test]
@@ -504,11 +408,13 @@ mod tests {
         q.schedule("b", Some(json!(1)));
         q.schedule(String::from("c"), None);
         let now = Instant::now();
+        let a = q.id("a");
         let first = q.next(now).unwrap();
-        assert_eq!(first, Event::new("a", None));
+        assert_eq!(first, Event::new(a, None));
         let second = q.next(now).unwrap();
-        assert_eq!(second.name, "b");
-        assert_eq!(second.args, Some(json!(1)));
+        assert_eq!(q.name(second.id()), "b");
+        assert_eq!(second.args(), Some(&json!(1)));
+        assert_eq!(second.into_args(), Some(json!(1)));
         assert_eq!(drain(&mut q, now), ["c"]);
         assert!(q.next(now).is_none());
     }
@@ -521,7 +427,8 @@ mod tests {
         q.schedule("fifo2", None);
         q.schedule_at_instant(t0 + ms(100), "timer", None);
         // Not due yet: the FIFO is served.
-        assert_eq!(q.next(t0).unwrap().name, "fifo1");
+        let event = q.next(t0);
+        assert_eq!(name_of(&q, event), "fifo1");
         // Due now: goes before the rest of the FIFO.
         assert_eq!(drain(&mut q, t0 + ms(100)), ["timer", "fifo2"]);
     }
@@ -575,9 +482,11 @@ mod tests {
         assert!(q.next(t0).is_none());
         assert!(q.next(t0 + ms(99)).is_none());
         assert_eq!(q.len(), 2);
-        assert_eq!(q.next(t0 + ms(100)).unwrap().name, "a");
+        let event = q.next(t0 + ms(100));
+        assert_eq!(name_of(&q, event), "a");
         assert!(q.next(t0 + ms(150)).is_none());
-        assert_eq!(q.next(t0 + ms(250)).unwrap().name, "b");
+        let event = q.next(t0 + ms(250));
+        assert_eq!(name_of(&q, event), "b");
         assert!(q.is_empty());
     }
 
@@ -599,7 +508,8 @@ mod tests {
         // An immediate event is ready at once.
         q.schedule("now", None);
         assert_eq!(q.wait_time(t0), Some(Duration::ZERO));
-        assert_eq!(q.next(t0).unwrap().name, "now");
+        let event = q.next(t0);
+        assert_eq!(name_of(&q, event), "now");
         assert_eq!(q.wait_time(t0), Some(ms(250)));
     }
 
@@ -638,7 +548,8 @@ mod tests {
         let due = q.next_deadline().unwrap();
         assert!(due >= before + ms(250) && due <= after + ms(250));
         assert!(q.next(due - Duration::from_micros(1)).is_none());
-        assert_eq!(q.next(due).unwrap().name, "quarter");
+        let event = q.next(due);
+        assert_eq!(name_of(&q, event), "quarter");
 
         assert_eq!(duration_of_secs(1.5), ms(1500));
         assert_eq!(duration_of_secs(0.000_5), Duration::from_micros(500));
@@ -679,12 +590,13 @@ mod tests {
         let due = q.next_deadline().unwrap();
         assert!(due >= before + ms(20));
         assert!(q.next(before).is_none());
-        assert_eq!(q.next(due).unwrap().name, "x");
+        let event = q.next(due);
+        assert_eq!(name_of(&q, event), "x");
     }
 
     #[test]
     fn counts() {
-        let mut q = EventQueue::with_capacity(4);
+        let mut q = EventQueue::with_names(EventNames::new(), 4);
         assert!(q.is_empty());
         assert_eq!(q.len(), 0);
         q.schedule("a", None);
@@ -694,7 +606,8 @@ mod tests {
         assert_eq!(q.count_immediate(), 2);
         assert_eq!(q.count_timed(), 1);
         assert!(!q.is_empty());
-        assert_eq!(q.pop_immediate().unwrap().name, "b");
+        let event = q.pop_immediate();
+        assert_eq!(name_of(&q, event), "b");
         assert!(q.pop_due(Instant::now()).is_none());
         q.clear();
         assert!(q.is_empty());
@@ -709,11 +622,13 @@ mod tests {
         q.schedule_next("b", None);
         q.schedule_at_instant(now + ms(2000), "late", None);
         q.schedule_at_instant(now + ms(500), "soon", Some(json!([1, 2])));
-        let names: Vec<&str> = q.iter().map(|e| e.name.as_str()).collect();
+        let names: Vec<&str> = q.iter().map(|e| q.name(e.id()).as_str()).collect();
         assert_eq!(names, ["b", "a", "soon", "late"]);
         assert_eq!(q.iter_immediate().len(), 2);
-        let timed: Vec<(Instant, &str)> =
-            q.iter_timed().map(|(t, e)| (t, e.name.as_str())).collect();
+        let timed: Vec<(Instant, &str)> = q
+            .iter_timed()
+            .map(|(t, e)| (t, q.name(e.id()).as_str()))
+            .collect();
         assert_eq!(timed, [(now + ms(500), "soon"), (now + ms(2000), "late")]);
 
         let snap = q.to_json(now);
@@ -736,38 +651,15 @@ mod tests {
     }
 
     #[test]
-    fn event_names_compare_by_text() {
-        let literal = EventName::from("start");
-        let owned = EventName::from(String::from("start"));
-        const CONST: EventName = EventName::from_static("start");
-        assert_eq!(literal, owned);
-        assert_eq!(owned, CONST);
-        assert_eq!(literal, "start");
-        assert_ne!(literal, EventName::from("stop"));
-        let (a, b) = (EventName::from("a"), EventName::from(String::from("b")));
-        assert!(a < b);
-        assert_eq!(b.cmp(&a), Ordering::Greater);
+    fn events_are_small() {
+        // an id and a boxed argument: a pending timer is 40 bytes with its
+        // deadline and sequence number
+        assert_eq!(std::mem::size_of::<Event>(), 16);
+        assert!(std::mem::size_of::<Timed>() <= 48);
+        let mut q = EventQueue::new();
+        let x = q.id("x");
         assert_eq!(
-            format!("{literal}|{owned:?}|{:>7}", CONST),
-            "start|\"start\"|  start"
-        );
-
-        // Static names keep referring to the literal: no copy is made.
-        assert_eq!(literal.as_str().as_ptr(), "start".as_ptr());
-        // Clones of an owned name share its text.
-        let clone = owned.clone();
-        assert_eq!(clone.as_str().as_ptr(), owned.as_str().as_ptr());
-
-        let mut map = HashMap::new();
-        map.insert(owned, 1);
-        map.insert(EventName::from("stop"), 2);
-        assert_eq!(map.get("start"), Some(&1));
-        assert_eq!(map.get(&literal), Some(&1));
-        assert_eq!(map.len(), 2);
-
-        assert_eq!(serde_json::to_value(&literal).unwrap(), json!("start"));
-        assert_eq!(
-            Event::new("x", Some(json!(2))).to_json(),
+            q.event_json(&Event::new(x, Some(json!(2)))),
             json!({"event": "x", "args": 2})
         );
     }

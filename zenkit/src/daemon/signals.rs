@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use nix::fcntl::OFlag;
 use nix::libc;
-use nix::poll::{PollFd, PollFlags};
 use nix::sys::signal::{self, SaFlags, SigAction, SigHandler, SigSet, Signal};
 
 use crate::{Error, Result};
@@ -148,11 +147,19 @@ impl Signals {
             .collect()
     }
 
+    /// The descriptor that becomes readable when a signal arrives or
+    /// another thread wakes the loop.
+    pub(crate) fn fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.read.as_fd()
+    }
+
     /// Sleeps until a signal arrives or `timeout` (none: forever) passes.
-    pub fn wait(&self, timeout: Option<Duration>) {
+    #[cfg(test)]
+    fn wait(&self, timeout: Option<Duration>) {
         if self.pending() {
             return;
         }
+        use nix::poll::{PollFd, PollFlags};
         let spec = timeout.map(nix::sys::time::TimeSpec::from_duration);
         let mut fds = [PollFd::new(self.read.as_fd(), PollFlags::POLLIN)];
         // EINTR means a signal came: the caller looks at the counts next.

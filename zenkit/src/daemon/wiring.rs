@@ -2,10 +2,9 @@
 //! the application's own and every component's.
 
 use nix::sys::signal::Signal;
-use rustc_hash::FxHashMap;
 
 use super::component::{event_signal, Component, Handler};
-use super::queue::{Event, EventName};
+use super::names::{EventId, EventNames};
 use super::{Args, Daemon, Flow};
 use crate::config::Config;
 use crate::{Error, Result};
@@ -119,7 +118,9 @@ pub struct Wiring<A> {
     pub(crate) access: Vec<Option<Access<A>>>,
     /// The default configuration of each component (by slot).
     defaults: Vec<ConfigDefaults>,
-    pub(crate) chains: FxHashMap<EventName, Vec<Entry<A>>>,
+    /// The handled event names; their ids index `chains`.
+    pub(crate) events: EventNames,
+    pub(crate) chains: Vec<Vec<Entry<A>>>,
 }
 
 impl<A: 'static> Wiring<A> {
@@ -129,7 +130,8 @@ impl<A: 'static> Wiring<A> {
             types: vec!["daemon"],
             access: vec![None],
             defaults: vec![|| Ok(Map::new())],
-            chains: FxHashMap::default(),
+            events: EventNames::new(),
+            chains: Vec::new(),
         };
         for (event, builtin) in [
             ("start", Builtin::Start),
@@ -207,7 +209,11 @@ impl<A: 'static> Wiring<A> {
         label: String,
         action: Action<A>,
     ) {
-        let chain = self.chains.entry(EventName::from(event)).or_default();
+        let id = self.events.intern(event);
+        if self.chains.len() <= id.index() {
+            self.chains.resize_with(id.index() + 1, Vec::new);
+        }
+        let chain = &mut self.chains[id.index()];
         let entry = Entry {
             slot,
             label,
@@ -223,7 +229,11 @@ impl<A: 'static> Wiring<A> {
     /// The signals some handler waits for, beyond the ones every daemon
     /// catches.
     pub(crate) fn handled_signals(&self) -> Vec<Signal> {
-        let mut signals: Vec<Signal> = self.chains.keys().filter_map(|e| event_signal(e)).collect();
+        let mut signals: Vec<Signal> = self
+            .events
+            .iter()
+            .filter_map(|(_, e)| event_signal(e))
+            .collect();
         signals.sort_by_key(|s| *s as i32);
         signals.dedup();
         signals
@@ -231,7 +241,11 @@ impl<A: 'static> Wiring<A> {
 
     /// The chains by event, for the daemon state: `{event: [labels]}`.
     pub(crate) fn describe(&self) -> serde_json::Value {
-        let mut events: Vec<_> = self.chains.iter().collect();
+        let mut events: Vec<_> = self
+            .events
+            .iter()
+            .map(|(id, name)| (name, &self.chains[id.index()]))
+            .collect();
         events.sort_by(|a, b| a.0.cmp(b.0));
         let map = events
             .into_iter()
@@ -295,9 +309,10 @@ impl<A: 'static> Wiring<A> {
         Ok(())
     }
 
-    /// The chain of `event`; `None` when no handler is registered.
-    pub(crate) fn chain(&self, event: &Event) -> Option<&[Entry<A>]> {
-        self.chains.get(event.name.as_str()).map(Vec::as_slice)
+    /// The chain of event `id`; `None` when no handler is registered.
+    #[inline]
+    pub(crate) fn chain(&self, id: EventId) -> Option<&[Entry<A>]> {
+        self.chains.get(id.index()).map(Vec::as_slice)
     }
 }
 

@@ -13,7 +13,7 @@ impl Tail {
     }
 
     #[on_event("poll")]
-    fn value(&mut self, _d: &mut Daemon, _args: Value) -> Flow {
+    fn opaque(&mut self, _d: &mut Daemon, _args: Opaque) -> Flow {
         Flow::next()
     }
 

@@ -1,0 +1,256 @@
+//! The event sources a daemon's loop waits on besides its queue: file
+//! descriptors becoming ready and paths changing, all in the loop's single
+//! `ppoll` together with the pipe signals and other threads wake it by.
+//!
+//! Each readiness becomes an event at the end of the queue. A source whose
+//! event is queued is not looked at again until that event's handlers have
+//! run, so a readable descriptor the handler drains gives one event, not one
+//! per loop turn, and a burst of writes to a watched file one `modified`.
+
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+use std::path::Path;
+use std::time::Duration;
+
+use nix::libc;
+use serde::{Deserialize, Serialize};
+
+use super::names::EventId;
+use super::path_watch::{PathWatches, Report};
+use super::queue::{Event, EventQueue};
+use crate::Result;
+
+/// What readiness of a file descriptor a watch waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interest {
+    readable: bool,
+    writable: bool,
+}
+
+impl Interest {
+    /// Data to read, a connection to accept, or the other end closed.
+    pub const READABLE: Interest = Interest {
+        readable: true,
+        writable: false,
+    };
+    /// Room to write.
+    pub const WRITABLE: Interest = Interest {
+        readable: false,
+        writable: true,
+    };
+    /// Either.
+    pub const BOTH: Interest = Interest {
+        readable: true,
+        writable: true,
+    };
+
+    fn poll_events(self) -> libc::c_short {
+        let mut events = 0;
+        if self.readable {
+            events |= libc::POLLIN;
+        }
+        if self.writable {
+            events |= libc::POLLOUT;
+        }
+        events
+    }
+}
+
+/// The arguments of a descriptor watch's event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ready {
+    /// The descriptor.
+    pub fd: RawFd,
+    /// It can be read without blocking (or the other end closed).
+    pub readable: bool,
+    /// It can be written without blocking.
+    pub writable: bool,
+    /// The other end hung up.
+    pub hangup: bool,
+    /// An error is pending on it.
+    pub error: bool,
+}
+
+/// Names a watch, to remove it with [`Daemon::unwatch`](super::Daemon::unwatch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WatchId(u32);
+
+/// An event's source tag: the watch id above the low bits, and in them 0
+/// for a descriptor or 1 + the change for a path.
+const CODE_BITS: u32 = 3;
+
+struct FdWatch {
+    id: u32,
+    fd: RawFd,
+    interest: Interest,
+    event: EventId,
+    queued: bool,
+}
+
+/// The watches of a daemon.
+#[derive(Default)]
+pub(crate) struct Sources {
+    last_id: u32,
+    fds: Vec<FdWatch>,
+    paths: PathWatches,
+    /// The `pollfd`s of the last poll, kept to spare an allocation per poll.
+    scratch: Vec<libc::pollfd>,
+    reports: Vec<Report>,
+}
+
+impl std::fmt::Debug for Sources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sources")
+            .field("fds", &self.fds.iter().map(|w| w.fd).collect::<Vec<_>>())
+            .field("paths", &self.paths)
+            .finish()
+    }
+}
+
+impl Sources {
+    fn next_id(&mut self) -> u32 {
+        self.last_id += 1;
+        self.last_id
+    }
+
+    /// Whether any source is watched.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.fds.is_empty() && self.paths.is_empty()
+    }
+
+    /// Watches `fd` for `interest`, reporting to `event`.
+    pub(crate) fn watch_fd(
+        &mut self,
+        fd: BorrowedFd<'_>,
+        interest: Interest,
+        event: EventId,
+    ) -> WatchId {
+        let id = self.next_id();
+        self.fds.push(FdWatch {
+            id,
+            fd: fd.as_raw_fd(),
+            interest,
+            event,
+            queued: false,
+        });
+        WatchId(id)
+    }
+
+    /// Watches `path`, reporting to `event`.
+    pub(crate) fn watch_path(&mut self, path: &Path, event: EventId) -> Result<WatchId> {
+        let id = self.next_id();
+        self.paths.add(id, path, event)?;
+        Ok(WatchId(id))
+    }
+
+    /// Removes a watch; false when there is none by that id.
+    pub(crate) fn unwatch(&mut self, watch: WatchId) -> bool {
+        let before = self.fds.len();
+        self.fds.retain(|w| w.id != watch.0);
+        before != self.fds.len() || self.paths.remove(watch.0)
+    }
+
+    /// The event of source tag `source` was handled: the source may report
+    /// again.
+    pub(crate) fn handled(&mut self, source: u32) {
+        let (id, code) = (source >> CODE_BITS, source & ((1 << CODE_BITS) - 1));
+        if code == 0 {
+            if let Some(w) = self.fds.iter_mut().find(|w| w.id == id) {
+                w.queued = false;
+            }
+        } else if let Some(change) = PathWatches::change_of(code - 1) {
+            self.paths.handled(id, change);
+        }
+    }
+
+    /// Waits up to `timeout` (none: forever; zero: not at all) for `wake`
+    /// or a source to become ready, and queues an event for each source
+    /// that did. Returns what went wrong with a source (the watch of a
+    /// descriptor that was closed is removed).
+    pub(crate) fn poll(
+        &mut self,
+        wake: BorrowedFd<'_>,
+        timeout: Option<Duration>,
+        queue: &mut EventQueue,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut fds = std::mem::take(&mut self.scratch);
+        fds.clear();
+        let entry = |fd: RawFd, events| libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        };
+        fds.push(entry(wake.as_raw_fd(), libc::POLLIN));
+        let inotify = self.paths.fd();
+        if let Some(fd) = inotify {
+            fds.push(entry(fd, libc::POLLIN));
+        }
+        let first_watch = fds.len();
+        for w in &self.fds {
+            // a queued watch is skipped: -1 makes poll ignore the entry
+            let fd = if w.queued { -1 } else { w.fd };
+            fds.push(entry(fd, w.interest.poll_events()));
+        }
+        let spec = timeout.map(|t| libc::timespec {
+            tv_sec: t.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
+            tv_nsec: t.subsec_nanos() as libc::c_long,
+        });
+        let spec_ptr = spec
+            .as_ref()
+            .map_or(std::ptr::null(), |s| s as *const libc::timespec);
+        // SAFETY: `fds` is a live array of `fds.len()` pollfd values and
+        // `spec_ptr` null or a live timespec; no signal mask is changed.
+        let ready = unsafe {
+            libc::ppoll(
+                fds.as_mut_ptr(),
+                fds.len() as libc::nfds_t,
+                spec_ptr,
+                std::ptr::null(),
+            )
+        };
+        if ready > 0 {
+            if inotify.is_some() && fds[1].revents != 0 {
+                let mut reports = std::mem::take(&mut self.reports);
+                if let Err(problem) = self.paths.read(&mut reports) {
+                    problems.push(problem);
+                }
+                for report in reports.drain(..) {
+                    let args = serde_json::to_value(&report.change).ok();
+                    let mut event = Event::new(report.event, args);
+                    event.source = (report.id << CODE_BITS) | (report.code() + 1);
+                    queue.push(event);
+                }
+                self.reports = reports;
+            }
+            let mut closed = Vec::new();
+            for (w, pollfd) in self.fds.iter_mut().zip(&fds[first_watch..]) {
+                let revents = pollfd.revents;
+                if pollfd.fd < 0 || revents == 0 {
+                    continue;
+                }
+                if revents & libc::POLLNVAL != 0 {
+                    problems.push(format!(
+                        "file descriptor {} was closed while watched; its watch is removed",
+                        w.fd
+                    ));
+                    closed.push(w.id);
+                    continue;
+                }
+                let ready = Ready {
+                    fd: w.fd,
+                    readable: revents & (libc::POLLIN | libc::POLLHUP) != 0,
+                    writable: revents & libc::POLLOUT != 0,
+                    hangup: revents & libc::POLLHUP != 0,
+                    error: revents & libc::POLLERR != 0,
+                };
+                let mut event = Event::new(w.event, serde_json::to_value(ready).ok());
+                event.source = w.id << CODE_BITS;
+                w.queued = true;
+                queue.push(event);
+            }
+            self.fds.retain(|w| !closed.contains(&w.id));
+        }
+        self.scratch = fds;
+        problems
+    }
+}
