@@ -8,6 +8,12 @@
 //! ```text
 //! cargo run --example demo_daemon -- --work-seconds 0.5
 //! ```
+//!
+//! With `--ignore-stop` the component goes on scheduling work after a stop
+//! was asked for, as a component that cannot finish in time would: the
+//! queue never drains and the `terminate` fail-safe ends the daemon
+//! `stop_timeout` seconds after the stop (a configuration file key, 30 by
+//! default).
 
 use std::time::Duration;
 
@@ -33,6 +39,9 @@ struct DemoDaemon {
     /// Seconds one unit of work takes.
     #[zen(cli, default = 1.0)]
     work_seconds: f64,
+    /// Keep scheduling work after a stop, until the `stop_timeout` fail-safe.
+    #[zen(cli)]
+    ignore_stop: bool,
     /// Events scheduled at start-up besides `default`, to try the event loop.
     #[zen(config)]
     extra_events: Vec<String>,
@@ -45,14 +54,17 @@ struct DemoDaemon {
 #[derive(Default)]
 struct DemoComponent {
     work: Duration,
+    ignore_stop: bool,
     units: u64,
 }
 
-/// What the component needs of the configuration: the application's key
-/// `work_seconds`.
+/// What the component needs of the configuration: the application's keys
+/// `work_seconds` and `ignore_stop`.
 #[derive(Serialize, Deserialize, Default)]
 struct DemoConfig {
     work_seconds: f64,
+    #[serde(default)]
+    ignore_stop: bool,
 }
 
 #[zenkit::component]
@@ -72,6 +84,7 @@ impl DemoComponent {
     #[configure]
     fn configure(&mut self, config: DemoConfig) -> zenkit::Result<()> {
         self.work = Duration::from_secs_f64(config.work_seconds);
+        self.ignore_stop = config.ignore_stop;
         Ok(())
     }
 
@@ -85,7 +98,8 @@ impl DemoComponent {
     #[on_event("default")]
     fn work(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         // new work only while the daemon is not stopping, so it can drain
-        if !d.is_done() {
+        // (unless told to ignore the stop)
+        if !d.is_done() || self.ignore_stop {
             d.schedule("default", None);
         }
         debug!("Working...");

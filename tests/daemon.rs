@@ -428,23 +428,55 @@ fn statistics_and_runlog_are_written_periodically() {
     assert_eq!(wait_exit(&mut child), 0);
 }
 
+/// The time of a log line `YYYY-mm-dd HH:MM:SS,mmm ...`, in seconds since
+/// its midnight.
+fn time_of_line(line: &str) -> Option<f64> {
+    let time = line.get(11..23)?;
+    let (hms, millis) = time.split_once(',')?;
+    let mut parts = hms.split(':').map(|p| p.parse::<f64>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    Some(h * 3600.0 + m * 60.0 + s + millis.parse::<f64>().ok()? / 1000.0)
+}
+
 /// The times of the log lines of `log` that contain `needle`, in seconds
-/// since the first of them.
+/// since the first of them (a run across midnight counts on).
 fn times_of(log: &str, needle: &str) -> Vec<f64> {
-    let seconds = |line: &str| -> Option<f64> {
-        // `YYYY-mm-dd HH:MM:SS,mmm ...`
-        let time = line.get(11..23)?;
-        let (hms, millis) = time.split_once(',')?;
-        let mut parts = hms.split(':').map(|p| p.parse::<f64>().ok());
-        let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
-        Some(h * 3600.0 + m * 60.0 + s + millis.parse::<f64>().ok()? / 1000.0)
-    };
-    let times: Vec<f64> = log
+    let mut times: Vec<f64> = Vec::new();
+    let mut days = 0.0;
+    for time in log
         .lines()
         .filter(|l| l.contains(needle))
-        .filter_map(seconds)
-        .collect();
+        .filter_map(time_of_line)
+    {
+        if times
+            .last()
+            .is_some_and(|&last| time + days < last - 43_200.0)
+        {
+            days += 86_400.0;
+        }
+        times.push(time + days);
+    }
     times.iter().map(|t| t - times[0]).collect()
+}
+
+/// Waits up to `timeout` until the file at `path` holds `count` lines
+/// containing `needle`; returns its text, whatever the count then.
+fn wait_for_lines(
+    path: &std::path::Path,
+    needle: &str,
+    count: usize,
+    timeout: std::time::Duration,
+) -> String {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.lines().filter(|l| l.contains(needle)).count() >= count
+            || std::time::Instant::now() > deadline
+        {
+            return text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -474,6 +506,114 @@ fn timers_run_on_time_while_long_handlers_keep_the_queue_busy() {
         let gap = pair[1] - pair[0];
         assert!(gap < 0.5 + 0.4 + 0.5, "a gap of {gap:.3} s: {times:?}");
     }
+}
+
+#[test]
+fn statistics_come_every_interval_while_one_second_handlers_re_schedule_forever() {
+    let sb = Sandbox::new("demo_daemon");
+    // each unit of work takes 1 s and schedules the next at once: the
+    // queue always holds an immediate event
+    let mut child = sb.spawn(&["--work-seconds", "1", "--stats-interval", "1"]);
+    let needle = "INFO: Component 'demo': *** Processing statistics ***";
+    let text = wait_for_lines(
+        &sb.path("tmp/demo_daemon.log"),
+        needle,
+        5,
+        std::time::Duration::from_secs(12),
+    );
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let times = times_of(&text, needle);
+    assert!(
+        times.len() >= 4,
+        "statistics were starved: {times:?}\n{text}"
+    );
+    // due 1 s after the previous, late by at most the 1 s handler running
+    // then; the margin is for a loaded machine
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            (0.99..1.0 + 1.0 + 1.5).contains(&gap),
+            "a gap of {gap:.3} s: {times:?}\n{text}"
+        );
+    }
+    // and the work went on between them: the timer did not wait for an
+    // idle queue
+    let mut units = 0;
+    let mut seen = 0;
+    for line in text.lines() {
+        if line.contains(needle) {
+            if seen > 0 {
+                assert!(
+                    units >= 1,
+                    "no unit of work before statistics {seen}:\n{text}"
+                );
+            }
+            seen += 1;
+            units = 0;
+        } else if line.contains("INFO: Work unit done.") {
+            units += 1;
+        }
+    }
+}
+
+#[test]
+fn stop_then_terminate_after_stop_timeout_while_handlers_never_finish() {
+    let sb = Sandbox::new("demo_daemon");
+    let stop_timeout = 2.0;
+    sb.write(
+        "tmp/demo_daemon.conf",
+        &serde_json::json!({ "stop_timeout": stop_timeout }).to_string(),
+    );
+    // 1-s units of work that go on being scheduled after the stop
+    let mut child = sb.spawn(&["--work-seconds", "1", "--ignore-stop"]);
+    let log = sb.path("tmp/demo_daemon.log");
+    wait_for(&log, "INFO: Work unit done.");
+    let sent = std::time::Instant::now();
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let waited = sent.elapsed().as_secs_f64();
+    let text = sb.read("tmp/demo_daemon.log");
+    let stop = "WARNING: Gracefull daemon shutdown initiated";
+    let terminate = "WARNING: Forcefully terminating the application";
+    let announced =
+        format!("INFO: Stopping gracefully, terminating in {stop_timeout} s at the latest");
+    for line in [
+        stop,
+        &announced,
+        "WARNING: Performing component shutdown...",
+        terminate,
+        "INFO: Daemon processing termination forced by timeout.",
+    ] {
+        assert_eq!(text.matches(line).count(), 1, "{line}:\n{text}");
+    }
+    let line_time = |needle: &str| {
+        let line = text.lines().find(|l| l.contains(needle)).unwrap();
+        time_of_line(line).unwrap_or_else(|| panic!("no time in {line:?}"))
+    };
+    let (stopped, terminated) = (line_time(stop), line_time(terminate));
+    let gap = (terminated - stopped).rem_euclid(86_400.0);
+    // no sooner than stop_timeout (the log's times have milliseconds), late
+    // by at most the 1 s handler running then, plus a margin for a loaded
+    // machine
+    assert!(
+        (stop_timeout - 0.002..stop_timeout + 1.0 + 1.5).contains(&gap),
+        "terminate {gap:.3} s after stop:\n{text}"
+    );
+    // and the process ends right after the fail-safe: the SIGINT waited
+    // for the unit of work running then, the fail-safe for another
+    assert!(
+        waited < 1.0 + stop_timeout + 1.0 + 3.0,
+        "exited {waited:.3} s after the SIGINT"
+    );
+    // the work went on between the stop and the fail-safe
+    let after_stop = &text[text.find(stop).unwrap()..text.find(terminate).unwrap()];
+    assert!(
+        after_stop.matches("INFO: Work unit done.").count() >= 1,
+        "no work after the stop:\n{text}"
+    );
+    let runlog = final_runlog(&sb);
+    assert_eq!(runlog["result"], "success", "{runlog}");
 }
 
 #[test]

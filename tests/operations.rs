@@ -591,6 +591,72 @@ fn systemd_notifications_arrive_in_order() {
 }
 
 #[test]
+fn the_watchdog_is_pinged_at_half_its_interval_while_one_second_handlers_keep_the_queue_busy() {
+    let sb = Sandbox::new("demo_daemon");
+    let socket_path = sb.path("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    // WATCHDOG_USEC of 2 s: a ping every second; each unit of work takes
+    // 1 s and schedules the next at once
+    let mut child = support::Running(
+        sb.command(&["--work-seconds", "1"])
+            .env("NOTIFY_SOCKET", &socket_path)
+            .env("WATCHDOG_USEC", "2000000")
+            .env_remove("WATCHDOG_PID")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut buf = [0u8; 512];
+    // when READY=1 and each WATCHDOG=1 arrived
+    let mut ready = None;
+    let mut pings = Vec::new();
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pings.len() < 4 && Instant::now() < deadline {
+        let Ok(n) = socket.recv(&mut buf) else {
+            break;
+        };
+        let message = String::from_utf8_lossy(&buf[..n]).into_owned();
+        match message.as_str() {
+            "READY=1" if ready.is_none() => ready = Some(Instant::now()),
+            "WATCHDOG=1" => pings.push(Instant::now()),
+            _ => {}
+        }
+        seen.push(message);
+    }
+    support::signal(&child, Signal::SIGINT);
+    assert_eq!(support::wait_exit(&mut child), 0);
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("READY=1"),
+        "{seen:?}"
+    );
+    assert!(pings.len() >= 3, "the watchdog was starved: {seen:?}");
+    let gaps: Vec<f64> = ready
+        .iter()
+        .chain(&pings)
+        .collect::<Vec<_>>()
+        .windows(2)
+        .map(|p| (*p[1] - *p[0]).as_secs_f64())
+        .collect();
+    // due 1 s after READY=1 or the previous ping, late by at most the 1 s
+    // handler running then; the margin is for a loaded machine
+    for gap in &gaps {
+        assert!(*gap < 1.0 + 1.0 + 1.5, "gaps of {gaps:?} s");
+    }
+    // the pings came while the work went on
+    let log = sb.read("tmp/demo_daemon.log");
+    assert!(
+        log.matches("INFO: Work unit done.").count() >= pings.len() - 1,
+        "{log}"
+    );
+}
+
+#[test]
 fn the_systemd_unit_runs_the_daemon_as_configured_here() {
     let sb = sandbox();
     let conf = sb.path("etc/watch.conf").to_string_lossy().into_owned();
