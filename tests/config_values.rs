@@ -71,6 +71,10 @@ fn a_bad_value_is_a_usage_error_on_the_command_line_and_located_in_a_file() {
             &["--umask", "0o8"][..],
             "option --umask: invalid umask '0o8'",
         ),
+        (
+            &["--worker-threads", "0"][..],
+            "option --worker-threads: expected a number of threads, at least 1, not 0",
+        ),
     ] {
         let run = sb.run(args);
         assert_eq!(run.code, 64, "{args:?}: {run:?}");
@@ -87,6 +91,13 @@ fn a_bad_value_is_a_usage_error_on_the_command_line_and_located_in_a_file() {
             "{}:2:21: configuration key 'stats_interval': expected a positive number of seconds, not 0",
             conf.display()
         )),
+        "{run:?}"
+    );
+    sb.write("tmp/demo_daemon.conf", "{\n  \"worker_threads\": 0\n}");
+    let run = sb.run(&[]);
+    assert_eq!(run.code, 78, "{run:?}");
+    assert!(
+        error_line(&run).contains(":2:21: configuration key 'worker_threads': expected a number of threads, at least 1, not 0"),
         "{run:?}"
     );
     sb.write("tmp/demo_daemon.conf", "{\n  \"umask\": 512\n}");
