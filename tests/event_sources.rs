@@ -409,3 +409,46 @@ fn a_descriptor_closed_while_watched_is_reported_once() {
         "{errors:?}"
     );
 }
+
+// ---------------------------------------------------------------- stopping
+
+#[derive(Default)]
+struct Stuck;
+
+#[component]
+impl Stuck {
+    #[on_event("start")]
+    fn start(&mut self, d: &mut Daemon, args: Args) -> Flow {
+        d.spawn_job("never", || std::thread::sleep(Duration::from_secs(30)));
+        // done without `stop`: no `terminate` fail-safe is scheduled
+        d.set_done();
+        Flow::Continue(args)
+    }
+
+    #[on_event("never")]
+    fn never(&mut self, _d: &mut Daemon, args: Args) -> Flow {
+        unreachable!("the daemon does not wait 30 s: {args:?}")
+    }
+}
+
+#[derive(ZenApp, Default)]
+#[zen(daemon, name = "stuck")]
+struct StuckDaemon {
+    #[zen(component)]
+    stuck: Stuck,
+}
+
+#[zenkit::app]
+impl StuckDaemon {}
+
+#[test]
+fn a_stopping_daemon_waits_for_its_jobs_at_most_stop_timeout() {
+    let (_one, root) = exclusive();
+    let conf = root.join("stuck.json");
+    fs::write(&conf, r#"{"stop_timeout": 0.3}"#).unwrap();
+    let started = Instant::now();
+    let conf_arg = format!("--config-file={}", conf.display());
+    assert_eq!(run::<StuckDaemon>("stuck", &[&conf_arg]), 0);
+    // far less than the job's 30 s: the wait was cut at stop_timeout
+    assert!(started.elapsed() < Duration::from_secs(20));
+}

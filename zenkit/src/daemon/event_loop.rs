@@ -6,7 +6,7 @@ use nix::sys::signal::Signal;
 use serde_json::json;
 
 use super::component::signal_event;
-use super::queue::Event;
+use super::queue::{duration_of_secs, later, Event};
 use super::signals::{Alarm, Signals};
 use super::stats::format_figures;
 use super::wiring::{Action, Builtin, Wiring};
@@ -91,7 +91,8 @@ fn event_loop<A: App>(
     let mut sigints = 0;
     let mut now = Instant::now();
     let mut announced_wait = None;
-    let mut announced_jobs = false;
+    // when a stopping daemon gives up waiting for its jobs
+    let mut jobs_until: Option<Instant> = None;
     // rings when a timed event falls due (or the I/O sources are to be
     // looked at) while immediate events keep the loop busy, so the clock is
     // read only then, not for every event
@@ -173,9 +174,20 @@ fn event_loop<A: App>(
                     tracing::info!("Event queue is empty, terminating");
                     return Ok(());
                 }
-                if jobs > 0 && d.done && !announced_jobs {
-                    tracing::info!("Waiting for {jobs} running jobs of the worker pool");
-                    announced_jobs = true;
+                let mut deadline = deadline;
+                if jobs > 0 && d.done {
+                    // the `terminate` fail-safe bounds the wait after a stop;
+                    // this bounds it after a handler's `set_done` too
+                    let until = *jobs_until.get_or_insert_with(|| {
+                        tracing::info!("Waiting for {jobs} running jobs of the worker pool");
+                        let timeout = d.ctx.daemon.as_ref().map_or(0.0, |s| s.stop_timeout);
+                        later(Instant::now(), duration_of_secs(timeout))
+                    });
+                    if Instant::now() >= until {
+                        tracing::warn!("Stopped waiting for the jobs of the worker pool");
+                        return Ok(());
+                    }
+                    deadline = Some(deadline.map_or(until, |due| due.min(until)));
                 }
                 let timeout = deadline.map(|deadline| {
                     // poll's timer slack grows with the timeout (0.1 %): sleep
@@ -409,6 +421,8 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
         "components": components,
         "statistics": d.all_statistics(),
         "queue": d.queue.to_json(Instant::now()),
+        "watches": d.sources.to_json(&d.queue),
+        "jobs_running": d.workers.running,
         "runlog": d.runlog.as_map(),
     });
     let Some(path) = d.ctx.daemon.as_ref().map(|s| s.state_file.clone()) else {

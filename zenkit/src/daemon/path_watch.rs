@@ -108,6 +108,11 @@ impl PathWatches {
         self.watched.is_empty()
     }
 
+    /// The watched paths and their events.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Path, EventId)> {
+        self.watched.iter().map(|w| (w.path.as_path(), w.event))
+    }
+
     /// Watches `path` as watch `id`, reporting to `event`.
     pub(crate) fn add(&mut self, id: u32, path: &Path, event: EventId) -> Result<()> {
         let name = path

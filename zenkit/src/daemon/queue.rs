@@ -362,7 +362,7 @@ fn deadline_of(when: SystemTime, wall_now: SystemTime, now: Instant) -> Instant 
 
 /// `now + delay`, with a delay too long for the clock cut to what it can
 /// represent (such an event never comes due in practice).
-fn later(now: Instant, mut delay: Duration) -> Instant {
+pub(crate) fn later(now: Instant, mut delay: Duration) -> Instant {
     loop {
         if let Some(due) = now.checked_add(delay) {
             return due;
@@ -373,7 +373,7 @@ fn later(now: Instant, mut delay: Duration) -> Instant {
 
 /// A delay in float seconds as a `Duration`: negative and NaN are zero,
 /// values too large for a `Duration` are its maximum.
-fn duration_of_secs(secs: f64) -> Duration {
+pub(crate) fn duration_of_secs(secs: f64) -> Duration {
     if secs > 0.0 {
         Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
     } else {

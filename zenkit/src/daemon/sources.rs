@@ -112,6 +112,24 @@ impl Sources {
         self.last_id
     }
 
+    /// The watches for the daemon state dump, with the names of their
+    /// events: `[{"fd": 5, "event": "readable"}, {"path": "…", "event": …}]`.
+    pub(crate) fn to_json(&self, queue: &EventQueue) -> serde_json::Value {
+        let fds = self.fds.iter().map(|w| {
+            serde_json::json!({
+                "fd": w.fd,
+                "readable": w.interest.readable,
+                "writable": w.interest.writable,
+                "event": queue.name(w.event),
+            })
+        });
+        let paths = self
+            .paths
+            .iter()
+            .map(|(path, event)| serde_json::json!({"path": path, "event": queue.name(event)}));
+        fds.chain(paths).collect()
+    }
+
     /// Whether any source is watched.
     pub(crate) fn is_empty(&self) -> bool {
         self.fds.is_empty() && self.paths.is_empty()
