@@ -160,7 +160,12 @@ pub(crate) fn handler(hook: &Hook) -> TokenStream {
                 __zenkit_daemon,
                 __zenkit_args,
                 #name,
-                |__zenkit_daemon, __zenkit_typed| #inner,
+                |__zenkit_daemon, __zenkit_typed| {
+                    // a handler may take `()`: nothing to pass is fine
+                    #[allow(clippy::unit_arg)]
+                    let __zenkit_flow = #inner;
+                    __zenkit_flow
+                },
             },
             last,
         );
