@@ -108,6 +108,10 @@ impl<'a> Daemon<'a> {
     }
 
     /// Schedules an event at the end of the queue of immediate events.
+    ///
+    /// A name is resolved to its id here, once; names the daemon has not
+    /// seen before are kept for its lifetime, so build names from a small
+    /// set (put what varies into the arguments).
     #[inline]
     pub fn schedule(&mut self, event: impl IntoEvent, args: Args) {
         self.queue.schedule(event, args);
