@@ -113,6 +113,11 @@ impl PathWatches {
         self.watched.iter().map(|w| (w.path.as_path(), w.event))
     }
 
+    /// Whether watch `id` is one of these.
+    pub(crate) fn contains(&self, id: u32) -> bool {
+        self.watched.iter().any(|w| w.id == id)
+    }
+
     /// Watches `path` as watch `id`, reporting to `event`.
     pub(crate) fn add(&mut self, id: u32, path: &Path, event: EventId) -> Result<()> {
         let name = path

@@ -71,12 +71,18 @@ pub struct Ready {
 }
 
 /// Names a watch, to remove it with [`Daemon::unwatch`](super::Daemon::unwatch).
+/// No two watches in place have the same id; the id of a removed watch is
+/// given again only after half a billion further watches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WatchId(u32);
 
 /// An event's source tag: the watch id above the low bits, and in them 0
 /// for a descriptor or 1 + the change for a path.
 const CODE_BITS: u32 = 3;
+
+/// The greatest watch id: one that fits a source tag above its code bits.
+/// After it, ids start again at 1, skipping those still in use.
+const MAX_ID: u32 = u32::MAX >> CODE_BITS;
 
 struct FdWatch {
     id: u32,
@@ -90,6 +96,8 @@ struct FdWatch {
 #[derive(Default)]
 pub(crate) struct Sources {
     last_id: u32,
+    /// Ids went past [`MAX_ID`] once: a new id may be one still in use.
+    wrapped: bool,
     fds: Vec<FdWatch>,
     paths: PathWatches,
     /// The `pollfd`s of the last poll, kept to spare an allocation per poll.
@@ -107,9 +115,21 @@ impl std::fmt::Debug for Sources {
 }
 
 impl Sources {
+    /// A new watch id, within the bits a source tag has for it: a daemon
+    /// that watches each of its connections goes through ids fast.
     fn next_id(&mut self) -> u32 {
-        self.last_id += 1;
-        self.last_id
+        loop {
+            if self.last_id >= MAX_ID {
+                self.last_id = 1;
+                self.wrapped = true;
+            } else {
+                self.last_id += 1;
+            }
+            let id = self.last_id;
+            if !self.wrapped || !(self.fds.iter().any(|w| w.id == id) || self.paths.contains(id)) {
+                return id;
+            }
+        }
     }
 
     /// The watches for the daemon state dump, with the names of their
@@ -270,5 +290,70 @@ impl Sources {
         }
         self.scratch = fds;
         problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::{AsFd, OwnedFd};
+
+    /// A pipe with a byte in it: its read end stays readable.
+    fn readable_pipe() -> (OwnedFd, OwnedFd) {
+        let (read, write) = nix::unistd::pipe().unwrap();
+        nix::unistd::write(&write, b"x").unwrap();
+        (read, write)
+    }
+
+    /// Polls without waiting; the source tags of the events it queued.
+    fn poll_tags(sources: &mut Sources, wake: BorrowedFd<'_>, queue: &mut EventQueue) -> Vec<u32> {
+        assert_eq!(
+            sources.poll(wake, Some(Duration::ZERO), queue),
+            Vec::<String>::new()
+        );
+        std::iter::from_fn(|| queue.pop_immediate())
+            .map(|event| event.source)
+            .collect()
+    }
+
+    #[test]
+    fn a_ready_descriptor_reports_once_until_its_event_is_handled() {
+        let (wake, _wake_end) = nix::unistd::pipe().unwrap();
+        let (data, _data_end) = readable_pipe();
+        let mut queue = EventQueue::new();
+        let event = queue.id("data");
+        let mut sources = Sources::default();
+        sources.watch_fd(data.as_fd(), Interest::READABLE, event);
+        let tags = poll_tags(&mut sources, wake.as_fd(), &mut queue);
+        assert_eq!(tags.len(), 1);
+        assert!(poll_tags(&mut sources, wake.as_fd(), &mut queue).is_empty());
+        sources.handled(tags[0]);
+        assert_eq!(poll_tags(&mut sources, wake.as_fd(), &mut queue), tags);
+    }
+
+    #[test]
+    fn watch_ids_past_the_tag_bits_start_again_and_skip_those_in_use() {
+        let (wake, _wake_end) = nix::unistd::pipe().unwrap();
+        let (data, _data_end) = readable_pipe();
+        let mut queue = EventQueue::new();
+        let event = queue.id("data");
+        let mut sources = Sources::default();
+        let first = sources.watch_fd(data.as_fd(), Interest::READABLE, event);
+        assert_eq!(first, WatchId(1));
+        // a daemon that has watched half a billion connections
+        sources.last_id = MAX_ID - 1;
+        let last = sources.watch_fd(data.as_fd(), Interest::READABLE, event);
+        let wrapped = sources.watch_fd(data.as_fd(), Interest::READABLE, event);
+        assert_eq!(last, WatchId(MAX_ID));
+        assert_eq!(wrapped, WatchId(2), "id 1 is still in use");
+        // every watch reports again once its event is handled: none is
+        // left waiting for a handled() its tag cannot name
+        for round in 0..3 {
+            let tags = poll_tags(&mut sources, wake.as_fd(), &mut queue);
+            assert_eq!(tags.len(), 3, "round {round}: {tags:?}");
+            for tag in tags {
+                sources.handled(tag);
+            }
+        }
     }
 }
