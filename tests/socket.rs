@@ -276,7 +276,7 @@ fn a_graceful_stop_refuses_new_clients_and_waits_for_the_running_job() {
     );
     let text = sb.read(LOG);
     assert!(
-        text.contains("INFO: Waiting for 1 running jobs of the worker pool"),
+        text.contains("INFO: Waiting for 1 job of the worker pool"),
         "{text}"
     );
     assert!(!text.contains("Forcefully terminating"), "{text}");
@@ -305,7 +305,7 @@ fn the_stop_timeout_ends_a_daemon_whose_job_runs_on() {
         "INFO: Stopping gracefully, terminating in 1 s at the latest",
         "WARNING: Forcefully terminating the application",
         "INFO: Daemon processing termination forced by timeout.",
-        "WARNING: Leaving 1 jobs of the worker pool unfinished",
+        "WARNING: Leaving 1 job of the worker pool unfinished",
     ] {
         assert!(text.contains(line), "{line} missing:\n{text}");
     }

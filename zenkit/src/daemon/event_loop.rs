@@ -68,8 +68,8 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins)
     }
     if d.workers.running > 0 {
         tracing::warn!(
-            "Leaving {} jobs of the worker pool unfinished",
-            d.workers.running
+            "Leaving {} of the worker pool unfinished",
+            jobs_text(d.workers.running)
         );
     }
     d.notifier.stopping();
@@ -179,7 +179,7 @@ fn event_loop<A: App>(
                     // the `terminate` fail-safe bounds the wait after a stop;
                     // this bounds it after a handler's `set_done` too
                     let until = *jobs_until.get_or_insert_with(|| {
-                        tracing::info!("Waiting for {jobs} running jobs of the worker pool");
+                        tracing::info!("Waiting for {} of the worker pool", jobs_text(jobs));
                         let timeout = d.ctx.daemon.as_ref().map_or(0.0, |s| s.stop_timeout);
                         later(Instant::now(), duration_of_secs(timeout))
                     });
@@ -209,6 +209,14 @@ fn event_loop<A: App>(
         if d.leave {
             return Ok(());
         }
+    }
+}
+
+/// `1 job`, `2 jobs`.
+fn jobs_text(jobs: usize) -> String {
+    match jobs {
+        1 => "1 job".to_string(),
+        n => format!("{n} jobs"),
     }
 }
 
