@@ -138,15 +138,7 @@ fn event_loop<A: App>(
         if d.queue.count_immediate() == 0 {
             now = Instant::now();
         } else {
-            let deadline = d.queue.next_deadline();
-            let due = match (deadline, watching) {
-                (Some(deadline), true) => Some(deadline.min(io_due)),
-                (deadline, true) => deadline.or(Some(io_due)),
-                (deadline, false) => deadline,
-            };
-            if let Some(due) = due {
-                alarm.arm(due);
-            }
+            arm(&mut alarm, d.queue.next_deadline(), watching, io_due);
         }
         if watching && now >= io_due {
             poll_sources(d, signals, Some(Duration::ZERO));
@@ -158,6 +150,31 @@ fn event_loop<A: App>(
                 dispatch(app, d, wiring, plugins, event);
                 if source != 0 {
                     d.sources.handled(source);
+                }
+                // Busy: with the alarm armed and no timer due at `now`, the
+                // immediate events that follow go back to back for as long
+                // as a turn above would only take them, that is until a
+                // signal or the alarm (a timer due, the sources' turn) is
+                // pending, a timed event is scheduled or the watches change.
+                let deadline = d.queue.next_deadline();
+                if d.queue.count_immediate() > 0 && deadline.map_or(true, |due| due > now) {
+                    let idle_sources = d.sources.is_empty();
+                    arm(&mut alarm, deadline, !idle_sources, io_due);
+                    let timed = d.queue.timed_scheduled();
+                    while !signals.pending()
+                        && !d.leave
+                        && d.queue.timed_scheduled() == timed
+                        && d.sources.is_empty() == idle_sources
+                    {
+                        let Some(event) = d.queue.pop_immediate() else {
+                            break;
+                        };
+                        let source = event.source;
+                        dispatch(app, d, wiring, plugins, event);
+                        if source != 0 {
+                            d.sources.handled(source);
+                        }
+                    }
                 }
             }
             None => {
@@ -220,6 +237,20 @@ fn jobs_text(jobs: usize) -> String {
     }
 }
 
+/// Arms `alarm` for the earliest of `deadline` and, when sources are
+/// watched, their next turn `io_due`.
+#[inline]
+fn arm(alarm: &mut Alarm, deadline: Option<Instant>, watching: bool, io_due: Instant) {
+    let due = match (deadline, watching) {
+        (Some(deadline), true) => Some(deadline.min(io_due)),
+        (deadline, true) => deadline.or(Some(io_due)),
+        (deadline, false) => deadline,
+    };
+    if let Some(due) = due {
+        alarm.arm(due);
+    }
+}
+
 /// Waits up to `timeout` for a signal, a delivery from another thread or
 /// an I/O source, queueing the events of the sources that are ready.
 fn poll_sources(d: &mut Daemon<'_>, signals: &Signals, timeout: Option<Duration>) {
@@ -260,6 +291,8 @@ fn dump_setup<A: App>(ctx: &Context, wiring: &Wiring<A>) {
 
 /// Runs the handler chain of `event`, handing each handler's arguments to
 /// the next until one stops the chain.
+// always inlined into the loop's two places: it runs for every event
+#[inline(always)]
 fn dispatch<A: App>(
     app: &mut A,
     d: &mut Daemon<'_>,
@@ -277,7 +310,7 @@ fn dispatch<A: App>(
     for entry in chain {
         d.slot = entry.slot;
         let flow = match &entry.action {
-            Action::Call(call) => call(app, d, args),
+            Action::Call(call) => call.run(app, d, args),
             Action::Builtin(builtin) => builtin_handler(*builtin, app, d, wiring, plugins, args),
             Action::Plugin(index) => {
                 if let Some(plugin) = plugins.get_mut(*index) {

@@ -169,6 +169,41 @@ impl EventId {
 pub struct EventNames {
     names: Vec<EventName>,
     ids: FxHashMap<EventName, EventId>,
+    statics: StaticIds,
+}
+
+/// Slots of the cache of static names (a power of two).
+const STATIC_SLOTS: usize = 64;
+
+/// The ids of names made from static text, by the address and length of
+/// the text, so that a name scheduled by a literal is found without hashing
+/// or comparing its text. Static text is never freed nor changed: its
+/// address and length stand for the same name for the life of the process.
+/// Each slot holds the address (0: empty; no reference is null), the length
+/// and the id; two names whose addresses share a slot take turns in it.
+#[derive(Clone)]
+struct StaticIds([(usize, u32, EventId); STATIC_SLOTS]);
+
+impl Default for StaticIds {
+    fn default() -> StaticIds {
+        StaticIds([(0, 0, EventId(0)); STATIC_SLOTS])
+    }
+}
+
+impl fmt::Debug for StaticIds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let used = self.0.iter().filter(|slot| slot.0 != 0).count();
+        write!(f, "StaticIds({used} cached)")
+    }
+}
+
+impl StaticIds {
+    /// The slot of the text at `address`: the address's bits mixed by a
+    /// multiplication, the top ones taken.
+    #[inline]
+    fn slot(address: usize) -> usize {
+        ((address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % STATIC_SLOTS
+    }
 }
 
 impl EventNames {
@@ -181,6 +216,31 @@ impl EventNames {
     #[inline]
     pub fn intern(&mut self, name: impl Into<EventName>) -> EventId {
         let name = name.into();
+        match name.0 {
+            Repr::Static(text) => self.intern_static(text),
+            Repr::Shared(_) => self.intern_text(name),
+        }
+    }
+
+    /// The id of static `text`: from the cache when it was seen by its
+    /// address, else by its text (and cached).
+    #[inline]
+    fn intern_static(&mut self, text: &'static str) -> EventId {
+        let address = text.as_ptr() as usize;
+        let slot = StaticIds::slot(address);
+        let (cached, len, id) = self.statics.0[slot];
+        if cached == address && len as usize == text.len() {
+            return id;
+        }
+        let id = self.intern_text(EventName::from_static(text));
+        if let Ok(len) = u32::try_from(text.len()) {
+            self.statics.0[slot] = (address, len, id);
+        }
+        id
+    }
+
+    /// The id of `name` found by its text, added to the table when it is new.
+    fn intern_text(&mut self, name: EventName) -> EventId {
         if let Some(&id) = self.ids.get(name.as_str()) {
             return id;
         }
@@ -290,6 +350,29 @@ mod tests {
         let listed: Vec<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
         assert_eq!(listed, ["start", "tick"]);
         assert_eq!(EventNames::new().name(tick), "?");
+    }
+
+    #[test]
+    fn static_names_keep_their_ids_through_the_cache() {
+        // more names than the cache has slots: some share a slot
+        let texts: Vec<&'static str> = (0..3 * STATIC_SLOTS)
+            .map(|i| &*Box::leak(format!("event{i}").into_boxed_str()))
+            .collect();
+        let mut names = EventNames::new();
+        let ids: Vec<EventId> = texts.iter().map(|t| names.intern(*t)).collect();
+        for round in 0..3 {
+            for (i, text) in texts.iter().enumerate().rev() {
+                assert_eq!(names.intern(*text), ids[i], "round {round}: {text}");
+                let copy: &'static str = Box::leak(text.to_string().into_boxed_str());
+                assert_eq!(names.intern(copy), ids[i], "same text, other address");
+                assert_eq!(names.intern(text.to_string()), ids[i]);
+            }
+        }
+        assert_eq!(names.len(), texts.len());
+        // an empty name is a name too
+        let empty = names.intern("");
+        assert_eq!(names.intern(String::new()), empty);
+        assert_eq!(names.name(empty), "");
     }
 
     #[test]
