@@ -1,28 +1,51 @@
 //! Follows a growing log file and counts the lines that match a pattern.
 //!
-//! It keeps reading across log rotation (the file renamed or truncated and a
-//! new one created at the path), logs statistics every `--stats-interval`
-//! seconds, and takes a new `--pattern` from its configuration on SIGHUP.
+//! It follows the file by name through the daemon's path watch (inotify):
+//! a write is read as soon as it is reported, nothing is polled, and no line
+//! is lost or read twice across log rotation (see below). It logs
+//! statistics every `--stats-interval` seconds and takes a new `--pattern`
+//! (or `--file`) from its configuration on SIGHUP.
 //!
 //! ```text
 //! watch --no-daemon --file /var/log/syslog --pattern error
 //! ```
 //!
-//! Lines flow through a pipeline of components as `line` events: `audit`
-//! counts every line (it asks to run first), `filter` stops the chain for
-//! lines without the pattern and marks the others, `alerts` counts and logs
-//! what gets through. `tail` and `filter` each declare the part of the
-//! configuration they need and receive it at start-up and after every
-//! reload; `tail` refuses a configuration without a file.
+//! Lines flow through a pipeline of components as `line` events: `tail`
+//! reads them, `audit` counts every line (it asks to run first), `filter`
+//! stops the chain for lines without the pattern and marks the others,
+//! `alerts` counts and logs what gets through. `tail` and `filter` each
+//! declare the part of the configuration they need and receive it at
+//! start-up and after every reload; `tail` refuses a configuration without a
+//! file.
+//!
+//! Rotation, as logrotate does it:
+//!
+//! * `create` (the file renamed, a new one created at the path): the
+//!   renamed file stays open as the previous one and is read to its end at
+//!   every change until its writer has moved on, that is until the new file
+//!   holds data; it is read before the new file each time, so the lines come
+//!   in the order they were written. A SIGHUP reload leaves both alone.
+//! * `copytruncate` (the file copied, then truncated in place): the file is
+//!   shorter than what was read of it, or no longer holds the bytes last
+//!   read where they were, and is read again from its start. What was
+//!   appended before the copy and not read yet is taken from the copy: the
+//!   file next to it whose name begins with the followed file's name and
+//!   which holds the bytes last read at the same place. Lines appended
+//!   between the copy and the truncation are in neither file: logrotate
+//!   itself loses them (it syncs the copy to disk in between), unless they
+//!   were read from the file before the truncation.
+//!
+//! What following by name cannot see: a file that stood at the path only
+//! while the daemon did not run at all (rotated again before it looked),
+//! and writes to a renamed file after the new one got data or after the
+//! next rotation.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
-use std::time::Duration;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use zenkit::daemon::{Args, Daemon, Flow};
+use zenkit::daemon::{Args, Daemon, EventId, Flow, PathChange, WatchId};
 use zenkit::prelude::*;
 // Linking the exporter adds `--prometheus-dir` (see the README's plugins).
 use zenkit_prometheus as _;
@@ -37,9 +60,6 @@ struct Watch {
     /// Text a line must contain to count as a match.
     #[zen(cli, default = "ERROR")]
     pattern: String,
-    /// Seconds between looks at the file.
-    #[zen(cli, default = 0.5)]
-    poll_interval: f64,
     #[zen(component)]
     tail: Tail,
     #[zen(component)]
@@ -50,60 +70,296 @@ struct Watch {
     audit: Audit,
 }
 
-/// What `tail` needs of the configuration: two of the application's keys.
+/// What `tail` needs of the configuration: the application's `file`.
 #[derive(Serialize, Deserialize, Default)]
 struct TailConfig {
     file: PathBuf,
-    poll_interval: f64,
+}
+
+/// How many of the bytes last read a followed file must still hold where
+/// they were, or it counts as truncated and written anew.
+const MARK: usize = 64;
+
+/// How much is asked of a file per read.
+const CHUNK: usize = 64 * 1024;
+
+/// An open file read up to `offset`.
+struct Followed {
+    file: File,
+    id: (u64, u64),
+    offset: u64,
+    /// The last bytes read (up to [`MARK`]), ending at `offset`.
+    mark: Vec<u8>,
+    /// What was read after the last newline.
+    partial: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl Followed {
+    /// Opens the file at `path`; `at_end` skips what it holds already.
+    fn open(path: &Path, at_end: bool) -> Option<Followed> {
+        let file = File::open(path).ok()?;
+        let meta = file.metadata().ok()?;
+        let mut followed = Followed {
+            file,
+            id: (meta.dev(), meta.ino()),
+            offset: 0,
+            mark: Vec::new(),
+            partial: Vec::new(),
+            scratch: Vec::new(),
+        };
+        if at_end {
+            let len = meta.len();
+            let start = len.saturating_sub(MARK as u64);
+            let mut mark = vec![0; (len - start) as usize];
+            if followed.file.read_exact_at(&mut mark, start).is_ok() {
+                followed.mark = mark;
+            }
+            followed.offset = len;
+        }
+        Some(followed)
+    }
+
+    /// Whether the file holds anything: its writer has started on it.
+    fn has_data(&self) -> bool {
+        self.offset > 0 || self.file.metadata().is_ok_and(|m| m.len() > 0)
+    }
+
+    /// Reads what the file holds past `offset` into `partial` and returns
+    /// how many bytes that was, or `None` when the file was truncated (or
+    /// written anew): it no longer holds the bytes last read where they were.
+    fn read_new(&mut self) -> Option<u64> {
+        let keep = self.mark.len();
+        if keep == 0 && self.offset > 0 && self.file.metadata().is_ok_and(|m| m.len() < self.offset)
+        {
+            return None;
+        }
+        let data = &mut self.scratch;
+        data.clear();
+        let mut pos = self.offset - keep as u64;
+        loop {
+            let filled = data.len();
+            data.resize(filled + CHUNK, 0);
+            match self.file.read_at(&mut data[filled..], pos) {
+                Ok(n) => {
+                    data.truncate(filled + n);
+                    pos += n as u64;
+                    // a short read of a regular file is its end
+                    if n < CHUNK {
+                        break;
+                    }
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => data.truncate(filled),
+                Err(err) => {
+                    data.truncate(filled);
+                    warn!("Cannot read the followed file: {err}");
+                    break;
+                }
+            }
+        }
+        if data.len() < keep || data[..keep] != self.mark[..] {
+            return None;
+        }
+        let new = data.len() - keep;
+        self.offset += new as u64;
+        self.mark.clear();
+        self.mark
+            .extend_from_slice(&data[data.len().saturating_sub(MARK)..]);
+        self.partial.extend_from_slice(&data[keep..]);
+        Some(new as u64)
+    }
+
+    /// Reads what was appended and moves the complete lines to `lines`;
+    /// returns how many bytes were read. A file truncated (or written anew)
+    /// is read from its start; for the file at `path`, what it held unread
+    /// is first taken from its copy (see [`Followed::copy_next_to`]).
+    fn read_lines(&mut self, lines: &mut Vec<String>, path: Option<&Path>) -> u64 {
+        if let Some(read) = self.read_new() {
+            self.take_lines(lines);
+            return read;
+        }
+        let mut read = 0;
+        let shown = path.map_or_else(|| "the previous file".into(), |p| p.display().to_string());
+        match path.and_then(|path| self.copy_next_to(path)) {
+            Some((copy_path, mut copy)) => {
+                copy.partial = std::mem::take(&mut self.partial);
+                read += copy.finish(lines);
+                info!(
+                    "{shown} was truncated; following it from its start ({read} bytes it held unread taken from {})",
+                    copy_path.display()
+                );
+            }
+            None => {
+                info!("{shown} was truncated; following it from its start");
+                // the rest of an unfinished line went with the truncation
+                if !self.partial.is_empty() {
+                    lines.push(String::from_utf8_lossy(&self.partial).into_owned());
+                    self.partial.clear();
+                }
+            }
+        }
+        self.offset = 0;
+        self.mark.clear();
+        read += self.read_new().unwrap_or(0);
+        self.take_lines(lines);
+        read
+    }
+
+    /// Moves the complete lines of `partial` to `lines`.
+    fn take_lines(&mut self, lines: &mut Vec<String>) {
+        let mut start = 0;
+        while let Some(end) = self.partial[start..].iter().position(|&b| b == b'\n') {
+            let line = &self.partial[start..start + end];
+            lines.push(String::from_utf8_lossy(line).into_owned());
+            start += end + 1;
+        }
+        self.partial.drain(..start);
+    }
+
+    /// Reads the rest of the file and gives up on it: a line its writer left
+    /// unfinished counts as a line.
+    fn finish(mut self, lines: &mut Vec<String>) -> u64 {
+        let read = self.read_new().unwrap_or(0);
+        self.take_lines(lines);
+        if !self.partial.is_empty() {
+            lines.push(String::from_utf8_lossy(&self.partial).into_owned());
+        }
+        read
+    }
+
+    /// The copy of this file that logrotate's `copytruncate` left next to
+    /// `path` before truncating it: a file whose name begins with the
+    /// followed name and that holds the bytes last read at the same place,
+    /// the newest if several do, with its path. It is read from where this
+    /// file was left.
+    fn copy_next_to(&self, path: &Path) -> Option<(PathBuf, Followed)> {
+        if self.mark.is_empty() {
+            return None;
+        }
+        let name = path.file_name()?.as_encoded_bytes();
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let mut best: Option<(i64, PathBuf, Followed)> = None;
+        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+            let entry_name = entry.file_name();
+            let entry_name = entry_name.as_encoded_bytes();
+            if entry_name.len() <= name.len() || !entry_name.starts_with(name) {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            if !meta.is_file() || (meta.dev(), meta.ino()) == self.id || meta.len() < self.offset {
+                continue;
+            }
+            let Ok(file) = File::open(entry.path()) else {
+                continue;
+            };
+            let mut there = vec![0; self.mark.len()];
+            let at = self.offset - self.mark.len() as u64;
+            if file.read_exact_at(&mut there, at).is_err() || there != self.mark {
+                continue;
+            }
+            if best
+                .as_ref()
+                .is_some_and(|(mtime, ..)| *mtime >= meta.mtime())
+            {
+                continue;
+            }
+            let copy = Followed {
+                file,
+                id: (meta.dev(), meta.ino()),
+                offset: self.offset,
+                mark: self.mark.clone(),
+                partial: Vec::new(),
+                scratch: Vec::new(),
+            };
+            best = Some((meta.mtime(), entry.path(), copy));
+        }
+        best.map(|(_, path, copy)| (path, copy))
+    }
 }
 
 /// Reads what was appended to the file and turns each line into an event.
 #[derive(Default)]
 struct Tail {
+    /// The file the configuration names.
+    wanted: PathBuf,
+    /// The path followed, and its watch.
     path: PathBuf,
-    interval: Duration,
-    file: Option<File>,
-    inode: (u64, u64),
-    offset: u64,
-    partial: Vec<u8>,
+    watch: Option<WatchId>,
+    /// The file at the path.
+    current: Option<Followed>,
+    /// The file that stood at the path before, until its writer has moved
+    /// on to the current one.
+    previous: Option<Followed>,
+    line: Option<EventId>,
+    lines: Vec<String>,
 }
 
 impl Tail {
-    /// Opens the file at the path; `at_end` skips what it holds already.
-    fn open(&mut self, at_end: bool) {
-        self.file = None;
-        if let Ok(file) = File::open(&self.path) {
-            if let Ok(meta) = file.metadata() {
-                self.inode = (meta.dev(), meta.ino());
-                self.offset = if at_end { meta.len() } else { 0 };
-                self.partial.clear();
-                self.file = Some(file);
+    /// Watches the path of the configuration and opens its file, skipping
+    /// what it holds already.
+    fn follow(&mut self, d: &mut Daemon<'_>) -> zenkit::Result<()> {
+        let watch = d.watch_path(&self.wanted, "file")?;
+        if let Some(old) = self.watch.replace(watch) {
+            d.unwatch(old);
+        }
+        self.path = self.wanted.clone();
+        self.previous = None;
+        self.current = Followed::open(&self.path, true);
+        if self.current.is_none() {
+            warn!("{} does not exist yet; waiting for it", self.path.display());
+        }
+        Ok(())
+    }
+
+    /// Reads what the files hold now, following a rotation.
+    fn catch_up(&mut self) -> u64 {
+        let mut read = 0;
+        let lines = &mut self.lines;
+        let at_path = std::fs::metadata(&self.path)
+            .ok()
+            .map(|m| (m.dev(), m.ino()));
+        if at_path != self.current.as_ref().map(|c| c.id) {
+            if let Some(current) = self.current.take() {
+                // moved away or deleted: its writer may still be at it
+                if let Some(older) = self.previous.replace(current) {
+                    // rotated twice before its writer moved on; nothing
+                    // reports its writes any more
+                    read += older.finish(lines);
+                }
+            }
+            if at_path.is_some() {
+                self.current = Followed::open(&self.path, false);
+                if self.current.is_some() {
+                    let how = if self.previous.is_some() {
+                        "was rotated"
+                    } else {
+                        "appeared"
+                    };
+                    info!("{} {how}; following the new file", self.path.display());
+                }
             }
         }
-    }
-
-    /// Appends whatever the open file holds past `offset` to the buffer.
-    fn read_more(&mut self) -> u64 {
-        let Some(file) = self.file.as_mut() else {
-            return 0;
-        };
-        if file.metadata().is_ok_and(|m| m.len() < self.offset) {
-            // truncated in place (copytruncate): start again
-            self.offset = 0;
+        // looked at before the previous file is read for the last time, so
+        // whatever its writer wrote to it before moving on is read below
+        let switched =
+            self.previous.is_some() && self.current.as_ref().is_some_and(Followed::has_data);
+        if let Some(previous) = self.previous.as_mut() {
+            read += previous.read_lines(lines, None);
         }
-        let mut buf = Vec::new();
-        let read = file
-            .seek(SeekFrom::Start(self.offset))
-            .and_then(|_| file.read_to_end(&mut buf))
-            .unwrap_or(0) as u64;
-        self.offset += read;
-        self.partial.extend_from_slice(&buf);
+        if switched {
+            if let Some(previous) = self.previous.take() {
+                read += previous.finish(lines);
+            }
+        }
+        if let Some(current) = self.current.as_mut() {
+            read += current.read_lines(lines, Some(&self.path));
+        }
         read
-    }
-
-    /// Whether a different file now stands at the path.
-    fn rotated(&self) -> bool {
-        std::fs::metadata(&self.path).is_ok_and(|m| (m.dev(), m.ino()) != self.inode)
     }
 }
 
@@ -114,72 +370,61 @@ impl Tail {
         if config.file.as_os_str().is_empty() {
             return Err(Error::config("no file to follow; pass --file PATH"));
         }
-        match Duration::try_from_secs_f64(config.poll_interval) {
-            Ok(interval) if !interval.is_zero() => Ok(()),
-            _ => Err(Error::config(format!(
-                "poll_interval must be positive, not {}",
-                config.poll_interval
-            ))),
-        }
+        Ok(())
     }
 
     #[configure]
     fn configure(&mut self, config: TailConfig) -> zenkit::Result<()> {
-        self.interval = Duration::from_secs_f64(config.poll_interval);
-        let switched = self.path != config.file;
-        self.path = config.file;
-        if switched && self.file.is_some() {
-            self.open(true);
-        }
+        self.wanted = config.file;
         Ok(())
     }
 
-    /// Opens the file before the daemon reports that it is up, so that no
-    /// line written after that is skipped.
+    /// Watches and opens the file before the daemon reports that it is up,
+    /// so that no line written after that is skipped.
     #[setup]
-    fn setup(&mut self, _d: &mut Daemon<'_>) -> zenkit::Result<()> {
-        self.open(true);
-        if self.file.is_none() {
-            warn!("{} does not exist yet; waiting for it", self.path.display());
+    fn setup(&mut self, d: &mut Daemon<'_>) -> zenkit::Result<()> {
+        self.line = Some(d.event_id("line"));
+        self.follow(d)
+    }
+
+    /// Follows another file when the reload named one (from its end, as at
+    /// start-up); the same file is read on undisturbed.
+    #[reload]
+    fn reload(&mut self, d: &mut Daemon<'_>) -> zenkit::Result<()> {
+        if self.wanted != self.path {
+            info!(
+                "Following {} instead of {}",
+                self.wanted.display(),
+                self.path.display()
+            );
+            self.follow(d)?;
         }
         Ok(())
     }
 
-    #[on_event("start")]
-    fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
-        d.schedule("poll", None);
-        Flow::Continue(args)
-    }
-
-    #[on_event("poll")]
-    fn poll(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
-        let mut read = self.read_more();
-        if self.file.is_none() || self.rotated() {
-            // finish the old file, then follow the new one from its start
-            if self.file.is_some() {
-                info!(
-                    "{} was rotated; following the new file",
-                    self.path.display()
-                );
-            }
-            self.open(false);
-            read += self.read_more();
+    /// Any change at the path: the files are read to their ends.
+    #[on_event("file")]
+    fn changed(&mut self, d: &mut Daemon<'_>, change: PathChange) -> Flow {
+        if change.path != self.path {
+            return Flow::next();
         }
+        let read = self.catch_up();
         d.inc_statistic("bytes", read);
-        while let Some(end) = self.partial.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.partial.drain(..=end).collect();
-            let text = String::from_utf8_lossy(&line[..end]).into_owned();
-            d.schedule("line", Some(json!({ "text": text })));
+        let line = self.line.unwrap_or_else(|| d.event_id("line"));
+        for text in self.lines.drain(..) {
+            d.schedule(line, Some(json!({ "text": text })));
         }
-        if !d.is_done() {
-            d.schedule_after(self.interval, "poll", None);
-        }
-        Flow::Continue(args)
+        Flow::next()
     }
 
     #[state]
     fn state(&self) -> Value {
-        json!({"file": self.path, "offset": self.offset, "open": self.file.is_some()})
+        json!({
+            "file": self.path,
+            "offset": self.current.as_ref().map_or(0, |c| c.offset),
+            "open": self.current.is_some(),
+            "previous_offset": self.previous.as_ref().map(|p| p.offset),
+        })
     }
 }
 

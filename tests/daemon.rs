@@ -222,20 +222,35 @@ fn write_watch_config(sb: &Sandbox, pattern: &str) {
     let conf = serde_json::json!({
         "file": sb.path("app.log"),
         "pattern": pattern,
-        "poll_interval": 0.02,
     });
     sb.write("etc/watch.conf", &conf.to_string());
 }
 
 fn append(sb: &Sandbox, lines: &[&str]) {
+    append_to(sb, "app.log", lines);
+}
+
+/// Appends lines to a file below the root, creating it when missing.
+fn append_to(sb: &Sandbox, rel: &str, lines: &[&str]) {
     let mut file = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
-        .open(sb.path("app.log"))
+        .open(sb.path(rel))
         .unwrap();
     for line in lines {
         writeln!(file, "{line}").unwrap();
     }
+}
+
+/// Where each of `needles` is in `log`, which must hold each once.
+fn positions(log: &str, needles: &[&str]) -> Vec<usize> {
+    needles
+        .iter()
+        .map(|needle| {
+            assert_eq!(log.matches(needle).count(), 1, "{needle}:\n{log}");
+            log.find(needle).unwrap()
+        })
+        .collect()
 }
 
 fn watch_statistics(sb: &Sandbox) -> serde_json::Value {
@@ -304,18 +319,14 @@ fn sighup_reloads_a_good_configuration_and_keeps_the_old_on_a_bad_one() {
 
     // a configuration the tail component refuses changes nothing either
     let refused = serde_json::json!({
-        "file": sb.path("app.log"),
+        "file": "",
         "pattern": "INFO",
-        "poll_interval": 0,
     });
     sb.write("etc/watch.conf", &refused.to_string());
     signal(&child, Signal::SIGHUP);
-    let log = wait_for(
-        &sb.path("var/log/watch.log"),
-        "poll_interval must be positive",
-    );
+    let log = wait_for(&sb.path("var/log/watch.log"), "no file to follow");
     assert!(
-        log.contains("component 'tail': poll_interval must be positive, not 0"),
+        log.contains("component 'tail': no file to follow; pass --file PATH"),
         "{log}"
     );
     assert_eq!(
@@ -347,7 +358,6 @@ fn a_reload_a_plugin_refuses_changes_nothing() {
     let conf = serde_json::json!({
         "file": sb.path("app.log"),
         "pattern": "WARN",
-        "poll_interval": 0.02,
         "prometheus_dir": 5,
     });
     sb.write("etc/watch.conf", &conf.to_string());
@@ -384,18 +394,97 @@ fn a_reload_a_plugin_refuses_changes_nothing() {
 fn watch_follows_the_file_across_rotation() {
     let sb = Sandbox::new("watch");
     let mut child = start_watch(&sb, "ERROR");
+    let log = sb.path("var/log/watch.log");
     append(&sb, &["ERROR 1", "ERROR 2"]);
-    wait_for(&sb.path("var/log/watch.log"), "ERROR 2");
+    wait_for(&log, "ERROR 2");
+    // rotated by hand: renamed; its writer keeps writing to it for a while
     std::fs::rename(sb.path("app.log"), sb.path("app.log.1")).unwrap();
-    append(&sb, &["ERROR 3"]);
-    wait_for(&sb.path("var/log/watch.log"), "was rotated");
-    append(&sb, &["ERROR 4", "fine"]);
-    wait_for(&sb.path("var/log/watch.log"), "ERROR 4");
+    append_to(&sb, "app.log.1", &["ERROR 3 to the moved file"]);
+    wait_for(&log, "Match for 'ERROR': ERROR 3 to the moved file");
+    // then a new file at the path, read from its start
+    append(&sb, &["ERROR 4 in the new file"]);
+    wait_for(&log, "was rotated; following the new file");
+    wait_for(&log, "Match for 'ERROR': ERROR 4 in the new file");
+    append(&sb, &["ERROR 5", "fine"]);
+    wait_for(&log, "Match for 'ERROR': ERROR 5");
     signal(&child, Signal::SIGINT);
     assert_eq!(wait_exit(&mut child), 0);
     let stats = watch_statistics(&sb);
-    assert_eq!(stats["audit"]["lines"], 5, "{stats}");
-    assert_eq!(stats["alerts"]["matches"], 4, "{stats}");
+    assert_eq!(stats["audit"]["lines"], 6, "{stats}");
+    assert_eq!(stats["alerts"]["matches"], 5, "{stats}");
+    // in the order they were written
+    let text = sb.read("var/log/watch.log");
+    let at = positions(
+        &text,
+        &[
+            "ERROR 1\n",
+            "ERROR 2\n",
+            "ERROR 3 to the moved file\n",
+            "was rotated",
+            "ERROR 4 in the new file\n",
+            "ERROR 5\n",
+        ],
+    );
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+}
+
+#[test]
+fn watch_waits_for_its_file_and_follows_it_through_deletion() {
+    let sb = Sandbox::new("watch");
+    write_watch_config(&sb, "ERROR");
+    std::fs::create_dir_all(sb.path("etc/watch")).unwrap();
+    let log = sb.path("var/log/watch.log");
+    let mut child = sb.spawn(&["--no-daemon"]);
+    wait_for(&log, "app.log does not exist yet; waiting for it");
+    wait_for(&log, "Daemon startup initiated");
+    // the file appears, and is read from its start; a line written in two
+    // parts is one line
+    {
+        let mut file = std::fs::File::create(sb.path("app.log")).unwrap();
+        file.write_all(b"ERROR one\nERR").unwrap();
+        wait_for(&log, "app.log appeared; following the new file");
+        wait_for(&log, "Match for 'ERROR': ERROR one");
+        file.write_all(b"OR two\n").unwrap();
+    }
+    wait_for(&log, "Match for 'ERROR': ERROR two");
+    // deleted, then created again
+    std::fs::remove_file(sb.path("app.log")).unwrap();
+    append(&sb, &["ERROR three"]);
+    wait_for(&log, "Match for 'ERROR': ERROR three");
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let stats = watch_statistics(&sb);
+    assert_eq!(stats["audit"]["lines"], 3, "{stats}");
+    assert_eq!(stats["alerts"]["matches"], 3, "{stats}");
+    let text = sb.read("var/log/watch.log");
+    assert!(!text.contains("Match for 'ERROR': ERR\n"), "{text}");
+}
+
+#[test]
+fn a_reload_naming_another_file_follows_that_one() {
+    let sb = Sandbox::new("watch");
+    let mut child = start_watch(&sb, "ERROR");
+    let log = sb.path("var/log/watch.log");
+    append(&sb, &["ERROR in the first file"]);
+    wait_for(&log, "Match for 'ERROR': ERROR in the first file");
+    sb.write("other.log", "ERROR already in the other file\n");
+    let conf = serde_json::json!({"file": sb.path("other.log")});
+    sb.write("etc/watch.conf", &conf.to_string());
+    signal(&child, Signal::SIGHUP);
+    wait_for(&log, "Counting lines with 'ERROR'");
+    assert!(sb.read("var/log/watch.log").contains(&format!(
+        "Following {} instead of {}",
+        sb.path("other.log").display(),
+        sb.path("app.log").display()
+    )));
+    append(&sb, &["ERROR no longer followed"]);
+    append_to(&sb, "other.log", &["ERROR in the other file"]);
+    wait_for(&log, "Match for 'ERROR': ERROR in the other file");
+    signal(&child, Signal::SIGINT);
+    assert_eq!(wait_exit(&mut child), 0);
+    let text = sb.read("var/log/watch.log");
+    assert!(!text.contains("no longer followed"), "{text}");
+    assert!(!text.contains("already in the other file"), "{text}");
 }
 
 #[test]
@@ -594,7 +683,6 @@ fn a_reload_warns_about_unknown_keys_too() {
     let conf = serde_json::json!({
         "file": sb.path("app.log"),
         "patern": "WARN",
-        "poll_interval": 0.02,
     });
     sb.write("etc/watch.conf", &conf.to_string());
     signal(&child, Signal::SIGHUP);

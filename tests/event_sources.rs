@@ -277,7 +277,10 @@ impl Jobs {
     fn start(&mut self, d: &mut Daemon, args: Args) -> Flow {
         self.started = Some(Instant::now());
         d.spawn_job("answer", || {
+            let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+            MOST.fetch_max(now, Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(300));
+            RUNNING.fetch_sub(1, Ordering::SeqCst);
             42u32
         });
         d.spawn_job("never", || -> u32 { panic!("the backend is gone") });
@@ -353,7 +356,8 @@ fn a_blocking_job_answers_while_a_10_ms_timer_keeps_firing() {
     assert_eq!(seen.result, Some(42));
     // 300 ms of job: about 30 ticks; the loop was never blocked by it
     assert!(seen.ticks_before_result >= 10, "{seen:?}");
-    // two threads at most, and both used
+    // two threads at most, and both used: the answer's 300 ms overlap the
+    // other jobs
     assert_eq!(seen.max_parallel, 2, "{seen:?}");
     let errors = runlog_errors(root, "jobs");
     assert!(

@@ -123,7 +123,8 @@ fn a_daemon_logs_its_signals_and_events_as_pyzenkit_does() {
 fn a_daemon_logs_its_waits_and_sigterm_as_pyzenkit_does() {
     let sb = Sandbox::new("watch");
     sb.write("app.log", "");
-    let conf = serde_json::json!({"file": sb.path("app.log"), "poll_interval": 1.5});
+    // the first timed event, 1.5 s ahead: a wait worth a line
+    let conf = serde_json::json!({"file": sb.path("app.log"), "stats_interval": 1.5});
     sb.write("etc/watch.conf", &conf.to_string());
     std::fs::create_dir_all(sb.path("etc/watch")).unwrap();
     let log = sb.path("var/log/watch.log");
@@ -150,7 +151,7 @@ fn a_daemon_logs_its_waits_and_sigterm_as_pyzenkit_does() {
 fn a_detached_daemon_logs_its_full_daemonization() {
     let sb = Sandbox::new("watch");
     sb.write("app.log", "");
-    let conf = serde_json::json!({"file": sb.path("app.log"), "poll_interval": 0.05});
+    let conf = serde_json::json!({"file": sb.path("app.log"), "stats_interval": 0.5});
     sb.write("etc/watch.conf", &conf.to_string());
     std::fs::create_dir_all(sb.path("etc/watch")).unwrap();
     let run = sb.run(&[]);
@@ -167,7 +168,8 @@ fn a_detached_daemon_logs_its_full_daemonization() {
         ],
     );
     assert!(!text.contains("simple daemonization"), "{text}");
-    // short polls are no waits worth a line
+    // waits shorter than a second (for the statistics) are no waits worth
+    // a line
     assert!(!text.contains("Waiting for"), "{text}");
     let pid: i32 = sb.read("var/run/watch.pid").trim().parse().unwrap();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGINT).unwrap();

@@ -17,7 +17,7 @@ use support::{wait_for, Run, Sandbox};
 fn sandbox() -> Sandbox {
     let sb = Sandbox::new("watch");
     sb.write("app.log", "");
-    let conf = serde_json::json!({"file": sb.path("app.log"), "poll_interval": 0.05});
+    let conf = serde_json::json!({"file": sb.path("app.log")});
     sb.write("etc/watch.conf", &conf.to_string());
     std::fs::create_dir_all(sb.path("etc/watch")).unwrap();
     sb
@@ -120,11 +120,11 @@ fn the_launcher_returns_once_the_detached_daemon_is_up() {
 #[test]
 fn start_up_failures_reach_the_launcher() {
     let sb = sandbox();
-    sb.write("etc/watch.conf", "{\"poll_interval\": \"often\"}");
+    sb.write("etc/watch.conf", "{\"pattern\": 5}");
     let run = sb.run(&[]);
     assert_eq!(run.code, 78, "{run:?}");
     assert!(
-        run.stderr.contains("configuration key 'poll_interval'"),
+        run.stderr.contains("configuration key 'pattern'"),
         "{run:?}"
     );
 
@@ -730,7 +730,7 @@ fn the_chroot_is_entered_once_after_the_pid_and_log_files() {
     std::fs::write(jail.join("app.log"), "").unwrap();
     // the followed file is read inside the jail; the configuration file is
     // read before it
-    let conf = serde_json::json!({"file": "/app.log", "poll_interval": 0.02});
+    let conf = serde_json::json!({"file": "/app.log"});
     sb.write("etc/watch.conf", &conf.to_string());
     let jail_arg = jail.display().to_string();
     let mut child = sb.spawn(&["--no-daemon", "--chroot-dir", &jail_arg]);

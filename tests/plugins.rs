@@ -144,7 +144,7 @@ fn a_script_run_writes_its_metrics_and_a_runlog_key() {
 fn a_daemon_exports_growing_counters_and_the_file_is_never_half_written() {
     let sb = Sandbox::new("watch");
     sb.write("app.log", "");
-    let conf = serde_json::json!({"file": sb.path("app.log"), "poll_interval": 0.01});
+    let conf = serde_json::json!({"file": sb.path("app.log")});
     sb.write("etc/watch.conf", &conf.to_string());
     std::fs::create_dir_all(sb.path("etc/watch")).unwrap();
     let metrics = sb.path("metrics/watch.prom");

@@ -219,6 +219,9 @@ fn event_loop<A: App>(
                     }
                     remaining - remaining / 500
                 });
+                // the alarm was for a busy queue; ppoll's timeout and
+                // sources wake an idle loop
+                alarm.disarm();
                 poll_sources(d, signals, timeout);
                 io_due = Instant::now() + IO_EVERY;
             }

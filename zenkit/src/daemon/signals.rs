@@ -229,6 +229,27 @@ impl Alarm {
             self.armed = Some(deadline);
         }
     }
+
+    /// Stops the alarm if it has not rung yet: a loop about to sleep until
+    /// its next deadline needs no signal to wake it up once more.
+    pub fn disarm(&mut self) {
+        let Some(deadline) = self.armed.take() else {
+            return;
+        };
+        if deadline <= Instant::now() {
+            return;
+        }
+        let zero = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        let spec = libc::itimerspec {
+            it_interval: zero,
+            it_value: zero,
+        };
+        // SAFETY: the timer lives as long as `self`; a zero time disarms it.
+        unsafe { libc::timer_settime(self.timer, 0, &spec, std::ptr::null_mut()) };
+    }
 }
 
 impl Drop for Alarm {
@@ -274,6 +295,26 @@ mod tests {
         signals.wait(Some(Duration::from_secs(10)));
         assert!(signals.pending());
         signals.take();
+    }
+
+    #[test]
+    fn a_disarmed_alarm_does_not_ring_and_can_be_armed_again() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let signals = Signals::install(&[]).unwrap();
+        let mut alarm = Alarm::new().unwrap();
+        let start = Instant::now();
+        alarm.arm(start + Duration::from_millis(30));
+        alarm.disarm();
+        signals.wait(Some(Duration::from_millis(100)));
+        assert!(!signals.pending(), "a disarmed alarm rang");
+        // the same deadline again is armed anew, not taken as armed already
+        alarm.arm(start + Duration::from_millis(30));
+        signals.wait(Some(Duration::from_secs(10)));
+        assert!(signals.pending());
+        signals.take();
+        // disarming one that rang, or one never armed, does nothing
+        alarm.disarm();
+        Alarm::new().unwrap().disarm();
     }
 
     #[test]
