@@ -257,6 +257,11 @@ fn arm(alarm: &mut Alarm, deadline: Option<Instant>, watching: bool, io_due: Ins
 /// Waits up to `timeout` for a signal, a delivery from another thread or
 /// an I/O source, queueing the events of the sources that are ready.
 fn poll_sources(d: &mut Daemon<'_>, signals: &Signals, timeout: Option<Duration>) {
+    // what set the flag may have had its byte drained already: the loop
+    // looks at the flag before it sleeps
+    if timeout != Some(Duration::ZERO) && signals.pending_before_sleep() {
+        return;
+    }
     for problem in d.sources.poll(signals.fd(), timeout, &mut d.queue) {
         d.register_error(problem);
     }

@@ -32,7 +32,12 @@ static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
 /// Makes [`Signals::pending`] true and wakes a sleeping loop, from any
 /// thread (a [`Sender`](super::Sender) calls it).
 pub(crate) fn wake() {
-    ANY.store(true, Ordering::SeqCst);
+    // one byte per wake-up is enough: while the flag is set, the loop has
+    // yet to take what was sent (it clears the flag before it drains the
+    // pipe and takes the deliveries), and the byte of whoever set it waits
+    if ANY.swap(true, Ordering::SeqCst) {
+        return;
+    }
     let fd = WAKE_FD.load(Ordering::SeqCst);
     if fd >= 0 {
         let byte = 1u8;
@@ -131,6 +136,13 @@ impl Signals {
     /// enough to ask before every event.
     pub fn pending(&self) -> bool {
         ANY.load(Ordering::Relaxed)
+    }
+
+    /// [`Signals::pending`], ordered with the senders' `wake`: asked before
+    /// the loop sleeps, as the byte of a wake-up may have been drained with
+    /// an earlier one's.
+    pub(crate) fn pending_before_sleep(&self) -> bool {
+        ANY.load(Ordering::SeqCst)
     }
 
     /// The signals that arrived since the last call, with how often each
