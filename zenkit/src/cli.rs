@@ -167,12 +167,23 @@ fn names(arg: &Arg) -> Vec<String> {
     names
 }
 
-/// The options of `plugins` (name, options) under a heading of their own,
-/// checked against the options already taken (`taken`: owner, options) and
-/// each other: a clash is an error naming both owners.
-pub(crate) fn plugin_args(
+/// Who adds options of their own to the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// A plugin.
+    Plugin,
+    /// A daemon's component.
+    Component,
+}
+
+/// The options of plugins or components (`kind`; each a name and its
+/// options), each owner's under a heading of its own, checked against the
+/// options already taken (`taken`: owner, options) and each other: a clash
+/// is an error naming both owners.
+pub(crate) fn grouped_args(
     taken: Vec<(String, Vec<Arg>)>,
-    plugins: Vec<(&str, Vec<Arg>)>,
+    kind: Owner,
+    groups: Vec<(&str, Vec<Arg>)>,
 ) -> Result<Vec<Arg>> {
     let mut owners: Vec<(String, String)> = Vec::new();
     for (owner, args) in &taken {
@@ -180,19 +191,23 @@ pub(crate) fn plugin_args(
             owners.extend(names(arg).into_iter().map(|n| (n, owner.clone())));
         }
     }
+    let (noun, heading) = match kind {
+        Owner::Plugin => ("plugin", "Plugin"),
+        Owner::Component => ("component", "Component"),
+    };
     let mut result = Vec::new();
-    for (plugin, args) in plugins {
-        let owner = format!("plugin '{plugin}'");
+    for (name, args) in groups {
+        let owner = format!("{noun} '{name}'");
         for arg in args {
-            for name in names(&arg) {
-                if let Some((_, other)) = owners.iter().find(|(n, _)| *n == name) {
+            for option in names(&arg) {
+                if let Some((_, other)) = owners.iter().find(|(n, _)| *n == option) {
                     return Err(Error::setup(format!(
-                        "option {name} of {owner} clashes with {other}; rename one of them"
+                        "option {option} of {owner} clashes with {other}; rename one of them"
                     )));
                 }
-                owners.push((name, owner.clone()));
+                owners.push((option, owner.clone()));
             }
-            result.push(arg.help_heading(format!("Plugin {plugin}")));
+            result.push(arg.help_heading(format!("{heading} {name}")));
         }
     }
     Ok(result)
@@ -368,14 +383,33 @@ mod tests {
             ("zenkit".to_string(), builtin_args(AppKind::Base)),
             ("the app".to_string(), vec![Arg::new("who").long("who")]),
         ];
-        let ok = plugin_args(
+        let ok = grouped_args(
             taken.clone(),
+            Owner::Plugin,
             vec![("prom", vec![Arg::new("prom_dir").long("prom-dir")])],
         )
         .unwrap();
         assert_eq!(ok[0].get_help_heading(), Some("Plugin prom"));
-        let err = plugin_args(
+        let ok = grouped_args(
             taken.clone(),
+            Owner::Component,
+            vec![("filer", vec![Arg::new("queue_in_dir").long("queue-in-dir")])],
+        )
+        .unwrap();
+        assert_eq!(ok[0].get_help_heading(), Some("Component filer"));
+        let err = grouped_args(
+            taken.clone(),
+            Owner::Component,
+            vec![("filer", vec![Arg::new("whom").long("who")])],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "option --who of component 'filer' clashes with the app; rename one of them"
+        );
+        let err = grouped_args(
+            taken.clone(),
+            Owner::Plugin,
             vec![("greeter", vec![Arg::new("whom").long("who")])],
         )
         .unwrap_err();
@@ -383,8 +417,9 @@ mod tests {
             err.message(),
             "option --who of plugin 'greeter' clashes with the app; rename one of them"
         );
-        let err = plugin_args(
+        let err = grouped_args(
             taken,
+            Owner::Plugin,
             vec![
                 ("a", vec![Arg::new("x").long("same")]),
                 ("b", vec![Arg::new("y").long("same")]),

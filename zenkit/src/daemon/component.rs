@@ -132,6 +132,19 @@ pub trait Component: 'static {
         Ok(())
     }
 
+    /// The command-line options of the component's own keys, shown under a
+    /// heading of their own in `--help`. Each option's id is its
+    /// configuration key, and its value parser
+    /// [`zenkit::cli::value_parser`](crate::cli::value_parser) of the key's
+    /// type, as with plugins; an option that clashes with another owner's
+    /// is an error naming both.
+    fn options() -> Vec<clap::Arg>
+    where
+        Self: Sized,
+    {
+        Vec::new()
+    }
+
     /// The component's handlers, in registration order.
     fn handlers() -> Vec<Handler<Self>>
     where

@@ -161,6 +161,8 @@ pub struct Wiring<A> {
     pub(crate) access: Vec<Option<Access<A>>>,
     /// The default configuration of each component (by slot).
     defaults: Vec<ConfigDefaults>,
+    /// The command-line options of each component (by slot).
+    options: Vec<Vec<clap::Arg>>,
     /// The handled event names; their ids index `chains`.
     pub(crate) events: EventNames,
     pub(crate) chains: Vec<Vec<Entry<A>>>,
@@ -173,6 +175,7 @@ impl<A: 'static> Wiring<A> {
             types: vec!["daemon"],
             access: vec![None],
             defaults: vec![|| Ok(Map::new())],
+            options: vec![Vec::new()],
             events: EventNames::new(),
             chains: Vec::new(),
         };
@@ -208,6 +211,7 @@ impl<A: 'static> Wiring<A> {
         self.access
             .push(Some(Box::new(move |app| access(app) as &mut dyn Part)));
         self.defaults.push(config_defaults::<C>);
+        self.options.push(C::options());
         for handler in C::handlers() {
             self.add(
                 slot,
@@ -313,6 +317,17 @@ impl<A: 'static> Wiring<A> {
         slot: usize,
     ) -> Option<&'a mut dyn Part> {
         self.access.get(slot)?.as_ref().map(|access| access(app))
+    }
+
+    /// The command-line options of the components that have any, with the
+    /// components' names, in registration order.
+    pub(crate) fn component_options(&self) -> impl Iterator<Item = (&str, &[clap::Arg])> {
+        self.names
+            .iter()
+            .zip(&self.options)
+            .skip(1)
+            .filter(|(_, options)| !options.is_empty())
+            .map(|(name, options)| (name.as_str(), options.as_slice()))
     }
 
     /// The configuration keys the components add, with their defaults and

@@ -52,22 +52,40 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
     let default_name = info.name.map(str::to_string).unwrap_or(exe_name);
     let commands: Vec<(&str, &str)> = A::COMMANDS.iter().map(|c| (c.name, c.help)).collect();
     let plugins = Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?;
-    let plugin_args = cli::plugin_args(
-        vec![
-            (
-                "zenkit's built-in options".to_string(),
-                cli::builtin_args(A::KIND),
-            ),
-            ("the application's options".to_string(), A::options()),
-        ],
+    // a daemon's components add keys and options of their own
+    let wiring = (A::KIND == AppKind::Daemon).then(|| {
+        let mut wiring = crate::daemon::Wiring::new();
+        A::wire(&mut wiring);
+        wiring
+    });
+    let mut taken = vec![
+        (
+            "zenkit's built-in options".to_string(),
+            cli::builtin_args(A::KIND),
+        ),
+        ("the application's options".to_string(), A::options()),
+    ];
+    let mut extra_args = Vec::new();
+    if let Some(wiring) = &wiring {
+        let groups = wiring
+            .component_options()
+            .map(|(name, args)| (name, args.to_vec()))
+            .collect();
+        let args = cli::grouped_args(taken.clone(), cli::Owner::Component, groups)?;
+        taken.push(("a component".to_string(), args.clone()));
+        extra_args.extend(args);
+    }
+    extra_args.extend(cli::grouped_args(
+        taken,
+        cli::Owner::Plugin,
         plugins.iter().map(|p| (p.name(), p.options())).collect(),
-    )?;
+    )?);
     let cmd = cli::command(
         &info,
         A::KIND,
         &default_name,
         A::options(),
-        plugin_args,
+        extra_args,
         &commands,
         &all_actions::<A>(),
     );
@@ -110,7 +128,7 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
     let default_command = info
         .default_command
         .or_else(|| A::COMMANDS.first().map(|c| c.name));
-    let defaults = defaults::<A>(&ctx, default_command, &plugins)?;
+    let defaults = defaults::<A>(&ctx, default_command, wiring.as_ref(), &plugins)?;
     ctx.plugin_names = plugins.names();
     if !ctx.plugin_names.is_empty() {
         ctx.dbgout(format_args!("plugins: {}", ctx.plugin_names.join(", ")));
@@ -132,6 +150,7 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
 fn defaults<A: App>(
     ctx: &Context,
     default_command: Option<&str>,
+    wiring: Option<&crate::daemon::Wiring<A>>,
     plugins: &Plugins,
 ) -> Result<Map<String, Value>, Stop> {
     let mut defaults = settings::defaults(A::KIND, &ctx.name, &ctx.paths, default_command);
@@ -147,11 +166,9 @@ fn defaults<A: App>(
         )
         .collect();
     defaults.extend(author);
-    if A::KIND == AppKind::Daemon {
+    if let Some(wiring) = wiring {
         // a component's own keys join the defaults; the keys of the
         // application it views are the application's
-        let mut wiring = crate::daemon::Wiring::new();
-        A::wire(&mut wiring);
         for (component, key, value) in wiring.config_defaults()? {
             if !defaults.contains_key(&key) {
                 owners.push((key.clone(), format!("a key of component '{component}'")));
