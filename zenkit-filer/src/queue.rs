@@ -1,0 +1,1136 @@
+//! The directory queue.
+
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, ErrorKind as IoErrorKind, Read, Seek, SeekFrom, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg};
+use nix::libc;
+use serde_json::{json, Value};
+use zenkit::{Error, ErrorKind, Result};
+
+use crate::dirs::QueueDirs;
+use crate::id::{self, MessageId};
+use crate::json::to_python_json;
+use crate::Stats;
+
+/// How many names `tmp/` is tried with before a write gives up; a name is
+/// taken only by another writer of this process in the same microsecond.
+const TEMP_ATTEMPTS: usize = 1000;
+
+/// How a queue is opened.
+///
+/// ```
+/// use zenkit_filer::Options;
+///
+/// let options = Options {
+///     next: Some("/var/mentat/spool/mentat-enricher.py".into()),
+///     perms: Some(0o2770),
+///     recover: true,
+///     ..Options::default()
+/// };
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The queue that [`DirQueue::commit`] hands messages on to (Mentat's
+    /// `dir_next_queue`); `None` to delete committed messages.
+    pub next: Option<PathBuf>,
+    /// The mode of the directories the queue creates when they are missing
+    /// (Mentat's `queue_perms`), set exactly (the umask does not apply);
+    /// `None` for `0o755` less the umask.
+    pub perms: Option<u32>,
+    /// The user (uid) that the directories the queue creates are given to.
+    /// A process running as root also accepts queue directories owned by
+    /// this user (besides root).
+    pub user: Option<u32>,
+    /// The group (gid) that the directories the queue creates are given to.
+    /// A process running as root also accepts queue directories that this
+    /// group may write to (besides root's group).
+    pub group: Option<u32>,
+    /// Move the messages of instances that died back from `pending/` to
+    /// `incoming/`: at [`DirQueue::open`] and at every [`DirQueue::rescan`]
+    /// (see [`DirQueue::recover`]). Leave it off when Python Mentat
+    /// instances read the same queue: they do not lock the messages they
+    /// process, so theirs would look abandoned.
+    pub recover: bool,
+    /// The mode of the message files the queue writes, less the umask.
+    pub file_mode: u32,
+    /// The largest message [`DirQueue::next`] reads, in bytes; a larger one
+    /// is banished (with metadata saying why) instead of read.
+    pub max_message_size: u64,
+}
+
+impl Default for Options {
+    /// No next queue, directories and files with the default modes, owned
+    /// by whoever runs the program, no recovery, messages up to 256 MiB.
+    fn default() -> Self {
+        Options {
+            next: None,
+            perms: None,
+            user: None,
+            group: None,
+            recover: false,
+            file_mode: 0o644,
+            max_message_size: zenkit::fs::MAX_DATA_FILE_SIZE,
+        }
+    }
+}
+
+/// A message taken from the queue by [`DirQueue::next`]: its id and its
+/// content.
+///
+/// The message stays in `pending/`, locked by the queue that took it, until
+/// that queue [commits](DirQueue::commit), [banishes](DirQueue::banish),
+/// [cancels](DirQueue::cancel) or [dispatches](DirQueue::dispatch) it by
+/// its id. The lock is the queue's, not this value's: the id alone (as an
+/// event of a daemon carries it) is enough to finish the message, and
+/// dropping a `Message` changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    id: MessageId,
+    data: Vec<u8>,
+}
+
+impl Message {
+    /// The id of the message.
+    pub fn id(&self) -> &MessageId {
+        &self.id
+    }
+
+    /// The content of the message.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// The content of the message, taken out of it.
+    pub fn into_data(self) -> Vec<u8> {
+        self.data
+    }
+
+    /// The content as text; `None` when it is not UTF-8 (Mentat reads
+    /// messages as UTF-8 text and fails on such a message).
+    pub fn text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.data).ok()
+    }
+
+    /// Whether the message is empty or only white space, the test of
+    /// Mentat's filer component (`not data or data.isspace()`), which
+    /// banishes such messages. Content that is not UTF-8 is not blank.
+    pub fn is_blank(&self) -> bool {
+        // Python's `str.isspace` also counts the separators U+001C–U+001F.
+        self.text().is_some_and(|text| {
+            text.chars()
+                .all(|c| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+        })
+    }
+}
+
+impl AsRef<str> for Message {
+    fn as_ref(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+/// What [`DirQueue::rescan`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rescan {
+    /// The messages now listed in `incoming/`, to be taken by
+    /// [`DirQueue::next`].
+    pub incoming: usize,
+    /// The messages of dead instances moved back to `incoming/` (0 without
+    /// [`Options::recover`]).
+    pub recovered: usize,
+    /// The messages counted in the next queue's `incoming/`; `None` without
+    /// a next queue.
+    pub next_queue_len: Option<usize>,
+}
+
+/// The next queue and what is known of its length.
+#[derive(Debug)]
+struct NextQueue {
+    dirs: QueueDirs,
+    /// Counted at the last recount, plus the commits since.
+    len: usize,
+}
+
+/// A directory message queue, on disk as Mentat's `DirectoryQueue`.
+///
+/// See the [crate documentation](crate) for the protocol, the guarantees
+/// and an example.
+///
+/// Every operation on a message takes the id of a message that this queue
+/// took with [`next`](DirQueue::next) and has not finished yet (it holds
+/// its lock); other ids are refused. Every failed operation is counted in
+/// [`Stats::cnt_errors`]. Errors are [`zenkit::Error`]s of kind
+/// [`Runtime`](ErrorKind::Runtime) (of kind [`Setup`](ErrorKind::Setup)
+/// when the queue cannot be opened) whose message names the file or
+/// directory and what failed; an I/O error that caused one is its source
+/// (`err.downcast_ref::<std::io::Error>()`).
+///
+/// Each message the queue holds keeps its file open (for the lock).
+/// Dropping the queue releases the locks of the messages it had taken and
+/// not finished: they stay in `pending/` until an instance recovers them.
+#[derive(Debug)]
+pub struct DirQueue {
+    dirs: QueueDirs,
+    next: Option<NextQueue>,
+    host: String,
+    recover: bool,
+    file_mode: u32,
+    max_message_size: u64,
+    /// The names of `incoming/` not tried yet, the oldest last.
+    listed: Vec<String>,
+    /// The locked files of the messages taken and not finished, by id.
+    held: HashMap<String, Flock<File>>,
+    stats: Stats,
+}
+
+impl DirQueue {
+    /// Opens the queue in directory `dir`, creating it and its
+    /// subdirectories `incoming/`, `pending/`, `tmp/` and `errors/` when
+    /// they are missing, and the next queue's likewise.
+    ///
+    /// Fails with one [setup](ErrorKind::Setup) error naming the directory
+    /// and what is wrong when a directory of either queue cannot be trusted
+    /// or used: a subdirectory that is a symbolic link or not a directory,
+    /// a directory writable by every user, for a process running as root a
+    /// directory owned by another user than root or [`Options::user`] or
+    /// writable by another group than root's or [`Options::group`], for
+    /// another process a directory it cannot write in. Fails too when the
+    /// next queue is this queue.
+    ///
+    /// Counts the next queue's messages once, then, with
+    /// [`Options::recover`], recovers the messages of dead instances.
+    pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<DirQueue> {
+        let dir = dir.as_ref();
+        let dirs = QueueDirs::prepare(dir, "queue", &options)?;
+        let next = match &options.next {
+            None => None,
+            Some(next_dir) => {
+                let next_dirs = QueueDirs::prepare(next_dir, "next queue", &options)?;
+                if same_file(&dirs.root, &next_dirs.root) {
+                    return Err(Error::setup(format!(
+                        "the next queue {} is the queue {} itself",
+                        next_dir.display(),
+                        dir.display()
+                    )));
+                }
+                let len = count_entries(&next_dirs.incoming, false)?;
+                Some(NextQueue {
+                    dirs: next_dirs,
+                    len,
+                })
+            }
+        };
+        let host = nix::unistd::gethostname()
+            .map(|name| name.to_string_lossy().into_owned())
+            .map_err(|errno| {
+                Error::with_source(
+                    ErrorKind::Setup,
+                    format!("cannot get the host name for message ids: {}", errno.desc()),
+                    io::Error::from(errno),
+                )
+            })?;
+        let mut queue = DirQueue {
+            dirs,
+            next,
+            host,
+            recover: options.recover,
+            file_mode: options.file_mode,
+            max_message_size: options.max_message_size,
+            listed: Vec::new(),
+            held: HashMap::new(),
+            stats: Stats::default(),
+        };
+        if queue.recover {
+            queue.recover()?;
+        }
+        Ok(queue)
+    }
+
+    // ----------------------------------------------------------------------
+    // Messages
+
+    /// Writes a new message with content `data` into the queue's
+    /// `incoming/` and returns its id.
+    ///
+    /// The message is written into `tmp/` as `<host>.<pid>.<time>.0.0.msg`
+    /// (created exclusively, never through a symbolic link), flushed to
+    /// disk, renamed into `incoming/` under its id (with the file's device
+    /// and inode numbers), and `incoming/` is flushed: once this returns,
+    /// the message survives a crash or a power loss.
+    pub fn enqueue(&mut self, data: &[u8]) -> Result<MessageId> {
+        let result = self.enqueue_inner(data);
+        self.counted(result)
+    }
+
+    /// Takes the next message of `incoming/`: moves it into `pending/`,
+    /// locked by this queue, and returns it; `None` when `incoming/` is
+    /// empty.
+    ///
+    /// `incoming/` is listed when the messages listed before are used up,
+    /// and they are taken oldest first (by the time in their ids). Each is
+    /// opened without following symbolic links and locked
+    /// (`flock(LOCK_EX|LOCK_NB)`) before it is renamed into `pending/`, so
+    /// that no other zenkit instance can take or recover it while this one
+    /// holds it; one that another instance takes or holds first is left
+    /// ([`Stats::cnt_skipped`]). Entries that are not messages (symbolic
+    /// links, directories, FIFOs, sockets, devices, names that are not
+    /// UTF-8) and messages larger than [`Options::max_message_size`] are
+    /// moved into `errors/` with an `.meta` file saying why
+    /// ([`Stats::cnt_banished`]), and the next message is taken.
+    ///
+    /// Taking a message flushes nothing: after a crash a message is in
+    /// `incoming/` or in `pending/`, and recovery brings it back from
+    /// `pending/` either way.
+    // Mentat's name; it is no `Iterator::next`, as it fails with an error.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<Message>> {
+        let result = self.next_inner();
+        self.counted(result)
+    }
+
+    /// Replaces the content of taken message `id` with `data`, atomically:
+    /// the new content is written into `tmp/`, flushed, locked, renamed
+    /// over the message in `pending/`, and `pending/` is flushed. A reader
+    /// or a crash sees the old content or the new one, never a mix, and
+    /// the message stays locked throughout.
+    pub fn update(&mut self, id: impl AsRef<str>, data: &[u8]) -> Result<()> {
+        let result = self.update_inner(id.as_ref(), data);
+        self.counted(result)
+    }
+
+    /// Finishes taken message `id`: hands it on to the next queue, or
+    /// deletes it when there is none.
+    ///
+    /// Handing on is Mentat's: the message is renamed into the next queue's
+    /// `tmp/` (its lock is released then), then into its `incoming/`, which
+    /// is flushed; the estimate of the next queue's length
+    /// ([`next_queue_len`](DirQueue::next_queue_len)) grows by one. When
+    /// the next queue is on another file system the message is copied into
+    /// its `tmp/` and flushed instead, and deleted here once it is in the
+    /// next queue's `incoming/`.
+    ///
+    /// If the second rename fails, the message stays in the next queue's
+    /// `tmp/`, and the error says so.
+    pub fn commit(&mut self, id: impl AsRef<str>) -> Result<()> {
+        let result = self.commit_inner(id.as_ref());
+        self.counted(result)
+    }
+
+    /// Moves taken message `id` into `errors/`; with `metadata`, writes it
+    /// first, as Python's `json.dump(metadata, sort_keys=True, indent=4)`
+    /// does, into `errors/<id>.meta` (through `tmp/` and flushed). Then
+    /// `errors/` is flushed.
+    ///
+    /// Name the reason in the metadata (`{"reason": "…"}`) for whoever
+    /// looks into `errors/`. When the metadata cannot be written nothing is
+    /// moved and the message stays taken.
+    pub fn banish(&mut self, id: impl AsRef<str>, metadata: Option<&Value>) -> Result<()> {
+        let result = self.banish_inner(id.as_ref(), metadata);
+        self.counted(result)
+    }
+
+    /// Deletes taken message `id` without handing it on.
+    pub fn cancel(&mut self, id: impl AsRef<str>) -> Result<()> {
+        let result = self.cancel_inner(id.as_ref());
+        self.counted(result)
+    }
+
+    /// Moves taken message `id` into directory `dir` (under its id), with
+    /// `metadata` written first into `<dir>/<id>.meta` like
+    /// [`banish`](DirQueue::banish); then `dir` is flushed. `dir` must
+    /// exist and be on the queue's file system.
+    pub fn dispatch(
+        &mut self,
+        id: impl AsRef<str>,
+        dir: impl AsRef<Path>,
+        metadata: Option<&Value>,
+    ) -> Result<()> {
+        let result = self.dispatch_inner(id.as_ref(), dir.as_ref(), metadata);
+        self.counted(result)
+    }
+
+    /// Copies taken message `id` into directory `dir` (under its id):
+    /// written into `tmp/`, flushed and renamed there, with `metadata`
+    /// written first into `<dir>/<id>.meta` like
+    /// [`banish`](DirQueue::banish); then `dir` is flushed. The message
+    /// itself stays taken. `dir` must exist and be on the queue's file
+    /// system.
+    pub fn duplicate(
+        &mut self,
+        id: impl AsRef<str>,
+        dir: impl AsRef<Path>,
+        metadata: Option<&Value>,
+    ) -> Result<()> {
+        let result = self.duplicate_inner(id.as_ref(), dir.as_ref(), metadata);
+        self.counted(result)
+    }
+
+    /// Moves the messages that no live instance holds back from `pending/`
+    /// to `incoming/`, and returns how many.
+    ///
+    /// A message in `pending/` is held by the instance that took it for as
+    /// long as that instance runs (the lock goes with the process), so a
+    /// message whose lock can be taken (`LOCK_NB`) belongs to an instance
+    /// that died or dropped its queue. The messages this queue holds are
+    /// left alone, and so are those of other live zenkit instances.
+    /// Entries of `pending/` that are not messages are moved into
+    /// `errors/`.
+    ///
+    /// Python Mentat instances do not lock their messages: do not recover a
+    /// queue that Python instances read too (see the crate
+    /// documentation). [`Options::recover`] calls this at open and at every
+    /// rescan; a queue may call it at any time whatever that option says.
+    pub fn recover(&mut self) -> Result<usize> {
+        let result = self.recover_inner();
+        self.counted(result)
+    }
+
+    /// What a daemon does every so often: with [`Options::recover`],
+    /// recovers the messages of dead instances; lists `incoming/` afresh
+    /// for [`next`](DirQueue::next); and recounts the next queue
+    /// ([`recount_next`](DirQueue::recount_next)).
+    pub fn rescan(&mut self) -> Result<Rescan> {
+        let result = self.rescan_inner();
+        self.counted(result)
+    }
+
+    // ----------------------------------------------------------------------
+    // Counts
+
+    /// The number of entries in `incoming/`, listed now.
+    pub fn count_incoming(&self) -> Result<usize> {
+        count_entries(&self.dirs.incoming, false)
+    }
+
+    /// The number of entries in `pending/`, listed now: the messages being
+    /// processed by all instances.
+    pub fn count_pending(&self) -> Result<usize> {
+        count_entries(&self.dirs.pending, false)
+    }
+
+    /// The number of banished messages in `errors/`, listed now; unlike
+    /// Mentat's count, the `.meta` files are not counted.
+    pub fn count_errors(&self) -> Result<usize> {
+        count_entries(&self.dirs.errors, true)
+    }
+
+    /// The estimated number of messages in the next queue's `incoming/`,
+    /// for back-pressure without listing a directory at every check: as
+    /// counted at open or at the last [`recount_next`](DirQueue::recount_next),
+    /// plus the messages this queue committed since. As the next stage
+    /// takes messages meanwhile, the estimate only errs high. `None`
+    /// without a next queue.
+    pub fn next_queue_len(&self) -> Option<usize> {
+        self.next.as_ref().map(|next| next.len)
+    }
+
+    /// Counts the entries in the next queue's `incoming/` now (Mentat's
+    /// `count_done`) and makes that the estimate of
+    /// [`next_queue_len`](DirQueue::next_queue_len); `None` without a next
+    /// queue. A daemon calls it at its queue-check interval (as
+    /// [`rescan`](DirQueue::rescan) does).
+    pub fn recount_next(&mut self) -> Result<Option<usize>> {
+        let result = self.recount_next_inner();
+        self.counted(result)
+    }
+
+    // ----------------------------------------------------------------------
+    // State
+
+    /// What the queue has done since it was opened.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Whether this queue holds message `id`: took it and has not finished
+    /// it.
+    pub fn is_held(&self, id: impl AsRef<str>) -> bool {
+        self.held.contains_key(id.as_ref())
+    }
+
+    /// The number of messages this queue holds.
+    pub fn held_count(&self) -> usize {
+        self.held.len()
+    }
+
+    /// The queue directory.
+    pub fn dir(&self) -> &Path {
+        &self.dirs.root
+    }
+
+    /// The queue's `incoming/`: complete messages waiting to be taken.
+    pub fn incoming_dir(&self) -> &Path {
+        &self.dirs.incoming
+    }
+
+    /// The queue's `pending/`: messages being processed.
+    pub fn pending_dir(&self) -> &Path {
+        &self.dirs.pending
+    }
+
+    /// The queue's `tmp/`: files being written.
+    pub fn tmp_dir(&self) -> &Path {
+        &self.dirs.tmp
+    }
+
+    /// The queue's `errors/`: banished messages and their `.meta` files.
+    pub fn errors_dir(&self) -> &Path {
+        &self.dirs.errors
+    }
+
+    /// The next queue's directory, if there is one.
+    pub fn next_dir(&self) -> Option<&Path> {
+        self.next.as_ref().map(|next| next.dirs.root.as_path())
+    }
+
+    // ----------------------------------------------------------------------
+    // The operations
+
+    /// Counts a failed operation.
+    fn counted<T>(&mut self, result: Result<T>) -> Result<T> {
+        if result.is_err() {
+            self.stats.cnt_errors += 1;
+        }
+        result
+    }
+
+    fn enqueue_inner(&mut self, data: &[u8]) -> Result<MessageId> {
+        let (mut file, temp) = self.create_temp()?;
+        file.write_all(data)
+            .map_err(|err| io_error(format!("cannot write {}", temp.path().display()), err))?;
+        self.sync_file(&file, temp.path())?;
+        let meta = file
+            .metadata()
+            .map_err(|err| io_error(format!("cannot stat {}", temp.path().display()), err))?;
+        let id = id::generate(&self.host, meta.dev(), meta.ino());
+        let target = self.dirs.incoming.join(&id);
+        rename(temp.path(), &target)?;
+        temp.keep();
+        sync_dir(
+            &mut self.stats,
+            &self.dirs.incoming_handle,
+            &self.dirs.incoming,
+        )?;
+        self.stats.cnt_enqueued += 1;
+        Ok(MessageId::from_name(id))
+    }
+
+    fn next_inner(&mut self) -> Result<Option<Message>> {
+        let mut listed_now = false;
+        loop {
+            let Some(name) = self.listed.pop() else {
+                if listed_now {
+                    return Ok(None);
+                }
+                self.list_incoming()?;
+                listed_now = true;
+                continue;
+            };
+            if let Some(message) = self.take(name)? {
+                return Ok(Some(message));
+            }
+        }
+    }
+
+    /// Lists `incoming/` into `self.listed`, oldest last; names that are
+    /// not UTF-8 are banished.
+    fn list_incoming(&mut self) -> Result<()> {
+        let incoming = self.dirs.incoming.clone();
+        let mut keyed = Vec::new();
+        for name in read_names(&incoming)? {
+            match name.into_string() {
+                Ok(name) => keyed.push(name),
+                Err(name) => self.reject(&incoming, &name, "its name is not UTF-8")?,
+            }
+        }
+        keyed.sort_unstable_by(|a, b| id::age_key(b).cmp(&id::age_key(a)));
+        self.listed = keyed;
+        Ok(())
+    }
+
+    /// Takes message `name` from `incoming/` into `pending/`, locked;
+    /// `None` when another instance was first or the entry is no message.
+    fn take(&mut self, name: String) -> Result<Option<Message>> {
+        let path = self.dirs.incoming.join(&name);
+        let incoming = self.dirs.incoming.clone();
+        let Some((lock, meta)) = self.open_and_lock(&incoming, &name)? else {
+            return Ok(None);
+        };
+        let pending = self.dirs.pending.join(&name);
+        match fs::rename(&path, &pending) {
+            Ok(()) => {}
+            Err(err) if err.kind() == IoErrorKind::NotFound => {
+                self.stats.cnt_skipped += 1;
+                return Ok(None);
+            }
+            Err(err) => return Err(rename_error(&path, &pending, err)),
+        }
+        self.stats.cnt_fetched += 1;
+        let limit = self.max_message_size;
+        let mut data = Vec::new();
+        let read = if meta.len() > limit {
+            Ok(false)
+        } else {
+            (&*lock)
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut data)
+                .map(|n| n as u64 <= limit)
+        };
+        match read {
+            Ok(true) => {
+                self.held.insert(name.clone(), lock);
+                Ok(Some(Message {
+                    id: MessageId::from_name(name),
+                    data,
+                }))
+            }
+            Ok(false) => {
+                self.held.insert(name.clone(), lock);
+                let reason = format!("the message is larger than {limit} bytes");
+                if let Err(err) = self.banish_inner(&name, Some(&json!({ "reason": reason }))) {
+                    // Left for recovery rather than held unknown to the caller.
+                    self.held.remove(&name);
+                    return Err(err);
+                }
+                Ok(None)
+            }
+            Err(err) => {
+                drop(lock);
+                Err(io_error(
+                    format!(
+                        "cannot read message {}; it stays there until it is recovered",
+                        pending.display()
+                    ),
+                    err,
+                ))
+            }
+        }
+    }
+
+    /// Opens entry `name` of `dir` (without following a symbolic link) and
+    /// locks it, checking that it still is the entry of that name; `None`
+    /// when it is gone, locked by another instance, or replaced meanwhile
+    /// (counted as skipped), or no regular file (then banished).
+    fn open_and_lock(
+        &mut self,
+        dir: &Path,
+        name: &str,
+    ) -> Result<Option<(Flock<File>, fs::Metadata)>> {
+        let path = dir.join(name);
+        // Checked before opening, so that no device or FIFO is opened.
+        let before = match fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == IoErrorKind::NotFound => return self.skipped(),
+            Err(err) => return Err(io_error(format!("cannot stat {}", path.display()), err)),
+        };
+        if !before.file_type().is_file() {
+            let reason = format!(
+                "it is not a regular file but {}",
+                describe(before.file_type())
+            );
+            self.reject(dir, OsStr::new(name), &reason)?;
+            return Ok(None);
+        }
+        let file = match open_message(&path) {
+            Ok(file) => file,
+            // Gone, or replaced by a link or a FIFO since: seen next time.
+            Err(err)
+                if err.kind() == IoErrorKind::NotFound
+                    || matches!(err.raw_os_error(), Some(libc::ELOOP | libc::ENXIO)) =>
+            {
+                return self.skipped()
+            }
+            Err(err) => return Err(io_error(format!("cannot open {}", path.display()), err)),
+        };
+        let meta = file
+            .metadata()
+            .map_err(|err| io_error(format!("cannot stat {}", path.display()), err))?;
+        if !meta.file_type().is_file() {
+            return self.skipped();
+        }
+        let lock = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(lock) => lock,
+            Err((_, Errno::EWOULDBLOCK)) => return self.skipped(),
+            Err((_, errno)) => {
+                return Err(io_error(
+                    format!("cannot lock {}", path.display()),
+                    errno.into(),
+                ))
+            }
+        };
+        // The file locked must still be the one of that name: another
+        // instance may have replaced it (an update) and released the old
+        // file before this lock was taken.
+        match fs::symlink_metadata(&path) {
+            Ok(now) if now.dev() == meta.dev() && now.ino() == meta.ino() => Ok(Some((lock, meta))),
+            Ok(_) => self.skipped(),
+            Err(err) if err.kind() == IoErrorKind::NotFound => self.skipped(),
+            Err(err) => Err(io_error(format!("cannot stat {}", path.display()), err)),
+        }
+    }
+
+    /// A message another instance took or holds.
+    fn skipped<T>(&mut self) -> Result<Option<T>> {
+        self.stats.cnt_skipped += 1;
+        Ok(None)
+    }
+
+    fn update_inner(&mut self, id: &str, data: &[u8]) -> Result<()> {
+        self.check_held(id)?;
+        let (mut file, temp) = self.create_temp()?;
+        file.write_all(data)
+            .map_err(|err| io_error(format!("cannot write {}", temp.path().display()), err))?;
+        self.sync_file(&file, temp.path())?;
+        let lock = Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
+            io_error(
+                format!("cannot lock {}", temp.path().display()),
+                errno.into(),
+            )
+        })?;
+        let target = self.dirs.pending.join(id);
+        rename(temp.path(), &target)?;
+        temp.keep();
+        // The old file, now unlinked, is released only now: the message was
+        // locked throughout.
+        self.held.insert(id.to_owned(), lock);
+        sync_dir(
+            &mut self.stats,
+            &self.dirs.pending_handle,
+            &self.dirs.pending,
+        )?;
+        self.stats.cnt_updated += 1;
+        Ok(())
+    }
+
+    fn commit_inner(&mut self, id: &str) -> Result<()> {
+        self.check_held(id)?;
+        let pending = self.dirs.pending.join(id);
+        let Some(next) = &self.next else {
+            fs::remove_file(&pending)
+                .map_err(|err| io_error(format!("cannot remove {}", pending.display()), err))?;
+            self.held.remove(id);
+            self.stats.cnt_committed += 1;
+            return Ok(());
+        };
+        let staged = next.dirs.tmp.join(id);
+        let target = next.dirs.incoming.join(id);
+        let copied = match fs::rename(&pending, &staged) {
+            Ok(()) => {
+                self.held.remove(id);
+                false
+            }
+            Err(err) if err.raw_os_error() == Some(libc::EXDEV) => {
+                self.copy_held(id, &staged)?;
+                true
+            }
+            Err(err) => return Err(rename_error(&pending, &staged, err)),
+        };
+        if let Err(err) = fs::rename(&staged, &target) {
+            if copied {
+                let _ = fs::remove_file(&staged);
+            }
+            return Err(rename_error(&staged, &target, err).context(format!(
+                "message {id} {}",
+                if copied {
+                    "stays pending"
+                } else {
+                    "was left in the next queue's tmp/"
+                }
+            )));
+        }
+        let next = self.next.as_mut().expect("checked above");
+        next.len += 1;
+        sync_dir(
+            &mut self.stats,
+            &next.dirs.incoming_handle,
+            &next.dirs.incoming,
+        )?;
+        if copied {
+            fs::remove_file(&pending)
+                .map_err(|err| io_error(format!("cannot remove {}", pending.display()), err))?;
+            self.held.remove(id);
+        }
+        self.stats.cnt_committed += 1;
+        Ok(())
+    }
+
+    /// Copies held message `id` into a new file `target` (in another
+    /// queue's `tmp/`), flushed.
+    fn copy_held(&mut self, id: &str, target: &Path) -> Result<()> {
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(self.file_mode)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(target)
+            .map_err(|err| io_error(format!("cannot create {}", target.display()), err))?;
+        let copied = self.copy_held_into(id, &mut out, target);
+        let synced = copied.and_then(|()| self.sync_file(&out, target));
+        if synced.is_err() {
+            let _ = fs::remove_file(target);
+        }
+        synced
+    }
+
+    /// Copies the content of held message `id` into `out`, named `target`.
+    fn copy_held_into(&mut self, id: &str, out: &mut File, target: &Path) -> Result<()> {
+        let source = self.dirs.pending.join(id);
+        let mut file: &File = self.held.get(id).expect("checked by the caller");
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| io::copy(&mut file, out))
+            .map(|_| ())
+            .map_err(|err| {
+                io_error(
+                    format!("cannot copy {} to {}", source.display(), target.display()),
+                    err,
+                )
+            })
+    }
+
+    fn banish_inner(&mut self, id: &str, metadata: Option<&Value>) -> Result<()> {
+        self.check_held(id)?;
+        let errors = self.dirs.errors.clone();
+        let meta = match metadata {
+            Some(metadata) => Some(self.write_meta(&errors, OsStr::new(id), metadata)?),
+            None => None,
+        };
+        let pending = self.dirs.pending.join(id);
+        let target = errors.join(id);
+        if let Err(err) = rename(&pending, &target) {
+            if let Some(meta) = meta {
+                let _ = fs::remove_file(meta);
+            }
+            return Err(err);
+        }
+        self.held.remove(id);
+        sync_dir(&mut self.stats, &self.dirs.errors_handle, &self.dirs.errors)?;
+        self.stats.cnt_banished += 1;
+        Ok(())
+    }
+
+    fn cancel_inner(&mut self, id: &str) -> Result<()> {
+        self.check_held(id)?;
+        let pending = self.dirs.pending.join(id);
+        fs::remove_file(&pending)
+            .map_err(|err| io_error(format!("cannot remove {}", pending.display()), err))?;
+        self.held.remove(id);
+        self.stats.cnt_canceled += 1;
+        Ok(())
+    }
+
+    fn dispatch_inner(&mut self, id: &str, dir: &Path, metadata: Option<&Value>) -> Result<()> {
+        self.check_held(id)?;
+        let handle = open_target_dir(dir)?;
+        let meta = match metadata {
+            Some(metadata) => Some(self.write_meta(dir, OsStr::new(id), metadata)?),
+            None => None,
+        };
+        let pending = self.dirs.pending.join(id);
+        let target = dir.join(id);
+        if let Err(err) = rename(&pending, &target) {
+            if let Some(meta) = meta {
+                let _ = fs::remove_file(meta);
+            }
+            return Err(err);
+        }
+        self.held.remove(id);
+        sync_dir(&mut self.stats, &handle, dir)?;
+        self.stats.cnt_dispatched += 1;
+        Ok(())
+    }
+
+    fn duplicate_inner(&mut self, id: &str, dir: &Path, metadata: Option<&Value>) -> Result<()> {
+        self.check_held(id)?;
+        let handle = open_target_dir(dir)?;
+        let (mut file, temp) = self.create_temp()?;
+        self.copy_held_into(id, &mut file, temp.path())?;
+        self.sync_file(&file, temp.path())?;
+        let meta = match metadata {
+            Some(metadata) => Some(self.write_meta(dir, OsStr::new(id), metadata)?),
+            None => None,
+        };
+        if let Err(err) = rename(temp.path(), &dir.join(id)) {
+            if let Some(meta) = meta {
+                let _ = fs::remove_file(meta);
+            }
+            return Err(err);
+        }
+        temp.keep();
+        sync_dir(&mut self.stats, &handle, dir)?;
+        self.stats.cnt_duplicated += 1;
+        Ok(())
+    }
+
+    fn recover_inner(&mut self) -> Result<usize> {
+        let pending = self.dirs.pending.clone();
+        let mut recovered = 0;
+        for name in read_names(&pending)? {
+            let Some(id) = name.to_str() else {
+                self.reject(&pending, &name, "its name is not UTF-8")?;
+                continue;
+            };
+            if self.held.contains_key(id) {
+                continue;
+            }
+            let skipped = self.stats.cnt_skipped;
+            let taken = self.open_and_lock(&pending, id);
+            // Held by a live instance is no skip of a message to take.
+            self.stats.cnt_skipped = skipped;
+            let Some((lock, _)) = taken? else {
+                continue;
+            };
+            let from = pending.join(id);
+            let to = self.dirs.incoming.join(id);
+            match fs::rename(&from, &to) {
+                Ok(()) => recovered += 1,
+                Err(err) if err.kind() == IoErrorKind::NotFound => {}
+                Err(err) => return Err(rename_error(&from, &to, err)),
+            }
+            drop(lock);
+        }
+        if recovered > 0 {
+            sync_dir(
+                &mut self.stats,
+                &self.dirs.incoming_handle,
+                &self.dirs.incoming,
+            )?;
+        }
+        self.stats.cnt_recovered += recovered as u64;
+        Ok(recovered)
+    }
+
+    fn recount_next_inner(&mut self) -> Result<Option<usize>> {
+        let Some(next) = &mut self.next else {
+            return Ok(None);
+        };
+        next.len = count_entries(&next.dirs.incoming, false)?;
+        Ok(Some(next.len))
+    }
+
+    fn rescan_inner(&mut self) -> Result<Rescan> {
+        let recovered = if self.recover {
+            self.recover_inner()?
+        } else {
+            0
+        };
+        self.list_incoming()?;
+        let next_queue_len = self.recount_next_inner()?;
+        Ok(Rescan {
+            incoming: self.listed.len(),
+            recovered,
+            next_queue_len,
+        })
+    }
+
+    // ----------------------------------------------------------------------
+    // Helpers
+
+    /// Refuses an id that this queue does not hold.
+    fn check_held(&self, id: &str) -> Result<()> {
+        if self.held.contains_key(id) {
+            return Ok(());
+        }
+        Err(Error::msg(format!(
+            "message {id} is not held by the queue {}: it was not taken there by next(), or it \
+             was already committed, banished, canceled or dispatched",
+            self.dirs.root.display()
+        )))
+    }
+
+    /// Moves entry `name` of `dir`, which is not a message, into `errors/`
+    /// with metadata giving `reason`. Nothing is done when it is gone
+    /// (another instance moved it).
+    fn reject(&mut self, dir: &Path, name: &OsStr, reason: &str) -> Result<()> {
+        let from = dir.join(name);
+        let to = self.dirs.errors.join(name);
+        match fs::rename(&from, &to) {
+            Ok(()) => {}
+            Err(err) if err.kind() == IoErrorKind::NotFound => return Ok(()),
+            Err(err) => return Err(rename_error(&from, &to, err)),
+        }
+        let errors = self.dirs.errors.clone();
+        self.write_meta(&errors, name, &json!({ "reason": reason }))?;
+        sync_dir(&mut self.stats, &self.dirs.errors_handle, &self.dirs.errors)?;
+        self.stats.cnt_banished += 1;
+        Ok(())
+    }
+
+    /// Writes `metadata` into `<dir>/<name>.meta` through `tmp/`, flushed
+    /// (the directory is not); returns its path.
+    fn write_meta(&mut self, dir: &Path, name: &OsStr, metadata: &Value) -> Result<PathBuf> {
+        let (mut file, temp) = self.create_temp()?;
+        file.write_all(to_python_json(metadata).as_bytes())
+            .map_err(|err| io_error(format!("cannot write {}", temp.path().display()), err))?;
+        self.sync_file(&file, temp.path())?;
+        let mut meta_name = OsString::from(name);
+        meta_name.push(".meta");
+        let target = dir.join(meta_name);
+        rename(temp.path(), &target)?;
+        temp.keep();
+        Ok(target)
+    }
+
+    /// Creates a new file in `tmp/` named like a message being written,
+    /// `<host>.<pid>.<time>.0.0.msg`.
+    fn create_temp(&self) -> Result<(File, Temp)> {
+        for _ in 0..TEMP_ATTEMPTS {
+            let path = self.dirs.tmp.join(id::generate(&self.host, 0, 0));
+            match OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .mode(self.file_mode)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&path)
+            {
+                Ok(file) => return Ok((file, Temp(Some(path)))),
+                // Another writer of this process in the same microsecond.
+                Err(err) if err.kind() == IoErrorKind::AlreadyExists => std::thread::yield_now(),
+                Err(err) => return Err(io_error(format!("cannot create {}", path.display()), err)),
+            }
+        }
+        Err(Error::msg(format!(
+            "no free file name in {} after {TEMP_ATTEMPTS} tries",
+            self.dirs.tmp.display()
+        )))
+    }
+
+    /// Flushes `file` (named `path`) to disk.
+    fn sync_file(&mut self, file: &File, path: &Path) -> Result<()> {
+        self.stats.fsyncs += 1;
+        file.sync_all()
+            .map_err(|err| io_error(format!("cannot flush {}", path.display()), err))
+    }
+}
+
+/// A file in `tmp/` that is removed when dropped, unless kept (renamed
+/// away).
+struct Temp(Option<PathBuf>);
+
+impl Temp {
+    fn path(&self) -> &Path {
+        self.0.as_deref().expect("a temporary file not kept yet")
+    }
+
+    /// The file was renamed away: nothing to remove.
+    fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// Flushes directory `path`, open as `handle`.
+fn sync_dir(stats: &mut Stats, handle: &File, path: &Path) -> Result<()> {
+    stats.fsyncs += 1;
+    handle
+        .sync_all()
+        .map_err(|err| io_error(format!("cannot flush directory {}", path.display()), err))
+}
+
+/// Opens a message file for reading: never through a symbolic link, never
+/// blocking (a FIFO swapped in), never as the controlling terminal.
+fn open_message(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+/// Opens the directory that a message is dispatched or duplicated into.
+fn open_target_dir(dir: &Path) -> Result<File> {
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => return Err(Error::msg(format!("{} is not a directory", dir.display()))),
+        Err(err) => {
+            return Err(io_error(
+                format!("cannot use directory {}", dir.display()),
+                err,
+            ))
+        }
+    }
+    File::open(dir).map_err(|err| io_error(format!("cannot open directory {}", dir.display()), err))
+}
+
+/// Renames `from` to `to`.
+fn rename(from: &Path, to: &Path) -> Result<()> {
+    fs::rename(from, to).map_err(|err| rename_error(from, to, err))
+}
+
+fn rename_error(from: &Path, to: &Path, err: io::Error) -> Error {
+    let mut message = format!("cannot rename {} to {}", from.display(), to.display());
+    if err.raw_os_error() == Some(libc::EXDEV) {
+        message.push_str(" (another file system than the queue's)");
+    }
+    io_error(message, err)
+}
+
+/// An error `"<what>: <err>"` caused by `err`.
+fn io_error(what: String, err: io::Error) -> Error {
+    Error::with_source(ErrorKind::Runtime, format!("{what}: {err}"), err)
+}
+
+/// The names in directory `dir`.
+fn read_names(dir: &Path) -> Result<Vec<OsString>> {
+    let failed = |err| io_error(format!("cannot list {}", dir.display()), err);
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir).map_err(failed)? {
+        names.push(entry.map_err(failed)?.file_name());
+    }
+    Ok(names)
+}
+
+/// The number of entries in `dir`, without the `.meta` files when
+/// `skip_meta`.
+fn count_entries(dir: &Path, skip_meta: bool) -> Result<usize> {
+    let failed = |err| io_error(format!("cannot list {}", dir.display()), err);
+    let mut count = 0;
+    for entry in fs::read_dir(dir).map_err(failed)? {
+        let entry = entry.map_err(failed)?;
+        if !(skip_meta && entry.file_name().as_bytes().ends_with(b".meta")) {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// Whether `a` and `b` are the same directory.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// What a file of type `file_type` is, with an article.
+fn describe(file_type: fs::FileType) -> &'static str {
+    if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else {
+        "an unknown kind of file"
+    }
+}
