@@ -152,12 +152,14 @@
 #![warn(missing_docs)]
 #![warn(unnameable_types)]
 
+mod component;
 mod dirs;
 mod id;
 mod json;
 mod queue;
 mod stats;
 
+pub use component::{Filer, FilerConfig, Process};
 pub use id::{IdParts, MessageId};
 pub use json::to_python_json;
 pub use queue::{DirQueue, Message, Options, Rescan};

@@ -1,0 +1,557 @@
+//! The filer component: a daemon's input queue and output queue as events,
+//! as Mentat's `FilerDaemonComponent` has them, woken by inotify instead of
+//! polling.
+//!
+//! Add it to a daemon with one field, `#[zen(component)] filer: Filer`, and
+//! handle `message_process`: its arguments are `{"id": …, "data": …}` (a
+//! [`Process`]). A handler finishes each message by scheduling
+//! `message_commit` (hand it to the next queue, or delete it),
+//! `message_banish` (into `errors/`, with the reason), `message_cancel`,
+//! `message_dispatch` or `message_duplicate` with its id; `message_update`
+//! replaces its content first.
+//!
+//! | event | arguments | the filer does |
+//! |---|---|---|
+//! | `message_next` | | takes the next message and queues `message_process`, or waits for one |
+//! | `message_process` | `{id, data}` | nothing: the daemon's own handlers process it |
+//! | `message_update` | `{id, data}` | replaces the pending message's content (atomically) |
+//! | `message_commit` | `{id}` | moves it into the output queue, or deletes it without one |
+//! | `message_banish` | `{id, meta?}` | moves it into `errors/`, with `meta` as `<id>.meta` |
+//! | `message_cancel` | `{id}` | deletes it |
+//! | `message_dispatch` | `{id, queue_tgt, meta?}` | moves it into directory `queue_tgt` |
+//! | `message_duplicate` | `{id, queue_tgt, meta?}` | copies it into directory `queue_tgt` |
+//! | `message_enqueue` | `{data}` | adds a message to the input queue; the next handlers get its `id` |
+//! | `queue_check` | | every `queue_in_wait` s (`queue_out_wait` while paused): recovers abandoned messages, recounts the output queue, pauses or resumes |
+//!
+//! Statistics are Mentat's: `cnt_enqueued`, `cnt_fetched`, `cnt_updated`,
+//! `cnt_banished`, `cnt_canceled`, `cnt_committed`, `cnt_dispatched`,
+//! `cnt_duplicated`, `cnt_errors`.
+
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+
+use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use zenkit::cli::value_parser;
+use zenkit::daemon::{Args, Component, Daemon, Flow, Handler, Interest, Ready};
+use zenkit::prelude::{debug, error, info, warn};
+
+use crate::{DirQueue, Options};
+
+/// The filer's configuration keys, Mentat's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FilerConfig {
+    /// The input queue: a path, or a bare name under `<var>/spool/`; the
+    /// daemon's name when not set.
+    pub queue_in_dir: Option<String>,
+    /// The mode of the queue directories created when missing.
+    pub queue_in_perms: u32,
+    /// Seconds between rescans of the input queue (a safety net: inotify
+    /// tells of every message as it arrives).
+    pub queue_in_wait: f64,
+    /// The output queue, as `queue_in_dir`; committed messages are deleted
+    /// when not set.
+    pub queue_out_dir: Option<String>,
+    /// Pause while the output queue's `incoming/` holds more messages.
+    pub queue_out_limit: u64,
+    /// Seconds between looks at a full output queue.
+    pub queue_out_wait: f64,
+    /// Move the messages of instances that died back from `pending/` to
+    /// `incoming/` (keep off while Python instances read the same queue).
+    pub queue_in_recover: bool,
+}
+
+impl Default for FilerConfig {
+    /// Mentat's defaults.
+    fn default() -> FilerConfig {
+        FilerConfig {
+            queue_in_dir: None,
+            queue_in_perms: 0o775,
+            queue_in_wait: 3.0,
+            queue_out_dir: None,
+            queue_out_limit: 5000,
+            queue_out_wait: 10.0,
+            queue_in_recover: true,
+        }
+    }
+}
+
+/// The arguments of `message_process`: a message's id and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Process {
+    /// The message's id (its file name).
+    pub id: String,
+    /// Its content.
+    pub data: String,
+}
+
+/// The arguments that name a message, with what an event needs besides.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct Target {
+    id: String,
+    #[serde(default)]
+    data: Option<String>,
+    #[serde(default)]
+    meta: Option<Value>,
+    #[serde(default)]
+    queue_tgt: Option<PathBuf>,
+}
+
+/// Whether the filer takes messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Running,
+    Paused,
+}
+
+/// A daemon's input (and output) queue; see the module documentation.
+#[derive(Debug)]
+pub struct Filer {
+    config: FilerConfig,
+    queue: Option<DirQueue>,
+    inotify: Option<Inotify>,
+    status: Status,
+    /// No `message_next` is queued: the queue was empty at the last look.
+    idle: bool,
+}
+
+impl Default for Filer {
+    fn default() -> Filer {
+        Filer {
+            config: FilerConfig::default(),
+            queue: None,
+            inotify: None,
+            status: Status::Running,
+            idle: true,
+        }
+    }
+}
+
+/// `dir` as Mentat resolves it: a bare name is under `<var>/spool/`.
+fn queue_path(var: &Path, dir: &str) -> PathBuf {
+    if Path::new(dir)
+        .parent()
+        .is_some_and(|p| !p.as_os_str().is_empty())
+    {
+        PathBuf::from(dir)
+    } else {
+        var.join("spool").join(dir)
+    }
+}
+
+impl Filer {
+    /// The input queue, once set up.
+    pub fn queue(&mut self) -> Option<&mut DirQueue> {
+        self.queue.as_mut()
+    }
+
+    /// Runs `op` on the queue for the message `args` name; an error is
+    /// logged and counted, and ends the chain.
+    fn on_message(
+        &mut self,
+        d: &mut Daemon<'_>,
+        args: Args,
+        verb: &str,
+        counter: &str,
+        op: impl FnOnce(&mut DirQueue, &Target) -> zenkit::Result<()>,
+    ) -> Flow {
+        let target: Target = match args.as_ref().map(Target::deserialize) {
+            Some(Ok(target)) => target,
+            other => {
+                let why = match other {
+                    Some(Err(err)) => err.to_string(),
+                    _ => "no arguments".to_string(),
+                };
+                error!(
+                    "Component '{}': Unable to {verb} a message: {why}",
+                    d.component()
+                );
+                d.inc_statistic("cnt_errors", 1);
+                return Flow::Stop;
+            }
+        };
+        let Some(queue) = self.queue.as_mut() else {
+            return Flow::Stop;
+        };
+        match op(queue, &target) {
+            Ok(()) => {
+                d.inc_statistic(counter, 1);
+                Flow::Continue(args)
+            }
+            Err(err) => {
+                error!(
+                    "Component '{}': Unable to {verb} message '{}': {err}",
+                    d.component(),
+                    target.id
+                );
+                d.inc_statistic("cnt_errors", 1);
+                Flow::Stop
+            }
+        }
+    }
+
+    fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+        debug!(
+            "Component '{}': Starting the filer component",
+            d.component()
+        );
+        d.schedule("queue_check", None);
+        self.idle = false;
+        d.schedule("message_next", None);
+        Flow::Continue(args)
+    }
+
+    /// Pauses while the output queue is too full, by the filer's own count.
+    fn output_full(&mut self, d: &mut Daemon<'_>) -> bool {
+        let limit = self.config.queue_out_limit;
+        let Some(len) = self.queue.as_ref().and_then(DirQueue::next_queue_len) else {
+            return false;
+        };
+        if len as u64 <= limit || limit == 0 {
+            return false;
+        }
+        if self.status == Status::Running {
+            info!(
+                "Component '{}': Output queue limit '{limit}' reached, pausing the processing for '{}' second(s)",
+                d.component(),
+                self.config.queue_out_wait
+            );
+            self.status = Status::Paused;
+        }
+        true
+    }
+
+    fn queue_check(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+        debug!("Component '{}': Checking output queue size", d.component());
+        if let Some(queue) = self.queue.as_mut() {
+            match queue.rescan() {
+                Ok(rescan) if rescan.recovered > 0 => warn!(
+                    "Component '{}': Recovered {} message(s) abandoned in '{}'",
+                    d.component(),
+                    rescan.recovered,
+                    queue.pending_dir().display()
+                ),
+                Ok(_) => {}
+                Err(err) => {
+                    error!("Component '{}': {err}", d.component());
+                    d.inc_statistic("cnt_errors", 1);
+                }
+            }
+        }
+        let mut wait = self.config.queue_in_wait;
+        if self.output_full(d) {
+            wait = self.config.queue_out_wait;
+        } else if self.status == Status::Paused {
+            info!(
+                "Component '{}': Output queue free, resuming the processing",
+                d.component()
+            );
+            self.status = Status::Running;
+            self.wake(d);
+        } else {
+            // the safety rescan: a message inotify did not tell of
+            self.wake(d);
+        }
+        if !d.is_done() {
+            d.schedule_after_secs(wait, "queue_check", None);
+        }
+        Flow::Continue(args)
+    }
+
+    /// Queues `message_next` unless one is queued already.
+    fn wake(&mut self, d: &mut Daemon<'_>) {
+        if self.idle && self.status == Status::Running && !d.is_done() {
+            self.idle = false;
+            d.schedule("message_next", None);
+        }
+    }
+
+    fn incoming(&mut self, d: &mut Daemon<'_>, _ready: Ready) -> Flow {
+        if let Some(inotify) = &self.inotify {
+            while matches!(inotify.read_events(), Ok(events) if !events.is_empty()) {}
+        }
+        self.wake(d);
+        Flow::next()
+    }
+
+    fn message_next(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+        if self.status == Status::Paused || self.output_full(d) {
+            self.idle = true;
+            return Flow::Stop;
+        }
+        let Some(queue) = self.queue.as_mut() else {
+            return Flow::Stop;
+        };
+        let name = d.component().to_string();
+        debug!("Component '{name}': Fetching a next message from queue");
+        match queue.next() {
+            Ok(Some(message)) => {
+                d.inc_statistic("cnt_fetched", 1);
+                let id = message.id().as_str().to_string();
+                match message.text() {
+                    _ if message.is_blank() => {
+                        error!("Component '{name}': Fetched empty message '{id}'");
+                        d.schedule_with(
+                            "message_banish",
+                            &json!({"id": id, "meta": {"reason": "empty message"}}),
+                        );
+                    }
+                    Some(text) => {
+                        debug!("Component '{name}': Fetched message '{id}'");
+                        let process = Process {
+                            id,
+                            data: text.to_string(),
+                        };
+                        d.schedule_with("message_process", &process);
+                    }
+                    None => {
+                        error!("Component '{name}': Fetched message '{id}' that is not UTF-8 text");
+                        d.schedule_with(
+                            "message_banish",
+                            &json!({"id": id, "meta": {"reason": "not UTF-8 text"}}),
+                        );
+                    }
+                }
+                if d.is_done() {
+                    self.idle = true;
+                    info!(
+                        "Component '{name}': Daemon is in shutdown process, will not fetch any new messages"
+                    );
+                } else {
+                    d.schedule("message_next", None);
+                }
+            }
+            Ok(None) => {
+                self.idle = true;
+                if d.is_done() {
+                    info!(
+                        "Component '{name}': Daemon is in shutdown process, will not fetch any new messages"
+                    );
+                }
+            }
+            Err(err) => {
+                error!("Component '{name}': {err}");
+                d.inc_statistic("cnt_errors", 1);
+                self.idle = true;
+            }
+        }
+        Flow::Continue(args)
+    }
+}
+
+impl Component for Filer {
+    type Config = FilerConfig;
+
+    fn options() -> Vec<zenkit::clap::Arg> {
+        use zenkit::clap::Arg;
+        vec![
+            Arg::new("queue_in_dir")
+                .long("queue-in-dir")
+                .value_name("DIR")
+                .help("Name of the input queue directory (a bare name is under <var>/spool/)")
+                .value_parser(value_parser::<String>()),
+            Arg::new("queue_in_wait")
+                .long("queue-in-wait")
+                .value_name("SECONDS")
+                .help("Seconds between rescans of the input queue")
+                .value_parser(value_parser::<f64>()),
+            Arg::new("queue_out_dir")
+                .long("queue-out-dir")
+                .value_name("DIR")
+                .help("Name of the output queue directory")
+                .value_parser(value_parser::<String>()),
+            Arg::new("queue_out_limit")
+                .long("queue-out-limit")
+                .value_name("N")
+                .help("Pause while the output queue holds more than N messages")
+                .value_parser(value_parser::<u64>()),
+            Arg::new("queue_out_wait")
+                .long("queue-out-wait")
+                .value_name("SECONDS")
+                .help("Seconds between looks at a full output queue")
+                .value_parser(value_parser::<f64>()),
+        ]
+    }
+
+    fn check(&self, config: &FilerConfig) -> zenkit::Result<()> {
+        for (key, secs) in [
+            ("queue_in_wait", config.queue_in_wait),
+            ("queue_out_wait", config.queue_out_wait),
+        ] {
+            if !(secs.is_finite() && secs > 0.0) {
+                return Err(zenkit::Error::config(format!(
+                    "{key}: expected a positive number of seconds, not {secs}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn configure(&mut self, config: FilerConfig) -> zenkit::Result<()> {
+        self.config = config;
+        Ok(())
+    }
+
+    fn handlers() -> Vec<Handler<Self>> {
+        fn handler(
+            event: &'static str,
+            name: &'static str,
+            call: fn(&mut Filer, &mut Daemon<'_>, Args) -> Flow,
+        ) -> Handler<Filer> {
+            Handler {
+                event,
+                first: false,
+                name,
+                call,
+            }
+        }
+        vec![
+            handler("start", "start", Filer::start),
+            handler("queue_check", "queue_check", Filer::queue_check),
+            handler("filer_incoming", "incoming", |f, d, args| {
+                match args.as_ref().map(Ready::deserialize) {
+                    Some(Ok(ready)) => f.incoming(d, ready),
+                    _ => Flow::Stop,
+                }
+            }),
+            handler("message_next", "message_next", Filer::message_next),
+            handler("message_update", "message_update", |f, d, args| {
+                f.on_message(d, args, "update", "cnt_updated", |q, t| {
+                    q.update(&t.id, t.data.as_deref().unwrap_or("").as_bytes())
+                })
+            }),
+            handler("message_commit", "message_commit", |f, d, args| {
+                f.on_message(d, args, "commit", "cnt_committed", |q, t| q.commit(&t.id))
+            }),
+            handler("message_banish", "message_banish", |f, d, args| {
+                f.on_message(d, args, "banish", "cnt_banished", |q, t| {
+                    q.banish(&t.id, t.meta.as_ref())
+                })
+            }),
+            handler("message_cancel", "message_cancel", |f, d, args| {
+                f.on_message(d, args, "cancel", "cnt_canceled", |q, t| q.cancel(&t.id))
+            }),
+            handler("message_dispatch", "message_dispatch", |f, d, args| {
+                f.on_message(d, args, "dispatch", "cnt_dispatched", |q, t| {
+                    let dir = t.queue_tgt.as_deref().unwrap_or(Path::new(""));
+                    q.dispatch(&t.id, dir, t.meta.as_ref())
+                })
+            }),
+            handler("message_duplicate", "message_duplicate", |f, d, args| {
+                f.on_message(d, args, "duplicate", "cnt_duplicated", |q, t| {
+                    let dir = t.queue_tgt.as_deref().unwrap_or(Path::new(""));
+                    q.duplicate(&t.id, dir, t.meta.as_ref())
+                })
+            }),
+            handler("message_enqueue", "message_enqueue", Filer::message_enqueue),
+        ]
+    }
+
+    /// Opens the queues (creating missing directories), recovers what
+    /// instances that died left, and watches `incoming/`.
+    fn setup(&mut self, d: &mut Daemon<'_>) -> zenkit::Result<()> {
+        let var = d.paths().var.clone();
+        let in_dir = self
+            .config
+            .queue_in_dir
+            .clone()
+            .unwrap_or_else(|| d.name().to_string());
+        let options = Options {
+            next: self
+                .config
+                .queue_out_dir
+                .as_deref()
+                .map(|dir| queue_path(&var, dir)),
+            perms: Some(self.config.queue_in_perms),
+            recover: self.config.queue_in_recover,
+            ..Options::default()
+        };
+        let queue = DirQueue::open(queue_path(&var, &in_dir), options)?;
+        let inotify = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC)
+            .map_err(|e| zenkit::Error::setup(format!("cannot watch the input queue: {e}")))?;
+        inotify
+            .add_watch(
+                queue.incoming_dir(),
+                AddWatchFlags::IN_MOVED_TO | AddWatchFlags::IN_CLOSE_WRITE,
+            )
+            .map_err(|e| {
+                zenkit::Error::setup(format!(
+                    "cannot watch {}: {e}",
+                    queue.incoming_dir().display()
+                ))
+            })?;
+        d.watch_fd(inotify.as_fd(), Interest::READABLE, "filer_incoming");
+        let name = d.component().to_string();
+        info!(
+            "[STATUS] Component '{name}': Using directory '{}' as input message queue",
+            queue.dir().display()
+        );
+        info!(
+            "[STATUS] Component '{name}': Using '{}' as wait time for empty input message queue",
+            self.config.queue_in_wait
+        );
+        if let Some(next) = queue.next_dir() {
+            info!(
+                "[STATUS] Component '{name}': Using directory '{}' as output message queue",
+                next.display()
+            );
+            info!(
+                "[STATUS] Component '{name}': Using '{}' as output message queue limit",
+                self.config.queue_out_limit
+            );
+            info!(
+                "[STATUS] Component '{name}': Using '{}' as wait time for full output message queue",
+                self.config.queue_out_wait
+            );
+        }
+        self.queue = Some(queue);
+        self.inotify = Some(inotify);
+        Ok(())
+    }
+
+    fn state(&self) -> Value {
+        json!({
+            "queue_in_dir": self.queue.as_ref().map(|q| q.dir().to_path_buf()),
+            "queue_out_dir": self.queue.as_ref().and_then(|q| q.next_dir().map(Path::to_path_buf)),
+            "paused": self.status == Status::Paused,
+            "stats": self.queue.as_ref().map(|q| q.stats().to_json()),
+        })
+    }
+}
+
+impl Filer {
+    fn message_enqueue(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+        let data = args
+            .as_ref()
+            .and_then(|a| a.get("data"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let Some(queue) = self.queue.as_mut() else {
+            return Flow::Stop;
+        };
+        match queue.enqueue(data.as_bytes()) {
+            Ok(id) => {
+                info!(
+                    "Component '{}': Added new message into the queue as '{}'",
+                    d.component(),
+                    id.as_str()
+                );
+                d.inc_statistic("cnt_enqueued", 1);
+                let mut args = args.unwrap_or_else(|| json!({}));
+                args["id"] = json!(id.as_str());
+                Flow::with(args)
+            }
+            Err(err) => {
+                error!(
+                    "Component '{}': Unable to add new message into the queue: {err}",
+                    d.component()
+                );
+                d.inc_statistic("cnt_errors", 1);
+                Flow::Stop
+            }
+        }
+    }
+}
