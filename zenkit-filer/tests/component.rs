@@ -1,0 +1,128 @@
+//! The filer component in a daemon run in this process: messages already
+//! waiting and messages arriving while it runs are processed, updated and
+//! committed into the next queue; an empty one is banished with a reason.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use zenkit::prelude::*;
+use zenkit_filer::{DirQueue, Filer, Options, Process};
+
+const WAITING: usize = 50;
+const ARRIVING: usize = 50;
+
+static COUNTS: Mutex<Option<(usize, usize)>> = Mutex::new(None);
+
+/// Upper-cases each message, then commits it.
+#[derive(Default)]
+struct Upper {
+    processed: usize,
+    in_dir: std::path::PathBuf,
+}
+
+#[zenkit::component]
+impl Upper {
+    #[on_event("start")]
+    fn start(&mut self, d: &mut Daemon, args: Args) -> Flow {
+        self.in_dir = d.paths().var.join("spool").join("upper-in");
+        d.schedule_after(Duration::from_millis(50), "produce", None);
+        Flow::Continue(args)
+    }
+
+    /// Messages arriving while the daemon waits: inotify wakes the filer (the
+    /// rescan would come only after 3 s; the whole run takes well under that).
+    #[on_event("produce")]
+    fn produce(&mut self, _d: &mut Daemon, args: Args) -> Flow {
+        let mut queue = DirQueue::open(&self.in_dir, Options::default()).unwrap();
+        for n in 0..ARRIVING {
+            queue.enqueue(format!("late {n}").as_bytes()).unwrap();
+        }
+        Flow::Continue(args)
+    }
+
+    #[on_event("message_process")]
+    fn process(&mut self, d: &mut Daemon, message: Process) -> Flow {
+        self.processed += 1;
+        let data = message.data.to_uppercase();
+        d.schedule_with("message_update", &json!({"id": message.id, "data": data}));
+        d.schedule_with("message_commit", &json!({"id": message.id}));
+        if self.processed == WAITING + ARRIVING {
+            d.schedule_after(Duration::from_millis(50), "stop", None);
+        }
+        Flow::next()
+    }
+
+    #[on_event("message_banish")]
+    fn banished(&mut self, _d: &mut Daemon, args: Args) -> Flow {
+        let mut counts = COUNTS.lock().unwrap();
+        let (banished, _) = counts.get_or_insert((0, 0));
+        *banished += 1;
+        Flow::Continue(args)
+    }
+}
+
+#[derive(ZenApp, Default)]
+#[zen(daemon, name = "upper")]
+struct UpperDaemon {
+    #[zen(component)]
+    filer: Filer,
+    #[zen(component)]
+    upper: Upper,
+}
+
+#[zenkit::app]
+impl UpperDaemon {}
+
+#[test]
+fn waiting_and_arriving_messages_are_processed_and_committed() {
+    let root = tempfile::tempdir().unwrap();
+    std::env::set_var("APP_ROOT_PATH", root.path());
+    let spool = root.path().join("var/spool");
+    let mut input = DirQueue::open(spool.join("upper-in"), Options::default()).unwrap();
+    for n in 0..WAITING {
+        input.enqueue(format!("waiting {n}").as_bytes()).unwrap();
+    }
+    input.enqueue(b" \n").unwrap();
+    drop(input);
+    let args = [
+        "upper",
+        "--no-daemon",
+        "--quiet",
+        "--log-level",
+        "critical",
+        "--config-file-silent",
+        "--config-dir-silent",
+        "--queue-in-dir",
+        "upper-in",
+        "--queue-out-dir",
+        "upper-out",
+    ];
+    let embedded = zenkit::embed::<UpperDaemon, _, _>(args).unwrap();
+    assert_eq!(embedded.run(), 0);
+
+    let mut output = DirQueue::open(spool.join("upper-out"), Options::default()).unwrap();
+    let mut texts = Vec::new();
+    while let Some(message) = output.next().unwrap() {
+        texts.push(message.text().unwrap().to_string());
+        output.commit(&message).unwrap();
+    }
+    texts.sort();
+    let mut expected: Vec<String> = (0..WAITING)
+        .map(|n| format!("WAITING {n}"))
+        .chain((0..ARRIVING).map(|n| format!("LATE {n}")))
+        .collect();
+    expected.sort();
+    assert_eq!(texts, expected);
+    let input = DirQueue::open(spool.join("upper-in"), Options::default()).unwrap();
+    assert_eq!(input.count_incoming().unwrap(), 0);
+    assert_eq!(input.count_pending().unwrap(), 0);
+    assert_eq!(input.count_errors().unwrap(), 1);
+    let meta = std::fs::read_dir(input.errors_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.path().extension().is_some_and(|x| x == "meta"))
+        .expect("the banished message's metadata");
+    let meta = std::fs::read_to_string(meta.path()).unwrap();
+    assert!(meta.contains("\"reason\": \"empty message\""), "{meta}");
+    assert_eq!(COUNTS.lock().unwrap().map(|c| c.0), Some(1));
+}
