@@ -96,7 +96,15 @@ fn waiting_and_arriving_messages_are_processed_and_committed() {
         "upper-in",
         "--queue-out-dir",
         "upper-out",
+        "--queue-in-wait",
+        "600",
     ];
+    // a message nobody is woken for would leave the daemon waiting
+    std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(60));
+        eprintln!("the filer did not take every message within 60 s");
+        std::process::exit(1);
+    });
     let embedded = zenkit::embed::<UpperDaemon, _, _>(args).unwrap();
     assert_eq!(embedded.run(), 0);
 
