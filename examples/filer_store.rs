@@ -1,0 +1,134 @@
+//! The last stage of a filer pipeline: appends each message of its input
+//! queue as one line to a JSON Lines file, then deletes the message.
+//!
+//! ```text
+//! filer_ingest --source /var/log/app.log        # → <var>/spool/filer_enrich
+//! filer_enrich --queue-out-dir filer_store       # → <var>/spool/filer_store
+//! filer_store --store /var/lib/lines.jsonl
+//! ```
+//!
+//! (see the README's "Pipelines: the filer queue"). The `Filer` component
+//! brings the input queue (`--queue-in-dir`, the daemon's name,
+//! `filer_store`, by default); there is no output queue, so
+//! `message_commit` deletes the message. The line is flushed to disk
+//! (`sync_data`) before the commit: a message is deleted only once its
+//! line is durable. A crash between the two leaves the message in
+//! `pending/`, and the next start (or another instance) stores it again:
+//! delivery is at least once, and a duplicate line is possible only then.
+//! A message spanning lines is stored as compact JSON; one that is not JSON
+//! and spans lines is banished. A failed write is cut off the file again
+//! and the message left pending for a later start.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use zenkit::daemon::{Daemon, Flow};
+use zenkit::prelude::*;
+use zenkit_filer::{Filer, Process};
+
+/// Appends the messages of a filer queue to a JSON Lines file.
+#[derive(ZenApp, Default)]
+#[zen(daemon)]
+#[zen(defaults(config_file_silent = true, config_dir_silent = true))]
+struct FilerStore {
+    /// The JSON Lines file to append to.
+    #[zen(cli)]
+    store: PathBuf,
+    #[zen(component)]
+    filer: Filer,
+    #[zen(component)]
+    sink: Sink,
+}
+
+#[zenkit::app]
+impl FilerStore {}
+
+#[derive(Serialize, Deserialize, Default)]
+struct SinkConfig {
+    store: PathBuf,
+}
+
+/// Appends each message to the store, then commits it.
+#[derive(Default)]
+struct Sink {
+    path: PathBuf,
+    /// The store, open for appending.
+    file: Option<File>,
+}
+
+impl Sink {
+    fn append(&mut self, line: &str) -> std::io::Result<()> {
+        let file = self.file.as_mut().expect("opened at setup");
+        let before = file.metadata()?.len();
+        let written = file
+            .write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| file.sync_data());
+        if written.is_err() {
+            let _ = file.set_len(before);
+        }
+        written
+    }
+}
+
+#[zenkit::component]
+impl Sink {
+    #[check]
+    fn check(&self, config: &SinkConfig) -> zenkit::Result<()> {
+        if config.store.as_os_str().is_empty() {
+            return Err(Error::config("no store file; pass --store FILE"));
+        }
+        Ok(())
+    }
+
+    #[configure]
+    fn configure(&mut self, config: SinkConfig) -> zenkit::Result<()> {
+        self.path = config.store;
+        Ok(())
+    }
+
+    #[setup]
+    fn setup(&mut self, _d: &mut Daemon<'_>) -> zenkit::Result<()> {
+        let file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&self.path)
+            .map_err(|e| Error::setup(format!("cannot open {}: {e}", self.path.display())))?;
+        self.file = Some(file);
+        Ok(())
+    }
+
+    #[on_event("message_process")]
+    fn process(&mut self, d: &mut Daemon<'_>, message: Process) -> Flow {
+        let text = message.data.trim_end();
+        let line = if text.contains('\n') {
+            match serde_json::from_str::<Value>(text) {
+                Ok(value) => value.to_string(),
+                Err(err) => {
+                    let meta = json!({"reason": format!("spans lines and is not JSON: {err}")});
+                    d.schedule_with("message_banish", &json!({"id": message.id, "meta": meta}));
+                    return Flow::next();
+                }
+            }
+        } else {
+            text.to_string()
+        };
+        match self.append(&line) {
+            Ok(()) => d.schedule_with("message_commit", &json!({"id": message.id})),
+            Err(err) => {
+                error!(
+                    "Cannot store message '{}' in {}: {err}",
+                    message.id,
+                    self.path.display()
+                );
+                d.inc_statistic("cnt_store_errors", 1);
+            }
+        }
+        Flow::next()
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    zenkit::run::<FilerStore>()
+}

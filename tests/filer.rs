@@ -1,0 +1,562 @@
+//! End-to-end: a filer pipeline of three detached daemons — the built
+//! `filer_ingest`, `filer_enrich` and `filer_store` examples — in a
+//! temporary root, driven through real files, queues and signals: nothing
+//! lost or duplicated, SIGKILL at random moments, parallel instances,
+//! back-pressure, bad messages, unsafe queue directories, and Mentat's
+//! Python queue at both ends of a zenkit stage.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+use serde_json::{json, Value};
+use support::{example, Run};
+use zenkit_filer::{DirQueue, Options};
+
+const INGEST: &str = "filer_ingest";
+const ENRICH: &str = "filer_enrich";
+const STORE: &str = "filer_store";
+
+/// A temporary root for the three stages; every daemon its PID files name
+/// is killed when it is dropped, so a failing test leaves nothing running.
+struct Pipeline {
+    dir: tempfile::TempDir,
+}
+
+impl Pipeline {
+    fn new() -> Pipeline {
+        let pipeline = Pipeline {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::write(pipeline.source(), "").unwrap();
+        pipeline
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn source(&self) -> PathBuf {
+        self.path("source.txt")
+    }
+
+    fn store(&self) -> PathBuf {
+        self.path("store.jsonl")
+    }
+
+    /// The queue `name` under `<var>/spool/`.
+    fn spool(&self, name: &str) -> PathBuf {
+        self.path("var/spool").join(name)
+    }
+
+    fn command(&self, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(example(program));
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("APP_ROOT_PATH", self.dir.path())
+            .env_remove("NOTIFY_SOCKET");
+        cmd
+    }
+
+    /// Starts `program` detached; the launcher returns once it is up.
+    fn launch(&self, program: &str, args: &[&str]) -> Run {
+        self.command(program, args).output().unwrap().into()
+    }
+
+    /// Starts `program` detached with `args` and returns its PID.
+    fn start(&self, program: &str, args: &[&str]) -> i32 {
+        let run = self.launch(program, args);
+        assert_eq!(run.code, 0, "{program} {args:?} did not start: {run:?}");
+        pid_of(&self.path(&format!("var/run/{program}.pid")))
+    }
+
+    fn ingest(&self) -> i32 {
+        let source = self.source();
+        self.start(INGEST, &["--source", source.to_str().unwrap()])
+    }
+
+    fn enrich(&self, extra: &[&str]) -> i32 {
+        let mut args = vec!["--queue-out-dir", STORE, "--queue-in-wait", "1"];
+        args.extend_from_slice(extra);
+        self.start(ENRICH, &args)
+    }
+
+    fn store_stage(&self) -> i32 {
+        let store = self.store();
+        self.start(
+            STORE,
+            &["--store", store.to_str().unwrap(), "--queue-in-wait", "1"],
+        )
+    }
+
+    /// Appends lines `from..=to` to the source file.
+    fn write_lines(&self, from: u64, to: u64) {
+        let mut text = String::new();
+        for n in from..=to {
+            text.push_str(&line_text(n));
+            text.push('\n');
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.source())
+            .unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+    }
+
+    /// The stored lines, parsed.
+    fn stored(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.store())
+            .unwrap_or_default()
+            .lines()
+            .map(|line| {
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("bad line {line:?}: {e}"))
+            })
+            .collect()
+    }
+
+    /// Waits (up to `secs`) until the store holds `n` distinct lines.
+    fn wait_stored(&self, n: usize, secs: u64) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let stored = self.stored();
+            let distinct: std::collections::BTreeSet<u64> =
+                stored.iter().map(|v| v["n"].as_u64().unwrap()).collect();
+            if distinct.len() >= n {
+                return stored;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {n} lines stored after {secs} s",
+                distinct.len()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn log(&self, program: &str) -> String {
+        std::fs::read_to_string(self.path(&format!("var/log/{program}.log"))).unwrap_or_default()
+    }
+
+    /// Waits (up to 30 s) until the log of `program` holds `needle`.
+    fn wait_log(&self, program: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let log = self.log(program);
+            if log.contains(needle) {
+                return log;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the log of {program} never held {needle:?}:\n{log}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops `program` (PID `pid`) with SIGINT and checks that it ended
+    /// well: its last runlog says success.
+    fn stop_gracefully(&self, program: &str, pid: i32) {
+        let before = runlogs(&self.path(&format!("var/run/{program}")));
+        stop(pid, Signal::SIGINT);
+        let after = runlogs(&self.path(&format!("var/run/{program}")));
+        let new: Vec<_> = after.iter().filter(|p| !before.contains(p)).collect();
+        assert_eq!(new.len(), 1, "{program}: one new runlog, not {new:?}");
+        let runlog: Value =
+            serde_json::from_str(&std::fs::read_to_string(new[0]).unwrap()).unwrap();
+        assert_eq!(runlog["result"], "success", "{program}: {runlog}");
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        let programs: Vec<String> = [INGEST, ENRICH, STORE]
+            .iter()
+            .map(|p| example(p).to_string_lossy().into_owned())
+            .collect();
+        let Ok(entries) = std::fs::read_dir(self.path("var/run")) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "pid") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let Ok(pid) = text.trim().parse::<i32>() else {
+                continue;
+            };
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            if programs.iter().any(|p| cmdline.starts_with(p.as_str())) {
+                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
+            }
+        }
+    }
+}
+
+/// The text of line `n`: quotes, a backslash, a tab and non-ASCII letters,
+/// so that any mangling on the way shows.
+fn line_text(n: u64) -> String {
+    format!(
+        "line {n} \"quoted\" back\\slash\ttab ünïcødé {}",
+        "x".repeat((n % 17) as usize)
+    )
+}
+
+fn pid_of(path: &Path) -> i32 {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("PID file holds {text:?}"))
+}
+
+fn alive(pid: i32) -> bool {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
+}
+
+/// Signals a detached daemon and waits (30 s at most) until it is gone.
+fn stop(pid: i32, signal: Signal) {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while alive(pid) {
+        assert!(Instant::now() < deadline, "daemon {pid} did not stop");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn runlogs(dir: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "runlog"))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn count(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map(|e| e.count()).unwrap_or(0)
+}
+
+/// Checks every stored line against what ingest made of line `n`, and
+/// that each of `1..=total` is there; returns the number of duplicates.
+fn check_stored(stored: &[Value], total: u64) -> usize {
+    let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
+    for value in stored {
+        let n = value["n"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no n: {value}"));
+        let line = line_text(n);
+        assert_eq!(value["line"], line.as_str(), "{value}");
+        assert_eq!(value["upper"], line.to_uppercase().as_str(), "{value}");
+        assert_eq!(value["length"], line.chars().count(), "{value}");
+        assert_eq!(value["stage"], "enrich", "{value}");
+        assert!(
+            value["host"].as_str().is_some_and(|h| !h.is_empty()),
+            "{value}"
+        );
+        *seen.entry(n).or_default() += 1;
+    }
+    let missing: Vec<u64> = (1..=total).filter(|n| !seen.contains_key(n)).collect();
+    assert!(missing.is_empty(), "lost lines: {missing:?}");
+    assert_eq!(seen.len() as u64, total, "lines beyond {total}");
+    stored.len() - seen.len()
+}
+
+/// A small random number generator (xorshift), seeded from the clock.
+struct Rng(u64);
+
+impl Rng {
+    fn new() -> Rng {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64;
+        Rng(nanos | 1)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn ten_thousand_lines_pass_three_stages_once_and_intact() {
+    let started = Instant::now();
+    let p = Pipeline::new();
+    p.write_lines(1, 5000);
+    let ingest = p.ingest();
+    let enrich = p.enrich(&[]);
+    let store = p.store_stage();
+    p.write_lines(5001, 10_000);
+    let stored = p.wait_stored(10_000, 120);
+    assert_eq!(
+        check_stored(&stored, 10_000),
+        0,
+        "duplicates without a crash"
+    );
+    assert_eq!(stored.len(), 10_000);
+    for queue in [ENRICH, STORE] {
+        for sub in ["incoming", "pending", "errors"] {
+            assert_eq!(count(&p.spool(queue).join(sub)), 0, "{queue}/{sub}");
+        }
+    }
+    p.stop_gracefully(INGEST, ingest);
+    p.stop_gracefully(ENRICH, enrich);
+    p.stop_gracefully(STORE, store);
+    // the offset survives a restart: nothing is read twice, nothing skipped
+    let ingest = p.ingest();
+    p.write_lines(10_001, 10_010);
+    let enrich = p.enrich(&[]);
+    let store = p.store_stage();
+    let stored = p.wait_stored(10_010, 60);
+    assert_eq!(check_stored(&stored, 10_010), 0);
+    p.stop_gracefully(INGEST, ingest);
+    p.stop_gracefully(ENRICH, enrich);
+    p.stop_gracefully(STORE, store);
+    eprintln!(
+        "10,010 lines through three stages in {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn sigkill_of_enrich_and_store_at_random_moments_loses_nothing() {
+    let p = Pipeline::new();
+    let mut rng = Rng::new();
+    let _ingest = p.ingest();
+    let mut enrich = p.enrich(&[]);
+    let mut store = p.store_stage();
+    let (mut written, mut kills) = (0, 0);
+    let started = Instant::now();
+    while kills < 10 || (kills < 20 && started.elapsed() < Duration::from_secs(20)) {
+        p.write_lines(written + 1, written + 200);
+        written += 200;
+        std::thread::sleep(Duration::from_millis(100 + rng.below(400)));
+        if kills % 2 == 0 {
+            stop(enrich, Signal::SIGKILL);
+            enrich = p.enrich(&[]);
+        } else {
+            stop(store, Signal::SIGKILL);
+            store = p.store_stage();
+        }
+        kills += 1;
+    }
+    let stored = p.wait_stored(written as usize, 120);
+    let duplicates = check_stored(&stored, written);
+    eprintln!(
+        "{kills} SIGKILLs (enrich and store in turn) in {:?}, {written} lines: 0 lost, {duplicates} duplicate(s) at the store",
+        started.elapsed()
+    );
+    // a duplicate only when store died between its append and the commit
+    assert!(duplicates <= kills / 2 + 1, "{duplicates} duplicates");
+}
+
+#[test]
+fn four_parallel_enrich_instances_share_one_queue() {
+    let p = Pipeline::new();
+    p.write_lines(1, 2000);
+    let _ingest = p.ingest();
+    for _ in 0..4 {
+        let run = p.launch(
+            ENRICH,
+            &[
+                "--parallel",
+                "--queue-out-dir",
+                STORE,
+                "--queue-in-wait",
+                "1",
+            ],
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    let pids: Vec<i32> = std::fs::read_dir(p.path("var/run"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            name.starts_with("filer_enrich.") && name.ends_with(".pid")
+        })
+        .map(|path| pid_of(&path))
+        .collect();
+    assert_eq!(pids.len(), 4, "{pids:?}");
+    let _store = p.store_stage();
+    p.write_lines(2001, 3000);
+    let stored = p.wait_stored(3000, 90);
+    assert_eq!(check_stored(&stored, 3000), 0, "a message processed twice");
+    assert_eq!(stored.len(), 3000);
+    for pid in pids {
+        stop(pid, Signal::SIGINT);
+    }
+}
+
+#[test]
+fn the_output_limit_pauses_the_stage_until_the_next_queue_drains() {
+    let p = Pipeline::new();
+    let enrich = p.enrich(&["--queue-out-limit", "5", "--queue-out-wait", "1"]);
+    let mut queue = DirQueue::open(p.spool(ENRICH), Options::default()).unwrap();
+    for n in 1..=40 {
+        let message = json!({"n": n, "line": line_text(n)});
+        queue.enqueue(message.to_string().as_bytes()).unwrap();
+    }
+    p.wait_log(
+        ENRICH,
+        "Output queue limit '5' reached, pausing the processing for '1' second(s)",
+    );
+    // paused: it takes no more messages while the next queue stays full
+    std::thread::sleep(Duration::from_millis(2500));
+    // the sixth message makes the queue too full; the message taken while
+    // the sixth was being committed goes through too
+    let out = count(&p.spool(STORE).join("incoming"));
+    assert!(
+        (6..=7).contains(&out),
+        "{out} messages passed the limit of 5"
+    );
+    assert_eq!(count(&p.spool(ENRICH).join("incoming")), 40 - out);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(count(&p.spool(STORE).join("incoming")), out, "still paused");
+    assert!(!p.log(ENRICH).contains("Output queue free"));
+    let _store = p.store_stage();
+    p.wait_log(ENRICH, "Output queue free, resuming the processing");
+    let stored = p.wait_stored(40, 60);
+    assert_eq!(check_stored(&stored, 40), 0);
+    p.stop_gracefully(ENRICH, enrich);
+}
+
+#[test]
+fn empty_and_malformed_messages_are_banished_with_the_reason() {
+    let p = Pipeline::new();
+    let enrich = p.enrich(&[]);
+    let mut queue = DirQueue::open(p.spool(ENRICH), Options::default()).unwrap();
+    let empty = queue.enqueue(b"").unwrap();
+    let malformed = queue.enqueue(b"{\"n\": 1, \"line\": ").unwrap();
+    let good = queue
+        .enqueue(json!({"n": 2, "line": "fine"}).to_string().as_bytes())
+        .unwrap();
+    let errors = p.spool(ENRICH).join("errors");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while count(&errors) < 4 || count(&p.spool(STORE).join("incoming")) < 1 {
+        assert!(Instant::now() < deadline, "not banished: {}", p.log(ENRICH));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let meta = |id: &zenkit_filer::MessageId| -> Value {
+        let path = errors.join(format!("{}.meta", id.as_str()));
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    assert!(errors.join(empty.as_str()).exists());
+    assert_eq!(meta(&empty)["reason"], "empty message");
+    assert!(errors.join(malformed.as_str()).exists());
+    let reason = meta(&malformed)["reason"].as_str().unwrap().to_string();
+    assert!(reason.starts_with("malformed JSON: "), "{reason}");
+    assert!(p.spool(STORE).join("incoming").join(good.as_str()).exists());
+    p.stop_gracefully(ENRICH, enrich);
+}
+
+#[test]
+fn a_world_writable_queue_directory_is_refused_at_start_up() {
+    let p = Pipeline::new();
+    let queue = p.spool(ENRICH);
+    for sub in ["incoming", "pending", "tmp", "errors"] {
+        std::fs::create_dir_all(queue.join(sub)).unwrap();
+    }
+    let incoming = queue.join("incoming");
+    std::fs::set_permissions(&incoming, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let run = p.launch(ENRICH, &["--queue-out-dir", STORE]);
+    assert_ne!(run.code, 0, "{run:?}");
+    let needle = format!("directory {} cannot be used", incoming.display());
+    assert_eq!(run.stderr.matches(&needle).count(), 1, "{run:?}");
+    assert!(run.stderr.contains("writable by every user"), "{run:?}");
+    // the PID file goes with the daemon that failed, at its exit
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while p.path("var/run/filer_enrich.pid").exists() {
+        assert!(Instant::now() < deadline, "the PID file stays");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs Python `script` with `args` and returns what it printed.
+fn python(script: &str, args: &[&str]) -> String {
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 runs (./run-tests installs it with mentat-ng)");
+    assert!(
+        output.status.success(),
+        "python3 failed (mentat.dirq comes with `pip install --no-deps mentat-ng`, \
+         which ./run-tests does):\n{script}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_zenkit_stage_between_two_python_mentat_queues() {
+    const N: u64 = 200;
+    let p = Pipeline::new();
+    let out = p.spool("python_out");
+    let enrich = p.start(
+        ENRICH,
+        &[
+            "--queue-out-dir",
+            out.to_str().unwrap(),
+            "--queue-in-wait",
+            "1",
+        ],
+    );
+    let enqueue = r#"
+import json, sys, mentat.dirq
+queue = mentat.dirq.DirectoryQueue(sys.argv[1])
+for n in range(1, int(sys.argv[2]) + 1):
+    queue.enqueue(json.dumps({"n": n, "line": sys.argv[3] + str(n)}))
+"#;
+    let inq = p.spool(ENRICH);
+    python(
+        enqueue,
+        &[inq.to_str().unwrap(), &N.to_string(), "from Python ü "],
+    );
+    let drain = r#"
+import json, sys, time, mentat.dirq
+queue = mentat.dirq.DirectoryQueue(sys.argv[1])
+want, got, deadline = int(sys.argv[2]), 0, time.time() + 60
+while got < want and time.time() < deadline:
+    (mid, data) = queue.next()
+    if mid is None:
+        time.sleep(0.05)
+        continue
+    print(data)
+    queue.commit(mid)
+    got += 1
+"#;
+    let printed = python(drain, &[out.to_str().unwrap(), &N.to_string()]);
+    let mut seen = BTreeMap::new();
+    for line in printed.lines() {
+        let value: Value = serde_json::from_str(line).unwrap();
+        let n = value["n"].as_u64().unwrap();
+        let text = format!("from Python ü {n}");
+        assert_eq!(value["line"], text.as_str(), "{value}");
+        assert_eq!(value["upper"], text.to_uppercase().as_str(), "{value}");
+        assert_eq!(value["stage"], "enrich");
+        *seen.entry(n).or_insert(0) += 1;
+    }
+    assert_eq!(seen.len() as u64, N, "{printed}");
+    assert!(seen.values().all(|c| *c == 1));
+    assert_eq!(count(&out.join("incoming")), 0);
+    p.stop_gracefully(ENRICH, enrich);
+}
