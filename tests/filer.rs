@@ -560,3 +560,37 @@ while got < want and time.time() < deadline:
     assert_eq!(count(&out.join("incoming")), 0);
     p.stop_gracefully(ENRICH, enrich);
 }
+
+#[test]
+fn a_reload_that_moves_the_queues_is_refused_and_the_old_ones_stay() {
+    let p = Pipeline::new();
+    let enrich = p.enrich(&[]);
+    // the configuration file of the stage names other queues
+    let conf = p.path(&format!("etc/{ENRICH}.conf"));
+    std::fs::create_dir_all(conf.parent().unwrap()).unwrap();
+    std::fs::write(&conf, r#"{"queue_in_dir": "elsewhere"}"#).unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(enrich), Signal::SIGHUP).unwrap();
+    p.wait_log(
+        ENRICH,
+        "queue_in_dir: the queues change at a restart, not at a reload",
+    );
+    // still served from the old queue
+    let mut queue = DirQueue::open(p.spool(ENRICH), Options::default()).unwrap();
+    queue
+        .enqueue(
+            json!({"n": 1, "line": "after the reload"})
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while count(&p.spool(STORE).join("incoming")) < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "not passed on: {}",
+            p.log(ENRICH)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    p.stop_gracefully(ENRICH, enrich);
+}

@@ -376,6 +376,27 @@ impl Component for Filer {
     }
 
     fn check(&self, config: &FilerConfig) -> zenkit::Result<()> {
+        if self.queue.is_some() {
+            // messages held in pending/ belong to the queues open now
+            for (key, now, new) in [
+                (
+                    "queue_in_dir",
+                    &self.config.queue_in_dir,
+                    &config.queue_in_dir,
+                ),
+                (
+                    "queue_out_dir",
+                    &self.config.queue_out_dir,
+                    &config.queue_out_dir,
+                ),
+            ] {
+                if now != new {
+                    return Err(zenkit::Error::config(format!(
+                        "{key}: the queues change at a restart, not at a reload"
+                    )));
+                }
+            }
+        }
         for (key, secs) in [
             ("queue_in_wait", config.queue_in_wait),
             ("queue_out_wait", config.queue_out_wait),

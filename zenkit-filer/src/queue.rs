@@ -64,6 +64,10 @@ pub struct Options {
     /// The largest message [`DirQueue::next`] reads, in bytes; a larger one
     /// is banished (with metadata saying why) instead of read.
     pub max_message_size: u64,
+    /// How long a message that a previous stage's commit moved into
+    /// `tmp/` must have been left there before recovery takes it for
+    /// stranded (its stage died between the commit's two renames).
+    pub stranded_after: std::time::Duration,
 }
 
 impl Default for Options {
@@ -78,6 +82,7 @@ impl Default for Options {
             recover: false,
             file_mode: 0o644,
             max_message_size: zenkit::fs::MAX_DATA_FILE_SIZE,
+            stranded_after: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -182,6 +187,7 @@ pub struct DirQueue {
     next: Option<NextQueue>,
     host: String,
     recover: bool,
+    stranded_after: std::time::Duration,
     file_mode: u32,
     max_message_size: u64,
     /// The names of `incoming/` not tried yet, the oldest last.
@@ -242,6 +248,7 @@ impl DirQueue {
             next,
             host,
             recover: options.recover,
+            stranded_after: options.stranded_after,
             file_mode: options.file_mode,
             max_message_size: options.max_message_size,
             listed: Vec::new(),
@@ -896,6 +903,7 @@ impl DirQueue {
             }
             drop(lock);
         }
+        recovered += self.recover_stranded()?;
         if recovered > 0 {
             sync_dir(
                 &mut self.stats,
@@ -904,6 +912,48 @@ impl DirQueue {
             )?;
         }
         self.stats.cnt_recovered += recovered as u64;
+        Ok(recovered)
+    }
+
+    /// Moves into `incoming/` the messages a previous stage's commit left
+    /// in `tmp/` when it died between its two renames: files named with a
+    /// whole id (a writer's own temporary files have 0 for the device and
+    /// the inode), regular, unlocked, and untouched for
+    /// [`Options::stranded_after`] (a live commit keeps a message there for
+    /// microseconds).
+    fn recover_stranded(&mut self) -> Result<usize> {
+        let tmp = self.dirs.tmp.clone();
+        let stranded_after = self.stranded_after;
+        let mut recovered = 0;
+        for name in read_names(&tmp)? {
+            let Some(id) = name.to_str() else {
+                continue;
+            };
+            let whole = MessageId::from_name(id.to_string())
+                .parts()
+                .is_some_and(|p| p.dev != 0 || p.ino != 0);
+            let path = tmp.join(id);
+            let stale = fs::symlink_metadata(&path).is_ok_and(|meta| {
+                meta.file_type().is_file()
+                    && std::time::SystemTime::UNIX_EPOCH
+                        + std::time::Duration::from_secs(meta.ctime().max(0) as u64)
+                        + stranded_after
+                        <= std::time::SystemTime::now()
+            });
+            let target = self.dirs.incoming.join(id);
+            if !whole || !stale || target.exists() {
+                continue;
+            }
+            let Some((lock, _)) = self.open_and_lock(&tmp, id)? else {
+                continue;
+            };
+            match fs::rename(&path, &target) {
+                Ok(()) => recovered += 1,
+                Err(err) if err.kind() == IoErrorKind::NotFound => {}
+                Err(err) => return Err(rename_error(&path, &target, err)),
+            }
+            drop(lock);
+        }
         Ok(recovered)
     }
 

@@ -965,3 +965,37 @@ fn the_messages_of_a_killed_process_are_recovered_not_before() {
     assert_eq!(message.data(), b"in flight");
     queue.commit(&message).unwrap();
 }
+
+#[test]
+fn a_message_stranded_in_tmp_by_a_dead_commit_is_recovered() {
+    let spool = tempfile::tempdir().unwrap();
+    let (first, second) = (spool.path().join("first"), spool.path().join("second"));
+    let mut upstream = DirQueue::open(&first, with_next(&second)).unwrap();
+    let id = upstream.enqueue(b"stranded").unwrap();
+    let message = upstream.next().unwrap().unwrap();
+    drop(upstream);
+    // a commit that died between its two renames: in the next queue's tmp/
+    let tmp = second.join("tmp").join(id.as_str());
+    std::fs::rename(first.join("pending").join(id.as_str()), &tmp).unwrap();
+    // a writer's own temporary file (device and inode 0) is left alone
+    let writing = second.join("tmp").join("host.1.1796170124.085995.0.0.msg");
+    std::fs::write(&writing, b"half").unwrap();
+
+    let options = Options {
+        recover: true,
+        ..Options::default()
+    };
+    let mut fresh = DirQueue::open(&second, options.clone()).unwrap();
+    assert!(fresh.next().unwrap().is_none(), "too recent to be stranded");
+    drop(fresh);
+    let options = Options {
+        stranded_after: std::time::Duration::ZERO,
+        ..options
+    };
+    let mut downstream = DirQueue::open(&second, options).unwrap();
+    let found = downstream.next().unwrap().expect("the stranded message");
+    assert_eq!(found.id(), message.id());
+    assert_eq!(found.data(), b"stranded");
+    assert!(writing.exists());
+    assert_eq!(names(&second.join("tmp")).len(), 1);
+}
