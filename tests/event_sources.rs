@@ -456,3 +456,87 @@ fn a_stopping_daemon_waits_for_its_jobs_at_most_stop_timeout() {
     // far less than the job's 30 s: the wait was cut at stop_timeout
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+// ---------------------------------------------------------------- panics
+
+static PANICS: Mutex<Option<(Vec<Value>, usize)>> = Mutex::new(None);
+
+#[derive(Default)]
+struct Fragile {
+    reports: Vec<Value>,
+    readable: usize,
+    read: Option<OwnedFd>,
+    write: Option<File>,
+}
+
+#[component]
+impl Fragile {
+    #[on_event("start")]
+    fn start(&mut self, d: &mut Daemon, args: Args) -> Flow {
+        let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_NONBLOCK).unwrap();
+        d.watch_fd(&read, Interest::READABLE, "readable");
+        let mut write = File::from(write);
+        write.write_all(b"x").unwrap();
+        self.read = Some(read);
+        self.write = Some(write);
+        Flow::Continue(args)
+    }
+
+    /// Panics at the first readiness, before it reads: the watch must
+    /// report again, and the daemon go on.
+    #[on_event("readable")]
+    fn readable(&mut self, d: &mut Daemon, _ready: Ready) -> Flow {
+        self.readable += 1;
+        if self.readable == 1 {
+            panic!("the first read fails");
+        }
+        let mut buf = [0u8; 8];
+        let mut file = File::from(self.read.as_ref().unwrap().try_clone().unwrap());
+        let _ = file.read(&mut buf);
+        d.schedule_after(Duration::from_millis(20), "stop", None);
+        Flow::next()
+    }
+
+    #[on_event("handler_panicked")]
+    fn panicked(&mut self, _d: &mut Daemon, args: Args) -> Flow {
+        self.reports.push(args.clone().unwrap_or_default());
+        Flow::Continue(args)
+    }
+
+    #[on_event("stop")]
+    fn stop(&mut self, _d: &mut Daemon, args: Args) -> Flow {
+        *PANICS.lock().unwrap() = Some((std::mem::take(&mut self.reports), self.readable));
+        Flow::Continue(args)
+    }
+}
+
+#[derive(ZenApp, Default)]
+#[zen(daemon, name = "fragile")]
+struct FragileDaemon {
+    #[zen(component)]
+    fragile: Fragile,
+}
+
+#[zenkit::app]
+impl FragileDaemon {}
+
+#[test]
+fn a_handler_that_panics_fails_its_event_not_the_daemon() {
+    let (_one, root) = exclusive();
+    assert_eq!(run::<FragileDaemon>("fragile", &[]), 1);
+    let (reports, readable) = PANICS.lock().unwrap().take().expect("the daemon went on");
+    assert_eq!(readable, 2, "the watch reported again after the panic");
+    assert_eq!(
+        reports,
+        [json!({
+            "event": "readable",
+            "handler": "fragile.readable",
+            "message": "the first read fails"
+        })]
+    );
+    let errors = runlog_errors(root, "fragile");
+    assert_eq!(
+        errors,
+        ["handler 'fragile.readable' panicked on event 'readable': the first read fails"]
+    );
+}

@@ -21,6 +21,7 @@
 //! | `message_dispatch` | `{id, queue_tgt, meta?}` | moves it into directory `queue_tgt` |
 //! | `message_duplicate` | `{id, queue_tgt, meta?}` | copies it into directory `queue_tgt` |
 //! | `message_enqueue` | `{data}` | adds a message to the input queue; the next handlers get its `id` |
+//! | `handler_panicked` | `{event, handler, message}` | banishes the message whose `message_process` handler panicked, with the reason |
 //! | `queue_check` | | every `queue_in_wait` s (`queue_out_wait` while paused): recovers abandoned messages, recounts the output queue, pauses or resumes |
 //!
 //! Statistics are Mentat's: `cnt_enqueued`, `cnt_fetched`, `cnt_updated`,
@@ -115,6 +116,8 @@ pub struct Filer {
     status: Status,
     /// No `message_next` is queued: the queue was empty at the last look.
     idle: bool,
+    /// The message whose `message_process` runs, for a handler that panics.
+    processing: Option<String>,
 }
 
 impl Default for Filer {
@@ -125,6 +128,7 @@ impl Default for Filer {
             inotify: None,
             status: Status::Running,
             idle: true,
+            processing: None,
         }
     }
 }
@@ -438,6 +442,20 @@ impl Component for Filer {
                 }
             }),
             handler("message_next", "message_next", Filer::message_next),
+            Handler {
+                event: "message_process",
+                first: true,
+                name: "processing",
+                call: |f, _d, args| {
+                    f.processing = args
+                        .as_ref()
+                        .and_then(|a| a.get("id"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    Flow::Continue(args)
+                },
+            },
+            handler("handler_panicked", "handler_panicked", Filer::panicked),
             handler("message_update", "message_update", |f, d, args| {
                 f.on_message(d, args, "update", "cnt_updated", |q, t| {
                     q.update(&t.id, t.data.as_deref().unwrap_or("").as_bytes())
@@ -543,6 +561,38 @@ impl Component for Filer {
 }
 
 impl Filer {
+    /// A handler of `message_process` panicked: the message is banished
+    /// with the reason, and the stage goes on.
+    fn panicked(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+        let about = |key: &str| {
+            args.as_ref()
+                .and_then(|a| a.get(key))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        if about("event") != "message_process" {
+            return Flow::Continue(args);
+        }
+        let Some(id) = self.processing.take() else {
+            return Flow::Continue(args);
+        };
+        let reason = format!(
+            "handler '{}' panicked: {}",
+            about("handler"),
+            about("message")
+        );
+        error!(
+            "Component '{}': Message '{id}' is banished: {reason}",
+            d.component()
+        );
+        d.schedule_next(
+            "message_banish",
+            Some(json!({"id": id, "meta": {"reason": reason}})),
+        );
+        Flow::Continue(args)
+    }
+
     fn message_enqueue(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         let data = args
             .as_ref()

@@ -43,12 +43,15 @@ impl Upper {
     #[on_event("message_process")]
     fn process(&mut self, d: &mut Daemon, message: Process) -> Flow {
         self.processed += 1;
+        if self.processed == WAITING + ARRIVING + 1 {
+            d.schedule_after(Duration::from_millis(50), "stop", None);
+        }
+        if message.data == "panic, please" {
+            panic!("cannot upper-case this");
+        }
         let data = message.data.to_uppercase();
         d.schedule_with("message_update", &json!({"id": message.id, "data": data}));
         d.schedule_with("message_commit", &json!({"id": message.id}));
-        if self.processed == WAITING + ARRIVING {
-            d.schedule_after(Duration::from_millis(50), "stop", None);
-        }
         Flow::next()
     }
 
@@ -83,6 +86,7 @@ fn waiting_and_arriving_messages_are_processed_and_committed() {
         input.enqueue(format!("waiting {n}").as_bytes()).unwrap();
     }
     input.enqueue(b" \n").unwrap();
+    input.enqueue(b"panic, please").unwrap();
     drop(input);
     let args = [
         "upper",
@@ -106,7 +110,8 @@ fn waiting_and_arriving_messages_are_processed_and_committed() {
         std::process::exit(1);
     });
     let embedded = zenkit::embed::<UpperDaemon, _, _>(args).unwrap();
-    assert_eq!(embedded.run(), 0);
+    // the panic is an error of the run; the daemon went on
+    assert_eq!(embedded.run(), 1);
 
     let mut output = DirQueue::open(spool.join("upper-out"), Options::default()).unwrap();
     let mut texts = Vec::new();
@@ -124,13 +129,23 @@ fn waiting_and_arriving_messages_are_processed_and_committed() {
     let input = DirQueue::open(spool.join("upper-in"), Options::default()).unwrap();
     assert_eq!(input.count_incoming().unwrap(), 0);
     assert_eq!(input.count_pending().unwrap(), 0);
-    assert_eq!(input.count_errors().unwrap(), 1);
-    let meta = std::fs::read_dir(input.errors_dir())
+    assert_eq!(input.count_errors().unwrap(), 2);
+    let mut reasons: Vec<String> = std::fs::read_dir(input.errors_dir())
         .unwrap()
         .filter_map(|e| e.ok())
-        .find(|e| e.path().extension().is_some_and(|x| x == "meta"))
-        .expect("the banished message's metadata");
-    let meta = std::fs::read_to_string(meta.path()).unwrap();
-    assert!(meta.contains("\"reason\": \"empty message\""), "{meta}");
-    assert_eq!(COUNTS.lock().unwrap().map(|c| c.0), Some(1));
+        .filter(|e| e.path().extension().is_some_and(|x| x == "meta"))
+        .map(|e| {
+            let meta: Value = serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+            meta["reason"].as_str().unwrap().to_string()
+        })
+        .collect();
+    reasons.sort();
+    assert_eq!(
+        reasons,
+        [
+            "empty message",
+            "handler 'upper.process' panicked: cannot upper-case this"
+        ]
+    );
+    assert_eq!(COUNTS.lock().unwrap().map(|c| c.0), Some(2));
 }

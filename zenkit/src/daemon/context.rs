@@ -39,6 +39,9 @@ pub struct Daemon<'a> {
     pub(crate) inbox: Option<Arc<Inbox>>,
     pub(crate) sources: Sources,
     pub(crate) workers: Workers,
+    /// The event, the position in its chain of the handler running and the
+    /// event's source tag.
+    pub(crate) running: Option<(EventId, usize, u32)>,
 }
 
 impl<'a> Daemon<'a> {
@@ -58,6 +61,7 @@ impl<'a> Daemon<'a> {
             inbox: None,
             sources: Sources::default(),
             workers: Workers::default(),
+            running: None,
         }
     }
 

@@ -81,6 +81,25 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins)
 /// How often a loop kept busy by its queue looks at its I/O sources.
 const IO_EVERY: Duration = Duration::from_millis(1);
 
+/// What the loop keeps from one turn to the next, and across a handler
+/// that panicked.
+struct Turns {
+    sigints: u32,
+    now: Instant,
+    announced_wait: Option<Instant>,
+    /// When a stopping daemon gives up waiting for its jobs.
+    jobs_until: Option<Instant>,
+    /// Rings when a timed event falls due (or the I/O sources are to be
+    /// looked at) while immediate events keep the loop busy, so the clock is
+    /// read only then, not for every event.
+    alarm: Alarm,
+    io_due: Instant,
+}
+
+/// Runs the loop's turns until the daemon leaves. A handler that panics
+/// fails its event, not the daemon: the panic is caught here, once for the
+/// whole loop rather than per handler (which would cost every event), and
+/// the turns go on.
 fn event_loop<A: App>(
     app: &mut A,
     d: &mut Daemon<'_>,
@@ -88,19 +107,37 @@ fn event_loop<A: App>(
     plugins: &mut Plugins,
     signals: &Signals,
 ) -> Result<()> {
-    let mut sigints = 0;
-    let mut now = Instant::now();
-    let mut announced_wait = None;
-    // when a stopping daemon gives up waiting for its jobs
-    let mut jobs_until: Option<Instant> = None;
-    // rings when a timed event falls due (or the I/O sources are to be
-    // looked at) while immediate events keep the loop busy, so the clock is
-    // read only then, not for every event
-    let mut alarm = Alarm::new()?;
-    let mut io_due = now;
+    let now = Instant::now();
+    let mut t = Turns {
+        sigints: 0,
+        now,
+        announced_wait: None,
+        jobs_until: None,
+        alarm: Alarm::new()?,
+        io_due: now,
+    };
+    loop {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            turns(app, d, wiring, plugins, signals, &mut t)
+        }));
+        match run {
+            Ok(result) => return result,
+            Err(panic) => handler_panicked(d, wiring, &*panic),
+        }
+    }
+}
+
+fn turns<A: App>(
+    app: &mut A,
+    d: &mut Daemon<'_>,
+    wiring: &Wiring<A>,
+    plugins: &mut Plugins,
+    signals: &Signals,
+    t: &mut Turns,
+) -> Result<()> {
     loop {
         if signals.pending() {
-            now = Instant::now();
+            t.now = Instant::now();
             for (signal, count) in signals.take() {
                 for _ in 0..count {
                     log_received(signal);
@@ -111,8 +148,8 @@ fn event_loop<A: App>(
                         d.leave = true;
                     }
                     Signal::SIGINT => {
-                        sigints += count;
-                        if sigints >= 3 {
+                        t.sigints += count;
+                        if t.sigints >= 3 {
                             tracing::info!(
                                 "Daemon processing termination forced by repeated interruption signals."
                             );
@@ -136,15 +173,15 @@ fn event_loop<A: App>(
         }
         let watching = !d.sources.is_empty();
         if d.queue.count_immediate() == 0 {
-            now = Instant::now();
+            t.now = Instant::now();
         } else {
-            arm(&mut alarm, d.queue.next_deadline(), watching, io_due);
+            arm(&mut t.alarm, d.queue.next_deadline(), watching, t.io_due);
         }
-        if watching && now >= io_due {
+        if watching && t.now >= t.io_due {
             poll_sources(d, signals, Some(Duration::ZERO));
-            io_due = now + IO_EVERY;
+            t.io_due = t.now + IO_EVERY;
         }
-        match d.queue.next(now) {
+        match d.queue.next(t.now) {
             Some(event) => {
                 let source = event.source;
                 dispatch(app, d, wiring, plugins, event);
@@ -157,9 +194,9 @@ fn event_loop<A: App>(
                 // signal or the alarm (a timer due, the sources' turn) is
                 // pending, a timed event is scheduled or the watches change.
                 let deadline = d.queue.next_deadline();
-                if d.queue.count_immediate() > 0 && deadline.map_or(true, |due| due > now) {
+                if d.queue.count_immediate() > 0 && deadline.map_or(true, |due| due > t.now) {
                     let idle_sources = d.sources.is_empty();
-                    arm(&mut alarm, deadline, !idle_sources, io_due);
+                    arm(&mut t.alarm, deadline, !idle_sources, t.io_due);
                     let timed = d.queue.timed_scheduled();
                     while !signals.pending()
                         && !d.leave
@@ -195,7 +232,7 @@ fn event_loop<A: App>(
                 if jobs > 0 && d.done {
                     // the `terminate` fail-safe bounds the wait after a stop;
                     // this bounds it after a handler's `set_done` too
-                    let until = *jobs_until.get_or_insert_with(|| {
+                    let until = *t.jobs_until.get_or_insert_with(|| {
                         tracing::info!("Waiting for {} of the worker pool", jobs_text(jobs));
                         let timeout = d.ctx.daemon.as_ref().map_or(0.0, |s| s.stop_timeout);
                         later(Instant::now(), duration_of_secs(timeout))
@@ -210,25 +247,63 @@ fn event_loop<A: App>(
                     // poll's timer slack grows with the timeout (0.1 %): sleep
                     // a little short and the rest in a second, precise wait
                     let remaining = deadline.saturating_duration_since(Instant::now());
-                    if remaining >= Duration::from_secs(1) && announced_wait != Some(deadline) {
+                    if remaining >= Duration::from_secs(1) && t.announced_wait != Some(deadline) {
                         tracing::info!(
                             "Waiting for '{}' seconds until next scheduled event",
                             remaining.as_secs_f64().ceil() as u64
                         );
-                        announced_wait = Some(deadline);
+                        t.announced_wait = Some(deadline);
                     }
                     remaining - remaining / 500
                 });
                 // the alarm was for a busy queue; ppoll's timeout and
                 // sources wake an idle loop
-                alarm.disarm();
+                t.alarm.disarm();
                 poll_sources(d, signals, timeout);
-                io_due = Instant::now() + IO_EVERY;
+                t.io_due = Instant::now() + IO_EVERY;
             }
         }
         if d.leave {
             return Ok(());
         }
+    }
+}
+
+/// Registers that the handler running (`d.running`) panicked, and queues
+/// `handler_panicked` (`{event, handler, message}`) before every other
+/// immediate event, so that a component can deal with what the event was
+/// about (the filer banishes the message being processed). The rest of the
+/// event's chain does not run.
+#[cold]
+fn handler_panicked<A: App>(
+    d: &mut Daemon<'_>,
+    wiring: &Wiring<A>,
+    panic: &(dyn std::any::Any + Send),
+) {
+    let message = super::workers::panic_message(panic).to_string();
+    let Some((id, index, source)) = d.running.take() else {
+        d.register_error(format!("the event loop panicked: {message}"));
+        return;
+    };
+    d.slot = 0;
+    if source != 0 {
+        // the source may report again, as after a handled event
+        d.sources.handled(source);
+    }
+    let label = wiring
+        .chain(id)
+        .and_then(|chain| chain.get(index))
+        .map_or("?", |entry| entry.label.as_str())
+        .to_string();
+    let event = d.queue.name(id).clone();
+    d.register_error(format!(
+        "handler '{label}' panicked on event '{event}': {message}"
+    ));
+    if event != "handler_panicked" {
+        d.schedule_next(
+            "handler_panicked",
+            Some(json!({"event": event, "handler": label, "message": message})),
+        );
     }
 }
 
@@ -314,9 +389,12 @@ fn dispatch<A: App>(
         d.register_error(format!("event '{name}' has no handler"));
         return;
     };
+    let source = event.source;
     let mut args = event.into_args();
-    for entry in chain {
+    for (index, entry) in chain.iter().enumerate() {
         d.slot = entry.slot;
+        // for the loop to tell whose panic it caught
+        d.running = Some((id, index, source));
         let flow = match &entry.action {
             Action::Call(call) => call.run(app, d, args),
             Action::Builtin(builtin) => builtin_handler(*builtin, app, d, wiring, plugins, args),
@@ -336,6 +414,7 @@ fn dispatch<A: App>(
         }
     }
     d.slot = 0;
+    d.running = None;
 }
 
 fn builtin_handler<A: App>(
@@ -390,8 +469,9 @@ fn builtin_handler<A: App>(
             tracing::info!("Handling event for signal 'SIGUSR2'");
             save_state(app, d, wiring);
         }
-        // the loop logged the wakeup when it took the signal
-        Builtin::Wake => {}
+        // the loop logged the wakeup when it took the signal; it registered
+        // a panic when it caught it
+        Builtin::Wake | Builtin::Panicked => {}
         Builtin::Watchdog => {
             d.notifier.watchdog();
             if let Some(interval) = notify::watchdog_interval() {

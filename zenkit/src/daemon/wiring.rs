@@ -23,6 +23,8 @@ pub(crate) enum Builtin {
     Wake,
     LogStatistics,
     Watchdog,
+    /// `handler_panicked`: the loop registered the error already.
+    Panicked,
 }
 
 /// A handler of the application or of one of its components, with the
@@ -190,6 +192,7 @@ impl<A: 'static> Wiring<A> {
             ("log_statistics", Builtin::LogStatistics),
             ("save_runlog", Builtin::PeriodicRunlog),
             ("watchdog", Builtin::Watchdog),
+            ("handler_panicked", Builtin::Panicked),
         ] {
             wiring.add(
                 0,
