@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 use serde_json::{json, Value};
-use support::{example, Run};
+use support::{example, pid_in, stop_within, Run};
 use zenkit_filer::{DirQueue, Options};
 
 const INGEST: &str = "filer_ingest";
@@ -212,28 +212,12 @@ fn line_text(n: u64) -> String {
 }
 
 fn pid_of(path: &Path) -> i32 {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    text.trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("PID file holds {text:?}"))
-}
-
-fn alive(pid: i32) -> bool {
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
-        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .unwrap_or_default()
-            .contains(") Z ")
+    pid_in(path)
 }
 
 /// Signals a detached daemon and waits (30 s at most) until it is gone.
 fn stop(pid: i32, signal: Signal) {
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while alive(pid) {
-        assert!(Instant::now() < deadline, "daemon {pid} did not stop");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    stop_within(pid, signal, Duration::from_secs(30));
 }
 
 fn runlogs(dir: &Path) -> Vec<PathBuf> {

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
-use support::{wait_for, Run, Sandbox};
+use support::{alive, pid_in, stop_within, wait_for, Run, Sandbox};
 
 /// A watch sandbox: the followed file and a configuration.
 fn sandbox() -> Sandbox {
@@ -24,27 +24,12 @@ fn sandbox() -> Sandbox {
 }
 
 fn pid_of(sb: &Sandbox, rel: &str) -> i32 {
-    let text = sb.read(rel);
-    text.trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("PID file holds {text:?}"))
-}
-
-fn alive(pid: i32) -> bool {
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
-        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .unwrap_or_default()
-            .contains(") Z ")
+    pid_in(&sb.path(rel))
 }
 
 /// Signals a detached daemon and waits (10 s at most) until it is gone.
 fn stop(pid: i32, signal: Signal) {
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while alive(pid) {
-        assert!(Instant::now() < deadline, "daemon {pid} did not stop");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    stop_within(pid, signal, Duration::from_secs(10));
 }
 
 fn status_line(pid: i32, key: &str) -> String {

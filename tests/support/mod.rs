@@ -254,3 +254,34 @@ pub fn wait_exit(child: &mut std::process::Child) -> i32 {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// The PID a PID file holds.
+pub fn pid_in(path: &Path) -> i32 {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("PID file holds {text:?}"))
+}
+
+/// Whether process `pid` runs (a zombie does not).
+pub fn alive(pid: i32) -> bool {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
+}
+
+/// Signals a detached daemon and waits, `patience` at most, until it is
+/// gone.
+pub fn stop_within(pid: i32, signal: nix::sys::signal::Signal, patience: std::time::Duration) {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal).unwrap();
+    let deadline = std::time::Instant::now() + patience;
+    while alive(pid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "daemon {pid} did not stop"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
