@@ -50,6 +50,9 @@ use serde_json::Value;
 use zenkit::daemon::{Args, Daemon, EventId, Flow, Interest, Sender, WatchId};
 use zenkit::prelude::*;
 
+mod support;
+use support::voluntary_switches;
+
 const MODE: &str = "ZENKIT_BENCH_MODE";
 const PARAM: &str = "ZENKIT_BENCH_PARAM";
 /// Trivial events per throughput run.
@@ -816,16 +819,6 @@ fn measure(root: &Path, mode: &str, param: &str) -> Vec<f64> {
             String::from_utf8_lossy(&out.stderr)
         ),
     }
-}
-
-/// voluntary_ctxt_switches of a process.
-fn voluntary_switches(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// Wake-ups per second of idle daemons of each mode, measured side by side.

@@ -46,6 +46,9 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use serde_json::{json, Value};
 
+mod support;
+use support::{example, now_ns, voluntary_switches};
+
 const THROUGHPUT: u64 = 5_000;
 const PACED: u64 = 2_000;
 const WARM_UP: u64 = 50;
@@ -100,23 +103,6 @@ if __name__ == "__main__":
     kind = sys.argv.pop(1)
     Stage(Enrich() if kind == "enrich" else Store()).run()
 "#;
-
-/// `CLOCK_MONOTONIC` in nanoseconds.
-fn now_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a live timespec clock_gettime fills.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current executable");
-    let release = exe.parent().and_then(Path::parent).expect("target/release");
-    release.join("examples").join(name)
-}
 
 /// The processes started; all killed when dropped (also on a panic).
 #[derive(Default)]
@@ -617,16 +603,6 @@ fn paced(env: &Env, imp: Impl, shape: Shape, parallel: usize, root: &Path) -> Fi
 
 fn percentile(sorted: &[u64], q: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize] as f64 / 1e6
-}
-
-/// voluntary_ctxt_switches of a process.
-fn voluntary_switches(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// Wake-ups per second of an idle enrich stage of each implementation,

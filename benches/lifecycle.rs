@@ -7,17 +7,14 @@
 //! cargo build --release --examples && cargo bench --bench lifecycle
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-const RUNS: usize = 200;
+mod support;
+use support::example;
 
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current executable");
-    let release = exe.parent().and_then(Path::parent).expect("target/release");
-    release.join("examples").join(name)
-}
+const RUNS: usize = 200;
 
 /// Runs `bin` once and returns (wall seconds, peak RSS in KiB).
 // The child is reaped by `wait4`, which clippy does not see.

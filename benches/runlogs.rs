@@ -11,9 +11,12 @@
 //! ```
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
+
+mod support;
+use support::example;
 
 /// Directory sizes and how many times each program runs on them.
 const SIZES: [(usize, usize); 3] = [(100, 21), (10_000, 7), (100_000, 3)];
@@ -22,12 +25,6 @@ const SIZES: [(usize, usize); 3] = [(100, 21), (10_000, 7), (100_000, 3)];
 /// lists, `--read DIR` lists and reads.
 const SCAN: &str = "--scan";
 const READ: &str = "--read";
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current executable");
-    let release = exe.parent().and_then(Path::parent).expect("target/release");
-    release.join("examples").join(name)
-}
 
 /// The counterpart: the runlog names of `dir`, newest first, printed as
 /// paths; with `read`, every file is also read and parsed as JSON.

@@ -25,6 +25,9 @@ use std::time::{Duration, Instant};
 
 use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
 
+mod support;
+use support::{example, now_ns};
+
 const TAIL_MODE: &str = "ZENKIT_BENCH_TAIL";
 const PATTERN: &str = "LAT";
 /// Lines measured per program and round, after the warm-up lines.
@@ -34,23 +37,6 @@ const ROUNDS: usize = 3;
 const GAP: Duration = Duration::from_millis(2);
 /// The last line of a round: the reader stops at its match.
 const END: &str = "LAT end";
-
-/// `CLOCK_MONOTONIC` in nanoseconds.
-fn now_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a live timespec clock_gettime fills.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current executable");
-    let release = exe.parent().and_then(Path::parent).expect("target/release");
-    release.join("examples").join(name)
-}
 
 /// The framework-free counterpart: follows `file` from its end and writes
 /// each line containing the pattern to `log` as `<time> Match for

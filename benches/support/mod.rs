@@ -1,0 +1,35 @@
+//! Helpers the benchmarks share: the built examples, the monotonic clock
+//! across processes and a process's wake-ups.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The release build of example `name` (build it with
+/// `cargo build --release --examples`).
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current executable");
+    let release = exe.parent().and_then(Path::parent).expect("target/release");
+    release.join("examples").join(name)
+}
+
+/// `CLOCK_MONOTONIC` in nanoseconds: comparable between processes.
+pub fn now_ns() -> u64 {
+    let mut ts = nix::libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a live timespec clock_gettime fills.
+    unsafe { nix::libc::clock_gettime(nix::libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// voluntary_ctxt_switches of a process: how often it went to sleep.
+pub fn voluntary_switches(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
