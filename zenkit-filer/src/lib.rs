@@ -83,16 +83,17 @@
 //! | operation   | flushes                                            |
 //! |-------------|----------------------------------------------------|
 //! | `enqueue`   | the new file, `incoming/`                          |
-//! | `update`    | the new content (in `tmp/`), `pending/`            |
+//! | `update`    | the new content (in `tmp/`)                        |
 //! | `commit`    | the next queue's `incoming/` (and, from another file system, the copy) |
 //! | `banish`    | the `.meta` file, `errors/`                        |
 //! | `dispatch`  | the `.meta` file, the target directory             |
 //! | `duplicate` | the copy, the `.meta` file, the target directory   |
 //! | `next`, `cancel`, commit without next queue | nothing              |
 //!
-//! The directory a message leaves is not flushed: after a power loss the
-//! message may be back where it was (taken again, or recovered from
-//! `pending/`), never lost. Delivery is at least once. A message written by
+//! The directory a message leaves is not flushed, nor `pending/` after an
+//! update (the rename over the message is atomic): after a power loss the
+//! message may be back where it was, or have its content from before the
+//! update (taken again, or recovered from `pending/`), never lost. Delivery is at least once. A message written by
 //! a writer that does not flush (Mentat's Python queue does not) is only as
 //! durable as that writer made it. [`Stats::fsyncs`] counts the flushes.
 //!

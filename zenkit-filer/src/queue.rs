@@ -708,11 +708,9 @@ impl DirQueue {
         // The old file, now unlinked, is released only now: the message was
         // locked throughout.
         self.held.insert(id.to_owned(), lock);
-        sync_dir(
-            &mut self.stats,
-            &self.dirs.pending_handle,
-            &self.dirs.pending,
-        )?;
+        // `pending/` is not flushed: the rename over the message is atomic,
+        // so after a power loss the message is there with the old content or
+        // the new, and, not committed, it is processed again either way.
         self.stats.cnt_updated += 1;
         Ok(())
     }
