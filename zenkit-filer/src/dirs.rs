@@ -30,7 +30,6 @@ pub(crate) struct QueueDirs {
     pub(crate) tmp: PathBuf,
     pub(crate) errors: PathBuf,
     pub(crate) incoming_handle: File,
-    pub(crate) pending_handle: File,
     pub(crate) errors_handle: File,
 }
 
@@ -52,7 +51,7 @@ impl QueueDirs {
             Ok((path, handle))
         };
         let (incoming, incoming_handle) = sub(INCOMING)?;
-        let (pending, pending_handle) = sub(PENDING)?;
+        let (pending, _) = sub(PENDING)?;
         let (tmp, _) = sub(TMP)?;
         let (errors, errors_handle) = sub(ERRORS)?;
         Ok(QueueDirs {
@@ -62,7 +61,6 @@ impl QueueDirs {
             tmp,
             errors,
             incoming_handle,
-            pending_handle,
             errors_handle,
         })
     }
