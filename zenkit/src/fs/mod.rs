@@ -32,6 +32,7 @@ pub use json::{
 };
 pub(crate) use json::{read_json_object_as, write_json_atomic_sweeping, JsonFile};
 pub(crate) use list::{list_dir, EntryKind};
+pub use read::describe;
 pub(crate) use read::{open_checked, read_bounded, read_regular, ReadError};
 
 /// Default mode of the files zenkit writes (runlogs, dumps): readable by

@@ -56,8 +56,9 @@ impl fmt::Display for Size {
     }
 }
 
-/// What a file of type `file_type` is, with an article, for messages.
-pub(super) fn describe(file_type: fs::FileType) -> &'static str {
+/// What a file of type `file_type` is, with an article, for messages:
+/// `"a FIFO"`, `"a symbolic link"`, `"a directory"`, …
+pub fn describe(file_type: fs::FileType) -> &'static str {
     if file_type.is_fifo() {
         "a FIFO"
     } else if file_type.is_char_device() {
