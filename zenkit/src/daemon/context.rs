@@ -39,9 +39,8 @@ pub struct Daemon<'a> {
     pub(crate) inbox: Option<Arc<Inbox>>,
     pub(crate) sources: Sources,
     pub(crate) workers: Workers,
-    /// The event, the position in its chain of the handler running and the
-    /// event's source tag.
-    pub(crate) running: Option<(EventId, usize, u32)>,
+    /// The event and the position in its chain of the handler running.
+    pub(crate) running: Option<(EventId, usize)>,
 }
 
 impl<'a> Daemon<'a> {

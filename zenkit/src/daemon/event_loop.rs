@@ -183,11 +183,7 @@ fn turns<A: App>(
         }
         match d.queue.next(t.now) {
             Some(event) => {
-                let source = event.source;
                 dispatch(app, d, wiring, plugins, event);
-                if source != 0 {
-                    d.sources.handled(source);
-                }
                 // Busy: with the alarm armed and no timer due at `now`, the
                 // immediate events that follow go back to back for as long
                 // as a turn above would only take them, that is until a
@@ -206,11 +202,7 @@ fn turns<A: App>(
                         let Some(event) = d.queue.pop_immediate() else {
                             break;
                         };
-                        let source = event.source;
                         dispatch(app, d, wiring, plugins, event);
-                        if source != 0 {
-                            d.sources.handled(source);
-                        }
                     }
                 }
             }
@@ -281,15 +273,11 @@ fn handler_panicked<A: App>(
     panic: &(dyn std::any::Any + Send),
 ) {
     let message = super::workers::panic_message(panic).to_string();
-    let Some((id, index, source)) = d.running.take() else {
+    let Some((id, index)) = d.running.take() else {
         d.register_error(format!("the event loop panicked: {message}"));
         return;
     };
     d.slot = 0;
-    if source != 0 {
-        // the source may report again, as after a handled event
-        d.sources.handled(source);
-    }
     let label = wiring
         .chain(id)
         .and_then(|chain| chain.get(index))
@@ -384,17 +372,22 @@ fn dispatch<A: App>(
     event: Event,
 ) {
     let id = event.id();
+    let source = event.source;
+    if source != 0 {
+        // the source may report again once this event is handled; marked
+        // before the handlers run, what they do with the source is final
+        d.sources.handled(source);
+    }
     let Some(chain) = wiring.chain(id).filter(|chain| !chain.is_empty()) else {
         let name = d.queue.name(id).clone();
         d.register_error(format!("event '{name}' has no handler"));
         return;
     };
-    let source = event.source;
     let mut args = event.into_args();
     for (index, entry) in chain.iter().enumerate() {
         d.slot = entry.slot;
         // for the loop to tell whose panic it caught
-        d.running = Some((id, index, source));
+        d.running = Some((id, index));
         let flow = match &entry.action {
             Action::Call(call) => call.run(app, d, args),
             Action::Builtin(builtin) => builtin_handler(*builtin, app, d, wiring, plugins, args),

@@ -286,7 +286,9 @@ impl Sources {
                 w.queued = true;
                 queue.push(event);
             }
-            self.fds.retain(|w| !closed.contains(&w.id));
+            if !closed.is_empty() {
+                self.fds.retain(|w| !closed.contains(&w.id));
+            }
         }
         self.scratch = fds;
         problems
