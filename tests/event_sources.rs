@@ -10,6 +10,7 @@ use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -44,12 +45,17 @@ fn run<A: App>(name: &str, extra: &[&str]) -> u8 {
     ];
     args.extend_from_slice(extra);
     // a daemon that misses its event would wait forever: fail instead
-    let watchdog = std::thread::spawn(|| {
-        std::thread::park_timeout(Duration::from_secs(60));
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let daemon = name.to_string();
+    std::thread::spawn(move || {
+        if finished.recv_timeout(Duration::from_secs(60)) == Err(RecvTimeoutError::Timeout) {
+            eprintln!("daemon {daemon} did not finish within 60 s");
+            std::process::exit(1);
+        }
     });
     let embedded = zenkit::embed::<A, _, _>(args).expect("the daemon comes up");
     let rc = embedded.run();
-    watchdog.thread().unpark();
+    drop(done);
     rc
 }
 
