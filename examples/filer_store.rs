@@ -10,20 +10,21 @@
 //! (see the README's "Pipelines: the filer queue"). The `Filer` component
 //! brings the input queue (`--queue-in-dir`, the daemon's name,
 //! `filer_store`, by default); there is no output queue, so
-//! `message_commit` deletes the message. The line is flushed to disk
-//! (`sync_data`) before the commit: a message is deleted only once its
-//! line is durable. A crash between the two leaves the message in
-//! `pending/`, and the next start (or another instance) stores it again:
-//! delivery is at least once, and a duplicate line is possible only then.
-//! A message spanning lines is stored as compact JSON; one that is not JSON
-//! and spans lines is banished. A failed write is cut off the file again
-//! and the message left pending for a later start.
+//! `message_commit` deletes the message. The store is handed to the filer
+//! with `Filer::flush_with`: the filer flushes it to disk before the
+//! commits of each batch take effect, so a message is deleted only once
+//! its line is durable, with one flush per batch rather than one per
+//! message. A crash between the two leaves the message in `pending/`, and
+//! the next start (or another instance) stores it again: delivery is at
+//! least once, and a duplicate line is possible only then. A message
+//! spanning lines is stored as compact JSON; one that is not JSON and
+//! spans lines is banished. A failed write is cut off the file again and
+//! the message left pending for a later start.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
 use zenkit::daemon::{Daemon, Flow};
 use zenkit::prelude::*;
 use zenkit_filer::{Filer, Process};
@@ -38,33 +39,16 @@ struct FilerStore {
     store: PathBuf,
     #[zen(component)]
     filer: Filer,
-    #[zen(component)]
-    sink: Sink,
-}
-
-#[zenkit::app]
-impl FilerStore {}
-
-#[derive(Serialize, Deserialize, Default)]
-struct SinkConfig {
-    store: PathBuf,
-}
-
-/// Appends each message to the store, then commits it.
-#[derive(Default)]
-struct Sink {
-    path: PathBuf,
     /// The store, open for appending.
     file: Option<File>,
 }
 
-impl Sink {
+impl FilerStore {
+    /// Appends `line`; a failed write is cut off again.
     fn append(&mut self, line: &str) -> std::io::Result<()> {
         let file = self.file.as_mut().expect("opened at setup");
         let before = file.metadata()?.len();
-        let written = file
-            .write_all(format!("{line}\n").as_bytes())
-            .and_then(|()| file.sync_data());
+        let written = file.write_all(format!("{line}\n").as_bytes());
         if written.is_err() {
             let _ = file.set_len(before);
         }
@@ -72,29 +56,19 @@ impl Sink {
     }
 }
 
-#[zenkit::component]
-impl Sink {
-    #[check]
-    fn check(&self, config: &SinkConfig) -> zenkit::Result<()> {
-        if config.store.as_os_str().is_empty() {
+#[zenkit::app]
+impl FilerStore {
+    #[setup]
+    fn setup(&mut self, _ctx: &mut Context) -> zenkit::Result<()> {
+        if self.store.as_os_str().is_empty() {
             return Err(Error::config("no store file; pass --store FILE"));
         }
-        Ok(())
-    }
-
-    #[configure]
-    fn configure(&mut self, config: SinkConfig) -> zenkit::Result<()> {
-        self.path = config.store;
-        Ok(())
-    }
-
-    #[setup]
-    fn setup(&mut self, _d: &mut Daemon<'_>) -> zenkit::Result<()> {
         let file = OpenOptions::new()
             .append(true)
             .create(true)
-            .open(&self.path)
-            .map_err(|e| Error::setup(format!("cannot open {}: {e}", self.path.display())))?;
+            .open(&self.store)
+            .map_err(|e| Error::setup(format!("cannot open {}: {e}", self.store.display())))?;
+        self.filer.flush_with(file.try_clone()?, &self.store);
         self.file = Some(file);
         Ok(())
     }
@@ -120,7 +94,7 @@ impl Sink {
                 error!(
                     "Cannot store message '{}' in {}: {err}",
                     message.id,
-                    self.path.display()
+                    self.store.display()
                 );
                 d.inc_statistic("cnt_store_errors", 1);
             }

@@ -28,6 +28,7 @@
 //! `cnt_banished`, `cnt_canceled`, `cnt_committed`, `cnt_dispatched`,
 //! `cnt_duplicated`, `cnt_errors`.
 
+use std::fs::File;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
@@ -62,6 +63,9 @@ pub struct FilerConfig {
     /// Move the messages of instances that died back from `pending/` to
     /// `incoming/` (keep off while Python instances read the same queue).
     pub queue_in_recover: bool,
+    /// The most message operations (updates, commits, enqueues) made
+    /// durable by one flush to disk; 1 makes each durable on its own.
+    pub queue_batch: u32,
 }
 
 impl Default for FilerConfig {
@@ -75,6 +79,7 @@ impl Default for FilerConfig {
             queue_out_limit: 5000,
             queue_out_wait: 10.0,
             queue_in_recover: true,
+            queue_batch: 64,
         }
     }
 }
@@ -118,6 +123,12 @@ pub struct Filer {
     idle: bool,
     /// The message whose `message_process` runs, for a handler that panics.
     processing: Option<String>,
+    /// A `filer_flush` is queued.
+    flush_queued: bool,
+    /// A `queue_check` is scheduled.
+    check_armed: bool,
+    /// Files to flush before commits take effect, until the queue is open.
+    outputs: Vec<(File, PathBuf)>,
 }
 
 impl Default for Filer {
@@ -129,6 +140,9 @@ impl Default for Filer {
             status: Status::Running,
             idle: true,
             processing: None,
+            flush_queued: false,
+            check_armed: false,
+            outputs: Vec::new(),
         }
     }
 }
@@ -149,6 +163,59 @@ impl Filer {
     /// The input queue, once set up.
     pub fn queue(&mut self) -> Option<&mut DirQueue> {
         self.queue.as_mut()
+    }
+
+    /// Adds `file` (named `path`) to the files flushed to disk before
+    /// committed messages leave the queue (see [`DirQueue::flush_with`]):
+    /// a last stage that writes what it makes of each message into `file`
+    /// and commits the message then needs no flush of its own, and the
+    /// filer flushes `file` once per batch.
+    pub fn flush_with(&mut self, file: File, path: impl Into<PathBuf>) {
+        match self.queue.as_mut() {
+            Some(queue) => queue.flush_with(file, path),
+            None => self.outputs.push((file, path.into())),
+        }
+    }
+
+    /// After an operation staged in the queue: a full batch is flushed now;
+    /// when no `message_next` is queued (so none will see the input queue
+    /// empty), a flush is queued behind the events queued now.
+    fn staged(&mut self, d: &mut Daemon<'_>) {
+        let Some(queue) = self.queue.as_ref() else {
+            return;
+        };
+        if queue.unflushed() >= self.config.queue_batch as usize {
+            self.flush(d);
+        } else if self.idle && queue.unflushed() > 0 {
+            self.queue_flush(d);
+        }
+    }
+
+    /// Queues `filer_flush` unless it is queued.
+    fn queue_flush(&mut self, d: &mut Daemon<'_>) {
+        if !self.flush_queued {
+            self.flush_queued = true;
+            d.schedule("filer_flush", None);
+        }
+    }
+
+    /// Makes the operations staged in the queue take effect, durably.
+    fn flush(&mut self, d: &mut Daemon<'_>) {
+        let Some(queue) = self.queue.as_mut() else {
+            return;
+        };
+        if let Err(err) = queue.flush() {
+            error!("Component '{}': {err}", d.component());
+            d.inc_statistic("cnt_errors", 1);
+        }
+    }
+
+    /// Schedules the next `queue_check` in `secs` seconds.
+    fn arm_check(&mut self, d: &mut Daemon<'_>, secs: f64) {
+        if !d.is_done() {
+            self.check_armed = true;
+            d.schedule_after_secs(secs, "queue_check", None);
+        }
     }
 
     /// Runs `op` on the queue for the message `args` name; an error is
@@ -182,6 +249,7 @@ impl Filer {
         match op(queue, &target) {
             Ok(()) => {
                 d.inc_statistic(counter, 1);
+                self.staged(d);
                 Flow::Continue(args)
             }
             Err(err) => {
@@ -201,6 +269,7 @@ impl Filer {
             "Component '{}': Starting the filer component",
             d.component()
         );
+        self.check_armed = true;
         d.schedule("queue_check", None);
         self.idle = false;
         d.schedule("message_next", None);
@@ -227,41 +296,64 @@ impl Filer {
         true
     }
 
+    /// Flushes what is staged, recovers, recounts the output queue, and
+    /// pauses or resumes. The check comes again while the queue has work
+    /// (messages in `incoming/`, messages of other instances in
+    /// `pending/`, a full output queue); a quiet queue is checked again
+    /// only after inotify told of a new message, so that it costs no
+    /// wake-ups.
     fn queue_check(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         debug!("Component '{}': Checking output queue size", d.component());
+        self.check_armed = false;
+        self.flush(d);
+        let mut quiet = true;
         if let Some(queue) = self.queue.as_mut() {
             match queue.rescan() {
-                Ok(rescan) if rescan.recovered > 0 => warn!(
-                    "Component '{}': Recovered {} message(s) abandoned in '{}'",
-                    d.component(),
-                    rescan.recovered,
-                    queue.pending_dir().display()
-                ),
-                Ok(_) => {}
+                Ok(rescan) => {
+                    if rescan.recovered > 0 {
+                        warn!(
+                            "Component '{}': Recovered {} message(s) abandoned in '{}'",
+                            d.component(),
+                            rescan.recovered,
+                            queue.pending_dir().display()
+                        );
+                    }
+                    quiet = rescan.incoming == 0 && rescan.others_pending == 0;
+                }
                 Err(err) => {
                     error!("Component '{}': {err}", d.component());
                     d.inc_statistic("cnt_errors", 1);
+                    quiet = false;
                 }
             }
         }
-        let mut wait = self.config.queue_in_wait;
         if self.output_full(d) {
-            wait = self.config.queue_out_wait;
-        } else if self.status == Status::Paused {
+            self.arm_check(d, self.config.queue_out_wait);
+            return Flow::Continue(args);
+        }
+        if self.status == Status::Paused {
             info!(
                 "Component '{}': Output queue free, resuming the processing",
                 d.component()
             );
             self.status = Status::Running;
             self.wake(d);
-        } else {
+        }
+        if !quiet {
             // the safety rescan: a message inotify did not tell of
             self.wake(d);
-        }
-        if !d.is_done() {
-            d.schedule_after_secs(wait, "queue_check", None);
+            self.arm_check(d, self.config.queue_in_wait);
         }
         Flow::Continue(args)
+    }
+
+    /// `message_next` takes no more messages for now: the filer is idle,
+    /// and what is staged is flushed once the events queued now ran.
+    fn drained(&mut self, d: &mut Daemon<'_>) {
+        self.idle = true;
+        if self.queue.as_ref().is_some_and(|q| q.unflushed() > 0) {
+            self.queue_flush(d);
+        }
     }
 
     /// Queues `message_next` unless one is queued already.
@@ -277,12 +369,15 @@ impl Filer {
             while matches!(inotify.read_events(), Ok(events) if !events.is_empty()) {}
         }
         self.wake(d);
+        if !self.check_armed {
+            self.arm_check(d, self.config.queue_in_wait);
+        }
         Flow::next()
     }
 
     fn message_next(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         if self.status == Status::Paused || self.output_full(d) {
-            self.idle = true;
+            self.drained(d);
             return Flow::Stop;
         }
         let Some(queue) = self.queue.as_mut() else {
@@ -319,7 +414,7 @@ impl Filer {
                     }
                 }
                 if d.is_done() {
-                    self.idle = true;
+                    self.drained(d);
                     info!(
                         "Component '{name}': Daemon is in shutdown process, will not fetch any new messages"
                     );
@@ -328,7 +423,7 @@ impl Filer {
                 }
             }
             Ok(None) => {
-                self.idle = true;
+                self.drained(d);
                 if d.is_done() {
                     info!(
                         "Component '{name}': Daemon is in shutdown process, will not fetch any new messages"
@@ -338,7 +433,7 @@ impl Filer {
             Err(err) => {
                 error!("Component '{name}': {err}");
                 d.inc_statistic("cnt_errors", 1);
-                self.idle = true;
+                self.drained(d);
             }
         }
         Flow::Continue(args)
@@ -376,6 +471,11 @@ impl Component for Filer {
                 .value_name("SECONDS")
                 .help("Seconds between looks at a full output queue")
                 .value_parser(value_parser::<f64>()),
+            Arg::new("queue_batch")
+                .long("queue-batch")
+                .value_name("N")
+                .help("Make up to N message operations durable with one flush to disk (1: each on its own)")
+                .value_parser(value_parser::<u32>()),
         ]
     }
 
@@ -401,6 +501,11 @@ impl Component for Filer {
                 }
             }
         }
+        if config.queue_batch == 0 {
+            return Err(zenkit::Error::config(
+                "queue_batch: expected at least 1 message operation per flush, not 0",
+            ));
+        }
         for (key, secs) in [
             ("queue_in_wait", config.queue_in_wait),
             ("queue_out_wait", config.queue_out_wait),
@@ -415,6 +520,9 @@ impl Component for Filer {
     }
 
     fn configure(&mut self, config: FilerConfig) -> zenkit::Result<()> {
+        if let Some(queue) = self.queue.as_mut() {
+            queue.set_group_commit(config.queue_batch > 1)?;
+        }
         self.config = config;
         Ok(())
     }
@@ -442,6 +550,11 @@ impl Component for Filer {
                 }
             }),
             handler("message_next", "message_next", Filer::message_next),
+            handler("filer_flush", "flush", |f, d, args| {
+                f.flush_queued = false;
+                f.flush(d);
+                Flow::Continue(args)
+            }),
             Handler {
                 event: "message_process",
                 first: true,
@@ -457,8 +570,11 @@ impl Component for Filer {
             },
             handler("handler_panicked", "handler_panicked", Filer::panicked),
             handler("message_update", "message_update", |f, d, args| {
-                f.on_message(d, args, "update", "cnt_updated", |q, t| {
-                    q.update(&t.id, t.data.as_deref().unwrap_or("").as_bytes())
+                f.on_message(d, args, "update", "cnt_updated", |q, t| match &t.data {
+                    Some(data) => q.update(&t.id, data.as_bytes()),
+                    None => Err(zenkit::Error::msg(
+                        "no \"data\" to replace it with in the event's arguments",
+                    )),
                 })
             }),
             handler("message_commit", "message_commit", |f, d, args| {
@@ -505,9 +621,13 @@ impl Component for Filer {
                 .map(|dir| queue_path(&var, dir)),
             perms: Some(self.config.queue_in_perms),
             recover: self.config.queue_in_recover,
+            group_commit: self.config.queue_batch > 1,
             ..Options::default()
         };
-        let queue = DirQueue::open(queue_path(&var, &in_dir), options)?;
+        let mut queue = DirQueue::open(queue_path(&var, &in_dir), options)?;
+        for (file, path) in self.outputs.drain(..) {
+            queue.flush_with(file, path);
+        }
         let inotify = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC)
             .map_err(|e| zenkit::Error::setup(format!("cannot watch the input queue: {e}")))?;
         inotify
@@ -611,6 +731,7 @@ impl Filer {
                     id.as_str()
                 );
                 d.inc_statistic("cnt_enqueued", 1);
+                self.staged(d);
                 let mut args = args.unwrap_or_else(|| json!({}));
                 args["id"] = json!(id.as_str());
                 Flow::with(args)

@@ -155,6 +155,8 @@
 
 mod component;
 mod dirs;
+mod files;
+mod flush;
 mod id;
 mod json;
 mod queue;

@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, ErrorKind as IoErrorKind, Read, Seek, SeekFrom, Write};
-use std::os::unix::ffi::OsStrExt;
+use std::io::{self, ErrorKind as IoErrorKind, Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -15,6 +14,11 @@ use serde_json::{json, Value};
 use zenkit::{Error, ErrorKind, Result};
 
 use crate::dirs::QueueDirs;
+use crate::files::{
+    copy_from, count_entries, io_error, open_message, open_target_dir, read_names, rename,
+    rename_error, same_file, sync_dir, Temp,
+};
+use crate::flush::{Enqueued, Held, Output, Staged, Update};
 use crate::id::{self, MessageId};
 use crate::json::to_python_json;
 use crate::Stats;
@@ -68,11 +72,19 @@ pub struct Options {
     /// `tmp/` must have been left there before recovery takes it for
     /// stranded (its stage died between the commit's two renames).
     pub stranded_after: std::time::Duration,
+    /// Group commit: [`enqueue`](DirQueue::enqueue),
+    /// [`update`](DirQueue::update) and [`commit`](DirQueue::commit) only
+    /// stage what they do, and [`flush`](DirQueue::flush) makes all that is
+    /// staged take effect with one flush of the new contents and one of
+    /// each directory they entered, instead of two flushes per message.
+    /// Off, each of them takes effect, durably, before it returns.
+    pub group_commit: bool,
 }
 
 impl Default for Options {
     /// No next queue, directories and files with the default modes, owned
-    /// by whoever runs the program, no recovery, messages up to 256 MiB.
+    /// by whoever runs the program, no recovery, messages up to 256 MiB,
+    /// each operation durable on its own.
     fn default() -> Self {
         Options {
             next: None,
@@ -83,6 +95,7 @@ impl Default for Options {
             file_mode: 0o644,
             max_message_size: zenkit::fs::MAX_DATA_FILE_SIZE,
             stranded_after: std::time::Duration::from_secs(60),
+            group_commit: false,
         }
     }
 }
@@ -154,14 +167,17 @@ pub struct Rescan {
     /// The messages counted in the next queue's `incoming/`; `None` without
     /// a next queue.
     pub next_queue_len: Option<usize>,
+    /// The messages in `pending/` that this queue does not hold: being
+    /// processed by other instances, or abandoned and not recovered.
+    pub others_pending: usize,
 }
 
 /// The next queue and what is known of its length.
 #[derive(Debug)]
-struct NextQueue {
-    dirs: QueueDirs,
+pub(crate) struct NextQueue {
+    pub(crate) dirs: QueueDirs,
     /// Counted at the last recount, plus the commits since.
-    len: usize,
+    pub(crate) len: usize,
 }
 
 /// A directory message queue, on disk as Mentat's `DirectoryQueue`.
@@ -183,18 +199,23 @@ struct NextQueue {
 /// not finished: they stay in `pending/` until an instance recovers them.
 #[derive(Debug)]
 pub struct DirQueue {
-    dirs: QueueDirs,
-    next: Option<NextQueue>,
+    pub(crate) dirs: QueueDirs,
+    pub(crate) next: Option<NextQueue>,
     host: String,
     recover: bool,
     stranded_after: std::time::Duration,
-    file_mode: u32,
+    pub(crate) file_mode: u32,
     max_message_size: u64,
     /// The names of `incoming/` not tried yet, the oldest last.
     listed: Vec<String>,
-    /// The locked files of the messages taken and not finished, by id.
-    held: HashMap<String, Flock<File>>,
-    stats: Stats,
+    /// The messages taken and not finished, by id.
+    pub(crate) held: HashMap<String, Held>,
+    /// What the next flush makes take effect.
+    pub(crate) staged: Staged,
+    group_commit: bool,
+    /// Flushed before staged commits take effect.
+    pub(crate) outputs: Vec<Output>,
+    pub(crate) stats: Stats,
 }
 
 impl DirQueue {
@@ -253,6 +274,9 @@ impl DirQueue {
             max_message_size: options.max_message_size,
             listed: Vec::new(),
             held: HashMap::new(),
+            staged: Staged::default(),
+            group_commit: options.group_commit,
+            outputs: Vec::new(),
             stats: Stats::default(),
         };
         if queue.recover {
@@ -271,7 +295,9 @@ impl DirQueue {
     /// (created exclusively, never through a symbolic link), flushed to
     /// disk, renamed into `incoming/` under its id (with the file's device
     /// and inode numbers), and `incoming/` is flushed: once this returns,
-    /// the message survives a crash or a power loss.
+    /// the message survives a crash or a power loss. With
+    /// [`Options::group_commit`] the message is only written, and renamed
+    /// into `incoming/` by the next [`flush`](DirQueue::flush).
     pub fn enqueue(&mut self, data: &[u8]) -> Result<MessageId> {
         let result = self.enqueue_inner(data);
         self.counted(result)
@@ -304,10 +330,16 @@ impl DirQueue {
     }
 
     /// Replaces the content of taken message `id` with `data`, atomically:
-    /// the new content is written into `tmp/`, flushed, locked, renamed
-    /// over the message in `pending/`, and `pending/` is flushed. A reader
-    /// or a crash sees the old content or the new one, never a mix, and
-    /// the message stays locked throughout.
+    /// the new content is written into `tmp/`, locked, flushed and renamed
+    /// over the message in `pending/`. A reader or a crash sees the old
+    /// content or the new one, never a mix, and the message stays locked
+    /// throughout. With [`Options::group_commit`] the new content is only
+    /// written, and put in place by the next [`flush`](DirQueue::flush)
+    /// (or goes on to the next queue directly when the message is
+    /// committed before). An operation that takes the message as it is
+    /// ([`banish`](DirQueue::banish), [`dispatch`](DirQueue::dispatch),
+    /// [`duplicate`](DirQueue::duplicate)) puts a new content in place
+    /// first.
     pub fn update(&mut self, id: impl AsRef<str>, data: &[u8]) -> Result<()> {
         let result = self.update_inner(id.as_ref(), data);
         self.counted(result)
@@ -326,6 +358,12 @@ impl DirQueue {
     ///
     /// If the second rename fails, the message stays in the next queue's
     /// `tmp/`, and the error says so.
+    ///
+    /// With [`Options::group_commit`] this only marks the message
+    /// committed: the next [`flush`](DirQueue::flush) hands it on, and
+    /// until then no other operation takes its id. Without, the commit
+    /// takes effect before this returns. The files added with
+    /// [`flush_with`](DirQueue::flush_with) are flushed first, either way.
     pub fn commit(&mut self, id: impl AsRef<str>) -> Result<()> {
         let result = self.commit_inner(id.as_ref());
         self.counted(result)
@@ -380,6 +418,60 @@ impl DirQueue {
         self.counted(result)
     }
 
+    /// Makes what [`Options::group_commit`] staged take effect, in the order
+    /// it was staged: the new contents of the enqueued and the updated
+    /// messages are flushed to disk (one `fdatasync`, or one `syncfs` of
+    /// the queue's file system for several), so are the files added with
+    /// [`flush_with`](DirQueue::flush_with) when a commit is staged, then
+    /// the messages are renamed into place, then the directories that
+    /// received messages (`incoming/`, the next queue's `incoming/`) are
+    /// flushed. Once this returns, all of it survives a power loss. Nothing
+    /// to do without group commit, or when nothing is staged; dropping the
+    /// queue flushes too.
+    ///
+    /// When the new contents cannot be flushed, none of the staged
+    /// operations takes effect and none stays staged: the enqueued messages
+    /// and the updates are dropped (the disk may have lost them, and a
+    /// flush tried again could claim otherwise), and the committed messages
+    /// are held again, uncommitted, with their content from before. When
+    /// one rename fails, the rest still take effect and the first error is
+    /// returned.
+    pub fn flush(&mut self) -> Result<()> {
+        let result = self.flush_inner();
+        self.counted(result)
+    }
+
+    /// Turns [`Options::group_commit`] on or off; turning it off flushes
+    /// what is staged.
+    pub fn set_group_commit(&mut self, on: bool) -> Result<()> {
+        self.group_commit = on;
+        if on {
+            Ok(())
+        } else {
+            self.flush()
+        }
+    }
+
+    /// The operations staged for the next [`flush`](DirQueue::flush):
+    /// enqueued messages, and taken messages updated or committed.
+    pub fn unflushed(&self) -> usize {
+        self.staged.len()
+    }
+
+    /// Adds `file` (named `path`, for errors) to the files flushed
+    /// (`fdatasync`) before committed messages leave the queue: what a
+    /// stage wrote for the messages it commits, such as the file a last
+    /// stage stores them in, so that a message is gone from the queue only
+    /// once what was made of it is on disk. With
+    /// [`Options::group_commit`] that is one flush per
+    /// [`flush`](DirQueue::flush) rather than one per message.
+    pub fn flush_with(&mut self, file: File, path: impl Into<PathBuf>) {
+        self.outputs.push(Output {
+            file,
+            path: path.into(),
+        });
+    }
+
     /// Moves the messages that no live instance holds back from `pending/`
     /// to `incoming/`, and returns how many.
     ///
@@ -432,11 +524,18 @@ impl DirQueue {
     /// The estimated number of messages in the next queue's `incoming/`,
     /// for back-pressure without listing a directory at every check: as
     /// counted at open or at the last [`recount_next`](DirQueue::recount_next),
-    /// plus the messages this queue committed since. As the next stage
-    /// takes messages meanwhile, the estimate only errs high. `None`
+    /// plus the messages this queue committed since, those staged for the
+    /// next [`flush`](DirQueue::flush) included. As the next stage takes
+    /// messages meanwhile, the estimate only errs high. `None`
     /// without a next queue.
     pub fn next_queue_len(&self) -> Option<usize> {
-        self.next.as_ref().map(|next| next.len)
+        let staged = self
+            .staged
+            .messages
+            .iter()
+            .filter(|id| self.held.get(*id).is_some_and(|held| held.committed))
+            .count();
+        self.next.as_ref().map(|next| next.len + staged)
     }
 
     /// Counts the entries in the next queue's `incoming/` now (Mentat's
@@ -458,14 +557,16 @@ impl DirQueue {
     }
 
     /// Whether this queue holds message `id`: took it and has not finished
-    /// it.
+    /// it (a commit staged for the next flush finished it).
     pub fn is_held(&self, id: impl AsRef<str>) -> bool {
-        self.held.contains_key(id.as_ref())
+        self.held
+            .get(id.as_ref())
+            .is_some_and(|held| !held.committed)
     }
 
     /// The number of messages this queue holds.
     pub fn held_count(&self) -> usize {
-        self.held.len()
+        self.held.values().filter(|held| !held.committed).count()
     }
 
     /// The queue directory.
@@ -513,21 +614,26 @@ impl DirQueue {
         let (mut file, temp) = self.create_temp()?;
         file.write_all(data)
             .map_err(|err| io_error(format!("cannot write {}", temp.path().display()), err))?;
-        self.sync_file(&file, temp.path())?;
         let meta = file
             .metadata()
             .map_err(|err| io_error(format!("cannot stat {}", temp.path().display()), err))?;
         let id = id::generate(&self.host, meta.dev(), meta.ino());
-        let target = self.dirs.incoming.join(&id);
-        rename(temp.path(), &target)?;
-        temp.keep();
-        sync_dir(
-            &mut self.stats,
-            &self.dirs.incoming_handle,
-            &self.dirs.incoming,
-        )?;
-        self.stats.cnt_enqueued += 1;
+        self.staged.enqueued.push(Enqueued {
+            file,
+            temp,
+            id: id.clone(),
+        });
+        self.flush_ungrouped()?;
         Ok(MessageId::from_name(id))
+    }
+
+    /// Without group commit, makes the operation just staged take effect.
+    fn flush_ungrouped(&mut self) -> Result<()> {
+        if self.group_commit {
+            Ok(())
+        } else {
+            self.flush_inner()
+        }
     }
 
     fn next_inner(&mut self) -> Result<Option<Message>> {
@@ -593,14 +699,14 @@ impl DirQueue {
         };
         match read {
             Ok(true) => {
-                self.held.insert(name.clone(), lock);
+                self.held.insert(name.clone(), Held::new(lock));
                 Ok(Some(Message {
                     id: MessageId::from_name(name),
                     data,
                 }))
             }
             Ok(false) => {
-                self.held.insert(name.clone(), lock);
+                self.held.insert(name.clone(), Held::new(lock));
                 let reason = format!("the message is larger than {limit} bytes");
                 if let Err(err) = self.banish_inner(&name, Some(&json!({ "reason": reason }))) {
                     // Left for recovery rather than held unknown to the caller.
@@ -695,113 +801,30 @@ impl DirQueue {
         let (mut file, temp) = self.create_temp()?;
         file.write_all(data)
             .map_err(|err| io_error(format!("cannot write {}", temp.path().display()), err))?;
-        self.sync_file(&file, temp.path())?;
-        let lock = Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
+        // Locked before it replaces the message, which stays locked so.
+        let file = Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
             io_error(
                 format!("cannot lock {}", temp.path().display()),
                 errno.into(),
             )
         })?;
-        let target = self.dirs.pending.join(id);
-        rename(temp.path(), &target)?;
-        temp.keep();
-        // The old file, now unlinked, is released only now: the message was
-        // locked throughout.
-        self.held.insert(id.to_owned(), lock);
-        // `pending/` is not flushed: the rename over the message is atomic,
-        // so after a power loss the message is there with the old content or
-        // the new, and, not committed, it is processed again either way.
-        self.stats.cnt_updated += 1;
-        Ok(())
+        let held = self.held.get_mut(id).expect("checked above");
+        // A former update not in place yet is dropped, its file removed.
+        held.update = Some(Update { file, temp });
+        self.stage(id);
+        self.flush_ungrouped()
     }
 
     fn commit_inner(&mut self, id: &str) -> Result<()> {
         self.check_held(id)?;
-        let pending = self.dirs.pending.join(id);
-        let Some(next) = &self.next else {
-            fs::remove_file(&pending)
-                .map_err(|err| io_error(format!("cannot remove {}", pending.display()), err))?;
-            self.held.remove(id);
-            self.stats.cnt_committed += 1;
-            return Ok(());
-        };
-        let staged = next.dirs.tmp.join(id);
-        let target = next.dirs.incoming.join(id);
-        let copied = match fs::rename(&pending, &staged) {
-            Ok(()) => {
-                self.held.remove(id);
-                false
-            }
-            Err(err) if err.raw_os_error() == Some(libc::EXDEV) => {
-                self.copy_held(id, &staged)?;
-                true
-            }
-            Err(err) => return Err(rename_error(&pending, &staged, err)),
-        };
-        if let Err(err) = fs::rename(&staged, &target) {
-            if copied {
-                let _ = fs::remove_file(&staged);
-            }
-            return Err(rename_error(&staged, &target, err).context(format!(
-                "message {id} {}",
-                if copied {
-                    "stays pending"
-                } else {
-                    "was left in the next queue's tmp/"
-                }
-            )));
-        }
-        let next = self.next.as_mut().expect("checked above");
-        next.len += 1;
-        sync_dir(
-            &mut self.stats,
-            &next.dirs.incoming_handle,
-            &next.dirs.incoming,
-        )?;
-        if copied {
-            fs::remove_file(&pending)
-                .map_err(|err| io_error(format!("cannot remove {}", pending.display()), err))?;
-            self.held.remove(id);
-        }
-        self.stats.cnt_committed += 1;
-        Ok(())
-    }
-
-    /// Copies held message `id` into a new file `target` (in another
-    /// queue's `tmp/`), flushed.
-    fn copy_held(&mut self, id: &str, target: &Path) -> Result<()> {
-        let mut out = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(self.file_mode)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(target)
-            .map_err(|err| io_error(format!("cannot create {}", target.display()), err))?;
-        let copied = self.copy_held_into(id, &mut out, target);
-        let synced = copied.and_then(|()| self.sync_file(&out, target));
-        if synced.is_err() {
-            let _ = fs::remove_file(target);
-        }
-        synced
-    }
-
-    /// Copies the content of held message `id` into `out`, named `target`.
-    fn copy_held_into(&mut self, id: &str, out: &mut File, target: &Path) -> Result<()> {
-        let source = self.dirs.pending.join(id);
-        let mut file: &File = self.held.get(id).expect("checked by the caller");
-        file.seek(SeekFrom::Start(0))
-            .and_then(|_| io::copy(&mut file, out))
-            .map(|_| ())
-            .map_err(|err| {
-                io_error(
-                    format!("cannot copy {} to {}", source.display(), target.display()),
-                    err,
-                )
-            })
+        self.held.get_mut(id).expect("checked above").committed = true;
+        self.stage(id);
+        self.flush_ungrouped()
     }
 
     fn banish_inner(&mut self, id: &str, metadata: Option<&Value>) -> Result<()> {
         self.check_held(id)?;
+        self.settle(id)?;
         let errors = self.dirs.errors.clone();
         let meta = match metadata {
             Some(metadata) => Some(self.write_meta(&errors, OsStr::new(id), metadata)?),
@@ -823,6 +846,7 @@ impl DirQueue {
 
     fn cancel_inner(&mut self, id: &str) -> Result<()> {
         self.check_held(id)?;
+        self.unstage(id);
         let pending = self.dirs.pending.join(id);
         fs::remove_file(&pending)
             .map_err(|err| io_error(format!("cannot remove {}", pending.display()), err))?;
@@ -833,6 +857,7 @@ impl DirQueue {
 
     fn dispatch_inner(&mut self, id: &str, dir: &Path, metadata: Option<&Value>) -> Result<()> {
         self.check_held(id)?;
+        self.settle(id)?;
         let handle = open_target_dir(dir)?;
         let meta = match metadata {
             Some(metadata) => Some(self.write_meta(dir, OsStr::new(id), metadata)?),
@@ -854,9 +879,12 @@ impl DirQueue {
 
     fn duplicate_inner(&mut self, id: &str, dir: &Path, metadata: Option<&Value>) -> Result<()> {
         self.check_held(id)?;
+        self.settle(id)?;
         let handle = open_target_dir(dir)?;
         let (mut file, temp) = self.create_temp()?;
-        self.copy_held_into(id, &mut file, temp.path())?;
+        let source = self.dirs.pending.join(id);
+        let held: &File = &self.held[id].file;
+        copy_from(held, &source, &mut file, temp.path())?;
         self.sync_file(&file, temp.path())?;
         let meta = match metadata {
             Some(metadata) => Some(self.write_meta(dir, OsStr::new(id), metadata)?),
@@ -971,10 +999,13 @@ impl DirQueue {
         };
         self.list_incoming()?;
         let next_queue_len = self.recount_next_inner()?;
+        let others_pending =
+            count_entries(&self.dirs.pending, false)?.saturating_sub(self.held.len());
         Ok(Rescan {
             incoming: self.listed.len(),
             recovered,
             next_queue_len,
+            others_pending,
         })
     }
 
@@ -983,7 +1014,7 @@ impl DirQueue {
 
     /// Refuses an id that this queue does not hold.
     fn check_held(&self, id: &str) -> Result<()> {
-        if self.held.contains_key(id) {
+        if self.is_held(id) {
             return Ok(());
         }
         Err(Error::msg(format!(
@@ -1039,7 +1070,7 @@ impl DirQueue {
                 .custom_flags(libc::O_NOFOLLOW)
                 .open(&path)
             {
-                Ok(file) => return Ok((file, Temp(Some(path)))),
+                Ok(file) => return Ok((file, Temp::new(path))),
                 // Another writer of this process in the same microsecond.
                 Err(err) if err.kind() == IoErrorKind::AlreadyExists => std::thread::yield_now(),
                 Err(err) => return Err(io_error(format!("cannot create {}", path.display()), err)),
@@ -1059,107 +1090,10 @@ impl DirQueue {
     }
 }
 
-/// A file in `tmp/` that is removed when dropped, unless kept (renamed
-/// away).
-struct Temp(Option<PathBuf>);
-
-impl Temp {
-    fn path(&self) -> &Path {
-        self.0.as_deref().expect("a temporary file not kept yet")
-    }
-
-    /// The file was renamed away: nothing to remove.
-    fn keep(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for Temp {
+impl Drop for DirQueue {
+    /// Flushes what is staged; the messages taken and not finished stay in
+    /// `pending/`, unlocked, for recovery.
     fn drop(&mut self) {
-        if let Some(path) = self.0.take() {
-            let _ = fs::remove_file(path);
-        }
-    }
-}
-
-/// Flushes directory `path`, open as `handle`.
-fn sync_dir(stats: &mut Stats, handle: &File, path: &Path) -> Result<()> {
-    stats.fsyncs += 1;
-    handle
-        .sync_all()
-        .map_err(|err| io_error(format!("cannot flush directory {}", path.display()), err))
-}
-
-/// Opens a message file for reading: never through a symbolic link, never
-/// blocking (a FIFO swapped in), never as the controlling terminal.
-fn open_message(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-}
-
-/// Opens the directory that a message is dispatched or duplicated into.
-fn open_target_dir(dir: &Path) -> Result<File> {
-    match fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => {}
-        Ok(_) => return Err(Error::msg(format!("{} is not a directory", dir.display()))),
-        Err(err) => {
-            return Err(io_error(
-                format!("cannot use directory {}", dir.display()),
-                err,
-            ))
-        }
-    }
-    File::open(dir).map_err(|err| io_error(format!("cannot open directory {}", dir.display()), err))
-}
-
-/// Renames `from` to `to`.
-fn rename(from: &Path, to: &Path) -> Result<()> {
-    fs::rename(from, to).map_err(|err| rename_error(from, to, err))
-}
-
-fn rename_error(from: &Path, to: &Path, err: io::Error) -> Error {
-    let mut message = format!("cannot rename {} to {}", from.display(), to.display());
-    if err.raw_os_error() == Some(libc::EXDEV) {
-        message.push_str(" (another file system than the queue's)");
-    }
-    io_error(message, err)
-}
-
-/// An error `"<what>: <err>"` caused by `err`.
-fn io_error(what: String, err: io::Error) -> Error {
-    Error::with_source(ErrorKind::Runtime, format!("{what}: {err}"), err)
-}
-
-/// The names in directory `dir`.
-fn read_names(dir: &Path) -> Result<Vec<OsString>> {
-    let failed = |err| io_error(format!("cannot list {}", dir.display()), err);
-    let mut names = Vec::new();
-    for entry in fs::read_dir(dir).map_err(failed)? {
-        names.push(entry.map_err(failed)?.file_name());
-    }
-    Ok(names)
-}
-
-/// The number of entries in `dir`, without the `.meta` files when
-/// `skip_meta`.
-fn count_entries(dir: &Path, skip_meta: bool) -> Result<usize> {
-    let failed = |err| io_error(format!("cannot list {}", dir.display()), err);
-    let mut count = 0;
-    for entry in fs::read_dir(dir).map_err(failed)? {
-        let entry = entry.map_err(failed)?;
-        if !(skip_meta && entry.file_name().as_bytes().ends_with(b".meta")) {
-            count += 1;
-        }
-    }
-    Ok(count)
-}
-
-/// Whether `a` and `b` are the same directory.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (fs::metadata(a), fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
+        let _ = self.flush_inner();
     }
 }

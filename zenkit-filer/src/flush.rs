@@ -1,0 +1,378 @@
+//! Group commit: the operations that write messages are staged, and a flush
+//! makes all that is staged take effect with one flush of the new contents
+//! and one of each directory they entered.
+
+use std::fs::{self, File};
+use std::io::ErrorKind as IoErrorKind;
+use std::path::Path;
+
+use nix::fcntl::Flock;
+use nix::libc;
+use zenkit::Result;
+
+use crate::files::{copy_into_new, io_error, rename, rename_error, sync_dir, Temp};
+use crate::queue::DirQueue;
+
+/// A message the queue took and has not finished.
+#[derive(Debug)]
+pub(crate) struct Held {
+    /// The message file in `pending/`, locked.
+    pub(crate) file: Flock<File>,
+    /// Its new content, not in place yet.
+    pub(crate) update: Option<Update>,
+    /// Committed, to take effect at the next flush.
+    pub(crate) committed: bool,
+    /// Listed in [`Staged::messages`].
+    pub(crate) staged: bool,
+}
+
+impl Held {
+    pub(crate) fn new(file: Flock<File>) -> Held {
+        Held {
+            file,
+            update: None,
+            committed: false,
+            staged: false,
+        }
+    }
+}
+
+/// The new content of a held message, written into `tmp/` and locked.
+#[derive(Debug)]
+pub(crate) struct Update {
+    pub(crate) file: Flock<File>,
+    pub(crate) temp: Temp,
+}
+
+/// A message written into `tmp/`, to be renamed into `incoming/` as `id`.
+#[derive(Debug)]
+pub(crate) struct Enqueued {
+    pub(crate) file: File,
+    pub(crate) temp: Temp,
+    pub(crate) id: String,
+}
+
+/// A file that the stage wrote for the messages it commits, flushed before
+/// the commits take effect.
+#[derive(Debug)]
+pub(crate) struct Output {
+    pub(crate) file: File,
+    pub(crate) path: std::path::PathBuf,
+}
+
+/// What the next flush makes take effect, in the order it was staged.
+#[derive(Debug, Default)]
+pub(crate) struct Staged {
+    pub(crate) enqueued: Vec<Enqueued>,
+    /// The held messages with an update or a commit staged.
+    pub(crate) messages: Vec<String>,
+}
+
+impl Staged {
+    pub(crate) fn len(&self) -> usize {
+        self.enqueued.len() + self.messages.len()
+    }
+}
+
+/// The directories a flush moved messages into.
+#[derive(Debug, Default)]
+struct Entered {
+    incoming: bool,
+    next: bool,
+}
+
+impl DirQueue {
+    /// Lists held message `id` among the staged ones.
+    pub(crate) fn stage(&mut self, id: &str) {
+        if let Some(held) = self.held.get_mut(id) {
+            if !held.staged {
+                held.staged = true;
+                self.staged.messages.push(id.to_owned());
+            }
+        }
+    }
+
+    /// Makes what is staged take effect: the new contents (and the
+    /// outputs, when a commit is staged) are flushed to disk, then renamed
+    /// into place in the order they were staged, then the directories they
+    /// entered are flushed.
+    ///
+    /// When the contents cannot be flushed nothing takes effect and nothing
+    /// stays staged: the new contents may be lost (a retried flush could
+    /// report success for data the disk never got), so the enqueues and the
+    /// updates are dropped and the messages stay held, uncommitted, with
+    /// their content from before. When one operation fails the others still
+    /// take effect; the first error is returned.
+    pub(crate) fn flush_inner(&mut self) -> Result<()> {
+        if self.staged.len() == 0 {
+            return Ok(());
+        }
+        if let Err(err) = self.sync_staged() {
+            self.discard_staged();
+            return Err(err);
+        }
+        let mut failed = None;
+        let mut entered = Entered::default();
+        for enqueued in std::mem::take(&mut self.staged.enqueued) {
+            let target = self.dirs.incoming.join(&enqueued.id);
+            match rename(enqueued.temp.path(), &target) {
+                Ok(()) => {
+                    enqueued.temp.keep();
+                    entered.incoming = true;
+                    self.stats.cnt_enqueued += 1;
+                }
+                Err(err) => {
+                    failed.get_or_insert(err);
+                }
+            }
+        }
+        for id in std::mem::take(&mut self.staged.messages) {
+            if let Err(err) = self.apply(&id, &mut entered) {
+                failed.get_or_insert(err);
+            }
+        }
+        if entered.incoming {
+            if let Err(err) = sync_dir(
+                &mut self.stats,
+                &self.dirs.incoming_handle,
+                &self.dirs.incoming,
+            ) {
+                failed.get_or_insert(err);
+            }
+        }
+        if let (true, Some(next)) = (entered.next, &self.next) {
+            if let Err(err) = sync_dir(
+                &mut self.stats,
+                &next.dirs.incoming_handle,
+                &next.dirs.incoming,
+            ) {
+                failed.get_or_insert(err);
+            }
+        }
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// Flushes the staged new contents, one file with `fdatasync`, several
+    /// with one `syncfs` of the queue's file system; and, when a commit is
+    /// staged, the outputs.
+    fn sync_staged(&mut self) -> Result<()> {
+        let mut contents: Vec<(&File, &Path)> = self
+            .staged
+            .enqueued
+            .iter()
+            .map(|e| (&e.file, e.temp.path()))
+            .collect();
+        let mut commits = false;
+        for id in &self.staged.messages {
+            if let Some(held) = self.held.get(id) {
+                commits |= held.committed;
+                if let Some(update) = &held.update {
+                    contents.push((&update.file, update.temp.path()));
+                }
+            }
+        }
+        let mut fsyncs = 0;
+        let synced = match contents.as_slice() {
+            [] => Ok(()),
+            [(file, path)] => {
+                fsyncs += 1;
+                file.sync_data()
+                    .map_err(|err| io_error(format!("cannot flush {}", path.display()), err))
+            }
+            [(file, _), ..] => {
+                fsyncs += 1;
+                nix::unistd::syncfs(file).map_err(|errno| {
+                    io_error(
+                        format!(
+                            "cannot flush the file system of {}",
+                            self.dirs.tmp.display()
+                        ),
+                        errno.into(),
+                    )
+                })
+            }
+        };
+        let synced = synced.and_then(|()| {
+            if !commits {
+                return Ok(());
+            }
+            self.outputs.iter().try_for_each(|output| {
+                fsyncs += 1;
+                output
+                    .file
+                    .sync_data()
+                    .map_err(|err| io_error(format!("cannot flush {}", output.path.display()), err))
+            })
+        });
+        self.stats.fsyncs += fsyncs;
+        synced
+    }
+
+    /// Drops every staged operation: the enqueued files and the updates are
+    /// removed, the commits undone.
+    fn discard_staged(&mut self) {
+        self.staged.enqueued.clear();
+        for id in std::mem::take(&mut self.staged.messages) {
+            if let Some(held) = self.held.get_mut(&id) {
+                held.update = None;
+                held.committed = false;
+                held.staged = false;
+            }
+        }
+    }
+
+    /// Makes the staged update and commit of held message `id` take effect.
+    fn apply(&mut self, id: &str, entered: &mut Entered) -> Result<()> {
+        let Some(held) = self.held.get_mut(id) else {
+            return Ok(());
+        };
+        held.staged = false;
+        let update = held.update.take();
+        let pending = self.dirs.pending.join(id);
+        if !held.committed {
+            let Some(update) = update else {
+                return Ok(());
+            };
+            rename(update.temp.path(), &pending)?;
+            update.temp.keep();
+            // The old file, now unlinked, is released only now: the message
+            // was locked throughout. `pending/` is not flushed: after a power
+            // loss the message is there with the old content or the new, and,
+            // not committed, it is processed again either way.
+            held.file = update.file;
+            self.stats.cnt_updated += 1;
+            return Ok(());
+        }
+        let updated = update.is_some();
+        // What goes on: the new content in `tmp/`, or the message itself.
+        let source = update
+            .as_ref()
+            .map_or(pending.as_path(), |update| update.temp.path())
+            .to_path_buf();
+        let Some(next) = &mut self.next else {
+            if let Err(err) = fs::remove_file(&source) {
+                held.committed = false;
+                held.update = update;
+                return Err(io_error(format!("cannot remove {}", source.display()), err));
+            }
+            return self.finish(id, updated, updated, &pending);
+        };
+        let staged = next.dirs.tmp.join(id);
+        let target = next.dirs.incoming.join(id);
+        let copied = match fs::rename(&source, &staged) {
+            Ok(()) => false,
+            Err(err) if err.raw_os_error() == Some(libc::EXDEV) => {
+                let file: &File = update.as_ref().map_or(&held.file, |update| &update.file);
+                let copy = copy_into_new(file, &source, &staged, self.file_mode).and_then(|out| {
+                    self.stats.fsyncs += 1;
+                    out.sync_all()
+                        .map_err(|err| io_error(format!("cannot flush {}", staged.display()), err))
+                });
+                if let Err(err) = copy {
+                    let _ = fs::remove_file(&staged);
+                    held.committed = false;
+                    held.update = update;
+                    return Err(err);
+                }
+                true
+            }
+            Err(err) => {
+                held.committed = false;
+                held.update = update;
+                return Err(rename_error(&source, &staged, err));
+            }
+        };
+        if let Err(err) = fs::rename(&staged, &target) {
+            let err = rename_error(&staged, &target, err);
+            if copied {
+                let _ = fs::remove_file(&staged);
+                held.committed = false;
+                held.update = update;
+                return Err(err.context(format!("message {id} stays pending")));
+            }
+            // Moved out of this queue: the next queue recovers it from its
+            // `tmp/` (a commit stranded there).
+            if let Some(update) = update {
+                update.temp.keep();
+            }
+            self.finish(id, updated, updated, &pending)?;
+            return Err(err.context(format!("message {id} was left in the next queue's tmp/")));
+        }
+        next.len += 1;
+        entered.next = true;
+        if let Some(update) = update {
+            if copied {
+                let _ = fs::remove_file(update.temp.path());
+            }
+            update.temp.keep();
+        }
+        self.finish(id, updated, copied || updated, &pending)
+    }
+
+    /// Releases committed message `id`, counts it (and its update), and
+    /// removes its file in `pending/` when that is not the one that went on
+    /// (an update or a copy did).
+    fn finish(
+        &mut self,
+        id: &str,
+        updated: bool,
+        remove_pending: bool,
+        pending: &Path,
+    ) -> Result<()> {
+        self.held.remove(id);
+        self.stats.cnt_committed += 1;
+        if updated {
+            self.stats.cnt_updated += 1;
+        }
+        if !remove_pending {
+            return Ok(());
+        }
+        match fs::remove_file(pending) {
+            Ok(()) => Ok(()),
+            Err(err) if err.kind() == IoErrorKind::NotFound => Ok(()),
+            Err(err) => Err(io_error(
+                format!(
+                    "message {id} was committed, but cannot remove {}, from which it will be \
+                     processed again",
+                    pending.display()
+                ),
+                err,
+            )),
+        }
+    }
+
+    /// Puts a staged update of held message `id` in place on its own,
+    /// flushed, for an operation that takes the message as it is now
+    /// (banish, dispatch, duplicate).
+    pub(crate) fn settle(&mut self, id: &str) -> Result<()> {
+        let Some(update) = self.held.get_mut(id).and_then(|held| held.update.take()) else {
+            return Ok(());
+        };
+        self.stats.fsyncs += 1;
+        update.file.sync_data().map_err(|err| {
+            io_error(
+                format!("cannot flush {}", update.temp.path().display()),
+                err,
+            )
+        })?;
+        let pending = self.dirs.pending.join(id);
+        rename(update.temp.path(), &pending)?;
+        update.temp.keep();
+        if let Some(held) = self.held.get_mut(id) {
+            held.file = update.file;
+            held.staged = false;
+        }
+        self.staged.messages.retain(|staged| staged != id);
+        self.stats.cnt_updated += 1;
+        Ok(())
+    }
+
+    /// Drops a staged update of held message `id`, which is being canceled.
+    pub(crate) fn unstage(&mut self, id: &str) {
+        if let Some(held) = self.held.get_mut(id) {
+            held.update = None;
+            held.staged = false;
+        }
+        self.staged.messages.retain(|staged| staged != id);
+    }
+}
