@@ -397,7 +397,8 @@ fn messages_of_a_live_queue_are_never_recovered() {
         Rescan {
             incoming: 0,
             recovered: 0,
-            next_queue_len: Some(0)
+            next_queue_len: Some(0),
+            others_pending: 2,
         }
     );
     assert!(other.next().unwrap().is_none());
