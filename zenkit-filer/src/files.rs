@@ -50,13 +50,37 @@ pub(crate) fn sync_dir(stats: &mut Stats, handle: &File, path: &Path) -> Result<
         .map_err(|err| io_error(format!("cannot flush directory {}", path.display()), err))
 }
 
-/// Opens a message file for reading: never through a symbolic link, never
-/// blocking (a FIFO swapped in), never as the controlling terminal.
+/// Opens a message file: never through a symbolic link, never blocking (a
+/// FIFO swapped in), never as the controlling terminal; for reading and
+/// writing, so that the file can be reused as a spare once the message is
+/// gone, or only for reading when this process may not write it.
 pub(crate) fn open_message(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
+    let open = |write: bool| {
+        OpenOptions::new()
+            .read(true)
+            .write(write)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path)
+    };
+    match open(true) {
+        Err(err)
+            if matches!(
+                err.raw_os_error(),
+                Some(libc::EACCES | libc::EROFS | libc::EPERM)
+            ) =>
+        {
+            open(false)
+        }
+        opened => opened,
+    }
+}
+
+/// Whether `file` is open for writing.
+pub(crate) fn is_writable(file: &File) -> bool {
+    nix::fcntl::fcntl(file, nix::fcntl::FcntlArg::F_GETFL).is_ok_and(|flags| {
+        nix::fcntl::OFlag::from_bits_truncate(flags) & nix::fcntl::OFlag::O_ACCMODE
+            == nix::fcntl::OFlag::O_RDWR
+    })
 }
 
 /// Opens the directory that a message is dispatched or duplicated into.

@@ -10,8 +10,35 @@ use nix::fcntl::Flock;
 use nix::libc;
 use zenkit::Result;
 
-use crate::files::{copy_into_new, io_error, rename, rename_error, sync_dir, Temp};
+use crate::files::{copy_into_new, io_error, is_writable, rename, rename_error, sync_dir, Temp};
 use crate::queue::DirQueue;
+
+/// The most spare files a queue keeps.
+pub(crate) const SPARES: usize = 128;
+
+/// A new name for a spare file in `tmp/`: `<host>.<pid>.<time>.spare`, a
+/// name no writer and no message has.
+pub(crate) fn spare_name(host: &str) -> String {
+    let name = crate::id::generate(host, 0, 0);
+    format!("{}.spare", name.trim_end_matches(".0.0.msg"))
+}
+
+/// Exchanges the files `a` and `b` (`renameat2` with `RENAME_EXCHANGE`)
+/// and returns `true`; where the file system or the system cannot, renames
+/// `a` over `b` and returns `false`.
+fn exchange(a: &Path, b: &Path) -> Result<bool> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use nix::errno::Errno;
+        use nix::fcntl::{renameat2, RenameFlags, AT_FDCWD};
+        match renameat2(AT_FDCWD, a, AT_FDCWD, b, RenameFlags::RENAME_EXCHANGE) {
+            Ok(()) => return Ok(true),
+            Err(Errno::EINVAL | Errno::ENOSYS | Errno::EOPNOTSUPP) => {}
+            Err(errno) => return Err(rename_error(a, b, errno.into())),
+        }
+    }
+    rename(a, b).map(|()| false)
+}
 
 /// A message the queue took and has not finished.
 #[derive(Debug)]
@@ -19,7 +46,7 @@ pub(crate) struct Held {
     /// The message file in `pending/`, locked.
     pub(crate) file: Flock<File>,
     /// Its new content, not in place yet.
-    pub(crate) update: Option<Update>,
+    pub(crate) update: Option<TmpFile>,
     /// Committed, to take effect at the next flush.
     pub(crate) committed: bool,
     /// Listed in [`Staged::messages`].
@@ -37,9 +64,10 @@ impl Held {
     }
 }
 
-/// The new content of a held message, written into `tmp/` and locked.
+/// A file of this queue in `tmp/`, locked: the new content of a held
+/// message, or a spare (see [`DirQueue::keep_spare`]).
 #[derive(Debug)]
-pub(crate) struct Update {
+pub(crate) struct TmpFile {
     pub(crate) file: Flock<File>,
     pub(crate) temp: Temp,
 }
@@ -233,15 +261,7 @@ impl DirQueue {
             let Some(update) = update else {
                 return Ok(());
             };
-            rename(update.temp.path(), &pending)?;
-            update.temp.keep();
-            // The old file, now unlinked, is released only now: the message
-            // was locked throughout. `pending/` is not flushed: after a power
-            // loss the message is there with the old content or the new, and,
-            // not committed, it is processed again either way.
-            held.file = update.file;
-            self.stats.cnt_updated += 1;
-            return Ok(());
+            return self.put_in_place(id, update);
         }
         let updated = update.is_some();
         // What goes on: the new content in `tmp/`, or the message itself.
@@ -319,13 +339,25 @@ impl DirQueue {
         remove_pending: bool,
         pending: &Path,
     ) -> Result<()> {
-        self.held.remove(id);
+        let held = self.held.remove(id);
         self.stats.cnt_committed += 1;
         if updated {
             self.stats.cnt_updated += 1;
         }
         if !remove_pending {
             return Ok(());
+        }
+        if let Some(held) = held {
+            if self.spares.len() < SPARES && is_writable(&held.file) {
+                let spare = self.dirs.tmp.join(spare_name(&self.host));
+                if fs::rename(pending, &spare).is_ok() {
+                    self.keep_spare(TmpFile {
+                        file: held.file,
+                        temp: Temp::new(spare),
+                    });
+                    return Ok(());
+                }
+            }
         }
         match fs::remove_file(pending) {
             Ok(()) => Ok(()),
@@ -341,6 +373,32 @@ impl DirQueue {
         }
     }
 
+    /// Puts the new content `update` of held message `id`, flushed, in
+    /// place of the message in `pending/`: exchanged with it
+    /// (`RENAME_EXCHANGE`), so that the old file becomes a spare, or
+    /// renamed over it where the file system cannot exchange. The message
+    /// is locked throughout: both files are. `pending/` is not flushed:
+    /// after a power loss the message is there with the old content or the
+    /// new, and, not committed, it is processed again either way.
+    fn put_in_place(&mut self, id: &str, update: TmpFile) -> Result<()> {
+        let pending = self.dirs.pending.join(id);
+        let exchanged = exchange(update.temp.path(), &pending)?;
+        let Some(held) = self.held.get_mut(id) else {
+            return Ok(());
+        };
+        let old = std::mem::replace(&mut held.file, update.file);
+        self.stats.cnt_updated += 1;
+        if exchanged {
+            self.keep_spare(TmpFile {
+                file: old,
+                temp: update.temp,
+            });
+        } else {
+            update.temp.keep();
+        }
+        Ok(())
+    }
+
     /// Puts a staged update of held message `id` in place on its own,
     /// flushed, for an operation that takes the message as it is now
     /// (banish, dispatch, duplicate).
@@ -348,6 +406,10 @@ impl DirQueue {
         let Some(update) = self.held.get_mut(id).and_then(|held| held.update.take()) else {
             return Ok(());
         };
+        if let Some(held) = self.held.get_mut(id) {
+            held.staged = false;
+        }
+        self.staged.messages.retain(|staged| staged != id);
         self.stats.fsyncs += 1;
         update.file.sync_data().map_err(|err| {
             io_error(
@@ -355,23 +417,27 @@ impl DirQueue {
                 err,
             )
         })?;
-        let pending = self.dirs.pending.join(id);
-        rename(update.temp.path(), &pending)?;
-        update.temp.keep();
-        if let Some(held) = self.held.get_mut(id) {
-            held.file = update.file;
-            held.staged = false;
+        self.put_in_place(id, update)
+    }
+
+    /// Keeps `spare` for a later update, which then writes into it instead
+    /// of creating a file: on ext4 and most file systems creating and
+    /// removing files costs more than the rest of a message's way. At most
+    /// [`SPARES`] are kept; one more is removed.
+    pub(crate) fn keep_spare(&mut self, spare: TmpFile) {
+        if self.spares.len() < SPARES && is_writable(&spare.file) {
+            self.spares.push(spare);
         }
-        self.staged.messages.retain(|staged| staged != id);
-        self.stats.cnt_updated += 1;
-        Ok(())
     }
 
     /// Drops a staged update of held message `id`, which is being canceled.
     pub(crate) fn unstage(&mut self, id: &str) {
-        if let Some(held) = self.held.get_mut(id) {
-            held.update = None;
+        let update = self.held.get_mut(id).and_then(|held| {
             held.staged = false;
+            held.update.take()
+        });
+        if let Some(update) = update {
+            self.keep_spare(update);
         }
         self.staged.messages.retain(|staged| staged != id);
     }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, ErrorKind as IoErrorKind, Read, Write};
+use std::io::{self, ErrorKind as IoErrorKind, Read, Seek, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -18,7 +18,7 @@ use crate::files::{
     copy_from, count_entries, io_error, open_message, open_target_dir, read_names, rename,
     rename_error, same_file, sync_dir, Temp,
 };
-use crate::flush::{Enqueued, Held, Output, Staged, Update};
+use crate::flush::{spare_name, Enqueued, Held, Output, Staged, TmpFile};
 use crate::id::{self, MessageId};
 use crate::json::to_python_json;
 use crate::Stats;
@@ -201,7 +201,7 @@ pub(crate) struct NextQueue {
 pub struct DirQueue {
     pub(crate) dirs: QueueDirs,
     pub(crate) next: Option<NextQueue>,
-    host: String,
+    pub(crate) host: String,
     recover: bool,
     stranded_after: std::time::Duration,
     pub(crate) file_mode: u32,
@@ -215,6 +215,8 @@ pub struct DirQueue {
     group_commit: bool,
     /// Flushed before staged commits take effect.
     pub(crate) outputs: Vec<Output>,
+    /// Files in `tmp/` that updates write into instead of creating one.
+    pub(crate) spares: Vec<TmpFile>,
     pub(crate) stats: Stats,
 }
 
@@ -277,6 +279,7 @@ impl DirQueue {
             staged: Staged::default(),
             group_commit: options.group_commit,
             outputs: Vec::new(),
+            spares: Vec::new(),
             stats: Stats::default(),
         };
         if queue.recover {
@@ -798,19 +801,22 @@ impl DirQueue {
 
     fn update_inner(&mut self, id: &str, data: &[u8]) -> Result<()> {
         self.check_held(id)?;
-        let (mut file, temp) = self.create_temp()?;
-        file.write_all(data)
-            .map_err(|err| io_error(format!("cannot write {}", temp.path().display()), err))?;
-        // Locked before it replaces the message, which stays locked so.
-        let file = Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
-            io_error(
-                format!("cannot lock {}", temp.path().display()),
-                errno.into(),
-            )
-        })?;
+        let mut update = self.spare()?;
+        let written = update.file.set_len(0).and_then(|()| {
+            update.file.rewind()?;
+            update.file.write_all(data)
+        });
+        if let Err(err) = written {
+            return Err(io_error(
+                format!("cannot write {}", update.temp.path().display()),
+                err,
+            ));
+        }
         let held = self.held.get_mut(id).expect("checked above");
-        // A former update not in place yet is dropped, its file removed.
-        held.update = Some(Update { file, temp });
+        // A former update not in place yet becomes a spare.
+        if let Some(former) = held.update.replace(update) {
+            self.keep_spare(former);
+        }
         self.stage(id);
         self.flush_ungrouped()
     }
@@ -955,6 +961,10 @@ impl DirQueue {
             let Some(id) = name.to_str() else {
                 continue;
             };
+            if id.ends_with(".spare") {
+                self.remove_dead_spare(id)?;
+                continue;
+            }
             let whole = MessageId::from_name(id.to_string())
                 .parts()
                 .is_some_and(|p| p.dev != 0 || p.ino != 0);
@@ -981,6 +991,36 @@ impl DirQueue {
             drop(lock);
         }
         Ok(recovered)
+    }
+
+    /// Removes spare file `tmp/<name>` when its instance is gone: it is
+    /// unlocked and untouched for [`Options::stranded_after`] (a live
+    /// instance locks a spare right after creating it).
+    fn remove_dead_spare(&mut self, name: &str) -> Result<()> {
+        let path = self.dirs.tmp.join(name);
+        let stale = fs::symlink_metadata(&path).is_ok_and(|meta| {
+            std::time::SystemTime::UNIX_EPOCH
+                + std::time::Duration::from_secs(meta.ctime().max(0) as u64)
+                + self.stranded_after
+                <= std::time::SystemTime::now()
+        });
+        if !stale {
+            return Ok(());
+        }
+        let tmp = self.dirs.tmp.clone();
+        let skipped = self.stats.cnt_skipped;
+        let taken = self.open_and_lock(&tmp, name);
+        // Held by a live instance is no skip of a message to take.
+        self.stats.cnt_skipped = skipped;
+        if let Some((lock, _)) = taken? {
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(err) if err.kind() == IoErrorKind::NotFound => {}
+                Err(err) => return Err(io_error(format!("cannot remove {}", path.display()), err)),
+            }
+            drop(lock);
+        }
+        Ok(())
     }
 
     fn recount_next_inner(&mut self) -> Result<Option<usize>> {
@@ -1055,6 +1095,32 @@ impl DirQueue {
         rename(temp.path(), &target)?;
         temp.keep();
         Ok(target)
+    }
+
+    /// A spare file to write a message's new content into: a kept one, or
+    /// a new file `tmp/<host>.<pid>.<time>.spare`, locked (a locked spare
+    /// belongs to a live instance; recovery removes the others).
+    fn spare(&mut self) -> Result<TmpFile> {
+        if let Some(spare) = self.spares.pop() {
+            return Ok(spare);
+        }
+        let path = self.dirs.tmp.join(spare_name(&self.host));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(self.file_mode)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)
+            .map_err(|err| io_error(format!("cannot create {}", path.display()), err))?;
+        let temp = Temp::new(path);
+        let file = Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
+            io_error(
+                format!("cannot lock {}", temp.path().display()),
+                errno.into(),
+            )
+        })?;
+        Ok(TmpFile { file, temp })
     }
 
     /// Creates a new file in `tmp/` named like a message being written,
