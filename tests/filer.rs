@@ -451,6 +451,68 @@ fn empty_and_malformed_messages_are_banished_with_the_reason() {
     p.stop_gracefully(ENRICH, enrich);
 }
 
+/// Voluntary context switches of process `pid` so far: how often it slept
+/// and woke.
+fn wakeups(pid: i32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("voluntary_ctxt_switches:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_quiet_queue_costs_no_wake_ups_and_a_message_rearms_the_rescan() {
+    const CHECK: &str = "Checking output queue size";
+    let p = Pipeline::new();
+    let enrich = p.start(
+        ENRICH,
+        &[
+            "--queue-out-dir",
+            STORE,
+            "--queue-in-wait",
+            "0.2",
+            "--log-level",
+            "debug",
+        ],
+    );
+    p.wait_log(ENRICH, CHECK);
+    std::thread::sleep(Duration::from_millis(300));
+    let before = wakeups(enrich);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(wakeups(enrich), before, "an idle stage slept throughout");
+    assert_eq!(
+        p.log(ENRICH).matches(CHECK).count(),
+        1,
+        "one check at the start, none while quiet, though queue_in_wait is 0.2 s"
+    );
+
+    let mut queue = DirQueue::open(p.spool(ENRICH), Options::default()).unwrap();
+    let id = queue
+        .enqueue(json!({"n": 1, "line": "wake up"}).to_string().as_bytes())
+        .unwrap();
+    let handed_on = p.spool(STORE).join("incoming").join(id.as_str());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !handed_on.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "not processed: {}",
+            p.log(ENRICH)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        p.log(ENRICH).matches(CHECK).count(),
+        2,
+        "the message re-armed the rescan, which found the queue quiet again"
+    );
+    p.stop_gracefully(ENRICH, enrich);
+}
+
 #[test]
 fn a_world_writable_queue_directory_is_refused_at_start_up() {
     let p = Pipeline::new();

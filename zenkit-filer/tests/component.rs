@@ -43,11 +43,17 @@ impl Upper {
     #[on_event("message_process")]
     fn process(&mut self, d: &mut Daemon, message: Process) -> Flow {
         self.processed += 1;
-        if self.processed == WAITING + ARRIVING + 1 {
+        if self.processed == WAITING + ARRIVING + 2 {
             d.schedule_after(Duration::from_millis(50), "stop", None);
         }
         if message.data == "panic, please" {
             panic!("cannot upper-case this");
+        }
+        if message.data == "no data, please" {
+            // an update without data is an error: the message keeps its content
+            d.schedule_with("message_update", &json!({"id": message.id}));
+            d.schedule_with("message_commit", &json!({"id": message.id}));
+            return Flow::next();
         }
         let data = message.data.to_uppercase();
         d.schedule_with("message_update", &json!({"id": message.id, "data": data}));
@@ -87,6 +93,7 @@ fn waiting_and_arriving_messages_are_processed_and_committed() {
     }
     input.enqueue(b" \n").unwrap();
     input.enqueue(b"panic, please").unwrap();
+    input.enqueue(b"no data, please").unwrap();
     drop(input);
     let args = [
         "upper",
@@ -123,6 +130,7 @@ fn waiting_and_arriving_messages_are_processed_and_committed() {
     let mut expected: Vec<String> = (0..WAITING)
         .map(|n| format!("WAITING {n}"))
         .chain((0..ARRIVING).map(|n| format!("LATE {n}")))
+        .chain(["no data, please".to_string()])
         .collect();
     expected.sort();
     assert_eq!(texts, expected);
