@@ -29,6 +29,7 @@
 //! `cnt_duplicated`, `cnt_errors`.
 
 use std::fs::File;
+use std::marker::PhantomData;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
@@ -39,7 +40,8 @@ use zenkit::cli::value_parser;
 use zenkit::daemon::{Args, Component, Daemon, Flow, Handler, Interest, Ready};
 use zenkit::prelude::{debug, error, info, warn};
 
-use crate::{DirQueue, Options};
+use crate::channel::{prefixed, Events, FilerKeys};
+use crate::{Channel, DirQueue, Main, Options};
 
 /// The filer's configuration keys, Mentat's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,9 +114,11 @@ enum Status {
     Paused,
 }
 
-/// A daemon's input (and output) queue; see the module documentation.
+/// A daemon's input (and output) queue; see the module documentation. A
+/// daemon with several queues has one `Filer` per queue, each of another
+/// [`Channel`] (the main one is [`Main`]).
 #[derive(Debug)]
-pub struct Filer {
+pub struct Filer<C: Channel = Main> {
     config: FilerConfig,
     queue: Option<DirQueue>,
     inotify: Option<Inotify>,
@@ -129,10 +133,12 @@ pub struct Filer {
     check_armed: bool,
     /// Files to flush before commits take effect, until the queue is open.
     outputs: Vec<(File, PathBuf)>,
+    events: Events,
+    channel: PhantomData<C>,
 }
 
-impl Default for Filer {
-    fn default() -> Filer {
+impl<C: Channel> Default for Filer<C> {
+    fn default() -> Filer<C> {
         Filer {
             config: FilerConfig::default(),
             queue: None,
@@ -143,6 +149,8 @@ impl Default for Filer {
             flush_queued: false,
             check_armed: false,
             outputs: Vec::new(),
+            events: Events::of::<C>(),
+            channel: PhantomData,
         }
     }
 }
@@ -159,7 +167,7 @@ fn queue_path(var: &Path, dir: &str) -> PathBuf {
     }
 }
 
-impl Filer {
+impl<C: Channel> Filer<C> {
     /// The input queue, once set up.
     pub fn queue(&mut self) -> Option<&mut DirQueue> {
         self.queue.as_mut()
@@ -195,7 +203,7 @@ impl Filer {
     fn queue_flush(&mut self, d: &mut Daemon<'_>) {
         if !self.flush_queued {
             self.flush_queued = true;
-            d.schedule("filer_flush", None);
+            d.schedule(self.events.flush, None);
         }
     }
 
@@ -214,7 +222,7 @@ impl Filer {
     fn arm_check(&mut self, d: &mut Daemon<'_>, secs: f64) {
         if !d.is_done() {
             self.check_armed = true;
-            d.schedule_after_secs(secs, "queue_check", None);
+            d.schedule_after_secs(secs, self.events.queue_check, None);
         }
     }
 
@@ -270,9 +278,9 @@ impl Filer {
             d.component()
         );
         self.check_armed = true;
-        d.schedule("queue_check", None);
+        d.schedule(self.events.queue_check, None);
         self.idle = false;
-        d.schedule("message_next", None);
+        d.schedule(self.events.message_next, None);
         Flow::Continue(args)
     }
 
@@ -360,7 +368,7 @@ impl Filer {
     fn wake(&mut self, d: &mut Daemon<'_>) {
         if self.idle && self.status == Status::Running && !d.is_done() {
             self.idle = false;
-            d.schedule("message_next", None);
+            d.schedule(self.events.message_next, None);
         }
     }
 
@@ -393,7 +401,7 @@ impl Filer {
                     _ if message.is_blank() => {
                         error!("Component '{name}': Fetched empty message '{id}'");
                         d.schedule_with(
-                            "message_banish",
+                            self.events.message_banish,
                             &json!({"id": id, "meta": {"reason": "empty message"}}),
                         );
                     }
@@ -403,12 +411,12 @@ impl Filer {
                             id,
                             data: text.to_string(),
                         };
-                        d.schedule_with("message_process", &process);
+                        d.schedule_with(self.events.message_process, &process);
                     }
                     None => {
                         error!("Component '{name}': Fetched message '{id}' that is not UTF-8 text");
                         d.schedule_with(
-                            "message_banish",
+                            self.events.message_banish,
                             &json!({"id": id, "meta": {"reason": "not UTF-8 text"}}),
                         );
                     }
@@ -419,7 +427,7 @@ impl Filer {
                         "Component '{name}': Daemon is in shutdown process, will not fetch any new messages"
                     );
                 } else {
-                    d.schedule("message_next", None);
+                    d.schedule(self.events.message_next, None);
                 }
             }
             Ok(None) => {
@@ -440,49 +448,64 @@ impl Filer {
     }
 }
 
-impl Component for Filer {
-    type Config = FilerConfig;
+impl<C: Channel> Component for Filer<C> {
+    type Config = FilerKeys<C>;
 
     fn options() -> Vec<zenkit::clap::Arg> {
         use zenkit::clap::Arg;
+        let option = |key: &str, value_name: &'static str, help: &'static str| {
+            let key = prefixed::<C>(key);
+            Arg::new(key.clone())
+                .long(key.replace('_', "-"))
+                .value_name(value_name)
+                .help(help)
+        };
         vec![
-            Arg::new("queue_in_dir")
-                .long("queue-in-dir")
-                .value_name("DIR")
-                .help("Name of the input queue directory (a bare name is under <var>/spool/)")
-                .value_parser(value_parser::<String>()),
-            Arg::new("queue_in_wait")
-                .long("queue-in-wait")
-                .value_name("SECONDS")
-                .help("Seconds between rescans of the input queue")
-                .value_parser(value_parser::<f64>()),
-            Arg::new("queue_out_dir")
-                .long("queue-out-dir")
-                .value_name("DIR")
-                .help("Name of the output queue directory")
-                .value_parser(value_parser::<String>()),
-            Arg::new("queue_out_limit")
-                .long("queue-out-limit")
-                .value_name("N")
-                .help("Pause while the output queue holds more than N messages")
-                .value_parser(value_parser::<u64>()),
-            Arg::new("queue_out_wait")
-                .long("queue-out-wait")
-                .value_name("SECONDS")
-                .help("Seconds between looks at a full output queue")
-                .value_parser(value_parser::<f64>()),
-            Arg::new("queue_batch")
-                .long("queue-batch")
-                .value_name("N")
-                .help("Make up to N message operations durable with one flush to disk (1: each on its own)")
-                .value_parser(value_parser::<u32>()),
+            option(
+                "queue_in_dir",
+                "DIR",
+                "Name of the input queue directory (a bare name is under <var>/spool/)",
+            )
+            .value_parser(value_parser::<String>()),
+            option(
+                "queue_in_wait",
+                "SECONDS",
+                "Seconds between rescans of the input queue",
+            )
+            .value_parser(value_parser::<f64>()),
+            option(
+                "queue_out_dir",
+                "DIR",
+                "Name of the output queue directory",
+            )
+            .value_parser(value_parser::<String>()),
+            option(
+                "queue_out_limit",
+                "N",
+                "Pause while the output queue holds more than N messages",
+            )
+            .value_parser(value_parser::<u64>()),
+            option(
+                "queue_out_wait",
+                "SECONDS",
+                "Seconds between looks at a full output queue",
+            )
+            .value_parser(value_parser::<f64>()),
+            option(
+                "queue_batch",
+                "N",
+                "Make up to N message operations durable with one flush to disk (1: each on its own)",
+            )
+            .value_parser(value_parser::<u32>()),
         ]
     }
 
-    fn check(&self, config: &FilerConfig) -> zenkit::Result<()> {
+    fn check(&self, keys: &FilerKeys<C>) -> zenkit::Result<()> {
+        let config = &keys.config;
+        let key = prefixed::<C>;
         if self.queue.is_some() {
             // messages held in pending/ belong to the queues open now
-            for (key, now, new) in [
+            for (name, now, new) in [
                 (
                     "queue_in_dir",
                     &self.config.queue_in_dir,
@@ -496,30 +519,34 @@ impl Component for Filer {
             ] {
                 if now != new {
                     return Err(zenkit::Error::config(format!(
-                        "{key}: the queues change at a restart, not at a reload"
+                        "{}: the queues change at a restart, not at a reload",
+                        key(name)
                     )));
                 }
             }
         }
         if config.queue_batch == 0 {
-            return Err(zenkit::Error::config(
-                "queue_batch: expected at least 1 message operation per flush, not 0",
-            ));
+            return Err(zenkit::Error::config(format!(
+                "{}: expected at least 1 message operation per flush, not 0",
+                key("queue_batch")
+            )));
         }
-        for (key, secs) in [
+        for (name, secs) in [
             ("queue_in_wait", config.queue_in_wait),
             ("queue_out_wait", config.queue_out_wait),
         ] {
             if !(secs.is_finite() && secs > 0.0) {
                 return Err(zenkit::Error::config(format!(
-                    "{key}: expected a positive number of seconds, not {secs}"
+                    "{}: expected a positive number of seconds, not {secs}",
+                    key(name)
                 )));
             }
         }
         Ok(())
     }
 
-    fn configure(&mut self, config: FilerConfig) -> zenkit::Result<()> {
+    fn configure(&mut self, keys: FilerKeys<C>) -> zenkit::Result<()> {
+        let config = keys.config;
         if let Some(queue) = self.queue.as_mut() {
             queue.set_group_commit(config.queue_batch > 1)?;
         }
@@ -528,11 +555,12 @@ impl Component for Filer {
     }
 
     fn handlers() -> Vec<Handler<Self>> {
-        fn handler(
+        let events = Events::of::<C>();
+        fn handler<C: Channel>(
             event: &'static str,
             name: &'static str,
-            call: fn(&mut Filer, &mut Daemon<'_>, Args) -> Flow,
-        ) -> Handler<Filer> {
+            call: fn(&mut Filer<C>, &mut Daemon<'_>, Args) -> Flow,
+        ) -> Handler<Filer<C>> {
             Handler {
                 event,
                 first: false,
@@ -541,22 +569,26 @@ impl Component for Filer {
             }
         }
         vec![
-            handler("start", "start", Filer::start),
-            handler("queue_check", "queue_check", Filer::queue_check),
-            handler("filer_incoming", "incoming", |f, d, args| {
+            handler("start", "start", Filer::<C>::start),
+            handler(events.queue_check, "queue_check", Filer::<C>::queue_check),
+            handler(events.incoming, "incoming", |f, d, args| {
                 match args.as_ref().map(Ready::deserialize) {
                     Some(Ok(ready)) => f.incoming(d, ready),
                     _ => Flow::Stop,
                 }
             }),
-            handler("message_next", "message_next", Filer::message_next),
-            handler("filer_flush", "flush", |f, d, args| {
+            handler(
+                events.message_next,
+                "message_next",
+                Filer::<C>::message_next,
+            ),
+            handler(events.flush, "flush", |f, d, args| {
                 f.flush_queued = false;
                 f.flush(d);
                 Flow::Continue(args)
             }),
             Handler {
-                event: "message_process",
+                event: events.message_process,
                 first: true,
                 name: "processing",
                 call: |f, _d, args| {
@@ -568,8 +600,8 @@ impl Component for Filer {
                     Flow::Continue(args)
                 },
             },
-            handler("handler_panicked", "handler_panicked", Filer::panicked),
-            handler("message_update", "message_update", |f, d, args| {
+            handler("handler_panicked", "handler_panicked", Filer::<C>::panicked),
+            handler(events.message_update, "message_update", |f, d, args| {
                 f.on_message(d, args, "update", "cnt_updated", |q, t| match &t.data {
                     Some(data) => q.update(&t.id, data.as_bytes()),
                     None => Err(zenkit::Error::msg(
@@ -577,30 +609,38 @@ impl Component for Filer {
                     )),
                 })
             }),
-            handler("message_commit", "message_commit", |f, d, args| {
+            handler(events.message_commit, "message_commit", |f, d, args| {
                 f.on_message(d, args, "commit", "cnt_committed", |q, t| q.commit(&t.id))
             }),
-            handler("message_banish", "message_banish", |f, d, args| {
+            handler(events.message_banish, "message_banish", |f, d, args| {
                 f.on_message(d, args, "banish", "cnt_banished", |q, t| {
                     q.banish(&t.id, t.meta.as_ref())
                 })
             }),
-            handler("message_cancel", "message_cancel", |f, d, args| {
+            handler(events.message_cancel, "message_cancel", |f, d, args| {
                 f.on_message(d, args, "cancel", "cnt_canceled", |q, t| q.cancel(&t.id))
             }),
-            handler("message_dispatch", "message_dispatch", |f, d, args| {
+            handler(events.message_dispatch, "message_dispatch", |f, d, args| {
                 f.on_message(d, args, "dispatch", "cnt_dispatched", |q, t| {
                     let dir = t.queue_tgt.as_deref().unwrap_or(Path::new(""));
                     q.dispatch(&t.id, dir, t.meta.as_ref())
                 })
             }),
-            handler("message_duplicate", "message_duplicate", |f, d, args| {
-                f.on_message(d, args, "duplicate", "cnt_duplicated", |q, t| {
-                    let dir = t.queue_tgt.as_deref().unwrap_or(Path::new(""));
-                    q.duplicate(&t.id, dir, t.meta.as_ref())
-                })
-            }),
-            handler("message_enqueue", "message_enqueue", Filer::message_enqueue),
+            handler(
+                events.message_duplicate,
+                "message_duplicate",
+                |f, d, args| {
+                    f.on_message(d, args, "duplicate", "cnt_duplicated", |q, t| {
+                        let dir = t.queue_tgt.as_deref().unwrap_or(Path::new(""));
+                        q.duplicate(&t.id, dir, t.meta.as_ref())
+                    })
+                },
+            ),
+            handler(
+                events.message_enqueue,
+                "message_enqueue",
+                Filer::<C>::message_enqueue,
+            ),
         ]
     }
 
@@ -612,7 +652,10 @@ impl Component for Filer {
             .config
             .queue_in_dir
             .clone()
-            .unwrap_or_else(|| d.name().to_string());
+            .unwrap_or_else(|| match C::NAME {
+                "" => d.name().to_string(),
+                channel => format!("{}-{channel}", d.name()),
+            });
         let options = Options {
             next: self
                 .config
@@ -641,7 +684,7 @@ impl Component for Filer {
                     queue.incoming_dir().display()
                 ))
             })?;
-        d.watch_fd(inotify.as_fd(), Interest::READABLE, "filer_incoming");
+        d.watch_fd(inotify.as_fd(), Interest::READABLE, self.events.incoming);
         let name = d.component().to_string();
         info!(
             "[STATUS] Component '{name}': Using directory '{}' as input message queue",
@@ -680,7 +723,7 @@ impl Component for Filer {
     }
 }
 
-impl Filer {
+impl<C: Channel> Filer<C> {
     /// A handler of `message_process` panicked: the message is banished
     /// with the reason, and the stage goes on.
     fn panicked(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
@@ -691,7 +734,7 @@ impl Filer {
                 .unwrap_or("")
                 .to_string()
         };
-        if about("event") != "message_process" {
+        if about("event") != self.events.message_process {
             return Flow::Continue(args);
         }
         let Some(id) = self.processing.take() else {
@@ -707,7 +750,7 @@ impl Filer {
             d.component()
         );
         d.schedule_next(
-            "message_banish",
+            self.events.message_banish,
             Some(json!({"id": id, "meta": {"reason": reason}})),
         );
         Flow::Continue(args)

@@ -153,6 +153,7 @@
 #![warn(missing_docs)]
 #![warn(unnameable_types)]
 
+mod channel;
 mod component;
 mod dirs;
 mod files;
@@ -162,6 +163,7 @@ mod json;
 mod queue;
 mod stats;
 
+pub use channel::{Channel, FilerKeys, Main};
 pub use component::{Filer, FilerConfig, Process};
 pub use id::{IdParts, MessageId};
 pub use json::to_python_json;
