@@ -14,7 +14,7 @@
 //! |---|---|---|
 //! | `message_next` | | takes the next message and queues `message_process`, or waits for one |
 //! | `message_process` | `{id, data}` | nothing: the daemon's own handlers process it |
-//! | `message_update` | `{id, data}` | replaces the pending message's content (atomically) |
+//! | `message_update` | `{id, data}` | replaces the pending message's content (atomically); without `data` it is an error |
 //! | `message_commit` | `{id}` | moves it into the output queue, or deletes it without one |
 //! | `message_banish` | `{id, meta?}` | moves it into `errors/`, with `meta` as `<id>.meta` |
 //! | `message_cancel` | `{id}` | deletes it |
@@ -22,11 +22,37 @@
 //! | `message_duplicate` | `{id, queue_tgt, meta?}` | copies it into directory `queue_tgt` |
 //! | `message_enqueue` | `{data}` | adds a message to the input queue; the next handlers get its `id` |
 //! | `handler_panicked` | `{event, handler, message}` | banishes the message whose `message_process` handler panicked, with the reason |
-//! | `queue_check` | | every `queue_in_wait` s (`queue_out_wait` while paused): recovers abandoned messages, recounts the output queue, pauses or resumes |
+//! | `queue_check` | | every `queue_in_wait` s while the queue has work (`queue_out_wait` while paused): flushes, recovers abandoned messages, recounts the output queue, pauses or resumes |
 //!
 //! Statistics are Mentat's: `cnt_enqueued`, `cnt_fetched`, `cnt_updated`,
 //! `cnt_banished`, `cnt_canceled`, `cnt_committed`, `cnt_dispatched`,
 //! `cnt_duplicated`, `cnt_errors`.
+//!
+//! # Batches
+//!
+//! With `queue_batch` above 1 (64 by default) the queue is opened with
+//! [`Options::group_commit`]: `message_update`, `message_commit` and
+//! `message_enqueue` are staged, and the filer [flushes](DirQueue::flush)
+//! them, two flushes to disk for the lot, once `queue_batch` operations are
+//! staged, or, when no `message_next` is queued any more (the input queue
+//! ran dry, the stage is paused or stopping), once the events queued then
+//! have run. A lone message at a quiet moment therefore goes on as soon as
+//! it is processed. Files added with [`Filer::flush_with`] are flushed
+//! before each batch of commits takes effect.
+//!
+//! # Rescans
+//!
+//! `queue_check` comes every `queue_in_wait` seconds while the queue has
+//! work: messages in `incoming/`, messages of other instances in
+//! `pending/` (recovered once their instance is gone), or a full output
+//! queue (every `queue_out_wait` seconds then). A quiet queue is not
+//! rescanned until inotify tells of a new message: it costs no wake-ups.
+//!
+//! # Several queues
+//!
+//! One daemon may have several filers, each of its own [`Channel`], whose
+//! name prefixes the keys, options and events of the table above (not
+//! `handler_panicked`); see [`Channel`].
 
 use std::fs::File;
 use std::marker::PhantomData;

@@ -84,18 +84,38 @@
 //! |-------------|----------------------------------------------------|
 //! | `enqueue`   | the new file, `incoming/`                          |
 //! | `update`    | the new content (in `tmp/`)                        |
-//! | `commit`    | the next queue's `incoming/` (and, from another file system, the copy) |
+//! | `commit`    | the files of [`flush_with`](DirQueue::flush_with), the next queue's `incoming/` (and, from another file system, the copy) |
 //! | `banish`    | the `.meta` file, `errors/`                        |
 //! | `dispatch`  | the `.meta` file, the target directory             |
 //! | `duplicate` | the copy, the `.meta` file, the target directory   |
-//! | `next`, `cancel`, commit without next queue | nothing              |
+//! | `next`, `cancel`, commit without next queue | nothing besides the files of `flush_with` |
 //!
 //! The directory a message leaves is not flushed, nor `pending/` after an
-//! update (the rename over the message is atomic): after a power loss the
+//! update (the exchange with the message is atomic): after a power loss the
 //! message may be back where it was, or have its content from before the
-//! update (taken again, or recovered from `pending/`), never lost. Delivery is at least once. A message written by
-//! a writer that does not flush (Mentat's Python queue does not) is only as
-//! durable as that writer made it. [`Stats::fsyncs`] counts the flushes.
+//! update (taken again, or recovered from `pending/`), never lost. Delivery
+//! is at least once. A message written by a writer that does not flush
+//! (Mentat's Python queue does not) is only as durable as that writer made
+//! it. [`Stats::fsyncs`] counts the flushes.
+//!
+//! # Group commit
+//!
+//! Two flushes per message bound a stage to a few hundred messages a
+//! second on most disks. With [`Options::group_commit`], `enqueue`,
+//! `update` and `commit` stage their work and [`DirQueue::flush`] makes a
+//! whole batch take effect with one flush of the new contents (`syncfs`)
+//! and one of each directory that received messages; the guarantees above
+//! then hold once `flush` returns. The [`Filer`] component flushes per
+//! batch and whenever its input queue runs dry.
+//!
+//! An update does not create a file: it writes into a spare file of
+//! `tmp/` (`<host>.<pid>.<time>.spare`, locked by its instance) and
+//! exchanges it with the message (`renameat2(RENAME_EXCHANGE)`; a rename
+//! over it where the file system cannot), and the message's old file is
+//! the next spare; so is the old file of a message whose new content was
+//! committed. Creating and removing files is what costs most on ext4 and
+//! most file systems. Spares go with their queue; recovery removes those
+//! of instances that died.
 //!
 //! # Parallel instances and recovery
 //!
@@ -103,8 +123,8 @@
 //! queue; each message is processed by one of them. An instance locks each
 //! message file (`flock(LOCK_EX)`) from before it renames it into
 //! `pending/` until the first rename of its commit (or its banishment,
-//! dispatch or cancellation); an update locks the new file before renaming
-//! it over the old one, so a message is never unlocked in `pending/` while
+//! dispatch or cancellation); an update locks the new file before putting
+//! it in place of the old one, so a message is never unlocked in `pending/` while
 //! its instance runs. The lock goes with the process: when an instance dies
 //! its messages become unlocked, and [`DirQueue::recover`] (at open and at
 //! every rescan with [`Options::recover`]) moves the unlocked messages of
@@ -117,8 +137,8 @@
 //! instances' pending messages for abandoned ones and process them again.
 //! Python stages before or after a zenkit stage are fine.
 //!
-//! The queue does not clean `tmp/`: a writer that died half way leaves its
-//! file there, as with Mentat.
+//! The queue does not clean the files of writers in `tmp/`: a writer that
+//! died half way leaves its file there, as with Mentat.
 //!
 //! # Back-pressure
 //!
