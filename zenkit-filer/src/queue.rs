@@ -1104,16 +1104,7 @@ impl DirQueue {
         if let Some(spare) = self.spares.pop() {
             return Ok(spare);
         }
-        let path = self.dirs.tmp.join(spare_name(&self.host));
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(self.file_mode)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&path)
-            .map_err(|err| io_error(format!("cannot create {}", path.display()), err))?;
-        let temp = Temp::new(path);
+        let (file, temp) = self.create_in_tmp(|| spare_name(&self.host))?;
         let file = Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
             io_error(
                 format!("cannot lock {}", temp.path().display()),
@@ -1126,8 +1117,14 @@ impl DirQueue {
     /// Creates a new file in `tmp/` named like a message being written,
     /// `<host>.<pid>.<time>.0.0.msg`.
     fn create_temp(&self) -> Result<(File, Temp)> {
+        self.create_in_tmp(|| id::generate(&self.host, 0, 0))
+    }
+
+    /// Creates a new file in `tmp/` (never through a symbolic link) under
+    /// the first free name of those `name` makes.
+    fn create_in_tmp(&self, name: impl Fn() -> String) -> Result<(File, Temp)> {
         for _ in 0..TEMP_ATTEMPTS {
-            let path = self.dirs.tmp.join(id::generate(&self.host, 0, 0));
+            let path = self.dirs.tmp.join(name());
             match OpenOptions::new()
                 .read(true)
                 .write(true)

@@ -7,22 +7,10 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use nix::fcntl::{Flock, FlockArg};
 use zenkit_filer::{DirQueue, Options};
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
-
-fn lockable(path: &Path) -> bool {
-    let file = fs::File::open(path).unwrap();
-    Flock::lock(file, FlockArg::LockExclusiveNonblock).is_ok()
-}
+mod support;
+use support::{lockable, names};
 
 fn grouped(next: Option<&Path>) -> Options {
     Options {

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
-use std::fs::{self, File};
+use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
@@ -12,20 +12,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use nix::fcntl::{Flock, FlockArg};
 use serde_json::json;
 use zenkit::ErrorKind;
 use zenkit_filer::{DirQueue, Options, Rescan};
 
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
+mod support;
+use support::{lockable, names};
 
 /// The names in `tmp/` that are not the queue's own spare files, checking
 /// that every spare is locked by a live queue.
@@ -44,12 +36,6 @@ fn with_next(next: &Path) -> Options {
         next: Some(next.to_path_buf()),
         ..Options::default()
     }
-}
-
-/// Whether another open file description can lock `path` now.
-fn lockable(path: &Path) -> bool {
-    let file = File::open(path).unwrap();
-    Flock::lock(file, FlockArg::LockExclusiveNonblock).is_ok()
 }
 
 fn is_root() -> bool {
