@@ -18,7 +18,8 @@
 //!
 //! Its position (byte offset, the number of lines read, the file's inode)
 //! is kept in `<run>/<name>.offset`, written atomically after each batch of
-//! lines is enqueued: a stop, a restart or a crash loses no line. A crash
+//! lines is enqueued (with group commit: the batch is flushed to disk once,
+//! then the offset written): a stop, a restart or a crash loses no line. A crash
 //! (SIGKILL, power loss) after some lines of a batch were enqueued and
 //! before the offset file was replaced repeats those lines at the next
 //! start — at most one batch ([`BATCH`] lines), with the same `n`, so a
@@ -94,22 +95,36 @@ impl Ingest {
         let mut buf = vec![0; 256 * 1024];
         let len = file.read_at(&mut buf, self.at.offset)?;
         let queue = self.queue.as_mut().expect("set up");
+        let before = self.at;
         let mut lines = buf[..len].split_inclusive(|b| *b == b'\n');
         let mut taken = 0;
+        let mut failed = None;
         for line in lines.by_ref().take(BATCH) {
             let Some(text) = line.strip_suffix(b"\n") else {
                 break;
             };
             let message = json!({"n": self.at.n + 1, "line": String::from_utf8_lossy(text)});
-            queue.enqueue(message.to_string().as_bytes())?;
+            if let Err(err) = queue.enqueue(message.to_string().as_bytes()) {
+                failed = Some(err);
+                break;
+            }
             self.at.n += 1;
             self.at.offset += line.len() as u64;
             taken += 1;
         }
+        // The batch's messages go into the queue with one flush, before the
+        // offset says they are in; when it fails none of them is.
+        if let Err(err) = queue.flush() {
+            self.at = before;
+            return Err(err);
+        }
         if taken > 0 {
             zenkit::fs::write_json_atomic(&self.state_file, &json!(self.at))?;
         }
-        Ok(taken == BATCH)
+        match failed {
+            Some(err) => Err(err),
+            None => Ok(taken == BATCH),
+        }
     }
 }
 
@@ -137,7 +152,11 @@ impl Ingest {
         } else {
             d.paths().var.join("spool").join(out)
         };
-        self.queue = Some(DirQueue::open(&dir, Options::default())?);
+        let options = Options {
+            group_commit: true,
+            ..Options::default()
+        };
+        self.queue = Some(DirQueue::open(&dir, options)?);
         self.state_file = d.paths().run.join(format!("{}.offset", d.name()));
         if let Ok(text) = std::fs::read_to_string(&self.state_file) {
             self.at = serde_json::from_str(&text)

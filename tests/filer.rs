@@ -347,8 +347,15 @@ fn sigkill_of_enrich_and_store_at_random_moments_loses_nothing() {
         "{kills} SIGKILLs (enrich and store in turn) in {:?}, {written} lines: 0 lost, {duplicates} duplicate(s) at the store",
         started.elapsed()
     );
-    // a duplicate only when store died between its append and the commit
-    assert!(duplicates <= kills / 2 + 1, "{duplicates} duplicates");
+    // A duplicate only when store died between its append and the flush of
+    // the batch's commits: at most one batch (`queue_batch`, 64) per kill of
+    // store. A killed enrich leaves its staged commits undone, and its
+    // messages are processed again before they reach store.
+    let store_kills = kills / 2;
+    assert!(
+        duplicates <= store_kills * 64,
+        "{duplicates} duplicates for {store_kills} kills of store"
+    );
 }
 
 #[test]
