@@ -53,8 +53,9 @@ pub(crate) fn sync_dir(stats: &mut Stats, handle: &File, path: &Path) -> Result<
 /// Opens a message file: never through a symbolic link, never blocking (a
 /// FIFO swapped in), never as the controlling terminal; for reading and
 /// writing, so that the file can be reused as a spare once the message is
-/// gone, or only for reading when this process may not write it.
-pub(crate) fn open_message(path: &Path) -> io::Result<File> {
+/// gone, or only for reading when this process may not write it. The flag
+/// says which.
+pub(crate) fn open_message(path: &Path) -> io::Result<(File, bool)> {
     let open = |write: bool| {
         OpenOptions::new()
             .read(true)
@@ -69,18 +70,10 @@ pub(crate) fn open_message(path: &Path) -> io::Result<File> {
                 Some(libc::EACCES | libc::EROFS | libc::EPERM)
             ) =>
         {
-            open(false)
+            open(false).map(|file| (file, false))
         }
-        opened => opened,
+        opened => opened.map(|file| (file, true)),
     }
-}
-
-/// Whether `file` is open for writing.
-pub(crate) fn is_writable(file: &File) -> bool {
-    nix::fcntl::fcntl(file, nix::fcntl::FcntlArg::F_GETFL).is_ok_and(|flags| {
-        nix::fcntl::OFlag::from_bits_truncate(flags) & nix::fcntl::OFlag::O_ACCMODE
-            == nix::fcntl::OFlag::O_RDWR
-    })
 }
 
 /// Opens the directory that a message is dispatched or duplicated into.
@@ -193,4 +186,48 @@ pub(crate) fn copy_into_new(
         return Err(err);
     }
     Ok(out)
+}
+
+/// A file this process holds an exclusive `flock` on. The lock goes when
+/// the file is closed (it is never duplicated), so dropping it costs no
+/// call of its own, and cannot fail.
+#[derive(Debug)]
+pub(crate) struct Locked {
+    file: File,
+    /// Open for writing too, so reusable as a spare.
+    writable: bool,
+}
+
+impl Locked {
+    /// Locks `file` (`LOCK_EX | LOCK_NB`); the error is `EWOULDBLOCK` when
+    /// another open file holds a lock on it.
+    pub(crate) fn lock(
+        file: File,
+        writable: bool,
+    ) -> std::result::Result<Locked, nix::errno::Errno> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a descriptor that `file` owns and keeps open.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        nix::errno::Errno::result(rc)?;
+        Ok(Locked { file, writable })
+    }
+
+    /// Whether the file is open for writing.
+    pub(crate) fn is_writable(&self) -> bool {
+        self.writable
+    }
+}
+
+impl std::ops::Deref for Locked {
+    type Target = File;
+
+    fn deref(&self) -> &File {
+        &self.file
+    }
+}
+
+impl std::ops::DerefMut for Locked {
+    fn deref_mut(&mut self) -> &mut File {
+        &mut self.file
+    }
 }

@@ -6,11 +6,10 @@ use std::fs::{self, File};
 use std::io::ErrorKind as IoErrorKind;
 use std::path::Path;
 
-use nix::fcntl::Flock;
 use nix::libc;
 use zenkit::Result;
 
-use crate::files::{copy_into_new, io_error, is_writable, rename, rename_error, sync_dir, Temp};
+use crate::files::{copy_into_new, io_error, rename, rename_error, sync_dir, Locked, Temp};
 use crate::queue::DirQueue;
 
 /// The most spare files a queue keeps.
@@ -44,7 +43,7 @@ fn exchange(a: &Path, b: &Path) -> Result<bool> {
 #[derive(Debug)]
 pub(crate) struct Held {
     /// The message file in `pending/`, locked.
-    pub(crate) file: Flock<File>,
+    pub(crate) file: Locked,
     /// Its new content, not in place yet.
     pub(crate) update: Option<TmpFile>,
     /// Committed, to take effect at the next flush.
@@ -54,7 +53,7 @@ pub(crate) struct Held {
 }
 
 impl Held {
-    pub(crate) fn new(file: Flock<File>) -> Held {
+    pub(crate) fn new(file: Locked) -> Held {
         Held {
             file,
             update: None,
@@ -68,7 +67,7 @@ impl Held {
 /// message, or a spare (see [`DirQueue::keep_spare`]).
 #[derive(Debug)]
 pub(crate) struct TmpFile {
-    pub(crate) file: Flock<File>,
+    pub(crate) file: Locked,
     pub(crate) temp: Temp,
 }
 
@@ -348,7 +347,7 @@ impl DirQueue {
             return Ok(());
         }
         if let Some(held) = held {
-            if self.spares.len() < SPARES && is_writable(&held.file) {
+            if self.spares.len() < SPARES && held.file.is_writable() {
                 let spare = self.dirs.tmp.join(spare_name(&self.host));
                 if fs::rename(pending, &spare).is_ok() {
                     self.keep_spare(TmpFile {
@@ -425,7 +424,7 @@ impl DirQueue {
     /// removing files costs more than the rest of a message's way. At most
     /// [`SPARES`] are kept; one more is removed.
     pub(crate) fn keep_spare(&mut self, spare: TmpFile) {
-        if self.spares.len() < SPARES && is_writable(&spare.file) {
+        if self.spares.len() < SPARES && spare.file.is_writable() {
             self.spares.push(spare);
         }
     }

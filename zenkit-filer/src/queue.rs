@@ -8,7 +8,6 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
-use nix::fcntl::{Flock, FlockArg};
 use nix::libc;
 use serde_json::{json, Value};
 use zenkit::{Error, ErrorKind, Result};
@@ -16,7 +15,7 @@ use zenkit::{Error, ErrorKind, Result};
 use crate::dirs::QueueDirs;
 use crate::files::{
     copy_from, count_entries, io_error, open_message, open_target_dir, read_names, rename,
-    rename_error, same_file, sync_dir, Temp,
+    rename_error, same_file, sync_dir, Locked, Temp,
 };
 use crate::flush::{spare_name, Enqueued, Held, Output, Staged, TmpFile};
 use crate::id::{self, MessageId};
@@ -691,24 +690,20 @@ impl DirQueue {
         }
         self.stats.cnt_fetched += 1;
         let limit = self.max_message_size;
-        let mut data = Vec::new();
         let read = if meta.len() > limit {
-            Ok(false)
+            Ok(None)
         } else {
-            (&*lock)
-                .take(limit.saturating_add(1))
-                .read_to_end(&mut data)
-                .map(|n| n as u64 <= limit)
+            read_message(&lock, meta.len(), limit)
         };
         match read {
-            Ok(true) => {
+            Ok(Some(data)) => {
                 self.held.insert(name.clone(), Held::new(lock));
                 Ok(Some(Message {
                     id: MessageId::from_name(name),
                     data,
                 }))
             }
-            Ok(false) => {
+            Ok(None) => {
                 self.held.insert(name.clone(), Held::new(lock));
                 let reason = format!("the message is larger than {limit} bytes");
                 if let Err(err) = self.banish_inner(&name, Some(&json!({ "reason": reason }))) {
@@ -735,11 +730,7 @@ impl DirQueue {
     /// locks it, checking that it still is the entry of that name; `None`
     /// when it is gone, locked by another instance, or replaced meanwhile
     /// (counted as skipped), or no regular file (then banished).
-    fn open_and_lock(
-        &mut self,
-        dir: &Path,
-        name: &str,
-    ) -> Result<Option<(Flock<File>, fs::Metadata)>> {
+    fn open_and_lock(&mut self, dir: &Path, name: &str) -> Result<Option<(Locked, fs::Metadata)>> {
         let path = dir.join(name);
         // Checked before opening, so that no device or FIFO is opened.
         let before = match fs::symlink_metadata(&path) {
@@ -755,8 +746,8 @@ impl DirQueue {
             self.reject(dir, OsStr::new(name), &reason)?;
             return Ok(None);
         }
-        let file = match open_message(&path) {
-            Ok(file) => file,
+        let (file, writable) = match open_message(&path) {
+            Ok(opened) => opened,
             // Gone, or replaced by a link or a FIFO since: seen next time.
             Err(err)
                 if err.kind() == IoErrorKind::NotFound
@@ -772,10 +763,10 @@ impl DirQueue {
         if !meta.file_type().is_file() {
             return self.skipped();
         }
-        let lock = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        let lock = match Locked::lock(file, writable) {
             Ok(lock) => lock,
-            Err((_, Errno::EWOULDBLOCK)) => return self.skipped(),
-            Err((_, errno)) => {
+            Err(Errno::EWOULDBLOCK) => return self.skipped(),
+            Err(errno) => {
                 return Err(io_error(
                     format!("cannot lock {}", path.display()),
                     errno.into(),
@@ -1105,7 +1096,7 @@ impl DirQueue {
             return Ok(spare);
         }
         let (file, temp) = self.create_in_tmp(|| spare_name(&self.host))?;
-        let file = Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, errno)| {
+        let file = Locked::lock(file, true).map_err(|errno| {
             io_error(
                 format!("cannot lock {}", temp.path().display()),
                 errno.into(),
@@ -1151,6 +1142,26 @@ impl DirQueue {
         file.sync_all()
             .map_err(|err| io_error(format!("cannot flush {}", path.display()), err))
     }
+}
+
+/// The content of message `file`, `len` bytes by its metadata, in one
+/// `read` when it has not grown since (it is complete and locked, so it
+/// should not); `None` when it is larger than `limit` bytes.
+fn read_message(mut file: &File, len: u64, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut data = vec![0; len as usize + 1];
+    let n = loop {
+        match file.read(&mut data) {
+            Err(err) if err.kind() == IoErrorKind::Interrupted => {}
+            read => break read?,
+        }
+    };
+    data.truncate(n);
+    if n as u64 != len {
+        // Short (interrupted) or grown: read on to the end, up to the limit.
+        file.take(limit.saturating_add(1) - n as u64)
+            .read_to_end(&mut data)?;
+    }
+    Ok((data.len() as u64 <= limit).then_some(data))
 }
 
 impl Drop for DirQueue {
