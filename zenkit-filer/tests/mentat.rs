@@ -190,6 +190,7 @@ fn metadata_is_written_byte_for_byte_as_python_writes_it() {
         "nested": {"z": null, "a": true, "m": false},
         "count": 3,
         "control": "tab\tnewline\nquote\" backslash\\ del\u{7f}",
+        "floats": [1e16, 1e15, 0.0001, 0.00001, -2.5e-7, 100.0, 0.1, 1.5e300],
     });
     let script = r#"
 import json, os, sys, mentat.dirq
