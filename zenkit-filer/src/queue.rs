@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, ErrorKind as IoErrorKind, Read, Seek, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::io::{self, ErrorKind as IoErrorKind, Read, Write};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
@@ -792,10 +792,15 @@ impl DirQueue {
 
     fn update_inner(&mut self, id: &str, data: &[u8]) -> Result<()> {
         self.check_held(id)?;
-        let mut update = self.spare()?;
-        let written = update.file.set_len(0).and_then(|()| {
-            update.file.rewind()?;
-            update.file.write_all(data)
+        let update = self.spare()?;
+        // Written over the spare's old content, which is cut off only when
+        // longer: freeing blocks costs more than writing over them.
+        let written = update.file.metadata().and_then(|meta| {
+            update.file.write_all_at(data, 0)?;
+            if meta.len() > data.len() as u64 {
+                update.file.set_len(data.len() as u64)?;
+            }
+            Ok(())
         });
         if let Err(err) = written {
             return Err(io_error(

@@ -115,6 +115,11 @@ fn the_old_files_become_spares_and_no_file_is_created_or_removed_per_message() {
             ids.push(message.id().as_str().to_string());
         }
         queue.flush().unwrap();
+        for id in &ids {
+            // spares with longer old contents ("0.10") are cut to the new one
+            let text = fs::read(next_dir.join("incoming").join(id)).unwrap();
+            assert_eq!(text, b"new", "round {round}: {id}");
+        }
         if round > 0 {
             assert_eq!(
                 inodes(&next_dir.join("incoming"), &ids),
