@@ -2,9 +2,9 @@
 //! `filer_enrich` and `filer_store` examples (zenkit-filer's `DirQueue` and
 //! `Filer` component) and, in the same run, for the same stages as Python
 //! pyzenkit daemons on Mentat's own filer (`mentat.daemon.piper.PiperDaemon`
-//! with `FilerDaemonComponent` over `mentat.dirq.DirectoryQueue`) and for a
-//! framework-free counterpart, the "floor": the same stages as threads of
-//! this bench, with std and serde_json only.
+//! with `FilerDaemonComponent` over `mentat.dirq.DirectoryQueue`) and for
+//! framework-free counterparts of both, the "floors": the same stages as
+//! threads of this bench, with std, nix and serde_json only.
 //!
 //! ```text
 //! cargo build --release --examples && cargo bench --bench filer
@@ -19,34 +19,48 @@
 //! sees it at the end. The producer writes as Mentat's Python queue does
 //! (`tmp/`, then a rename into `incoming/`, no fsync), the same for all.
 //!
-//! The floor does per message what the stages do on disk: it lists
-//! `incoming/` (sorted names), takes a message (a rename into `pending/`;
-//! a parallel instance that finds it gone goes on with the next), reads
-//! and parses it, adds the enrich fields, writes the new content into
-//! `tmp/` (`O_EXCL`), renames it over the message in `pending/` and
-//! commits it (a rename into the next queue's `tmp/`, then into its
-//! `incoming/`); its store appends the line to the JSON Lines file and
-//! deletes the message. Two variants:
+//! Each floor does by hand what one side does on disk, so that the ratio
+//! of a side to its floor is what its framework costs over its protocol
+//! on this disk. Both list `incoming/` when the names listed before are
+//! used up, parse each message, add the enrich fields (as the stages do)
+//! and wait for inotify when `incoming/` lists nothing; a parallel
+//! instance that finds a message gone (or locked) goes on with the next.
 //!
-//! * no fsync: the protocol's cost on this disk, flushing nothing, as
-//!   Mentat's Python queue does;
-//! * grouped fsync: durable per batch of up to 64 messages (fewer when
-//!   `incoming/` is empty): the new contents written, one `syncfs` before
-//!   the renames that publish them, the renames, then one fsync of the
-//!   next queue's `incoming/`; its store, one `fdatasync` of the JSON Lines
-//!   file per batch before the deletes.
+//! * floor, Mentat's way: what `mentat.dirq.DirectoryQueue` and the Python
+//!   stages do, one message at a time, and no fsync of the queues: take
+//!   (a rename of `incoming/ID` into `pending/`), read `pending/ID`,
+//!   update it in place (`O_TRUNC`, then the new content written), commit
+//!   (a rename into the next queue's `tmp/`, then into its `incoming/`);
+//!   the store appends the line, `fdatasync`s the JSON Lines file and
+//!   deletes the message, per message as the Python store does.
+//! * floor, zenkit's way: what zenkit-filer and the zenkit stages do with
+//!   group commit. Take: `incoming/ID` opened, locked
+//!   (`flock(LOCK_EX|LOCK_NB)`), checked to be still the file of that
+//!   name, renamed into `pending/` and read from the open file (zenkit's
+//!   checks for entries that are no regular files left out). Update:
+//!   the new content written into a spare file of `tmp/` (over its old
+//!   content, cut off only when that was longer; a new locked
+//!   `tmp/<host>.<pid>.<n>.spare` only when none is kept). Per batch of up to 64 messages (zenkit's `queue_batch`,
+//!   fewer when `incoming/` lists none): one `syncfs` of the new contents
+//!   (one `fdatasync` when there is one), then per message its new content
+//!   renamed into the next queue's `tmp/`, then into its `incoming/`, and
+//!   its old file `pending/ID` into `tmp/` as the next spare (still
+//!   locked, no unlink), then one fsync of the next queue's `incoming/`.
+//!   The store appends the lines without a flush and, per batch, one
+//!   `fdatasync` of the JSON Lines file, then deletes the messages.
 //!
 //! Measured:
 //!
 //! * throughput: 5,000 messages written into the input queue before the
 //!   stages start; messages/s from the first arrival to the last, and the
-//!   ratios zenkit / python, zenkit / floor with grouped fsync and python /
-//!   floor without fsync;
+//!   ratios zenkit / python, zenkit / floor zenkit's way and python /
+//!   floor Mentat's way;
 //! * latency: 2,000 messages paced at 1,000/s (after a warm-up), p50 and
 //!   p99 from enqueue to the end;
 //! * fsyncs per message of each zenkit stage (`Stats::fsyncs` of its
-//!   queue, from the state file the daemon writes on SIGUSR2) and of the
-//!   floor's enrich stage (its `syncfs` and directory fsyncs);
+//!   queue, from the state file the daemon writes on SIGUSR2; the store's
+//!   include its flushes of the JSON Lines file) and of each floor stage
+//!   (`syncfs`, `fdatasync`, directory fsyncs); not of the Python stages;
 //! * wake-ups per second of an idle enrich stage (voluntary context
 //!   switches, Mentat's default `queue_in_wait` of 3 s).
 //!
@@ -59,7 +73,7 @@ use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -67,6 +81,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
 use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -138,8 +153,8 @@ struct Procs {
     /// The floor's stage threads; they return when `halt` is set.
     threads: Vec<JoinHandle<()>>,
     halt: Arc<AtomicBool>,
-    /// The floor's flushes of its queues (`syncfs` and directory fsyncs).
-    flushes: Arc<AtomicU64>,
+    /// What the floor's stages flushed.
+    flushes: Arc<FloorFlushes>,
 }
 
 impl Procs {
@@ -195,23 +210,28 @@ impl Drop for TempRoot {
 enum Impl {
     Zenkit,
     Python,
-    /// The floor without any flush.
-    Floor,
-    /// The floor, durable per batch of messages.
-    FloorGrouped,
+    /// The floor doing what Mentat's queue and the Python stages do.
+    FloorMentat,
+    /// The floor doing what zenkit's queue and stages do.
+    FloorZenkit,
 }
 
 impl Impl {
     /// All, in the order of the table.
-    const ALL: [Impl; 4] = [Impl::Zenkit, Impl::Python, Impl::Floor, Impl::FloorGrouped];
+    const ALL: [Impl; 4] = [
+        Impl::Zenkit,
+        Impl::Python,
+        Impl::FloorMentat,
+        Impl::FloorZenkit,
+    ];
 
     /// Its name in the table.
     fn label(self) -> &'static str {
         match self {
             Impl::Zenkit => "zenkit",
             Impl::Python => "python",
-            Impl::Floor => "floor, no fsync",
-            Impl::FloorGrouped => "floor, grouped fsync",
+            Impl::FloorMentat => "floor, Mentat's way",
+            Impl::FloorZenkit => "floor, zenkit's way",
         }
     }
 }
@@ -370,7 +390,8 @@ fn reader(
     })
 }
 
-/// Messages the floor with grouped fsync publishes per flush, at most.
+/// Messages the floor zenkit's way makes durable per flush, at most: the
+/// filer's `queue_batch`.
 const FLOOR_BATCH: usize = 64;
 
 /// Where a floor stage puts the messages it takes.
@@ -381,103 +402,329 @@ enum FloorOut {
     Store(File),
 }
 
-/// A floor stage on queue `dir`, until `halt`: takes what `incoming/`
-/// lists, in batches of up to [`FLOOR_BATCH`], and waits for inotify when
-/// it lists nothing. With `grouped`, each batch is flushed before it is
-/// published (the enrich stage counts its flushes in `flushes`).
-fn floor_stage(
+/// What the floor's stages flushed to disk.
+#[derive(Default)]
+struct FloorFlushes {
+    /// Of the enrich stages' queues: `syncfs` or `fdatasync` of the new
+    /// contents, fsyncs of the next queue's `incoming/`.
+    queue: AtomicU64,
+    /// `fdatasync`s of the JSON Lines file by the store.
+    store: AtomicU64,
+}
+
+/// A floor stage's watch of its queue's `incoming/`.
+fn watch_incoming(incoming: &Path) -> Inotify {
+    let inotify = Inotify::init(InitFlags::IN_CLOEXEC | InitFlags::IN_NONBLOCK).expect("inotify");
+    inotify
+        .add_watch(incoming, AddWatchFlags::IN_MOVED_TO)
+        .expect("watch incoming/");
+    inotify
+}
+
+/// The names in `incoming/`, after the events of `inotify` are drained (an
+/// arrival after the listing makes it readable again).
+fn list_incoming(incoming: &Path, inotify: &Inotify) -> Vec<OsString> {
+    while matches!(inotify.read_events(), Ok(e) if !e.is_empty()) {}
+    std::fs::read_dir(incoming)
+        .expect("list incoming/")
+        .map(|e| e.expect("an entry of incoming/").file_name())
+        .collect()
+}
+
+/// Message `text` as the enrich stage makes it.
+fn enriched(text: &str, host: &str) -> String {
+    let mut value: Value = serde_json::from_str(text).expect("a JSON message");
+    let line = value["line"].as_str().unwrap_or("").to_string();
+    value["length"] = json!(line.chars().count());
+    value["upper"] = json!(line.to_uppercase());
+    value["stage"] = json!("enrich");
+    value["host"] = json!(host);
+    value.to_string()
+}
+
+/// The floor Mentat's way: a stage on queue `dir`, until `halt`, doing
+/// what Mentat's `DirectoryQueue` and the Python stages do, one message at
+/// a time, without any flush of the queues.
+fn floor_mentat(
     dir: &Path,
     mut out: FloorOut,
     host: &str,
-    grouped: bool,
     halt: &AtomicBool,
-    flushes: &AtomicU64,
+    flushes: &FloorFlushes,
 ) {
-    let incoming = dir.join("incoming");
-    let inotify = Inotify::init(InitFlags::IN_CLOEXEC | InitFlags::IN_NONBLOCK).expect("inotify");
-    inotify
-        .add_watch(&incoming, AddWatchFlags::IN_MOVED_TO)
-        .expect("watch incoming/");
+    let (incoming, pending_dir) = (dir.join("incoming"), dir.join("pending"));
+    let inotify = watch_incoming(&incoming);
+    // Taken from the end, as Mentat pops its unsorted listing.
+    let mut listed: Vec<OsString> = Vec::new();
     while !halt.load(Ordering::Relaxed) {
-        while matches!(inotify.read_events(), Ok(e) if !e.is_empty()) {}
-        let mut names: Vec<OsString> = std::fs::read_dir(&incoming)
-            .expect("list incoming/")
-            .map(|e| e.expect("an entry of incoming/").file_name())
-            .collect();
-        if names.is_empty() {
-            poll_readable(&inotify);
-            continue;
-        }
-        names.sort_unstable();
-        for batch in names.chunks(FLOOR_BATCH) {
-            let mut taken = Vec::with_capacity(batch.len());
-            for name in batch {
-                let pending = dir.join("pending").join(name);
-                match std::fs::rename(incoming.join(name), &pending) {
-                    Ok(()) => {}
-                    // Another instance took it.
-                    Err(err) if err.kind() == ErrorKind::NotFound => continue,
-                    Err(err) => panic!("cannot take {name:?}: {err}"),
-                }
-                let text = std::fs::read_to_string(&pending).expect("read a message");
-                match &mut out {
-                    FloorOut::Queue(..) => {
-                        let mut value: Value = serde_json::from_str(&text).expect("a JSON message");
-                        let line = value["line"].as_str().unwrap_or("").to_string();
-                        value["length"] = json!(line.chars().count());
-                        value["upper"] = json!(line.to_uppercase());
-                        value["stage"] = json!("enrich");
-                        value["host"] = json!(host);
-                        OpenOptions::new()
-                            .write(true)
-                            .create_new(true)
-                            .open(dir.join("tmp").join(name))
-                            .and_then(|mut file| file.write_all(value.to_string().as_bytes()))
-                            .expect("write the new content into tmp/");
-                    }
-                    FloorOut::Store(file) => file
-                        .write_all(format!("{}\n", text.trim_end()).as_bytes())
-                        .expect("append to the store"),
-                }
-                taken.push(name);
+        let Some(name) = listed.pop() else {
+            listed = list_incoming(&incoming, &inotify);
+            if listed.is_empty() {
+                poll_readable(&inotify);
             }
-            match &out {
-                FloorOut::Queue(next, next_incoming) => {
-                    if grouped {
-                        nix::unistd::syncfs(next_incoming).expect("syncfs");
-                        flushes.fetch_add(1, Ordering::Relaxed);
-                    }
-                    for name in taken {
-                        let pending = dir.join("pending").join(name);
-                        let staged = next.join("tmp").join(name);
-                        std::fs::rename(dir.join("tmp").join(name), &pending)
-                            .and_then(|()| std::fs::rename(&pending, &staged))
-                            .and_then(|()| {
-                                std::fs::rename(&staged, next.join("incoming").join(name))
-                            })
-                            .expect("update and commit a message");
-                    }
-                    if grouped {
-                        next_incoming.sync_all().expect("fsync the next incoming/");
-                        flushes.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                FloorOut::Store(file) => {
-                    if grouped {
-                        file.sync_data().expect("fdatasync the store");
-                    }
-                    for name in taken {
-                        std::fs::remove_file(dir.join("pending").join(name))
-                            .expect("delete a stored message");
-                    }
-                }
+            continue;
+        };
+        let pending = pending_dir.join(&name);
+        match std::fs::rename(incoming.join(&name), &pending) {
+            Ok(()) => {}
+            // Another instance took it.
+            Err(err) if err.kind() == ErrorKind::NotFound => continue,
+            Err(err) => panic!("cannot take {name:?}: {err}"),
+        }
+        let text = std::fs::read_to_string(&pending).expect("read a message");
+        match &mut out {
+            FloorOut::Queue(next, _) => {
+                // `update`: the message itself truncated and rewritten.
+                OpenOptions::new()
+                    .write(true)
+                    .truncate(true)
+                    .open(&pending)
+                    .and_then(|mut file| file.write_all(enriched(&text, host).as_bytes()))
+                    .expect("update a message in place");
+                let staged = next.join("tmp").join(&name);
+                std::fs::rename(&pending, &staged)
+                    .and_then(|()| std::fs::rename(&staged, next.join("incoming").join(&name)))
+                    .expect("commit a message");
+            }
+            FloorOut::Store(file) => {
+                file.write_all(format!("{}\n", text.trim()).as_bytes())
+                    .and_then(|()| file.sync_data())
+                    .expect("append to the store, flushed");
+                flushes.store.fetch_add(1, Ordering::Relaxed);
+                std::fs::remove_file(&pending).expect("delete a stored message");
             }
         }
     }
 }
 
-/// Starts the floor's stages in `root`, as threads of the bench.
-fn start_floor(env: &Env, grouped: bool, shape: Shape, parallel: usize, root: &Path) -> Procs {
+/// A file of a floor stage in its queue's `tmp/`, locked: a spare, or the
+/// new content of a taken message written into one.
+struct Spare {
+    file: File,
+    path: PathBuf,
+}
+
+/// A message the floor zenkit's way took, not flushed yet.
+struct Taken {
+    name: OsString,
+    /// Its file, open and locked (after the commit, the next spare).
+    file: File,
+    /// Its new content (enrich).
+    update: Option<Spare>,
+}
+
+impl Taken {
+    /// The file of its new content.
+    fn content(&self) -> &File {
+        &self.update.as_ref().expect("an update").file
+    }
+}
+
+/// Numbers the floor's spare files, unique in the bench.
+static SPARE_NAMES: AtomicU64 = AtomicU64::new(0);
+
+/// A new name in `tmp/` for a spare: `<host>.<pid>.<n>.spare`.
+fn spare_path(tmp: &Path, host: &str) -> PathBuf {
+    let n = SPARE_NAMES.fetch_add(1, Ordering::Relaxed);
+    tmp.join(format!("{host}.{}.{n}.spare", std::process::id()))
+}
+
+/// Locks `file` (`flock(LOCK_EX|LOCK_NB)`, released when it is closed);
+/// `false` when another open file holds a lock on it.
+fn lock(file: &File) -> bool {
+    // SAFETY: flock on a descriptor that `file` owns and keeps open.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    match Errno::result(rc) {
+        Ok(_) => true,
+        Err(Errno::EWOULDBLOCK) => false,
+        Err(errno) => panic!("cannot lock a message: {errno}"),
+    }
+}
+
+/// Takes message `name` as zenkit does: opened, locked, checked to be
+/// still the file of that name, renamed into `pending/`, read from the
+/// open file in one read; `None` when another instance was first.
+fn take_locked(dir: &Path, name: &OsString) -> Option<(File, String)> {
+    let path = dir.join("incoming").join(name);
+    let file = match OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(&path)
+    {
+        Ok(file) => file,
+        Err(err) if err.kind() == ErrorKind::NotFound => return None,
+        Err(err) => panic!("cannot open {}: {err}", path.display()),
+    };
+    let meta = file.metadata().expect("stat a message");
+    if !lock(&file) {
+        return None;
+    }
+    match std::fs::symlink_metadata(&path) {
+        Ok(now) if now.dev() == meta.dev() && now.ino() == meta.ino() => {}
+        Ok(_) => return None,
+        Err(err) if err.kind() == ErrorKind::NotFound => return None,
+        Err(err) => panic!("cannot stat {}: {err}", path.display()),
+    }
+    match std::fs::rename(&path, dir.join("pending").join(name)) {
+        Ok(()) => {}
+        Err(err) if err.kind() == ErrorKind::NotFound => return None,
+        Err(err) => panic!("cannot take {name:?}: {err}"),
+    }
+    let mut data = vec![0; meta.len() as usize + 1];
+    let n = (&file).read(&mut data).expect("read a message");
+    data.truncate(n);
+    if n as u64 != meta.len() {
+        (&file).read_to_end(&mut data).expect("read a message");
+    }
+    Some((file, String::from_utf8(data).expect("a UTF-8 message")))
+}
+
+/// The floor zenkit's way: a stage on queue `dir`, until `halt`, doing
+/// what the zenkit stages do on disk with group commit: messages are taken
+/// and processed until [`FLOOR_BATCH`] are, or until `incoming/` lists
+/// none, then the batch is flushed (see [`floor_flush`]).
+fn floor_zenkit(
+    dir: &Path,
+    mut out: FloorOut,
+    host: &str,
+    halt: &AtomicBool,
+    flushes: &FloorFlushes,
+) {
+    let incoming = dir.join("incoming");
+    let tmp = dir.join("tmp");
+    let inotify = watch_incoming(&incoming);
+    let mut spares: Vec<Spare> = Vec::new();
+    let mut batch: Vec<Taken> = Vec::with_capacity(FLOOR_BATCH);
+    // Oldest last.
+    let mut listed: Vec<OsString> = Vec::new();
+    while !halt.load(Ordering::Relaxed) {
+        let Some(name) = listed.pop() else {
+            listed = list_incoming(&incoming, &inotify);
+            listed.sort_unstable_by(|a, b| b.cmp(a));
+            if listed.is_empty() {
+                floor_flush(dir, &out, host, &mut batch, &mut spares, flushes);
+                poll_readable(&inotify);
+            }
+            continue;
+        };
+        let Some((file, text)) = take_locked(dir, &name) else {
+            continue;
+        };
+        let update = match &mut out {
+            FloorOut::Queue(..) => {
+                let spare = spares.pop().unwrap_or_else(|| {
+                    let path = spare_path(&tmp, host);
+                    let file = OpenOptions::new()
+                        .read(true)
+                        .write(true)
+                        .create_new(true)
+                        .custom_flags(libc::O_NOFOLLOW)
+                        .open(&path)
+                        .expect("create a spare in tmp/");
+                    assert!(lock(&file), "a new spare is locked");
+                    Spare { file, path }
+                });
+                // Written over the old content, cut off only when that was
+                // longer.
+                let data = enriched(&text, host);
+                let old = spare.file.metadata().expect("stat a spare").len();
+                spare
+                    .file
+                    .write_all_at(data.as_bytes(), 0)
+                    .expect("write the new content into a spare");
+                if old > data.len() as u64 {
+                    spare.file.set_len(data.len() as u64).expect("cut a spare");
+                }
+                Some(spare)
+            }
+            FloorOut::Store(file) => {
+                file.write_all(format!("{}\n", text.trim_end()).as_bytes())
+                    .expect("append to the store");
+                None
+            }
+        };
+        batch.push(Taken { name, file, update });
+        if batch.len() == FLOOR_BATCH {
+            floor_flush(dir, &out, host, &mut batch, &mut spares, flushes);
+        }
+    }
+    floor_flush(dir, &out, host, &mut batch, &mut spares, flushes);
+    for spare in spares {
+        let _ = std::fs::remove_file(spare.path);
+    }
+}
+
+/// Makes the `batch` of the floor zenkit's way take effect, durably. enrich:
+/// the new contents flushed (one `fdatasync` for one, one `syncfs` for
+/// several), then per message its new content renamed into the next
+/// queue's `tmp/` and `incoming/` and its old file from `pending/` into
+/// `tmp/` as a spare, then one fsync of the next queue's `incoming/`.
+/// store: one `fdatasync` of the JSON Lines file, then the messages
+/// deleted.
+fn floor_flush(
+    dir: &Path,
+    out: &FloorOut,
+    host: &str,
+    batch: &mut Vec<Taken>,
+    spares: &mut Vec<Spare>,
+    flushes: &FloorFlushes,
+) {
+    if batch.is_empty() {
+        return;
+    }
+    let pending_dir = dir.join("pending");
+    match out {
+        FloorOut::Queue(next, next_incoming) => {
+            match batch.as_slice() {
+                [one] => one
+                    .content()
+                    .sync_data()
+                    .expect("fdatasync the new content"),
+                [first, ..] => nix::unistd::syncfs(first.content()).expect("syncfs"),
+                [] => unreachable!(),
+            }
+            flushes.queue.fetch_add(1, Ordering::Relaxed);
+            let tmp = dir.join("tmp");
+            for taken in batch.drain(..) {
+                let update = taken.update.expect("an update");
+                let staged = next.join("tmp").join(&taken.name);
+                std::fs::rename(&update.path, &staged)
+                    .and_then(|()| {
+                        std::fs::rename(&staged, next.join("incoming").join(&taken.name))
+                    })
+                    .expect("commit a message");
+                // Closed, unlocked.
+                drop(update.file);
+                let path = spare_path(&tmp, host);
+                std::fs::rename(pending_dir.join(&taken.name), &path)
+                    .expect("keep a committed message's old file as a spare");
+                spares.push(Spare {
+                    file: taken.file,
+                    path,
+                });
+            }
+            next_incoming.sync_all().expect("fsync the next incoming/");
+            flushes.queue.fetch_add(1, Ordering::Relaxed);
+        }
+        FloorOut::Store(file) => {
+            file.sync_data().expect("fdatasync the store");
+            flushes.store.fetch_add(1, Ordering::Relaxed);
+            for taken in batch.drain(..) {
+                std::fs::remove_file(pending_dir.join(&taken.name))
+                    .expect("delete a stored message");
+            }
+        }
+    }
+}
+
+/// Starts the stages of floor `imp` in `root`, as threads of the bench.
+fn start_floor(env: &Env, imp: Impl, shape: Shape, parallel: usize, root: &Path) -> Procs {
+    let stage = match imp {
+        Impl::FloorMentat => floor_mentat,
+        Impl::FloorZenkit => floor_zenkit,
+        Impl::Zenkit | Impl::Python => unreachable!("processes, not threads"),
+    };
     let (qin, qout) = (root.join("q/in"), root.join("q/out"));
     let mut stages = Vec::new();
     for _ in 0..parallel {
@@ -495,7 +742,7 @@ fn start_floor(env: &Env, grouped: bool, shape: Shape, parallel: usize, root: &P
     for (dir, out) in stages {
         let (host, halt, flushes) = (env.host.clone(), procs.halt.clone(), procs.flushes.clone());
         procs.threads.push(std::thread::spawn(move || {
-            floor_stage(&dir, out, &host, grouped, &halt, &flushes)
+            stage(&dir, out, &host, &halt, &flushes)
         }));
     }
     procs
@@ -505,8 +752,9 @@ fn start_floor(env: &Env, grouped: bool, shape: Shape, parallel: usize, root: &P
 struct Figures {
     rate: f64,
     latencies_ns: Vec<u64>,
-    /// Queue fsyncs per message, enrich (all instances) and store: of
-    /// zenkit, and of the floor (`syncfs` and directory fsyncs).
+    /// Fsyncs per message, enrich (all instances) and store: of zenkit
+    /// (`Stats::fsyncs`, the store's of its JSON Lines file included), and
+    /// of the floor (`syncfs`, `fdatasync`, directory fsyncs).
     fsyncs: Option<(f64, f64)>,
 }
 
@@ -514,8 +762,9 @@ struct Figures {
 fn start(env: &Env, imp: Impl, shape: Shape, parallel: usize, root: &Path) -> Procs {
     match imp {
         Impl::Zenkit | Impl::Python => {}
-        Impl::Floor => return start_floor(env, false, shape, parallel, root),
-        Impl::FloorGrouped => return start_floor(env, true, shape, parallel, root),
+        Impl::FloorMentat | Impl::FloorZenkit => {
+            return start_floor(env, imp, shape, parallel, root)
+        }
     }
     let (qin, qout, store) = (
         root.join("q/in"),
@@ -573,7 +822,7 @@ fn start(env: &Env, imp: Impl, shape: Shape, parallel: usize, root: &Path) -> Pr
                 }
                 spawn(Command::new(&env.python).args(args))
             }
-            Impl::Floor | Impl::FloorGrouped => unreachable!("threads, not processes"),
+            Impl::FloorMentat | Impl::FloorZenkit => unreachable!("threads, not processes"),
         };
         procs.children.push(child);
     }
@@ -601,7 +850,7 @@ fn start(env: &Env, imp: Impl, shape: Shape, parallel: usize, root: &Path) -> Pr
                 "--queue-in-wait",
                 "1",
             ])),
-            Impl::Floor | Impl::FloorGrouped => unreachable!("threads, not processes"),
+            Impl::FloorMentat | Impl::FloorZenkit => unreachable!("threads, not processes"),
         };
         procs.children.push(child);
     }
@@ -729,7 +978,10 @@ fn throughput(env: &Env, imp: Impl, shape: Shape, parallel: usize, root: &Path) 
     let fsyncs = match imp {
         Impl::Zenkit => zenkit,
         Impl::Python => None,
-        Impl::Floor | Impl::FloorGrouped => Some((procs.flushes.load(Ordering::Relaxed), 0)),
+        Impl::FloorMentat | Impl::FloorZenkit => Some((
+            procs.flushes.queue.load(Ordering::Relaxed),
+            procs.flushes.store.load(Ordering::Relaxed),
+        )),
     }
     .map(|(enrich, store)| {
         (
@@ -931,7 +1183,8 @@ fn main() {
         1000 / GAP.as_millis()
     );
     println!("python: pyzenkit daemons on Mentat's FilerDaemonComponent / mentat.dirq.DirectoryQueue, queue_in_wait 1 s for both");
-    println!("floor: the same protocol by hand, threads of the bench; no fsync, or per batch of up to {FLOOR_BATCH} one syncfs before publishing and one fsync of the next incoming/");
+    println!("floor, Mentat's way: mentat.dirq by hand, threads of the bench; updates in place, no queue fsync, the store fdatasyncs per message");
+    println!("floor, zenkit's way: zenkit-filer by hand, threads of the bench; locks, spare files, per batch of up to {FLOOR_BATCH} one syncfs (fdatasync for one) before publishing and one fsync of the next incoming/, the store one fdatasync");
     println!();
     println!(
         "{:<38} {:>10} {:>9} {:>9} {:>9} {:>14}",
@@ -984,11 +1237,11 @@ fn main() {
             zenkit / python
         );
     }
-    for (shape, parallel, [zenkit, python, floor, grouped]) in &rates {
+    for (shape, parallel, [zenkit, python, mentat_floor, zenkit_floor]) in &rates {
         println!(
-            "throughput {shape:?} x{parallel}: zenkit / floor grouped fsync {:.2}x, python / floor no fsync {:.2}x",
-            zenkit / grouped,
-            python / floor
+            "throughput {shape:?} x{parallel}: zenkit / floor zenkit's way {:.2}x, python / floor Mentat's way {:.2}x",
+            zenkit / zenkit_floor,
+            python / mentat_floor
         );
     }
     for (name, p99) in p99s {
@@ -1001,7 +1254,7 @@ fn main() {
             }
         );
     }
-    println!("(store: plus one fdatasync of the JSON Lines file per message for zenkit and python, per batch for the floor with grouped fsync; Python's queue never fsyncs)");
+    println!("(fsyncs/msg: enrich + store, the store's fdatasyncs of the JSON Lines file included; not counted for python, whose queue never fsyncs and whose store fdatasyncs per message)");
     let (zenkit_idle, python_idle) = idle_wakeups(&env, &root.0.join("idle"));
     println!(
         "idle enrich stage, queue_in_wait 3 s: zenkit {zenkit_idle:.1} wake-ups/s, python {python_idle:.1} wake-ups/s"
