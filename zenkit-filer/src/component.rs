@@ -211,14 +211,16 @@ impl<C: Channel> Filer<C> {
         }
     }
 
-    /// After an operation staged in the queue: a full batch is flushed now;
-    /// when no `message_next` is queued (so none will see the input queue
-    /// empty), a flush is queued behind the events queued now.
-    fn staged(&mut self, d: &mut Daemon<'_>) {
+    /// After an operation staged in the queue: a full batch is flushed now,
+    /// unless the operation was an update (its commit follows, and goes in
+    /// the same batch); when no `message_next` is queued (so none will see
+    /// the input queue empty), a flush is queued behind the events queued
+    /// now.
+    fn staged(&mut self, d: &mut Daemon<'_>, update: bool) {
         let Some(queue) = self.queue.as_ref() else {
             return;
         };
-        if queue.unflushed() >= self.config.queue_batch as usize {
+        if !update && queue.unflushed() >= self.config.queue_batch as usize {
             self.flush(d);
         } else if self.idle && queue.unflushed() > 0 {
             self.queue_flush(d);
@@ -283,7 +285,7 @@ impl<C: Channel> Filer<C> {
         match op(queue, &target) {
             Ok(()) => {
                 d.inc_statistic(counter, 1);
-                self.staged(d);
+                self.staged(d, verb == "update");
                 Flow::Continue(args)
             }
             Err(err) => {
@@ -800,7 +802,7 @@ impl<C: Channel> Filer<C> {
                     id.as_str()
                 );
                 d.inc_statistic("cnt_enqueued", 1);
-                self.staged(d);
+                self.staged(d, false);
                 let mut args = args.unwrap_or_else(|| json!({}));
                 args["id"] = json!(id.as_str());
                 Flow::with(args)
