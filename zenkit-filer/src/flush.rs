@@ -101,11 +101,15 @@ impl Staged {
     }
 }
 
-/// The directories a flush moved messages into.
+/// The directories a flush moved messages into, and the old files of the
+/// messages it handed on with a new content, to be retired once the next
+/// queue's `incoming/` is flushed: until then the old content stays where
+/// recovery finds it.
 #[derive(Debug, Default)]
 struct Entered {
     incoming: bool,
     next: bool,
+    retired: Vec<(String, Locked)>,
 }
 
 impl DirQueue {
@@ -173,6 +177,11 @@ impl DirQueue {
                 &next.dirs.incoming_handle,
                 &next.dirs.incoming,
             ) {
+                failed.get_or_insert(err);
+            }
+        }
+        for (id, file) in entered.retired {
+            if let Err(err) = self.retire(&id, file) {
                 failed.get_or_insert(err);
             }
         }
@@ -274,7 +283,7 @@ impl DirQueue {
                 held.update = update;
                 return Err(io_error(format!("cannot remove {}", source.display()), err));
             }
-            return self.finish(id, updated, updated, &pending);
+            return self.finish(id, updated, updated, None);
         };
         let staged = next.dirs.tmp.join(id);
         let target = next.dirs.incoming.join(id);
@@ -314,7 +323,7 @@ impl DirQueue {
             if let Some(update) = update {
                 update.temp.keep();
             }
-            self.finish(id, updated, updated, &pending)?;
+            self.finish(id, updated, updated, None)?;
             return Err(err.context(format!("message {id} was left in the next queue's tmp/")));
         }
         next.len += 1;
@@ -325,40 +334,51 @@ impl DirQueue {
             }
             update.temp.keep();
         }
-        self.finish(id, updated, copied || updated, &pending)
+        self.finish(id, updated, copied || updated, Some(entered))
     }
 
-    /// Releases committed message `id`, counts it (and its update), and
-    /// removes its file in `pending/` when that is not the one that went on
-    /// (an update or a copy did).
+    /// Releases committed message `id`, counts it (and its update), and,
+    /// when its file in `pending/` is not the one that went on (an update
+    /// or a copy did), retires that file: at once, or after the flush of
+    /// the next queue's `incoming/` when `entered` is given.
     fn finish(
         &mut self,
         id: &str,
         updated: bool,
         remove_pending: bool,
-        pending: &Path,
+        entered: Option<&mut Entered>,
     ) -> Result<()> {
         let held = self.held.remove(id);
         self.stats.cnt_committed += 1;
         if updated {
             self.stats.cnt_updated += 1;
         }
-        if !remove_pending {
-            return Ok(());
+        match (remove_pending, held, entered) {
+            (false, _, _) => Ok(()),
+            (true, Some(held), Some(entered)) => {
+                entered.retired.push((id.to_owned(), held.file));
+                Ok(())
+            }
+            (true, Some(held), None) => self.retire(id, held.file),
+            (true, None, _) => Ok(()),
         }
-        if let Some(held) = held {
-            if self.spares.len() < SPARES && held.file.is_writable() {
-                let spare = self.dirs.tmp.join(spare_name(&self.host));
-                if fs::rename(pending, &spare).is_ok() {
-                    self.keep_spare(TmpFile {
-                        file: held.file,
-                        temp: Temp::new(spare),
-                    });
-                    return Ok(());
-                }
+    }
+
+    /// Retires `pending/<id>`, the old file of a message that went on:
+    /// kept as a spare when there is room, else removed.
+    fn retire(&mut self, id: &str, file: Locked) -> Result<()> {
+        let pending = self.dirs.pending.join(id);
+        if self.spares.len() < SPARES && file.is_writable() {
+            let spare = self.dirs.tmp.join(spare_name(&self.host));
+            if fs::rename(&pending, &spare).is_ok() {
+                self.keep_spare(TmpFile {
+                    file,
+                    temp: Temp::new(spare),
+                });
+                return Ok(());
             }
         }
-        match fs::remove_file(pending) {
+        match fs::remove_file(&pending) {
             Ok(()) => Ok(()),
             Err(err) if err.kind() == IoErrorKind::NotFound => Ok(()),
             Err(err) => Err(io_error(

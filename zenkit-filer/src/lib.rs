@@ -113,8 +113,9 @@
 //! exchanges it with the message (`renameat2(RENAME_EXCHANGE)`; a rename
 //! over it where the file system cannot), and the message's old file is
 //! the next spare; so is the old file of a message whose new content was
-//! committed. Creating and removing files is what costs most on ext4 and
-//! most file systems. Spares go with their queue; recovery removes those
+//! committed, which leaves `pending/` only once the next queue's
+//! `incoming/` holding its new content is flushed. Creating and removing
+//! files is what costs most on ext4 and most file systems. Spares go with their queue; recovery removes those
 //! of instances that died.
 //!
 //! # Parallel instances and recovery
