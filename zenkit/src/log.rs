@@ -249,6 +249,11 @@ impl Record {
     }
 
     fn push_field(&mut self, field: &Field, value: fmt::Arguments<'_>) {
+        // where a record of the `log` crate came from (its target, file,
+        // line), which the line does not show for tracing's own events
+        if field.name().starts_with("log.") {
+            return;
+        }
         if !self.fields.is_empty() {
             self.fields.push(' ');
         }
@@ -597,6 +602,10 @@ pub(crate) fn init(settings: &LogSettings) -> Result<()> {
                  add zenkit::log::layer() to it",
             )
         })?;
+        // Records of the `log` crate, which most library crates use, become
+        // tracing events. A `log` logger the application installed itself
+        // stays; its records then go there.
+        let _ = tracing_log::LogTracer::init();
     }
     Ok(())
 }
@@ -746,6 +755,30 @@ mod tests {
         );
         let mode = std::fs::metadata(&path).unwrap().mode() & 0o777;
         assert_eq!(mode & 0o133, 0, "log file mode {mode:o}");
+    }
+
+    /// What `init` installs besides the subscriber: records of the `log`
+    /// crate become lines like zenkit's own, by their level, without the
+    /// fields that tell where they came from.
+    #[test]
+    fn records_of_the_log_crate_are_lines_too() {
+        let _ = tracing_log::LogTracer::init();
+        let s = settings(None, LogLevel::Info, LogLevel::Info);
+        let console = with_layer(&s, |_| {
+            log::warn!(target: "some_library::pool", "connection {} lost", 3);
+            log::info!("reconnected");
+            log::debug!("below the threshold");
+            log::error!("gave up");
+        });
+        let lines: Vec<&str> = console.lines().map(split_time).collect();
+        assert_eq!(
+            lines,
+            [
+                "WARNING: connection 3 lost",
+                "INFO: reconnected",
+                "ERROR: gave up",
+            ]
+        );
     }
 
     #[test]
