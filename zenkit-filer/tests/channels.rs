@@ -8,6 +8,9 @@ use std::time::Duration;
 use zenkit::prelude::*;
 use zenkit_filer::{Channel, DirQueue, Filer, Options, Process};
 
+mod support;
+use support::run_embedded;
+
 const EACH: usize = 20;
 
 #[derive(Debug, Default)]
@@ -85,12 +88,6 @@ fn two_queues_in_one_daemon_each_with_its_keys_options_and_events() {
     drop((events, alerts));
 
     let args = [
-        "triage",
-        "--no-daemon",
-        "--log-level",
-        "critical",
-        "--config-file-silent",
-        "--config-dir-silent",
         "--queue-in-dir",
         "events",
         "--queue-out-dir",
@@ -101,13 +98,7 @@ fn two_queues_in_one_daemon_each_with_its_keys_options_and_events() {
         "--alerts-queue-batch",
         "1",
     ];
-    std::thread::spawn(|| {
-        std::thread::sleep(Duration::from_secs(60));
-        eprintln!("the filers did not take every message within 60 s");
-        std::process::exit(1);
-    });
-    let embedded = zenkit::embed::<Triage, _, _>(args).unwrap();
-    assert_eq!(embedded.run(), 0);
+    assert_eq!(run_embedded::<Triage>("triage", &args), 0);
 
     let expected = |f: &dyn Fn(usize) -> String| (0..EACH).map(f).collect::<Vec<_>>();
     assert_eq!(

@@ -8,6 +8,9 @@ use std::time::Duration;
 use zenkit::prelude::*;
 use zenkit_filer::{DirQueue, Filer, Options, Process};
 
+mod support;
+use support::run_embedded;
+
 const WAITING: usize = 50;
 const ARRIVING: usize = 50;
 
@@ -96,13 +99,6 @@ fn waiting_and_arriving_messages_are_processed_and_committed() {
     input.enqueue(b"no data, please").unwrap();
     drop(input);
     let args = [
-        "upper",
-        "--no-daemon",
-        "--quiet",
-        "--log-level",
-        "critical",
-        "--config-file-silent",
-        "--config-dir-silent",
         "--queue-in-dir",
         "upper-in",
         "--queue-out-dir",
@@ -110,15 +106,8 @@ fn waiting_and_arriving_messages_are_processed_and_committed() {
         "--queue-in-wait",
         "600",
     ];
-    // a message nobody is woken for would leave the daemon waiting
-    std::thread::spawn(|| {
-        std::thread::sleep(Duration::from_secs(60));
-        eprintln!("the filer did not take every message within 60 s");
-        std::process::exit(1);
-    });
-    let embedded = zenkit::embed::<UpperDaemon, _, _>(args).unwrap();
     // the panic is an error of the run; the daemon went on
-    assert_eq!(embedded.run(), 1);
+    assert_eq!(run_embedded::<UpperDaemon>("upper", &args), 1);
 
     let mut output = DirQueue::open(spool.join("upper-out"), Options::default()).unwrap();
     let mut texts = Vec::new();
