@@ -53,6 +53,13 @@ pub(crate) struct Held {
 }
 
 impl Held {
+    /// A commit that could not take effect: the message is held again,
+    /// uncommitted, with its staged update (if any) back.
+    fn uncommit(&mut self, update: Option<TmpFile>) {
+        self.committed = false;
+        self.update = update;
+    }
+
     pub(crate) fn new(file: Locked) -> Held {
         Held {
             file,
@@ -250,8 +257,7 @@ impl DirQueue {
         self.staged.enqueued.clear();
         for id in std::mem::take(&mut self.staged.messages) {
             if let Some(held) = self.held.get_mut(&id) {
-                held.update = None;
-                held.committed = false;
+                held.uncommit(None);
                 held.staged = false;
             }
         }
@@ -279,8 +285,7 @@ impl DirQueue {
             .to_path_buf();
         let Some(next) = &mut self.next else {
             if let Err(err) = fs::remove_file(&source) {
-                held.committed = false;
-                held.update = update;
+                held.uncommit(update);
                 return Err(io_error(format!("cannot remove {}", source.display()), err));
             }
             return self.finish(id, updated, updated, None);
@@ -298,15 +303,13 @@ impl DirQueue {
                 });
                 if let Err(err) = copy {
                     let _ = fs::remove_file(&staged);
-                    held.committed = false;
-                    held.update = update;
+                    held.uncommit(update);
                     return Err(err);
                 }
                 true
             }
             Err(err) => {
-                held.committed = false;
-                held.update = update;
+                held.uncommit(update);
                 return Err(rename_error(&source, &staged, err));
             }
         };
@@ -314,8 +317,7 @@ impl DirQueue {
             let err = rename_error(&staged, &target, err);
             if copied {
                 let _ = fs::remove_file(&staged);
-                held.committed = false;
-                held.update = update;
+                held.uncommit(update);
                 return Err(err.context(format!("message {id} stays pending")));
             }
             // Moved out of this queue: the next queue recovers it from its
