@@ -336,6 +336,27 @@ pub const KEYS: &[Key] = &[
     )
     .default(Default::Text("info")),
     value(
+        "log_filter",
+        "log-filter",
+        "DIRECTIVES",
+        ValueType::Text,
+        "Per-target thresholds in the RUST_LOG syntax (info,mytool::db=debug,hyper=warn)",
+    ),
+    value(
+        "log_format",
+        "log-format",
+        "FORMAT",
+        ValueType::Text,
+        "Format of the log lines on the console and in the log file: text or json",
+    )
+    .default(Default::Text("text")),
+    Key::new(
+        "log_journal",
+        Takes::Flag,
+        ValueType::Bool,
+        "Send the console log to journald (default: when stderr is the journal)",
+    ),
+    value(
         "action",
         "action",
         "ACTION",
@@ -666,8 +687,12 @@ pub fn signal_event(name: &str) -> String {
     format!("signal_{}", bare.to_ascii_lowercase())
 }
 
-/// The log levels `log_level` accepts, most verbose first.
-pub const LOG_LEVELS: &[&str] = &["debug", "info", "warning", "error", "critical"];
+/// The log levels `log_level` accepts, most verbose first: pyzenkit's
+/// names, `trace`, and `warn`, the Rust spelling of `warning`.
+pub const LOG_LEVELS: &[&str] = &["trace", "debug", "info", "warning", "warn", "error", "critical"];
+
+/// The formats of log lines `log_format` accepts.
+pub const LOG_FORMATS: &[&str] = &["text", "json"];
 
 /// The largest file mode creation mask.
 pub const MAX_UMASK: u32 = 0o777;

@@ -114,10 +114,14 @@ pub(crate) fn start_logging(ctx: &Context) -> Result<()> {
     let logging = &ctx.core.logging;
     log::init(&LogSettings {
         name: ctx.name.clone(),
+        level: logging.level,
         to_console: logging.to_console,
         level_console: logging.level_console,
         file: logging.to_file.then(|| ctx.settings.log_file.clone()),
         level_file: logging.level_file,
+        filter: ctx.settings.log_filter.clone(),
+        format: ctx.settings.log_format,
+        journal: log::console_to_journal(ctx.settings.log_journal),
     })
 }
 

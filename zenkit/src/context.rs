@@ -190,7 +190,7 @@ impl Context {
 
     /// Whether the setup is shown: with `--debug` or debug logging.
     pub(crate) fn dumps_setup(&self) -> bool {
-        self.settings.debug || self.settings.log_level == LogLevel::Debug
+        self.settings.debug || self.settings.log_level <= LogLevel::Debug
     }
 
     /// Shows `value` under `title` as pyzenkit's setup dumps do: a debug

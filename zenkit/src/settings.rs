@@ -13,8 +13,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use zenkit_builtins::{Base, Default as KeyDefault, Kind as AppKind};
 
-use crate::config::Config;
-use crate::log::LogLevel;
+use crate::config::{Config, Layer};
+use crate::log::{LogFilter, LogFormat, LogLevel};
 use crate::paths::Paths;
 use crate::script::{Interval, TimeValue};
 use crate::Result;
@@ -63,6 +63,15 @@ pub struct Settings {
     pub log_file: PathBuf,
     /// `log_level`.
     pub log_level: LogLevel,
+    /// The filter directives in force: those of `--log-filter`, else those
+    /// of the environment variable `RUST_LOG`, else those of the key
+    /// `log_filter` (see [`LogFilter`]).
+    pub log_filter: Option<LogFilter>,
+    /// `log_format`.
+    pub log_format: LogFormat,
+    /// `log_journal`: whether the console log goes to journald; `None`
+    /// (the default) when stderr is the journal.
+    pub log_journal: Option<bool>,
     /// `action`: the quick action to run instead of the process stage.
     pub action: Option<String>,
     /// `input`: the file an action reads.
@@ -91,6 +100,9 @@ impl Default for Settings {
             verbosity: 0,
             log_file: PathBuf::new(),
             log_level: LogLevel::Info,
+            log_filter: None,
+            log_format: LogFormat::Text,
+            log_journal: None,
             action: None,
             input: None,
             limit: None,
@@ -105,10 +117,49 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Binds the built-in keys of the merged configuration.
+    /// Binds the built-in keys of the merged configuration. The
+    /// directives of `RUST_LOG`, when it is set and not empty, replace those
+    /// of a configuration file (not those of `--log-filter`).
     pub(crate) fn bind(config: &Config) -> Result<Settings> {
-        config.bind()
+        let mut settings: Settings = config.bind()?;
+        let from_cli = config
+            .origin(LOG_FILTER_KEY)
+            .is_some_and(|origin| origin.layer == Layer::Cli)
+            && settings.log_filter.is_some();
+        if !from_cli {
+            if let Some(filter) = env_log_filter()? {
+                settings.log_filter = Some(filter);
+            }
+        }
+        Ok(settings)
     }
+}
+
+/// The key of the filter directives.
+const LOG_FILTER_KEY: &str = "log_filter";
+
+/// The environment variable of filter directives, as `env_logger` and
+/// `tracing-subscriber` read it.
+pub const LOG_FILTER_VARIABLE: &str = "RUST_LOG";
+
+/// The filter directives of `RUST_LOG`, when it is set and not blank.
+fn env_log_filter() -> Result<Option<LogFilter>> {
+    let Some(value) = std::env::var_os(LOG_FILTER_VARIABLE) else {
+        return Ok(None);
+    };
+    let Some(text) = value.to_str() else {
+        return Err(crate::Error::config(format!(
+            "environment variable {LOG_FILTER_VARIABLE}: not valid UTF-8; fix or unset it"
+        )));
+    };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    LogFilter::parse(text).map(Some).map_err(|err| {
+        crate::Error::config(format!(
+            "environment variable {LOG_FILTER_VARIABLE}: {err}; fix or unset it"
+        ))
+    })
 }
 
 /// The typed values of a script's keys.
