@@ -82,7 +82,10 @@ impl Sandbox {
         cmd.args(args)
             .current_dir(self.root())
             .env("APP_ROOT_PATH", self.root())
-            .env_remove("NOTIFY_SOCKET");
+            .env_remove("NOTIFY_SOCKET")
+            // the log of a run is what its arguments and files say
+            .env_remove("RUST_LOG")
+            .env_remove("JOURNAL_STREAM");
         cmd
     }
 

@@ -44,7 +44,7 @@ impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "invalid log filter directive '{}' at character {}: {}; directives are comma-separated `target=level`, `target` or `level` (e.g. info,mytool::db=debug,hyper=warn)",
+            "invalid log filter directive '{}' (character {}): {}",
             self.directive, self.column, self.problem
         )
     }
@@ -121,7 +121,7 @@ impl LogFilter {
                     }
                     None => {
                         return Err(error(format!(
-                            "neither a level ({}) nor a target",
+                            "neither a level ({}) nor a target; directives are comma-separated `target=level`, `target` or `level`, e.g. info,mytool::db=debug",
                             level_names()
                         )))
                     }
@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(err.directive, "db=loud");
         assert_eq!(
             err.to_string(),
-            "invalid log filter directive 'db=loud' at character 6: unknown level 'loud'; expected one of off, trace, debug, info, warning, warn, error, critical; directives are comma-separated `target=level`, `target` or `level` (e.g. info,mytool::db=debug,hyper=warn)"
+            "invalid log filter directive 'db=loud' (character 6): unknown level 'loud'; expected one of off, trace, debug, info, warning, warn, error, critical"
         );
         let err = LogFilter::parse("info, =debug").unwrap_err();
         assert_eq!((err.column, err.problem.as_str()), (7, "no target before '='"));

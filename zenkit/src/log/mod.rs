@@ -347,6 +347,9 @@ struct Shared {
     /// The [`Rank`] of the most verbose destination.
     max_rank: AtomicU8,
     attached: AtomicBool,
+    /// Whether the layer is the subscriber's only one, so its level hint
+    /// holds back no other layer.
+    alone: AtomicBool,
     sinks: Mutex<Sinks>,
 }
 
@@ -355,6 +358,7 @@ impl Shared {
         Shared {
             max_rank: AtomicU8::new(Rank::OFF.0),
             attached: AtomicBool::new(false),
+            alone: AtomicBool::new(false),
             sinks: Mutex::new(Sinks::new()),
         }
     }
@@ -376,7 +380,7 @@ impl Shared {
             sinks.max_rank()
         };
         let old = self.max_rank.swap(rank.0, Ordering::Relaxed);
-        if old != rank.0 && self.attached.load(Ordering::Relaxed) {
+        if old != rank.0 && self.alone.load(Ordering::Relaxed) {
             // tracing caches what the layers' level hints let through
             tracing::callsite::rebuild_interest_cache();
         }
@@ -422,7 +426,13 @@ impl<S: Subscriber> Layer<S> for LogLayer {
     }
 
     fn max_level_hint(&self) -> Option<LevelFilter> {
-        Some(self.shared.max_rank().level_filter())
+        // tracing takes the most verbose hint of the layers for all of them,
+        // and a layer without one counts for nothing
+        if self.shared.alone.load(Ordering::Relaxed) {
+            Some(self.shared.max_rank().level_filter())
+        } else {
+            Some(LevelFilter::TRACE)
+        }
     }
 
     fn on_event(&self, event: &Event<'_>, _ctx: LayerContext<'_, S>) {
@@ -494,6 +504,7 @@ pub(crate) fn init(settings: &LogSettings) -> Result<()> {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
         );
+        GLOBAL.alone.store(added.is_empty(), Ordering::Relaxed);
         // an empty list of layers would hint that nothing is enabled
         let added = (!added.is_empty()).then_some(added);
         let subscriber = tracing_subscriber::registry().with(added).with(layer());
