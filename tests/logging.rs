@@ -63,7 +63,10 @@ fn a_log_warning_of_a_library_reaches_console_and_file() {
         .map(str::to_string);
     let pid_line = pid_line.unwrap_or_else(|| panic!("not in the file:\n{}", sb.read(LOG)));
     assert!(pid_line.contains(" logdemo ["), "{pid_line}");
-    assert!(has(&file_lines(&sb), "INFO: store opened items=3 store=main"));
+    assert!(has(
+        &file_lines(&sb),
+        "INFO: store opened items=3 store=main"
+    ));
 }
 
 #[test]
@@ -152,8 +155,9 @@ fn a_bad_directive_is_one_line_saying_where() {
     assert_eq!(run.code, 78, "{run:?}");
     assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
     assert!(
-        run.stderr
-            .contains("environment variable RUST_LOG: invalid log filter directive 'db[span]=debug'"),
+        run.stderr.contains(
+            "environment variable RUST_LOG: invalid log filter directive 'db[span]=debug'"
+        ),
         "{run:?}"
     );
     // --log-filter replaces RUST_LOG, which is then not read
@@ -174,8 +178,9 @@ fn a_bad_directive_is_one_line_saying_where() {
     let run = run_with_rust_log(&sb, None, &[]);
     assert_eq!(run.code, 78, "{run:?}");
     assert!(
-        run.stderr
-            .contains("configuration key 'log_format': invalid log format 'xml': expected one of text, json"),
+        run.stderr.contains(
+            "configuration key 'log_format': invalid log format 'xml': expected one of text, json"
+        ),
         "{run:?}"
     );
 }
@@ -235,7 +240,10 @@ fn an_added_layer_sees_the_events() {
     let seen = std::fs::read_to_string(&tap).unwrap();
     let lines: Vec<&str> = seen.lines().collect();
     // the layer sees what zenkit's thresholds keep from the console
-    assert!(lines.contains(&"WARN (log): store main is 90% full"), "{seen}");
+    assert!(
+        lines.contains(&"WARN (log): store main is 90% full"),
+        "{seen}"
+    );
     assert!(lines.contains(&"INFO logdemo: store opened"), "{seen}");
 }
 
@@ -300,15 +308,23 @@ fn run_under_journal(
     let script = "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal \
                   && mount --bind \"$JOURNAL_DIR\" /run/systemd/journal && exec \"$@\"";
     let mut cmd = Command::new("unshare");
-    cmd.args(["--mount", "--propagation", "private", "sh", "-c", script, "sh"])
-        .arg(support::example("logdemo"))
-        .args(args)
-        .current_dir(sb.root())
-        .env("APP_ROOT_PATH", sb.root())
-        .env("JOURNAL_DIR", dir.path())
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(write));
+    cmd.args([
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        script,
+        "sh",
+    ])
+    .arg(support::example("logdemo"))
+    .args(args)
+    .current_dir(sb.root())
+    .env("APP_ROOT_PATH", sb.root())
+    .env("JOURNAL_DIR", dir.path())
+    .env_remove("RUST_LOG")
+    .stdout(Stdio::null())
+    .stderr(Stdio::from(write));
     if stream {
         cmd.env("JOURNAL_STREAM", &value);
     } else {
@@ -376,7 +392,10 @@ fn under_systemd_the_console_log_goes_to_the_journal() {
     assert_eq!(field(warning, "PRIORITY"), Some("4"));
     assert_eq!(field(warning, "SYSLOG_IDENTIFIER"), Some("logdemo"));
     assert_eq!(field(warning, "TARGET"), Some("logdemo::store"));
-    assert_eq!(field(by_message("store main is empty"), "PRIORITY"), Some("3"));
+    assert_eq!(
+        field(by_message("store main is empty"), "PRIORITY"),
+        Some("3")
+    );
     let info = by_message("store opened items=0 store=main");
     assert_eq!(field(info, "PRIORITY"), Some("6"));
     assert_eq!(field(info, "ITEMS"), Some("0"));
@@ -391,11 +410,17 @@ fn under_systemd_the_console_log_goes_to_the_journal() {
     // without JOURNAL_STREAM naming stderr, or with log_journal false, the
     // console is stderr; log_journal true sends it to the journal anyway
     let (_, stderr, entries) = run_under_journal(&sb, false, &[]);
-    assert!(stderr.contains("WARNING: store main is 90% full"), "{stderr}");
+    assert!(
+        stderr.contains("WARNING: store main is 90% full"),
+        "{stderr}"
+    );
     assert!(entries.is_empty(), "{entries:?}");
     sb.write("tmp/logdemo.conf", r#"{"log_journal": false}"#);
     let (_, stderr, entries) = run_under_journal(&sb, true, &[]);
-    assert!(stderr.contains("WARNING: store main is 90% full"), "{stderr}");
+    assert!(
+        stderr.contains("WARNING: store main is 90% full"),
+        "{stderr}"
+    );
     assert!(entries.is_empty(), "{entries:?}");
     sb.write("tmp/logdemo.conf", r#"{"log_journal": true}"#);
     let (_, stderr, entries) = run_under_journal(&sb, false, &[]);

@@ -689,7 +689,9 @@ pub fn signal_event(name: &str) -> String {
 
 /// The log levels `log_level` accepts, most verbose first: pyzenkit's
 /// names, `trace`, and `warn`, the Rust spelling of `warning`.
-pub const LOG_LEVELS: &[&str] = &["trace", "debug", "info", "warning", "warn", "error", "critical"];
+pub const LOG_LEVELS: &[&str] = &[
+    "trace", "debug", "info", "warning", "warn", "error", "critical",
+];
 
 /// The formats of log lines `log_format` accepts.
 pub const LOG_FORMATS: &[&str] = &["text", "json"];

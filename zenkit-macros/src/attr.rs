@@ -1004,9 +1004,7 @@ impl ValueKind {
             ValueKind::StrOrInt => "a name or a number",
             ValueKind::Seconds => "a positive number of seconds, e.g. `60` or `0.5`",
             ValueKind::Umask => "an octal mask, e.g. `0o027` or `\"0o027\"`",
-            ValueKind::LogLevel => {
-                "one of \"debug\", \"info\", \"warning\", \"error\", \"critical\""
-            }
+            ValueKind::LogLevel => "a log level name, e.g. `\"info\"` or `\"warn\"`",
         }
     }
 }

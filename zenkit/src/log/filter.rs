@@ -238,14 +238,23 @@ mod tests {
             "invalid log filter directive 'db=loud' (character 6): unknown level 'loud'; expected one of off, trace, debug, info, warning, warn, error, critical"
         );
         let err = LogFilter::parse("info, =debug").unwrap_err();
-        assert_eq!((err.column, err.problem.as_str()), (7, "no target before '='"));
+        assert_eq!(
+            (err.column, err.problem.as_str()),
+            (7, "no target before '='")
+        );
         let err = LogFilter::parse("x[span]=debug").unwrap_err();
-        assert!(err.problem.starts_with("span filters are not supported"), "{err}");
+        assert!(
+            err.problem.starts_with("span filters are not supported"),
+            "{err}"
+        );
         let err = LogFilter::parse("info/foo").unwrap_err();
         assert!(err.problem.starts_with("the /regex"), "{err}");
         let err = LogFilter::parse("a b").unwrap_err();
         assert!(err.problem.starts_with("neither a level"), "{err}");
         let err: Result<LogFilter, _> = serde_json::from_value(serde_json::json!("x=nope"));
-        assert!(err.unwrap_err().to_string().contains("unknown level 'nope'"));
+        assert!(err
+            .unwrap_err()
+            .to_string()
+            .contains("unknown level 'nope'"));
     }
 }

@@ -53,6 +53,8 @@ fn names_stream(value: &str, fd: impl AsFd) -> bool {
         return false;
     };
     match nix::sys::stat::fstat(fd.as_fd()) {
+        // the types are narrower than u64 on some targets
+        #[allow(clippy::useless_conversion)]
         Ok(stat) => u64::from(stat.st_dev) == dev && u64::from(stat.st_ino) == ino,
         Err(_) => false,
     }
@@ -246,7 +248,10 @@ mod tests {
             file: Some("src/db.rs"),
             line: Some(7),
         };
-        journal.socket.send(&entry("demo", &place, &record)).unwrap();
+        journal
+            .socket
+            .send(&entry("demo", &place, &record))
+            .unwrap();
         let mut buf = vec![0; 4096];
         let n = server.recv(&mut buf).unwrap();
         let fields = fields(&buf[..n]);

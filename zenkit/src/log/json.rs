@@ -72,7 +72,10 @@ mod tests {
             critical: false,
         };
         let text = line("T", Some(("demo", 42)), "WARNING", "demo::db", &record);
-        assert!(text.ends_with("}\n") && !text.trim_end().contains('\n'), "{text}");
+        assert!(
+            text.ends_with("}\n") && !text.trim_end().contains('\n'),
+            "{text}"
+        );
         assert!(text.starts_with(r#"{"time":"T","name":"demo","pid":42,"level":"WARNING","#));
         let value: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(

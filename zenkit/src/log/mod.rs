@@ -59,8 +59,8 @@ use crate::{Error, Result};
 pub(crate) use file::LogFile;
 pub use filter::{FilterError, LogFilter};
 use journal::Journal;
-use level::Rank;
 pub use level::LogLevel;
+use level::Rank;
 use record::Record;
 
 #[doc(hidden)]
@@ -335,7 +335,9 @@ impl Sinks {
             let pid = std::process::id();
             let line = match self.format {
                 LogFormat::Text => file_line(&time, &self.name, pid, label, &text),
-                LogFormat::Json => json::line(&time, Some((&self.name, pid)), label, target, record),
+                LogFormat::Json => {
+                    json::line(&time, Some((&self.name, pid)), label, target, record)
+                }
             };
             let _ = sink.file.write_line(line.as_bytes());
         }
@@ -860,7 +862,6 @@ mod tests {
         assert_eq!(sinks.file.as_ref().unwrap().file.path(), good);
         assert_eq!(sinks.console.map(|t| t.level), Some(LogLevel::Info));
     }
-
 
     #[test]
     fn reconfiguring_with_the_same_path_keeps_the_file_open() {

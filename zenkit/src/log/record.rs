@@ -26,7 +26,8 @@ impl FieldValue {
     pub(crate) fn text(&self) -> String {
         match self {
             FieldValue::Str(s)
-                if s.is_empty() || s.contains(|c: char| c.is_whitespace() || c == '"' || c == '=') =>
+                if s.is_empty()
+                    || s.contains(|c: char| c.is_whitespace() || c == '"' || c == '=') =>
             {
                 format!("{s:?}")
             }
