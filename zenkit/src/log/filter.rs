@@ -1,15 +1,4 @@
-//! Filter directives in the `RUST_LOG` syntax: comma-separated
-//! `target=level`, `target` (everything of the target) and a bare `level`
-//! (the default of every other target), e.g.
-//! `info,mytool::db=debug,hyper=warn`. A target matches an event whose
-//! target starts with it (as `env_logger` and `tracing-subscriber` match);
-//! the longest matching target wins, and of two directives for the same
-//! target the later. The levels are `off`, `error`, `warn`, `info`, `debug`
-//! and `trace`, with the names of [`LOG_LEVELS`] too (`warning`,
-//! `critical`), in any case.
-//!
-//! Span directives (`target[span{field=value}]=level`) and the `/regex`
-//! filter of `env_logger` are refused with a message saying so.
+//! Filter directives in the `RUST_LOG` syntax (see [`LogFilter`]).
 
 use std::fmt;
 
@@ -18,7 +7,18 @@ use zenkit_builtins::LOG_LEVELS;
 
 use super::level::{LogLevel, Rank};
 
-/// Parsed filter directives (see the [module](self)).
+/// Filter directives in the `RUST_LOG` syntax: comma-separated
+/// `target=level`, `target` (everything of the target) and a bare `level`
+/// (the default of every other target), e.g.
+/// `info,mytool::db=debug,hyper=warn`. A target matches an event whose
+/// target starts with it (as `env_logger` and `tracing-subscriber` match);
+/// the longest matching target wins, and of two directives for the same
+/// target the later. The levels are `off` and the names `log_level`
+/// accepts (`trace`, `debug`, `info`, `warning` or `warn`, `error`,
+/// `critical`), in any case.
+///
+/// Span directives (`target[span{field=value}]=level`) and the `/regex`
+/// filter of `env_logger` are refused with a message saying so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogFilter {
     text: String,
