@@ -14,12 +14,16 @@
 //!
 //! With `LOGDEMO_TAP=FILE` in its environment, `main` adds a layer (with
 //! `zenkit::log::add_layer`) that appends the level, target and message of
-//! every event it sees to FILE. All files live under `tmp/` of
+//! every event it sees to FILE. The plugin `census` adds a layer too (with
+//! its `log_layer` hook) and writes the number of events of each level to
+//! the runlog (`log_census`). All files live under `tmp/` of
 //! `APP_ROOT_PATH` (default: the current directory).
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use zenkit::plugin::Plugin;
 use zenkit::prelude::*;
 
 /// A library crate's module: it knows nothing of zenkit and logs with the
@@ -70,6 +74,45 @@ impl LogDemo {
             critical!("nothing to serve from store {}", self.store);
         }
         Ok(())
+    }
+}
+
+/// A plugin that counts the events of every level with a log layer of its
+/// own and writes the counts to the runlog under `log_census`.
+#[derive(Default)]
+#[zenkit::plugin]
+struct Census(Arc<Mutex<BTreeMap<String, u64>>>);
+
+/// The layer of [`Census`].
+struct CensusLayer(Arc<Mutex<BTreeMap<String, u64>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CensusLayer {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *counts
+            .entry(event.metadata().level().to_string())
+            .or_default() += 1;
+    }
+}
+
+impl Plugin for Census {
+    fn name(&self) -> &'static str {
+        "census"
+    }
+
+    fn log_layer(&mut self) -> Option<zenkit::log::BoxedLayer> {
+        Some(Box::new(CensusLayer(Arc::clone(&self.0))))
+    }
+
+    fn runlog(&mut self, _ctx: &Context) -> serde_json::Map<String, Value> {
+        let counts = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut keys = serde_json::Map::new();
+        keys.insert("log_census".into(), json!(counts));
+        keys
     }
 }
 

@@ -248,6 +248,20 @@ fn an_added_layer_sees_the_events() {
 }
 
 #[test]
+fn a_plugins_layer_sees_every_event() {
+    let sb = Sandbox::new("logdemo");
+    let run = run_with_rust_log(&sb, None, &["--log-level", "error"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let runlogs = sb.runlogs("tmp/logdemo");
+    let runlog = json(&std::fs::read_to_string(runlogs.last().expect("a runlog")).unwrap());
+    let census = &runlog["log_census"];
+    // below zenkit's threshold too: two trace events, the store's warning
+    assert_eq!(census["TRACE"], 2, "{runlog}");
+    assert_eq!(census["WARN"], 1, "{runlog}");
+    assert!(census["INFO"].as_u64().unwrap() >= 2, "{runlog}");
+}
+
+#[test]
 fn regular_mode_keeps_the_console_at_warnings_whatever_the_directives() {
     let sb = Sandbox::new("demo_script");
     let run = run_with_rust_log(&sb, Some("debug"), &["--regular"]);

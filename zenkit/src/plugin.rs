@@ -55,6 +55,16 @@ pub trait Plugin: 'static {
         Ok(())
     }
 
+    /// A `tracing-subscriber` layer the plugin adds to the log, asked once,
+    /// after [`Plugin::configure`] and before logging is set up; it is
+    /// installed with the runtime's subscriber and sees every event from
+    /// then on (see [`crate::log::add_layer`]). Not asked when logging is
+    /// set up already (a program with a subscriber of its own, a second
+    /// embedded application).
+    fn log_layer(&mut self) -> Option<crate::log::BoxedLayer> {
+        None
+    }
+
     /// Called during setup, after logging and the persistent state, before
     /// the application's own setup.
     fn setup(&mut self, ctx: &mut Context) -> Result<()> {
@@ -161,6 +171,22 @@ impl Plugins {
                 .configure(config)
                 .map_err(|e| e.context(format!("plugin '{}'", plugin.name())))
         })
+    }
+
+    /// Adds the plugins' log layers ([`Plugin::log_layer`]) to the
+    /// subscriber the runtime is about to install; nothing when it is
+    /// installed already.
+    pub(crate) fn add_log_layers(&mut self) -> Result<()> {
+        if crate::log::installed() {
+            return Ok(());
+        }
+        self.0
+            .iter_mut()
+            .try_for_each(|plugin| match plugin.log_layer() {
+                Some(layer) => crate::log::add_boxed_layer(layer)
+                    .map_err(|e| e.context(format!("plugin '{}'", plugin.name()))),
+                None => Ok(()),
+            })
     }
 
     /// Runs every plugin's setup; stops at the first error, which names

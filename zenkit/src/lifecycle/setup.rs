@@ -47,6 +47,7 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
     let prepared = configure::prepare::<A>(config)?;
     app.bind(&prepared.config)?;
     plugins.configure(&prepared.config)?;
+    plugins.add_log_layers()?;
     let unknown = configure::checked_unknown_keys::<A>(&prepared.config)?;
     let (user, group) = (prepared.user.clone(), prepared.group.clone());
     prepared.install(ctx);

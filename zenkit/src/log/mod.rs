@@ -478,7 +478,12 @@ pub fn add_layer<L>(layer: L) -> Result<()>
 where
     L: Layer<Registry> + Send + Sync + 'static,
 {
-    if GLOBAL.attached.load(Ordering::Relaxed) {
+    add_boxed_layer(Box::new(layer))
+}
+
+/// [`add_layer`] for a boxed layer.
+pub(crate) fn add_boxed_layer(layer: BoxedLayer) -> Result<()> {
+    if installed() {
         return Err(Error::setup(
             "cannot add a log layer: logging is set up already; call zenkit::log::add_layer before zenkit::run",
         ));
@@ -486,8 +491,13 @@ where
     ADDED
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .push(Box::new(layer));
+        .push(layer);
     Ok(())
+}
+
+/// Whether the runtime's layer is in a global subscriber already.
+pub(crate) fn installed() -> bool {
+    GLOBAL.attached.load(Ordering::Relaxed)
 }
 
 /// Sets logging up as `settings` say. The first call installs the global
