@@ -308,19 +308,25 @@ fn journal_stream() -> (OwnedFd, String, OwnedFd) {
 }
 
 /// Runs logdemo as root in a private mount namespace in which `dir` is
-/// `/run/systemd/journal`, with stderr a pipe that `JOURNAL_STREAM` names
-/// when `stream` is true; returns the exit code, stderr and the
-/// datagrams the socket `dir/socket` received.
-fn run_under_journal(
+/// `/run/systemd/journal` (when `journal` is true; else there is no such
+/// directory), with stderr a pipe that `JOURNAL_STREAM` names when `stream`
+/// is true; returns the exit code, stderr and the datagrams the socket
+/// `dir/socket` received.
+fn run_in_namespace(
     sb: &Sandbox,
+    journal: bool,
     stream: bool,
     args: &[&str],
 ) -> (i32, String, Vec<Vec<(String, String)>>) {
     let dir = tempfile::tempdir().unwrap();
     let server = UnixDatagram::bind(dir.path().join("socket")).unwrap();
     let (write, value, read) = journal_stream();
-    let script = "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal \
-                  && mount --bind \"$JOURNAL_DIR\" /run/systemd/journal && exec \"$@\"";
+    let script = if journal {
+        "mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal \
+         && mount --bind \"$JOURNAL_DIR\" /run/systemd/journal && exec \"$@\""
+    } else {
+        "mount -t tmpfs tmpfs /run && exec \"$@\""
+    };
     let mut cmd = Command::new("unshare");
     cmd.args([
         "--mount",
@@ -355,6 +361,15 @@ fn run_under_journal(
         entries.push(fields(&buf[..n]));
     }
     (code, stderr, entries)
+}
+
+/// [`run_in_namespace`] with the stand-in journal.
+fn run_under_journal(
+    sb: &Sandbox,
+    stream: bool,
+    args: &[&str],
+) -> (i32, String, Vec<Vec<(String, String)>>) {
+    run_in_namespace(sb, true, stream, args)
 }
 
 /// The fields of a datagram of journald's native protocol.
@@ -440,4 +455,13 @@ fn under_systemd_the_console_log_goes_to_the_journal() {
     let (_, stderr, entries) = run_under_journal(&sb, false, &[]);
     assert_eq!(stderr, "");
     assert!(!entries.is_empty());
+
+    // log_journal true without a journal: an error naming the socket
+    let (code, stderr, _) = run_in_namespace(&sb, false, false, &[]);
+    assert_ne!(code, 0, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot send the log to journald at /run/systemd/journal/socket: "),
+        "{stderr}"
+    );
 }

@@ -906,6 +906,14 @@ mod tests {
         };
         init(&s).unwrap();
         tracing::info!("global line one");
+        assert!(installed());
+        let err = add_layer(tracing_subscriber::layer::Identity::new()).unwrap_err();
+        assert!(
+            err.message()
+                .starts_with("cannot add a log layer: logging is set up already"),
+            "{}",
+            err.message()
+        );
         s.file = Some(second.clone());
         init(&s).unwrap();
         tracing::info!("global line two");
