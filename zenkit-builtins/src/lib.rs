@@ -261,6 +261,12 @@ const fn daemon(key: Key) -> Key {
 pub const KEYS: &[Key] = &[
     flag("debug", "debug", "Print internal debug lines to stderr"),
     flag(
+        "help_config",
+        "help-config",
+        "Print every configuration key with its type, default and help, and exit",
+    )
+    .not_in_files(),
+    flag(
         "quiet",
         "quiet",
         "Print nothing on stdout (log lines still go to the console log)",
@@ -549,6 +555,16 @@ pub const ACTIONS: &[Action] = &[
         "config-view",
         Kinds::All,
         "Print the final configuration as a tree (with -v, the layer that set each value)",
+    ),
+    action(
+        "config-check",
+        Kinds::All,
+        "Check the whole configuration and exit: 0 when valid, else 78 with every error, one per line",
+    ),
+    action(
+        "config-schema",
+        Kinds::All,
+        "Print a JSON Schema (draft 2020-12) of the configuration file",
     ),
     action(
         "runlog-dump",

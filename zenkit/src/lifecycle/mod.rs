@@ -22,6 +22,7 @@
 
 mod guard;
 mod init;
+mod inspect;
 mod setup;
 mod stages;
 
@@ -112,6 +113,8 @@ enum Stop {
     Fail(Error),
     /// An error already written to the console log.
     Reported(Error),
+    /// Finished early, with this exit code.
+    Exit(u8),
 }
 
 impl From<Error> for Stop {
@@ -175,6 +178,7 @@ where
             daemonize::report_failure(err.message(), err.exit_code());
             ExitCode::from(err.exit_code())
         }
+        Err(Stop::Exit(code)) => ExitCode::from(code),
     }
 }
 
@@ -183,7 +187,9 @@ where
 /// not read `.env` files (the host program owns its environment).
 ///
 /// Help and version requests and command-line errors are returned as usage
-/// errors carrying clap's text.
+/// errors carrying clap's text; a run that finished early (what
+/// `--help-config`, `--action config-check` and `--action config-schema`
+/// print is printed) as an error carrying its exit code.
 pub fn embed<A, I, T>(args: I) -> Result<Embedded<A>>
 where
     A: App,
@@ -196,6 +202,10 @@ where
             err.render().to_string().trim_end().to_string(),
         )),
         Err(Stop::Fail(err) | Stop::Reported(err)) => Err(err),
+        Err(Stop::Exit(code)) => Err(Error::msg(format!(
+            "the application finished early, with exit code {code}"
+        ))
+        .with_code(code)),
     }
 }
 
