@@ -549,6 +549,14 @@ const fn action(name: &'static str, kinds: Kinds, help: &'static str) -> Action 
     Action { name, help, kinds }
 }
 
+/// The action that checks the whole configuration without running; the
+/// runtime runs it, like [`CONFIG_SCHEMA`], before setup rather than as
+/// an action stage.
+pub const CONFIG_CHECK: &str = "config-check";
+
+/// The action that prints a JSON Schema of the configuration file.
+pub const CONFIG_SCHEMA: &str = "config-schema";
+
 /// Every built-in action, in the order of `--help`.
 pub const ACTIONS: &[Action] = &[
     action(
@@ -557,12 +565,12 @@ pub const ACTIONS: &[Action] = &[
         "Print the final configuration as a tree (with -v, the layer that set each value)",
     ),
     action(
-        "config-check",
+        CONFIG_CHECK,
         Kinds::All,
         "Check the whole configuration and exit: 0 when valid, else 78 with every error, one per line",
     ),
     action(
-        "config-schema",
+        CONFIG_SCHEMA,
         Kinds::All,
         "Print a JSON Schema (draft 2020-12) of the configuration file",
     ),

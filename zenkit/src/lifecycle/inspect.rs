@@ -33,8 +33,8 @@ impl Inspect {
             return Some(Inspect::HelpConfig);
         }
         match values.get("action").and_then(Value::as_str) {
-            Some("config-schema") => Some(Inspect::Schema),
-            Some("config-check") => Some(Inspect::Check),
+            Some(zenkit_builtins::CONFIG_SCHEMA) => Some(Inspect::Schema),
+            Some(zenkit_builtins::CONFIG_CHECK) => Some(Inspect::Check),
             _ => None,
         }
     }
