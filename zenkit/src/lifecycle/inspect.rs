@@ -207,13 +207,13 @@ pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config) -> u8 {
         .iter()
         .map(ToString::to_string)
         .collect();
-    warnings.extend(configure::ignored_key_warnings(config));
     let unknown = configure::all_unknown_keys::<A>(config);
     if A::DENY_UNKNOWN_KEYS {
         errors.extend(unknown);
     } else {
         warnings.extend(unknown.iter().map(ToString::to_string));
     }
+    warnings.extend(configure::ignored_key_warnings(config));
     let files: Vec<String> = config
         .layers()
         .iter()
