@@ -32,9 +32,7 @@ pub(crate) fn gather<T>(
         if known {
             errors.push(err);
         }
-        let Some(key) = key else {
-            return None;
-        };
+        let key = key?;
         if reset.contains(&key) || !known {
             return None;
         }
