@@ -80,7 +80,7 @@ fn every_error_is_reported_in_one_run() {
     let (sb, conf) = configured(
         "backup",
         "etc/backup.conf",
-        "{\n  \"log_level\": \"loud\",\n  \"keep\": \"many\",\n  \"prometheus_dir\": 5,\n  \"kepp\": 3\n}\n",
+        "{\n  \"log_level\": \"loud\",\n  \"keep\": \"many\",\n  \"prometheus_dir\": 5,\n  \"kepp\": 3,\n  \"prefix\": 5\n}\n",
     );
     let run = run_untouched(
         &sb,
@@ -95,6 +95,8 @@ fn every_error_is_reported_in_one_run() {
         format!("plugin 'prometheus': {conf}:4:21: configuration key 'prometheus_dir': invalid type: integer `5`"),
         // backup denies unknown keys
         format!("{conf}:5:11: configuration key 'kepp': unknown key; did you mean 'keep'?"),
+        // each of the application's keys is bound on its own
+        format!("{conf}:6:13: configuration key 'prefix': invalid type: integer `5`, expected a string"),
     ];
     assert_eq!(errors.len(), expected.len(), "{run:?}");
     for want in &expected {
@@ -105,7 +107,7 @@ fn every_error_is_reported_in_one_run() {
     }
     assert!(
         run.stderr.ends_with(&format!(
-            "backup: the configuration has 5 errors ({conf})\n"
+            "backup: the configuration has 6 errors ({conf})\n"
         )),
         "{run:?}"
     );
