@@ -436,3 +436,35 @@ fn help_config_lists_every_key_and_exits() {
         )]
     );
 }
+
+/// An application brought up in embedded mode, reading no file.
+#[derive(zenkit::ZenApp, Default)]
+#[zen(
+    name = "tiny",
+    defaults(config_file_silent = true, config_dir_silent = true)
+)]
+struct Tiny {
+    /// How loud.
+    #[zen(cli, default = 1)]
+    level: u8,
+}
+
+#[zenkit::app]
+impl Tiny {}
+
+#[test]
+fn embedded_an_inspection_finishes_early_with_its_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.conf").display().to_string();
+    for action in ["config-check", "config-schema"] {
+        let args = ["tiny", "--config-file", &missing, "--action", action];
+        match zenkit::embed::<Tiny, _, _>(args) {
+            Ok(_) => panic!("{action}: the application came up"),
+            Err(err) => {
+                assert_eq!(err.exit_code(), 0, "{action}: {err}");
+                assert!(err.message().contains("finished early"), "{err}");
+            }
+        }
+    }
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+}
