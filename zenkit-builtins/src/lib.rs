@@ -261,12 +261,6 @@ const fn daemon(key: Key) -> Key {
 pub const KEYS: &[Key] = &[
     flag("debug", "debug", "Print internal debug lines to stderr"),
     flag(
-        "help_config",
-        "help-config",
-        "Print every configuration key with its type, default and help, and exit",
-    )
-    .not_in_files(),
-    flag(
         "quiet",
         "quiet",
         "Print nothing on stdout (log lines still go to the console log)",
@@ -303,6 +297,12 @@ pub const KEYS: &[Key] = &[
         ValueType::Account,
         "Run as this group (name or gid)",
     ),
+    flag(
+        "help_config",
+        "help-config",
+        "Print every configuration key with its type, default and help, and exit",
+    )
+    .not_in_files(),
     value(
         "config_file",
         "config-file",
