@@ -17,12 +17,19 @@ use crate::schema::{self, Catalog, KeyDoc, Owner};
 /// What the command line asks to inspect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Inspect {
-    /// `--help-config`.
-    HelpConfig,
-    /// `--action config-schema`.
-    Schema,
+    /// `--help-config` or `--action config-schema`.
+    Describe(Description),
     /// `--action config-check`.
     Check,
+}
+
+/// How the keys are described.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Description {
+    /// As text (`--help-config`).
+    Keys,
+    /// As a JSON Schema (`--action config-schema`).
+    Schema,
 }
 
 impl Inspect {
@@ -30,36 +37,35 @@ impl Inspect {
     /// for, if anything.
     pub(super) fn requested(values: &Map<String, Value>) -> Option<Inspect> {
         if values.get("help_config") == Some(&Value::Bool(true)) {
-            return Some(Inspect::HelpConfig);
+            return Some(Inspect::Describe(Description::Keys));
         }
         match values.get("action").and_then(Value::as_str) {
-            Some(zenkit_builtins::CONFIG_SCHEMA) => Some(Inspect::Schema),
+            Some(zenkit_builtins::CONFIG_SCHEMA) => Some(Inspect::Describe(Description::Schema)),
             Some(zenkit_builtins::CONFIG_CHECK) => Some(Inspect::Check),
             _ => None,
         }
     }
 }
 
-/// Prints the schema (for [`Inspect::Schema`]) or else the help of the
-/// keys of application `A`;
-/// `defaults` are the defaults of every key, `option_of` names the option
-/// of a key. Returns the exit code.
+/// Prints the keys of application `A` as `how` says; `defaults` are the
+/// defaults of every key, `option_of` names the option of a key. Returns
+/// the exit code.
 pub(super) fn describe<A: App>(
     rt: &Runtime<A>,
-    what: Inspect,
+    how: Description,
     defaults: &Map<String, Value>,
     option_of: &dyn Fn(&str) -> Option<String>,
 ) -> crate::Result<u8> {
     let catalog = catalog::<A>(rt, defaults, option_of)?;
-    let text = match what {
-        Inspect::Schema => {
+    let text = match how {
+        Description::Schema => {
             let schema = catalog.json_schema(&rt.ctx.name);
             let mut text = serde_json::to_string_pretty(&schema)
                 .map_err(|e| Error::msg(format!("cannot write the schema: {e}")))?;
             text.push('\n');
             text
         }
-        _ => catalog.help_text(&rt.ctx.name),
+        Description::Keys => catalog.help_text(&rt.ctx.name),
     };
     print(&text)?;
     Ok(EXIT_SUCCESS)
@@ -278,11 +284,11 @@ mod tests {
         let requested = |v| Inspect::requested(&map(v));
         assert_eq!(
             requested(json!({"help_config": true, "action": "config-check"})),
-            Some(Inspect::HelpConfig)
+            Some(Inspect::Describe(Description::Keys))
         );
         assert_eq!(
             requested(json!({"action": "config-schema"})),
-            Some(Inspect::Schema)
+            Some(Inspect::Describe(Description::Schema))
         );
         assert_eq!(
             requested(json!({"action": "config-check"})),

@@ -30,13 +30,13 @@ pub(super) fn setup<A: App>(
 ) -> std::result::Result<(), Stop> {
     rt.ctx.mark("stage_setup_start", "Start of the setup stage");
     let requested = Inspect::requested(&cli);
-    if let Some(what @ (Inspect::HelpConfig | Inspect::Schema)) = requested {
+    if let Some(Inspect::Describe(how)) = requested {
         let option_of = |key: &str| {
             let found = options.iter().find(|(k, _)| k == key);
             found.map(|(_, option)| option.clone())
         };
         return Err(Stop::Exit(inspect::describe(
-            rt, what, &defaults, &option_of,
+            rt, how, &defaults, &option_of,
         )?));
     }
     let mut config = match Config::load(defaults, cli) {
@@ -54,7 +54,7 @@ pub(super) fn setup<A: App>(
     config.set_options(options);
     match Inspect::requested(config.as_map()) {
         Some(Inspect::Check) => return Err(Stop::Exit(inspect::check(rt, &config))),
-        Some(what) => {
+        Some(Inspect::Describe(how)) => {
             let option_of = |key: &str| config.option_of(key).map(str::to_string);
             let defaults = config
                 .layers()
@@ -62,7 +62,7 @@ pub(super) fn setup<A: App>(
                 .map(|(_, d)| d.clone())
                 .unwrap_or_default();
             return Err(Stop::Exit(inspect::describe(
-                rt, what, &defaults, &option_of,
+                rt, how, &defaults, &option_of,
             )?));
         }
         None => {}
