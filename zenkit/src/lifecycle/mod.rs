@@ -7,7 +7,9 @@
 //! `init` (command line, name, paths, defaults, plugins), `setup`
 //! (configuration in force, privileges, logging, persistent state, the
 //! author's setup), `stages` (action, process, evaluate, teardown) and
-//! `guard` (panics in the author's code turned into errors).
+//! `guard` (panics in the author's code turned into errors); `inspect`
+//! holds what setup does instead when asked only to describe or check the
+//! configuration.
 //!
 //! Layering, each module using only those below it:
 //!

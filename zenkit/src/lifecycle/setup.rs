@@ -1,9 +1,8 @@
 //! The setup stage: the configuration put in force (or only inspected:
 //! `--help-config`, `--action config-schema`, `--action config-check`), a
-//! daemon's start-up,
-//! the privilege drop with the hand-over of the files and the writability
-//! checks, logging, the persistent state, the plugins' and the author's
-//! setup, and the `--debug` dumps.
+//! daemon's start-up, the privilege drop with the hand-over of the files
+//! and the writability checks, logging, the persistent state, the plugins'
+//! and the author's setup, and the `--debug` dumps.
 
 use std::path::{Path, PathBuf};
 
