@@ -30,8 +30,10 @@ struct Dusage {
     last_total: Option<u64>,
 }
 
-/// Configuration section `report`.
-#[derive(Serialize, Deserialize)]
+/// Configuration section `report`; its schema (`--action config-schema`)
+/// describes each field with its doc comment.
+#[derive(Serialize, Deserialize, zenkit::schemars::JsonSchema)]
+#[schemars(crate = "zenkit::schemars")]
 struct Report {
     /// How many of the largest files to list (with `-v`).
     top: usize,

@@ -149,7 +149,7 @@ fn unknown_action_is_a_usage_error_listing_valid_ones() {
     assert!(lines[0].contains("unknown action 'frobnicate'"), "{run:?}");
     assert!(
         lines[0].contains(
-            "config-view, runlog-dump, runlog-view, runlogs-list, runlogs-dump, runlogs-evaluate"
+            "config-view, config-check, config-schema, runlog-dump, runlog-view, runlogs-list, runlogs-dump, runlogs-evaluate"
         ),
         "{run:?}"
     );

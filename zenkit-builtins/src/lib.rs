@@ -297,6 +297,12 @@ pub const KEYS: &[Key] = &[
         ValueType::Account,
         "Run as this group (name or gid)",
     ),
+    flag(
+        "help_config",
+        "help-config",
+        "Print every configuration key with its type, default and help, and exit",
+    )
+    .not_in_files(),
     value(
         "config_file",
         "config-file",
@@ -564,12 +570,30 @@ const fn action(name: &'static str, kinds: Kinds, help: &'static str) -> Action 
     Action { name, help, kinds }
 }
 
+/// The action that checks the whole configuration without running; the
+/// runtime runs it, like [`CONFIG_SCHEMA`], before setup rather than as
+/// an action stage.
+pub const CONFIG_CHECK: &str = "config-check";
+
+/// The action that prints a JSON Schema of the configuration file.
+pub const CONFIG_SCHEMA: &str = "config-schema";
+
 /// Every built-in action, in the order of `--help`.
 pub const ACTIONS: &[Action] = &[
     action(
         "config-view",
         Kinds::All,
         "Print the final configuration as a tree (with -v, the layer that set each value)",
+    ),
+    action(
+        CONFIG_CHECK,
+        Kinds::All,
+        "Check the whole configuration and exit: 0 when valid, else 78 with every error, one per line",
+    ),
+    action(
+        CONFIG_SCHEMA,
+        Kinds::All,
+        "Print a JSON Schema (draft 2020-12) of the configuration file",
     ),
     action(
         "runlog-dump",

@@ -70,7 +70,8 @@ use crate::channel::{prefixed, Events, FilerKeys};
 use crate::{Channel, DirQueue, Main, Options};
 
 /// The filer's configuration keys, Mentat's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, zenkit::schemars::JsonSchema)]
+#[schemars(crate = "zenkit::schemars")]
 #[serde(default)]
 pub struct FilerConfig {
     /// The input queue: a path, or a bare name under `<var>/spool/`; the
@@ -93,6 +94,7 @@ pub struct FilerConfig {
     pub queue_in_recover: bool,
     /// The most message operations (updates, commits, enqueues) made
     /// durable by one flush to disk; 1 makes each durable on its own.
+    #[schemars(range(min = 1))]
     pub queue_batch: u32,
 }
 
@@ -478,6 +480,22 @@ impl<C: Channel> Filer<C> {
 
 impl<C: Channel> Component for Filer<C> {
     type Config = FilerKeys<C>;
+
+    /// The schema of [`FilerConfig`], its keys under the channel's prefix.
+    fn config_schema(
+        generator: &mut zenkit::schema::SchemaGenerator,
+    ) -> Option<zenkit::schema::Schema> {
+        use zenkit::schemars::JsonSchema;
+        let mut schema = FilerConfig::json_schema(generator);
+        if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+            let keys = std::mem::take(properties);
+            properties.extend(
+                keys.into_iter()
+                    .map(|(key, value)| (prefixed::<C>(&key), value)),
+            );
+        }
+        Some(schema)
+    }
 
     fn options() -> Vec<zenkit::clap::Arg> {
         use zenkit::clap::Arg;

@@ -142,3 +142,23 @@ fn each_channel_has_its_own_options_in_the_help_and_in_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn each_channel_has_its_keys_in_the_schema() {
+    use zenkit::daemon::Component;
+    let mut generator = zenkit::schema::generator();
+    let schema = Filer::<Alerts>::config_schema(&mut generator).expect("a schema");
+    let properties = schema.get("properties").expect("properties");
+    let keys: Vec<&String> = properties.as_object().unwrap().keys().collect();
+    assert!(
+        keys.iter().all(|k| k.starts_with("alerts_queue_")),
+        "{keys:?}"
+    );
+    assert_eq!(properties["alerts_queue_batch"]["minimum"], 1);
+    let main = Filer::<zenkit_filer::Main>::config_schema(&mut generator).expect("a schema");
+    assert!(main
+        .get("properties")
+        .unwrap()
+        .get("queue_in_dir")
+        .is_some());
+}

@@ -32,6 +32,7 @@ use zenkit::cli::value_parser;
 use zenkit::config::Config;
 use zenkit::daemon::Daemon;
 use zenkit::plugin::Plugin;
+use zenkit::schema::{KeySchema, SchemaGenerator};
 use zenkit::{Context, Error, Result};
 
 pub use exposition::{parse, render, Family, Sample};
@@ -74,6 +75,14 @@ impl Plugin for Prometheus {
         let mut map = Map::new();
         map.insert("prometheus_dir".into(), Value::Null);
         map
+    }
+
+    fn schema(&self, generator: &mut SchemaGenerator) -> Vec<KeySchema> {
+        vec![KeySchema::of::<Option<PathBuf>>(
+            generator,
+            "prometheus_dir",
+            "Directory to write metrics into for the Prometheus textfile collector (`<name>.prom`); none are written when not set",
+        )]
     }
 
     fn configure(&mut self, config: &Config) -> Result<()> {

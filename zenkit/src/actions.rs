@@ -702,7 +702,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = Map::new();
         let input = input(&config, dir.path());
+        let before_setup = [
+            zenkit_builtins::CONFIG_CHECK,
+            zenkit_builtins::CONFIG_SCHEMA,
+        ];
         for action in zenkit_builtins::actions(crate::AppKind::Base) {
+            if before_setup.contains(&action.name) {
+                continue;
+            }
             let mut out = Vec::new();
             assert!(
                 run_builtin(action.name, &input, &mut out).unwrap(),

@@ -97,6 +97,23 @@ pub trait App: Hooks + Default + 'static {
         Ok(())
     }
 
+    /// Binds every configuration field as [`App::bind`] does, gathering the
+    /// error of each field instead of stopping at the first
+    /// (`--action config-check`).
+    fn bind_checked(&mut self, config: &Config) -> Vec<crate::Error> {
+        self.bind(config).err().into_iter().collect()
+    }
+
+    /// The schemas of the author's configuration keys, their doc comments
+    /// as help, for `--action config-schema` and `--help-config`; a key not
+    /// listed is described from its default.
+    fn key_schemas(
+        generator: &mut crate::schema::SchemaGenerator,
+    ) -> Vec<crate::schema::KeySchema> {
+        let _ = generator;
+        Vec::new()
+    }
+
     /// The keys inside the author's configuration values that binding them
     /// ignores (a misspelled key in a nested section), with full paths.
     fn unknown_keys(config: &Config) -> Vec<crate::config::UnknownKey> {

@@ -60,8 +60,8 @@ pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
         _ => None,
     };
     let accounts: Accounts = config.bind()?;
-    let user = account(&config, "user", accounts.user, privileges::resolve_user)?;
-    let group = account(&config, "group", accounts.group, privileges::resolve_group)?;
+    let (user, group) = accounts.resolve(&config);
+    let (user, group) = (user?, group?);
     for (key, acc) in [("user", &user), ("group", &group)] {
         if let Some(acc) = acc {
             let layer = config
@@ -82,6 +82,36 @@ pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
         user,
         group,
     })
+}
+
+/// Checks a freshly loaded configuration of application `A` as [`prepare`]
+/// does, gathering every error instead of stopping at the first: the
+/// built-in settings key by key, the action and command names, the
+/// accounts (resolved, not taken on).
+pub(crate) fn check<A: App>(config: &Config) -> Vec<Error> {
+    let mut errors = Vec::new();
+    if let Some(settings) = crate::check::gather(config, Settings::bind, &mut errors) {
+        let actions: Vec<&str> = all_actions::<A>().iter().map(|(name, _)| *name).collect();
+        errors.extend(check_choice(config, "action", settings.action.as_deref(), &actions).err());
+    }
+    if A::KIND == AppKind::Script {
+        let now = chrono::Utc::now();
+        if let Some(bound) =
+            crate::check::gather(config, |c| ScriptSettings::bind(c, now), &mut errors)
+        {
+            let commands: Vec<&str> = A::COMMANDS.iter().map(|c| c.name).collect();
+            errors.extend(check_choice(config, "command", Some(&bound.command), &commands).err());
+        }
+    }
+    if A::KIND == AppKind::Daemon {
+        crate::check::gather(config, DaemonSettings::bind, &mut errors);
+    }
+    if let Some(accounts) = crate::check::gather(config, Config::bind::<Accounts>, &mut errors) {
+        let (user, group) = accounts.resolve(config);
+        errors.extend(user.err());
+        errors.extend(group.err());
+    }
+    errors
 }
 
 impl Prepared {
@@ -133,6 +163,16 @@ struct Accounts {
     group: Option<Value>,
 }
 
+impl Accounts {
+    /// The user and the group resolved, each an error of its own.
+    fn resolve(self, config: &Config) -> (Result<Option<Account>>, Result<Option<Account>>) {
+        (
+            account(config, "user", self.user, privileges::resolve_user),
+            account(config, "group", self.group, privileges::resolve_group),
+        )
+    }
+}
+
 /// Resolves the account `spec` given for key `key`, if any; an error is
 /// located where the value was set.
 fn account(
@@ -173,15 +213,21 @@ fn check_choice(config: &Config, key: &str, given: Option<&str>, valid: &[&str])
 /// of its defaults being the known ones; with `#[zen(deny_unknown_keys)]`
 /// the first of them is the error instead.
 pub(crate) fn checked_unknown_keys<A: App>(config: &Config) -> Result<Vec<Error>> {
-    let known: Vec<String> = match config.layers().first() {
-        Some((_, defaults)) => defaults.keys().cloned().collect(),
-        None => Vec::new(),
-    };
-    let unknown = unknown_keys::<A>(config, &known);
+    let unknown = all_unknown_keys::<A>(config);
     match unknown.first() {
         Some(first) if A::DENY_UNKNOWN_KEYS => Err(first.clone()),
         _ => Ok(unknown),
     }
+}
+
+/// The unknown keys of `config` as [`unknown_keys`] reports them, the keys
+/// of its defaults being the known ones.
+pub(crate) fn all_unknown_keys<A: App>(config: &Config) -> Vec<Error> {
+    let known: Vec<String> = match config.layers().first() {
+        Some((_, defaults)) => defaults.keys().cloned().collect(),
+        None => Vec::new(),
+    };
+    unknown_keys::<A>(config, &known)
 }
 
 /// The unknown keys of a configuration, each as a located configuration
@@ -238,9 +284,18 @@ pub(crate) fn warn_unknown_keys(ctx: &Context, unknown: &[Error]) {
     for warning in unknown {
         warn_about_config(ctx, warning);
     }
-    for (layer, key) in ctx.config.ignored_keys() {
-        let warning =
-            format!("configuration key '{key}' in {layer} is ignored: it cannot be set in a file");
+    for warning in ignored_key_warnings(&ctx.config) {
         warn_about_config(ctx, &warning);
     }
+}
+
+/// A warning for each key the configuration files set but may not.
+pub(crate) fn ignored_key_warnings(config: &Config) -> Vec<String> {
+    config
+        .ignored_keys()
+        .into_iter()
+        .map(|(layer, key)| {
+            format!("configuration key '{key}' in {layer} is ignored: it cannot be set in a file")
+        })
+        .collect()
 }

@@ -70,12 +70,15 @@
 //! - [`fs`]: crash-safe file writes and JSON files as zenkit writes them.
 //! - [`log`]: the log layer, log levels and the file-only log target.
 //! - [`progress`]: the progress bar [`Context::progress`] returns.
+//! - [`schema`]: the description of every configuration key, for
+//!   `--action config-schema` and `--help-config`.
 
 #![warn(missing_docs)]
 #![warn(unnameable_types)]
 
 mod actions;
 mod app;
+mod check;
 pub mod cli;
 pub mod config;
 mod configure;
@@ -93,6 +96,7 @@ pub mod prelude;
 mod privileges;
 pub mod progress;
 pub mod runlog;
+pub mod schema;
 pub mod script;
 pub mod settings;
 mod state;
@@ -112,6 +116,11 @@ pub use chrono;
 
 /// The command-line crate: plugins declare their options as [`clap::Arg`]s.
 pub use clap;
+
+/// The JSON Schema crate: derive [`schemars::JsonSchema`] for a nested
+/// configuration section (with `#[schemars(crate = "zenkit::schemars")]`)
+/// so that `--action config-schema` describes its fields.
+pub use schemars;
 
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

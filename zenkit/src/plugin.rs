@@ -43,6 +43,19 @@ pub trait Plugin: 'static {
         Map::new()
     }
 
+    /// The schemas of the plugin's configuration keys, for
+    /// `--action config-schema` and `--help-config` (see
+    /// [`KeySchema::of`](crate::schema::KeySchema::of)). A key of
+    /// [`Plugin::defaults`] not listed is described from its default and
+    /// its option's help.
+    fn schema(
+        &self,
+        generator: &mut crate::schema::SchemaGenerator,
+    ) -> Vec<crate::schema::KeySchema> {
+        let _ = generator;
+        Vec::new()
+    }
+
     /// Called once the configuration is merged; may reject it with a
     /// configuration error (see [`Config::error_at`]).
     ///
@@ -187,6 +200,21 @@ impl Plugins {
                     .map_err(|e| e.context(format!("plugin '{}'", plugin.name()))),
                 None => Ok(()),
             })
+    }
+
+    /// Hands the merged configuration to every plugin, gathering every
+    /// refusal, each naming its plugin (`--action config-check`).
+    pub(crate) fn check(&mut self, config: &Config) -> Vec<Error> {
+        self.0
+            .iter_mut()
+            .filter_map(|plugin| {
+                let name = plugin.name();
+                plugin
+                    .configure(config)
+                    .err()
+                    .map(|e| e.context(format!("plugin '{name}'")))
+            })
+            .collect()
     }
 
     /// Runs every plugin's setup; stops at the first error, which names

@@ -489,3 +489,104 @@ pub fn new_plugin<P: PluginType>() -> Box<dyn Plugin> {
 /// Implemented by `#[zenkit::plugin]` for the type it registers, so that a
 /// type registered twice is a compile error (two conflicting impls).
 pub trait PluginRegisteredOnce {}
+
+pub use crate::schema::{KeySchema, Schema, SchemaGenerator};
+pub use schemars;
+
+/// Picks the schema of a field type `T` in generated code, by autoref
+/// specialization: `(&&SchemaProbe::<T>::new()).zenkit_schema(generator)`
+/// takes [`ValueSchema`] when `T` implements it, else `JsonSchema`, else
+/// none (the key is then described from its default's JSON type), so a
+/// field type without a schema still compiles.
+pub struct SchemaProbe<T>(std::marker::PhantomData<T>);
+
+impl<T> SchemaProbe<T> {
+    /// The probe of `T`.
+    pub const fn new() -> Self {
+        SchemaProbe(std::marker::PhantomData)
+    }
+}
+
+impl<T> Default for SchemaProbe<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The schema of a value type that zenkit describes itself, checked before
+/// `JsonSchema`: the value types whose configuration form is not their
+/// serde form as `schemars` sees it (enums of `#[derive(zenkit::Value)]`,
+/// durations) implement it.
+pub trait ValueSchema {
+    /// The schema of the type's values in a configuration file.
+    fn value_schema(generator: &mut SchemaGenerator) -> Schema;
+}
+
+impl<T: ValueSchema> ValueSchema for Option<T> {
+    fn value_schema(generator: &mut SchemaGenerator) -> Schema {
+        let inner = T::value_schema(generator);
+        schemars::json_schema!({"anyOf": [inner, {"type": "null"}]})
+    }
+}
+
+impl<T: ValueSchema> ValueSchema for Vec<T> {
+    fn value_schema(generator: &mut SchemaGenerator) -> Schema {
+        let inner = T::value_schema(generator);
+        schemars::json_schema!({"type": "array", "items": inner})
+    }
+}
+
+/// The first choice of [`SchemaProbe`]: [`ValueSchema`].
+pub trait SchemaByValue {
+    /// The schema of the probed type.
+    fn zenkit_schema(&self, generator: &mut SchemaGenerator) -> Option<Schema>;
+}
+
+impl<T: ValueSchema> SchemaByValue for &&SchemaProbe<T> {
+    fn zenkit_schema(&self, generator: &mut SchemaGenerator) -> Option<Schema> {
+        Some(T::value_schema(generator))
+    }
+}
+
+/// The second choice of [`SchemaProbe`]: `JsonSchema`.
+pub trait SchemaByJsonSchema {
+    /// The schema of the probed type.
+    fn zenkit_schema(&self, generator: &mut SchemaGenerator) -> Option<Schema>;
+}
+
+impl<T: schemars::JsonSchema> SchemaByJsonSchema for &SchemaProbe<T> {
+    fn zenkit_schema(&self, generator: &mut SchemaGenerator) -> Option<Schema> {
+        Some(generator.subschema_for::<T>())
+    }
+}
+
+/// The last choice of [`SchemaProbe`]: no schema.
+pub trait SchemaByDefault {
+    /// No schema: the key is described from its default.
+    fn zenkit_schema(&self, generator: &mut SchemaGenerator) -> Option<Schema>;
+}
+
+impl<T> SchemaByDefault for SchemaProbe<T> {
+    fn zenkit_schema(&self, _generator: &mut SchemaGenerator) -> Option<Schema> {
+        None
+    }
+}
+
+/// The schema of configuration key `key` with the help `help`; generated
+/// code passes the probe's choice.
+pub fn key_schema(key: &str, schema: Option<Schema>, help: &str) -> KeySchema {
+    KeySchema {
+        key: key.to_string(),
+        schema,
+        help: help.to_string(),
+    }
+}
+
+/// Gathers the errors of binding one field; generated `bind_checked` calls
+/// it for each field, so every wrong key is reported, not the first only.
+pub fn bind_field<T>(slot: &mut T, bound: Result<T>, errors: &mut Vec<Error>) {
+    match bound {
+        Ok(value) => *slot = value,
+        Err(err) => errors.push(err),
+    }
+}

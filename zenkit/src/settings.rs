@@ -491,7 +491,7 @@ mod tests {
         assert_eq!(daemon["work_dir"], json!("/"));
         assert_eq!(
             crate::config::keys_ignored_in_files(),
-            ["config_file", "config_dir", "__core__"]
+            ["help_config", "config_file", "config_dir", "__core__"]
         );
     }
 

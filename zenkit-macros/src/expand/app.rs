@@ -100,6 +100,7 @@ fn generate(app: &AppStruct) -> TokenStream {
     let options = options(app);
     let defaults = defaults(app);
     let bind = bind(app);
+    let schemas = key_schemas(app);
     let unknown = unknown_keys(app);
     let state = state(app);
     let kind = fallback::kind_const(app.attrs.kind());
@@ -118,6 +119,7 @@ fn generate(app: &AppStruct) -> TokenStream {
                 #options
                 #defaults
                 #bind
+                #schemas
                 #unknown
                 #wire
                 #state
@@ -412,6 +414,8 @@ fn text_default(ty: &syn::Type, key: &str, text: &LitStr) -> TokenStream {
     quote!(#call(#key, #text)?)
 }
 
+/// `fn bind_checked`, binding each configuration field and gathering the
+/// error of each, and `fn bind`, its first error.
 fn bind(app: &AppStruct) -> TokenStream {
     let p = private();
     let assigns: Vec<TokenStream> = app
@@ -423,16 +427,64 @@ fn bind(app: &AppStruct) -> TokenStream {
             let ident = field.ident;
             let key = &field.key;
             let ops = ops_name(i);
-            quote!(self.#ident = (#ops.get)(__zenkit_config, #key)?;)
+            quote! {
+                #p::bind_field(
+                    &mut self.#ident,
+                    (#ops.get)(__zenkit_config, #key),
+                    &mut __zenkit_errors,
+                );
+            }
         })
         .collect();
     if assigns.is_empty() {
         return TokenStream::new();
     }
     quote! {
-        fn bind(&mut self, __zenkit_config: &#p::Config) -> #p::Result<()> {
+        fn bind_checked(&mut self, __zenkit_config: &#p::Config) -> ::std::vec::Vec<#p::Error> {
+            let mut __zenkit_errors = ::std::vec::Vec::new();
             #(#assigns)*
-            ::core::result::Result::Ok(())
+            __zenkit_errors
+        }
+
+        fn bind(&mut self, __zenkit_config: &#p::Config) -> #p::Result<()> {
+            match #p::App::bind_checked(self, __zenkit_config).into_iter().next() {
+                ::core::option::Option::Some(__zenkit_error) => ::core::result::Result::Err(__zenkit_error),
+                ::core::option::Option::None => ::core::result::Result::Ok(()),
+            }
+        }
+    }
+}
+
+/// `fn key_schemas`: each configuration field's key, the schema of its
+/// type (through the probe, so that a type without one still compiles) and
+/// its doc comment.
+fn key_schemas(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let keys: Vec<TokenStream> = app
+        .fields
+        .iter()
+        .filter(|f| is_key(f))
+        .map(|field| {
+            let ty = field.ty;
+            let key = &field.key;
+            let help = &field.doc.long;
+            quote! {
+                #p::key_schema(
+                    #key,
+                    (&&#p::SchemaProbe::<#ty>::new()).zenkit_schema(__zenkit_generator),
+                    #help,
+                )
+            }
+        })
+        .collect();
+    if keys.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn key_schemas(__zenkit_generator: &mut #p::SchemaGenerator) -> ::std::vec::Vec<#p::KeySchema> {
+            #[allow(unused_imports)]
+            use #p::{SchemaByDefault as _, SchemaByJsonSchema as _, SchemaByValue as _};
+            ::std::vec![#(#keys),*]
         }
     }
 }

@@ -83,8 +83,9 @@ pub(crate) fn impl_header(item: &ItemImpl) -> TokenStream {
     quote!(impl #impl_generics #p::Component for #self_ty #where_clause)
 }
 
-/// `type Config` and `fn configure`/`fn check` from the `#[configure]` and
-/// `#[check]` methods; `NoConfig` without a `#[configure]` method.
+/// `type Config`, `fn config_schema` and `fn configure`/`fn check` from the
+/// `#[configure]` and `#[check]` methods; `NoConfig` without a
+/// `#[configure]` method.
 fn configuration(hooks: &HooksImpl) -> TokenStream {
     let p = private();
     let Some(configure) = hooks.of(HookKind::Configure).next() else {
@@ -106,6 +107,11 @@ fn configuration(hooks: &HooksImpl) -> TokenStream {
     let configured = call(configure, quote!(self), &config, "hook_result", None);
     quote! {
         type Config = #ty;
+        fn config_schema(__zenkit_generator: &mut #p::SchemaGenerator) -> ::core::option::Option<#p::Schema> {
+            #[allow(unused_imports)]
+            use #p::{SchemaByDefault as _, SchemaByJsonSchema as _, SchemaByValue as _};
+            (&&#p::SchemaProbe::<#ty>::new()).zenkit_schema(__zenkit_generator)
+        }
         fn configure(&mut self, __zenkit_config: Self::Config) -> #p::Result<()> {
             #configured
         }

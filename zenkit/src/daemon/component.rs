@@ -132,6 +132,21 @@ pub trait Component: 'static {
         Ok(())
     }
 
+    /// The JSON Schema of [`Component::Config`], for `--action
+    /// config-schema` and `--help-config`: an object whose properties are
+    /// its keys. `#[component]` makes it from the configuration type when
+    /// that implements `JsonSchema`; `None` describes the component's own
+    /// keys from their defaults.
+    fn config_schema(
+        generator: &mut crate::schema::SchemaGenerator,
+    ) -> Option<crate::schema::Schema>
+    where
+        Self: Sized,
+    {
+        let _ = generator;
+        None
+    }
+
     /// The command-line options of the component's own keys, shown under a
     /// heading of their own in `--help`. Each option's id is its
     /// configuration key, and its value parser

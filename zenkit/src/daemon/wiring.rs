@@ -88,6 +88,8 @@ pub(crate) trait Part {
     fn check(&self, config: &Config) -> Result<()>;
     /// Binds the component's configuration from `config` and hands it over.
     fn configure(&mut self, config: &Config) -> Result<()>;
+    /// [`Part::check`], gathering every wrong key of the configuration.
+    fn check_all(&self, config: &Config) -> Vec<Error>;
 }
 
 impl<C: Component> Part for C {
@@ -110,7 +112,19 @@ impl<C: Component> Part for C {
     fn configure(&mut self, config: &Config) -> Result<()> {
         Component::configure(self, config.bind::<C::Config>()?)
     }
+
+    fn check_all(&self, config: &Config) -> Vec<Error> {
+        let mut errors = Vec::new();
+        let bound = crate::check::gather(config, Config::bind::<C::Config>, &mut errors);
+        if let Some(Err(err)) = bound.map(|c| Component::check(self, &c)) {
+            errors.push(err);
+        }
+        errors
+    }
 }
+
+/// Makes the schema of a component type's configuration.
+type ConfigSchema = fn(&mut crate::schema::SchemaGenerator) -> Option<crate::schema::Schema>;
 
 /// Makes the default configuration of a component type, as configuration
 /// keys.
@@ -163,6 +177,8 @@ pub struct Wiring<A> {
     pub(crate) access: Vec<Option<Access<A>>>,
     /// The default configuration of each component (by slot).
     defaults: Vec<ConfigDefaults>,
+    /// The schema of each component's configuration (by slot).
+    schemas: Vec<ConfigSchema>,
     /// The command-line options of each component (by slot).
     options: Vec<Vec<clap::Arg>>,
     /// The handled event names; their ids index `chains`.
@@ -177,6 +193,7 @@ impl<A: 'static> Wiring<A> {
             types: vec!["daemon"],
             access: vec![None],
             defaults: vec![|| Ok(Map::new())],
+            schemas: vec![|_| None],
             options: vec![Vec::new()],
             events: EventNames::new(),
             chains: Vec::new(),
@@ -214,6 +231,7 @@ impl<A: 'static> Wiring<A> {
         self.access
             .push(Some(Box::new(move |app| access(app) as &mut dyn Part)));
         self.defaults.push(config_defaults::<C>);
+        self.schemas.push(C::config_schema);
         self.options.push(C::options());
         for handler in C::handlers() {
             self.add(
@@ -355,6 +373,35 @@ impl<A: 'static> Wiring<A> {
             }
         }
         Ok(())
+    }
+
+    /// Checks `config` with every component as
+    /// [`Wiring::check_configuration`] does, gathering every error of
+    /// every component, each naming its component.
+    pub(crate) fn check_all(&self, app: &mut A, config: &Config) -> Vec<Error> {
+        let mut errors = Vec::new();
+        for slot in 1..self.names.len() {
+            if let Some(part) = self.component_mut(app, slot) {
+                let name = &self.names[slot];
+                errors.extend(
+                    part.check_all(config)
+                        .into_iter()
+                        .map(|e| e.context(format!("component '{name}'"))),
+                );
+            }
+        }
+        errors
+    }
+
+    /// The schema of each component's configuration, by component name
+    /// (`None` where the component has none).
+    pub(crate) fn config_schemas(
+        &self,
+        generator: &mut crate::schema::SchemaGenerator,
+    ) -> Vec<(&str, Option<crate::schema::Schema>)> {
+        (1..self.names.len())
+            .map(|slot| (self.names[slot].as_str(), (self.schemas[slot])(generator)))
+            .collect()
     }
 
     /// Hands `config` to every component.

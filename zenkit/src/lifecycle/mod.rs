@@ -7,7 +7,9 @@
 //! `init` (command line, name, paths, defaults, plugins), `setup`
 //! (configuration in force, privileges, logging, persistent state, the
 //! author's setup), `stages` (action, process, evaluate, teardown) and
-//! `guard` (panics in the author's code turned into errors).
+//! `guard` (panics in the author's code turned into errors); `inspect`
+//! holds what setup does instead when asked only to describe or check the
+//! configuration.
 //!
 //! Layering, each module using only those below it:
 //!
@@ -22,6 +24,7 @@
 
 mod guard;
 mod init;
+mod inspect;
 mod setup;
 mod stages;
 
@@ -112,6 +115,8 @@ enum Stop {
     Fail(Error),
     /// An error already written to the console log.
     Reported(Error),
+    /// Finished early, with this exit code.
+    Exit(u8),
 }
 
 impl From<Error> for Stop {
@@ -175,6 +180,7 @@ where
             daemonize::report_failure(err.message(), err.exit_code());
             ExitCode::from(err.exit_code())
         }
+        Err(Stop::Exit(code)) => ExitCode::from(code),
     }
 }
 
@@ -183,7 +189,9 @@ where
 /// not read `.env` files (the host program owns its environment).
 ///
 /// Help and version requests and command-line errors are returned as usage
-/// errors carrying clap's text.
+/// errors carrying clap's text; a run that finished early (what
+/// `--help-config`, `--action config-check` and `--action config-schema`
+/// print is printed) as an error carrying its exit code.
 pub fn embed<A, I, T>(args: I) -> Result<Embedded<A>>
 where
     A: App,
@@ -196,6 +204,10 @@ where
             err.render().to_string().trim_end().to_string(),
         )),
         Err(Stop::Fail(err) | Stop::Reported(err)) => Err(err),
+        Err(Stop::Exit(code)) => Err(Error::msg(format!(
+            "the application finished early, with exit code {code}"
+        ))
+        .with_code(code)),
     }
 }
 

@@ -1,13 +1,15 @@
-//! The setup stage: the configuration put in force, a daemon's start-up,
-//! the privilege drop with the hand-over of the files and the writability
-//! checks, logging, the persistent state, the plugins' and the author's
-//! setup, and the `--debug` dumps.
+//! The setup stage: the configuration put in force (or only inspected:
+//! `--help-config`, `--action config-schema`, `--action config-check`), a
+//! daemon's start-up, the privilege drop with the hand-over of the files
+//! and the writability checks, logging, the persistent state, the plugins'
+//! and the author's setup, and the `--debug` dumps.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use super::guard::guarded;
+use super::inspect::{self, Inspect};
 use super::{Runtime, Stop};
 use crate::app::{App, AppKind};
 use crate::config::{Config, Layer};
@@ -26,8 +28,44 @@ pub(super) fn setup<A: App>(
     options: Vec<(String, String)>,
 ) -> std::result::Result<(), Stop> {
     rt.ctx.mark("stage_setup_start", "Start of the setup stage");
-    let mut config = Config::load(defaults, cli)?;
+    let requested = Inspect::requested(&cli);
+    if let Some(Inspect::Describe(how)) = requested {
+        let option_of = |key: &str| {
+            let found = options.iter().find(|(k, _)| k == key);
+            found.map(|(_, option)| option.clone())
+        };
+        return Err(Stop::Exit(inspect::describe(
+            rt, how, &defaults, &option_of,
+        )?));
+    }
+    let mut config = match Config::load(defaults, cli) {
+        Ok(config) => config,
+        Err(err) if requested == Some(Inspect::Check) => {
+            return Err(Stop::Exit(inspect::report(
+                &rt.ctx.name,
+                &[],
+                vec![err],
+                &[],
+            )));
+        }
+        Err(err) => return Err(err.into()),
+    };
     config.set_options(options);
+    match Inspect::requested(config.as_map()) {
+        Some(Inspect::Check) => return Err(Stop::Exit(inspect::check(rt, &config))),
+        Some(Inspect::Describe(how)) => {
+            let option_of = |key: &str| config.option_of(key).map(str::to_string);
+            let defaults = config
+                .layers()
+                .first()
+                .map(|(_, d)| d.clone())
+                .unwrap_or_default();
+            return Err(Stop::Exit(inspect::describe(
+                rt, how, &defaults, &option_of,
+            )?));
+        }
+        None => {}
+    }
     setup_config(rt, config)?;
     if let Err(err) = setup_state(rt) {
         crate::critical!("{}", err.message());
