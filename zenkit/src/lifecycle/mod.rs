@@ -35,6 +35,7 @@ use crate::context::{timestamp, Context};
 use crate::daemon::daemonize;
 use crate::error::{Error, Result};
 use crate::plugin::Plugins;
+use crate::script::CommandArgs;
 
 /// An application brought up in embedded mode (pyzenkit's plugin mode):
 /// configured, logging, state loaded, author setup done; nothing run yet.
@@ -49,6 +50,8 @@ pub struct Embedded<A> {
     pub ctx: Context,
     /// Its plugins, owned beside the application and the context.
     plugins: Plugins,
+    /// What a script's command was given after its name.
+    command_args: Option<CommandArgs>,
 }
 
 impl<A: App> Embedded<A> {
@@ -77,12 +80,20 @@ struct Runtime<A> {
     app: A,
     ctx: Context,
     plugins: Plugins,
+    /// What a script's command was given after its name; `None` when it
+    /// was not named on the command line.
+    command_args: Option<CommandArgs>,
 }
 
 impl<A: App> Runtime<A> {
     /// Runs the stages after setup and returns the exit code.
     fn run(&mut self) -> u8 {
-        stages::run(&mut self.app, &mut self.ctx, &mut self.plugins)
+        stages::run(
+            &mut self.app,
+            &mut self.ctx,
+            &mut self.plugins,
+            self.command_args.as_ref(),
+        )
     }
 
     /// Runs the teardown stage and returns the exit code.
@@ -93,14 +104,38 @@ impl<A: App> Runtime<A> {
 }
 
 impl<A> From<Runtime<A>> for Embedded<A> {
-    fn from(Runtime { app, ctx, plugins }: Runtime<A>) -> Self {
-        Embedded { app, ctx, plugins }
+    fn from(
+        Runtime {
+            app,
+            ctx,
+            plugins,
+            command_args,
+        }: Runtime<A>,
+    ) -> Self {
+        Embedded {
+            app,
+            ctx,
+            plugins,
+            command_args,
+        }
     }
 }
 
 impl<A> From<Embedded<A>> for Runtime<A> {
-    fn from(Embedded { app, ctx, plugins }: Embedded<A>) -> Self {
-        Runtime { app, ctx, plugins }
+    fn from(
+        Embedded {
+            app,
+            ctx,
+            plugins,
+            command_args,
+        }: Embedded<A>,
+    ) -> Self {
+        Runtime {
+            app,
+            ctx,
+            plugins,
+            command_args,
+        }
     }
 }
 
@@ -112,6 +147,9 @@ enum Stop {
     Fail(Error),
     /// An error already written to the console log.
     Reported(Error),
+    /// Finished early, with this exit code (an action answered from the
+    /// command line alone, e.g. `--action man`).
+    Exit(u8),
 }
 
 impl From<Error> for Stop {
@@ -175,6 +213,7 @@ where
             daemonize::report_failure(err.message(), err.exit_code());
             ExitCode::from(err.exit_code())
         }
+        Err(Stop::Exit(code)) => ExitCode::from(code),
     }
 }
 
@@ -183,7 +222,8 @@ where
 /// not read `.env` files (the host program owns its environment).
 ///
 /// Help and version requests and command-line errors are returned as usage
-/// errors carrying clap's text.
+/// errors carrying clap's text; a run that finished early (`--action man`
+/// prints its page) as an error with its exit code.
 pub fn embed<A, I, T>(args: I) -> Result<Embedded<A>>
 where
     A: App,
@@ -196,6 +236,10 @@ where
             err.render().to_string().trim_end().to_string(),
         )),
         Err(Stop::Fail(err) | Stop::Reported(err)) => Err(err),
+        Err(Stop::Exit(code)) => Err(Error::usage(format!(
+            "the run finished early with exit code {code}; nothing is left to embed"
+        ))
+        .with_code(code)),
     }
 }
 
