@@ -410,7 +410,7 @@ fn expected(kind: HookKind, place: Place) -> Expected {
             ..hook(
                 CONTEXT,
                 "the context",
-                "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<T>` with `T: serde::Serialize`",
+                "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<T>` with `T: serde::Serialize`, the context followed by any `#[arg]` and `#[opt]` parameters",
             )
         },
         (HookKind::OnEvent, _) => Expected {
@@ -534,6 +534,9 @@ pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl, place: Place) {
             continue;
         }
         signature(cx, kind, place, &hook.sig);
+        if kind == HookKind::Command {
+            crate::params::check(cx, &hook.name, &hook.sig, &hook.params);
+        }
         if matches!(kind, HookKind::Action | HookKind::Command) {
             named(cx, hook, &mut names);
         } else if kind.is_handler() {
@@ -669,7 +672,8 @@ fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature) {
             Some(_) => {}
         }
     }
-    if let Some(extra) = inputs.next() {
+    // a command's further parameters are its arguments, checked apart
+    if let Some(extra) = inputs.next().filter(|_| kind != HookKind::Command) {
         return wrong(
             extra,
             &format!("{noun} takes no parameter besides {}", expected.besides),

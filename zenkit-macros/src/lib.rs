@@ -16,6 +16,7 @@ mod ctxt;
 mod doc;
 mod expand;
 mod fallback;
+mod params;
 mod signal;
 
 use proc_macro::TokenStream;

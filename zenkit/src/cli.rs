@@ -153,6 +153,9 @@ pub(crate) struct Spec<'a> {
     pub(crate) defaults: &'a Map<String, Value>,
 }
 
+/// The place in help of the first option every command shares.
+const FIRST_SHARED_OPTION: usize = 100;
+
 /// Builds the whole command of `spec`; a command's option that clashes
 /// with another option is an error.
 pub(crate) fn build(spec: Spec<'_>) -> Result<Command> {
@@ -187,6 +190,9 @@ pub(crate) fn build(spec: Spec<'_>) -> Result<Command> {
         })
         .collect();
     let mut cmd = Command::new(name.to_string())
+        // in a command's help, its own parameters (numbered from 0) come
+        // before the options it shares with every command
+        .next_display_order(FIRST_SHARED_OPTION)
         // any unique prefix of a long option, as Python's argparse accepts
         .infer_long_args(true)
         .version(info.version)
@@ -274,6 +280,15 @@ fn with_default(arg: Arg, defaults: &Map<String, Value>) -> Arg {
     let Some(shown) = found.and_then(shown_default) else {
         return arg;
     };
+    let explained = arg
+        .get_help()
+        .is_some_and(|h| h.to_string().contains("(default:"));
+    let counter = matches!(arg.get_action(), ArgAction::Count) && shown == "0";
+    if explained || counter {
+        // the help says it in words already (`default: now`), or a counter
+        // starts at zero as every counter does
+        return arg;
+    }
     let suffix = format!("[default: {shown}]");
     let help = match arg.get_help() {
         Some(help) => format!("{help} {suffix}"),

@@ -489,3 +489,34 @@ pub fn new_plugin<P: PluginType>() -> Box<dyn Plugin> {
 /// Implemented by `#[zenkit::plugin]` for the type it registers, so that a
 /// type registered twice is a compile error (two conflicting impls).
 pub trait PluginRegisteredOnce {}
+
+pub use crate::app::{CommandParam, ParamPlace, ParamShape};
+pub use crate::script::CommandArgs;
+
+/// A type a script command's `#[arg]` or `#[opt]` parameter can have:
+/// parsed from the command line's text.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the value of a command's argument or option",
+    label = "not parsed from text",
+    note = "a command's `#[arg]` and `#[opt]` values are parsed with `FromStr` (whose error implements `Display`); take the text as a `String` and convert it in the method"
+)]
+pub trait CommandValue: FromStr<Err: Display> {}
+
+impl<T> CommandValue for T
+where
+    T: FromStr,
+    T::Err: Display,
+{
+}
+
+/// Checks one value of a command's parameter of type `T`, as the command
+/// line gave it.
+pub fn check_param<T: CommandValue>(raw: &str) -> StdResult<(), String> {
+    T::from_str(raw).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// A command's parameter, passed on as it is (spanned on the author's
+/// parameter type, so a wrong type is reported there).
+pub fn command_param<T>(value: T) -> T {
+    value
+}

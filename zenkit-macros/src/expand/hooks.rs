@@ -3,14 +3,15 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
-use syn::{ItemImpl, ReturnType};
+use syn::{ItemImpl, LitStr, ReturnType};
 
 use super::private;
-use crate::ast::{Hook, HooksImpl};
+use crate::ast::{shape, Hook, HooksImpl, Shape};
 use crate::attr::HookKind;
 use crate::check::{self, Place};
 use crate::ctxt::Ctxt;
 use crate::fallback;
+use crate::params;
 
 /// Expands `#[zenkit::app]` with its arguments `args` on `input`.
 pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -114,18 +115,99 @@ pub(crate) fn call(
 /// to `zenkit::Result<()>` (a command's to `zenkit::Result<Value>`).
 fn app_call(hook: &Hook) -> TokenStream {
     let params = [("context", quote!(__zenkit_ctx))];
-    if hook.marker.kind == HookKind::Command {
-        let name = &hook.name;
-        call(
-            hook,
-            quote!(self),
-            &params,
-            "command_result",
-            Some(quote!(#name)),
-        )
-    } else {
-        call(hook, quote!(self), &params, "hook_result", None)
-    }
+    call(hook, quote!(self), &params, "hook_result", None)
+}
+
+/// The local holding the value of a command's parameter at `index`.
+fn param_local(index: usize) -> Ident {
+    Ident::new(&format!("__zenkit_param{index}"), Span::call_site())
+}
+
+/// The call of a command's method with the context and its parameters,
+/// read from the command's arguments first; a value that cannot be read
+/// is the command's result.
+fn command_call(hook: &Hook) -> TokenStream {
+    let name = &hook.name;
+    let reads = hook.params.iter().map(|param| {
+        let local = param_local(param.index);
+        let key = param.key();
+        let (read, ty) = match shape(&param.ty) {
+            Shape::Flag => {
+                return quote!(let #local = __zenkit_args.flag(#key););
+            }
+            Shape::One => ("one", &*param.ty),
+            Shape::Optional(inner) => ("optional", inner),
+            Shape::Many(inner) => ("many", inner),
+        };
+        let read = Ident::new(read, Span::call_site());
+        quote! {
+            let #local = match __zenkit_args.#read::<#ty>(#key) {
+                ::core::result::Result::Ok(__zenkit_value) => __zenkit_value,
+                ::core::result::Result::Err(__zenkit_err) => {
+                    return ::core::option::Option::Some(::core::result::Result::Err(__zenkit_err));
+                }
+            };
+        }
+    });
+    let locals: Vec<TokenStream> = hook
+        .params
+        .iter()
+        .map(|param| param_local(param.index).into_token_stream())
+        .collect();
+    let mut params = vec![("context", quote!(__zenkit_ctx))];
+    params.extend(locals.into_iter().map(|local| ("command_param", local)));
+    let call = call(
+        hook,
+        quote!(self),
+        &params,
+        "command_result",
+        Some(quote!(#name)),
+    );
+    quote! {{
+        #(#reads)*
+        ::core::option::Option::Some(#call)
+    }}
+}
+
+/// The `CommandParam` rows of a command's parameters; a value's type is
+/// checked to be parsed from text where the author wrote it.
+fn param_infos(hook: &Hook) -> Vec<TokenStream> {
+    let p = private();
+    hook.params
+        .iter()
+        .map(|param| {
+            let key = param.key();
+            let long = param.long();
+            let help = param.help.as_ref().map(LitStr::value).unwrap_or_default();
+            let place = match param.place {
+                params::Place::Arg => quote!(#p::ParamPlace::Positional),
+                params::Place::Opt => quote!(#p::ParamPlace::Option),
+            };
+            let (shape_tokens, ty) = match shape(&param.ty) {
+                Shape::Flag => (quote!(Flag), &*param.ty),
+                Shape::One => (quote!(One), &*param.ty),
+                Shape::Optional(inner) => (quote!(Optional), inner),
+                Shape::Many(inner) => (quote!(Many), inner),
+            };
+            let short = match &param.short {
+                Some(c) => quote!(::core::option::Option::Some(#c)),
+                None => quote!(::core::option::Option::None),
+            };
+            let (first, _) = first_last(ty, param.marker.span());
+            let check = quote_spanned!(first=> ::zenkit::__private::check_param::<#ty>);
+            quote! {
+                #p::CommandParam {
+                    name: #key,
+                    place: #place,
+                    shape: #p::ParamShape::#shape_tokens,
+                    long: #long,
+                    short: #short,
+                    help: #help,
+                    check: #check,
+                }
+            }
+        })
+        .collect()
 }
 
 /// The `Handler` of an `#[on_event]` or `#[on_signal]` method: a
@@ -235,15 +317,17 @@ pub(crate) fn handlers_fn(hooks: &HooksImpl) -> TokenStream {
     }
 }
 
-/// The `COMMANDS` table of the commands, in declaration order.
-pub(crate) fn commands_const(hooks: &HooksImpl) -> TokenStream {
+/// The `COMMANDS` table of the commands, in declaration order; with
+/// `params`, each with its parameters.
+pub(crate) fn commands_const(hooks: &HooksImpl, params: bool) -> TokenStream {
     let p = private();
     let infos: Vec<TokenStream> = hooks
         .of(HookKind::Command)
         .map(|hook| {
             let name = &hook.name;
             let help = &hook.help;
-            quote!(#p::CommandInfo { name: #name, help: #help })
+            let rows = if params { param_infos(hook) } else { Vec::new() };
+            quote!(#p::CommandInfo { name: #name, help: #help, params: &[#(#rows),*] })
         })
         .collect();
     if infos.is_empty() {
@@ -337,11 +421,11 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
     });
     let commands: Vec<&Hook> = hooks.of(HookKind::Command).collect();
     let command_fns = (!commands.is_empty()).then(|| {
-        let table = commands_const(hooks);
+        let table = commands_const(hooks, true);
         let arms = commands.iter().map(|hook| {
             let name = &hook.name;
-            let call = app_call(hook);
-            quote!(#name => ::core::option::Option::Some(#call),)
+            let call = command_call(hook);
+            quote!(#name => #call,)
         });
         quote! {
             #table
@@ -349,6 +433,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
             fn execute_command(
                 &mut self,
                 __zenkit_name: &str,
+                __zenkit_args: &#p::CommandArgs,
                 __zenkit_ctx: &mut #p::Context,
             ) -> ::core::option::Option<#p::Result<#p::Value>> {
                 match __zenkit_name {
