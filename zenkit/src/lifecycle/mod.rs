@@ -252,5 +252,21 @@ fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Runtime<A>, Stop
         options,
     } = init::init::<A>(args)?;
     setup::setup(&mut runtime, defaults, cli, options)?;
+    if let Some(err) = missing_command_args(&runtime) {
+        return Err(Stop::Fail(err));
+    }
     Ok(runtime)
+}
+
+/// The usage error of a script whose selected command needs arguments
+/// that were not given, because it was selected by `--command` or the
+/// `command` key rather than named on the command line.
+fn missing_command_args<A: App>(runtime: &Runtime<A>) -> Option<Error> {
+    let ctx = &runtime.ctx;
+    if runtime.command_args.is_some() || ctx.settings.action.is_some() {
+        return None;
+    }
+    let selected = &ctx.script.as_ref()?.command;
+    let command = A::COMMANDS.iter().find(|c| c.name == *selected)?;
+    crate::script::missing(&ctx.name, command)
 }

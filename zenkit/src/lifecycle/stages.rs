@@ -75,16 +75,11 @@ fn run_command<A: App>(
         )));
     }
     ctx.runlog.insert("command", json!(name));
-    let info = A::COMMANDS.iter().find(|c| c.name == name);
+    // without arguments (selected by `--command`), the command needs none:
+    // the life-cycle checked that before setup was over
     let empty = CommandArgs::default();
-    let args = match (args, info) {
-        (Some(args), _) => args,
-        (None, Some(info)) => match crate::script::missing(&ctx.name, info) {
-            Some(err) => return Err(err),
-            None => &empty,
-        },
-        (None, None) => &empty,
-    };
+    let args = args.unwrap_or(&empty);
+    let info = A::COMMANDS.iter().find(|c| c.name == name);
     if info.is_some_and(|c| !c.params.is_empty()) {
         ctx.runlog.insert("arguments", args.to_json());
     }
