@@ -53,19 +53,34 @@ fn help_lists_the_commands_and_help_command_shows_one() {
     let sb = Sandbox::new("backup");
     let run = sb.run(&["help"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("Usage: backup [OPTIONS] [COMMAND]"), "{run:?}");
+    assert!(
+        run.stdout.contains("Usage: backup [OPTIONS] [COMMAND]"),
+        "{run:?}"
+    );
     let commands = run.stdout.find("Commands:\n").expect("a list of commands");
     let list = &run.stdout[commands..];
     for command in ["create", "prune", "restore", "list", "help"] {
-        assert!(list.contains(&format!("\n  {command} ")), "{command}: {run:?}");
+        assert!(
+            list.contains(&format!("\n  {command} ")),
+            "{command}: {run:?}"
+        );
     }
-    assert!(run.stdout.contains("Without a command, 'list' runs."), "{run:?}");
+    assert!(
+        run.stdout.contains("Without a command, 'list' runs."),
+        "{run:?}"
+    );
 
     let help = sb.run(&["help", "restore"]);
     assert_eq!(help.code, 0, "{help:?}");
     let out = &help.stdout;
-    assert!(out.starts_with("Unpacks an archive of the target directory"), "{out}");
-    assert!(out.contains("Usage: backup restore [OPTIONS] <ARCHIVE>"), "{out}");
+    assert!(
+        out.starts_with("Unpacks an archive of the target directory"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Usage: backup restore [OPTIONS] <ARCHIVE>"),
+        "{out}"
+    );
     assert!(out.contains("Archive to unpack: its file name"), "{out}");
     // the command's own options first, then the ones every command shares
     let dry_run = out.find("-n, --dry-run").expect("--dry-run");
@@ -113,12 +128,18 @@ fn restore_takes_its_archive_and_options_of_its_own() {
         serde_json::json!({"archive": archive, "into": into})
     );
     // -n is --dry-run
-    assert!(sb.run(&["restore", "-n", &archive]).stdout.contains("would restore"));
+    assert!(sb
+        .run(&["restore", "-n", &archive])
+        .stdout
+        .contains("would restore"));
 
     // a command's option is not one of the others
     let run = sb.run(&["list", "--dry-run"]);
     assert_eq!(run.code, 64, "{run:?}");
-    assert!(run.stderr.contains("unexpected argument '--dry-run'"), "{run:?}");
+    assert!(
+        run.stderr.contains("unexpected argument '--dry-run'"),
+        "{run:?}"
+    );
 }
 
 #[test]
@@ -127,7 +148,8 @@ fn a_command_that_needs_arguments_cannot_be_selected_alone() {
     let run = sb.run(&["restore"]);
     assert_eq!(run.code, 64, "{run:?}");
     assert!(
-        run.stderr.contains("the following required arguments were not provided")
+        run.stderr
+            .contains("the following required arguments were not provided")
             && run.stderr.contains("<ARCHIVE>"),
         "{run:?}"
     );
@@ -159,7 +181,10 @@ fn help_shows_defaults_and_possible_values() {
             "Logging threshold [default: info]",
             "[possible values: debug, info, warning, error, critical]",
             "[default: list]",
-            &format!("Log file [default: {}/var/log/backup.log]", sb.root().display()),
+            &format!(
+                "Log file [default: {}/var/log/backup.log]",
+                sb.root().display()
+            ),
         ] {
             assert!(out.contains(shown), "{flag}: {shown} in {out}");
         }
@@ -171,7 +196,11 @@ fn help_shows_defaults_and_possible_values() {
         assert!(out.contains("--prometheus-dir <DIR>"), "{out}");
     }
     // the long help lists the actions with their help, wrapped to the width
-    let run = sb.command(&["--help"]).env("COLUMNS", "60").output().unwrap();
+    let run = sb
+        .command(&["--help"])
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
     let out = String::from_utf8_lossy(&run.stdout).into_owned();
     assert!(out.contains("- man:"), "{out}");
     assert!(out.contains("- completions:"), "{out}");
@@ -200,7 +229,10 @@ fn help_is_coloured_on_terminals_unless_no_color() {
     let forced = help(&[("CLICOLOR_FORCE", "1")]);
     assert!(coloured(&forced), "{forced}");
     assert!(forced.contains("Usage:"));
-    assert!(!coloured(&help(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")])));
+    assert!(!coloured(&help(&[
+        ("CLICOLOR_FORCE", "1"),
+        ("NO_COLOR", "1")
+    ])));
 
     // a real terminal: script(1) runs the program on a pseudo-terminal
     let exe = support::example("backup");
@@ -245,7 +277,10 @@ fn bash_loads_the_completions_which_know_commands_and_plugin_options() {
         .unwrap();
     let run: Run = out.into();
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.starts_with("complete ") && run.stdout.contains(" -F _backup "), "{run:?}");
+    assert!(
+        run.stdout.starts_with("complete ") && run.stdout.contains(" -F _backup "),
+        "{run:?}"
+    );
     assert!(run.stdout.trim_end().ends_with(" backup"), "{run:?}");
     // the completions are printed from the command line alone: no file
     assert!(files(&sb).is_empty(), "{:?}", files(&sb));
@@ -263,7 +298,12 @@ fn zsh_and_fish_completions_name_the_options() {
     }
     let run = sb.run(&["--action", "completions"]);
     assert_eq!(run.code, 64, "{run:?}");
-    assert!(run.stderr.contains("--action completions needs the shell: give --input with one of bash, zsh, fish"), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "--action completions needs the shell: give --input with one of bash, zsh, fish"
+        ),
+        "{run:?}"
+    );
     let run = sb.run(&["--action", "completions", "--input", "tcsh"]);
     assert_eq!(run.code, 64, "{run:?}");
     assert!(files(&sb).is_empty(), "{:?}", files(&sb));
@@ -308,8 +348,9 @@ fn the_pages_are_for_the_command_line_only() {
     let run = sb.run(&["--shell"]);
     assert_eq!(run.code, 64, "{run:?}");
     assert!(
-        run.stderr
-            .contains("action 'man' is answered from the command line alone: run `backup --action man`"),
+        run.stderr.contains(
+            "action 'man' is answered from the command line alone: run `backup --action man`"
+        ),
         "{run:?}"
     );
 }

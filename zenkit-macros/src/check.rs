@@ -533,7 +533,15 @@ pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl, place: Place) {
             cx.error_spanned_by(&hook.marker.ident, why);
             continue;
         }
-        signature(cx, kind, place, &hook.sig);
+        // a command's further parameters are its arguments, checked apart;
+        // those of another method are reported as misplaced markers
+        signature(
+            cx,
+            kind,
+            place,
+            &hook.sig,
+            kind == HookKind::Command || !hook.params.is_empty(),
+        );
         if kind == HookKind::Command {
             crate::params::check(cx, &hook.name, &hook.sig, &hook.params);
         }
@@ -604,7 +612,7 @@ fn named<'a>(cx: &Ctxt, hook: &'a Hook, names: &mut HashMap<(HookKind, &'a str),
     }
 }
 
-fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature) {
+fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature, more: bool) {
     let expected = expected(kind, place);
     let marker = kind.as_str();
     let owner = match (place, kind) {
@@ -672,8 +680,7 @@ fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature) {
             Some(_) => {}
         }
     }
-    // a command's further parameters are its arguments, checked apart
-    if let Some(extra) = inputs.next().filter(|_| kind != HookKind::Command) {
+    if let Some(extra) = inputs.next().filter(|_| !more) {
         return wrong(
             extra,
             &format!("{noun} takes no parameter besides {}", expected.besides),

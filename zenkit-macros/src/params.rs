@@ -145,7 +145,6 @@ pub(crate) fn take(cx: &Ctxt, sig: &mut Signature, kind: Option<HookKind>) -> Ve
                 ),
             );
         }
-        return Vec::new();
     }
     params
 }
@@ -314,7 +313,9 @@ pub(crate) fn check(cx: &Ctxt, command: &str, sig: &Signature, params: &[Param])
             } else if let Some(builtin) = builtin_short(c) {
                 cx.error_spanned_by(
                     short,
-                    format!("`-{c}` is the built-in option of key `{builtin}`; choose another `short`"),
+                    format!(
+                        "`-{c}` is the built-in option of key `{builtin}`; choose another `short`"
+                    ),
                 );
             } else if shorts.insert(c, short.span()).is_some() {
                 cx.error_spanned_by(

@@ -62,7 +62,7 @@ pub struct ActionInfo {
 /// A command of a script, selected by its name as the first positional
 /// argument (a subcommand, which may take arguments and options of its
 /// own), `--command NAME` or the configuration key `command`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandInfo {
     /// The command's name, in kebab-case.
     pub name: &'static str,
@@ -115,6 +115,25 @@ pub enum ParamShape {
     /// `Vec<T>`: any number of values.
     Many,
 }
+
+/// Parameters are equal when they are given alike; their checks are not
+/// compared (two instances of one function may have different addresses).
+impl PartialEq for CommandParam {
+    fn eq(&self, other: &CommandParam) -> bool {
+        (
+            self.name, self.place, self.shape, self.long, self.short, self.help,
+        ) == (
+            other.name,
+            other.place,
+            other.shape,
+            other.long,
+            other.short,
+            other.help,
+        )
+    }
+}
+
+impl Eq for CommandParam {}
 
 impl CommandParam {
     /// Whether the command cannot run without this parameter.

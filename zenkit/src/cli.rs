@@ -243,9 +243,8 @@ pub(crate) fn param_id(name: &str) -> String {
 /// The clap argument of a command's parameter.
 fn command_arg(param: &CommandParam) -> Arg {
     let check = param.check;
-    let text = clap::builder::ValueParser::new(move |raw: &str| {
-        check(raw).map(|()| raw.to_string())
-    });
+    let text =
+        clap::builder::ValueParser::new(move |raw: &str| check(raw).map(|()| raw.to_string()));
     let value_name = param.long.to_uppercase().replace('-', "_");
     let mut arg = Arg::new(param_id(param.name))
         .help(param.help.to_string())
@@ -294,7 +293,9 @@ fn with_default(arg: Arg, defaults: &Map<String, Value>) -> Arg {
         Some(help) => format!("{help} {suffix}"),
         None => suffix.clone(),
     };
-    let long = arg.get_long_help().map(|long| format!("{long}\n\n{suffix}"));
+    let long = arg
+        .get_long_help()
+        .map(|long| format!("{long}\n\n{suffix}"));
     let arg = arg.help(help);
     match long {
         Some(long) => arg.long_help(long),
@@ -581,8 +582,10 @@ mod tests {
 
     fn script(defaults: &Map<String, Value>) -> Command {
         let info = AppInfo::new("1.0");
-        let commands: [(&str, &str, &[CommandParam]); 2] =
-            [("greet", "Say hello", &[]), ("reset", "Forget", RESET_PARAMS)];
+        let commands: [(&str, &str, &[CommandParam]); 2] = [
+            ("greet", "Say hello", &[]),
+            ("reset", "Forget", RESET_PARAMS),
+        ];
         build(Spec {
             info: &info,
             kind: AppKind::Script,
@@ -646,11 +649,18 @@ mod tests {
             args(&["app", "--shell", "reset", "7", "-H", "--also", "1", "--also", "2", "--debug"]),
             Some(serde_json::json!({"what": "7", "hard": true, "also": ["1", "2"]}))
         );
-        assert_eq!(args(&["app", "reset", "7"]), Some(serde_json::json!({"what": "7"})));
+        assert_eq!(
+            args(&["app", "reset", "7"]),
+            Some(serde_json::json!({"what": "7"}))
+        );
         assert_eq!(args(&["app", "greet"]), Some(serde_json::json!({})));
         assert_eq!(args(&["app", "--command", "reset"]), None);
         assert_eq!(args(&["app", "frobnicate"]), None);
-        for bad in [&["app", "reset"][..], &["app", "reset", "x"], &["app", "greet", "--hard"]] {
+        for bad in [
+            &["app", "reset"][..],
+            &["app", "reset", "x"],
+            &["app", "greet", "--hard"],
+        ] {
             let err = cmd.clone().try_get_matches_from(bad).unwrap_err();
             assert!(err.use_stderr(), "{bad:?}");
         }
@@ -682,26 +692,43 @@ mod tests {
         let defaults = serde_json::json!({
             "who": "world", "log_level": "info", "debug": false, "tags": [], "limit": null,
         });
-        let Value::Object(defaults) = defaults else { unreachable!() };
+        let Value::Object(defaults) = defaults else {
+            unreachable!()
+        };
         let mut cmd = script(&defaults).term_width(200);
         let help = cmd.render_help().to_string();
         assert!(help.contains("Whom to greet [default: world]"), "{help}");
-        assert!(help.contains("[default: info] [possible values: "), "{help}");
+        assert!(
+            help.contains("[default: info] [possible values: "),
+            "{help}"
+        );
         assert!(!help.contains("[default: false]"), "{help}");
-        assert!(help.contains("Commands:\n  greet  Say hello\n  reset  Forget\n  help "), "{help}");
+        assert!(
+            help.contains("Commands:\n  greet  Say hello\n  reset  Forget\n  help "),
+            "{help}"
+        );
         assert!(help.contains("Usage: app [OPTIONS] [COMMAND]"), "{help}");
         assert!(help.contains("Script options:"), "{help}");
         assert!(help.contains("[possible values: config-view]"), "{help}");
         let long = cmd.render_long_help().to_string();
-        assert!(long.contains("- config-view: Show the configuration"), "{long}");
+        assert!(
+            long.contains("- config-view: Show the configuration"),
+            "{long}"
+        );
         let reset = cmd
             .clone()
             .try_get_matches_from(["app", "help", "reset"])
             .unwrap_err();
         assert!(!reset.use_stderr());
         let reset = reset.render().to_string();
-        assert!(reset.contains("Usage: app reset [OPTIONS] <WHAT>"), "{reset}");
-        assert!(reset.contains("<WHAT>\n          What to forget"), "{reset}");
+        assert!(
+            reset.contains("Usage: app reset [OPTIONS] <WHAT>"),
+            "{reset}"
+        );
+        assert!(
+            reset.contains("<WHAT>\n          What to forget"),
+            "{reset}"
+        );
         assert!(reset.contains("-H, --hard"), "{reset}");
     }
 

@@ -22,7 +22,11 @@ pub(crate) enum Page {
 }
 
 /// The shells completions are generated for, as `--input` names them.
-const SHELLS: &[(&str, Shell)] = &[("bash", Shell::Bash), ("zsh", Shell::Zsh), ("fish", Shell::Fish)];
+const SHELLS: &[(&str, Shell)] = &[
+    ("bash", Shell::Bash),
+    ("zsh", Shell::Zsh),
+    ("fish", Shell::Fish),
+];
 
 impl Page {
     /// The page action `name` prints, if it is one of them.
@@ -62,7 +66,11 @@ fn write(page: Page, mut cmd: Command, shell: Option<&str>, out: &mut dyn Write)
 
 /// The shell named by `--input`.
 fn shell(name: Option<&str>) -> Result<Shell> {
-    let names = SHELLS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+    let names = SHELLS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ");
     let Some(name) = name else {
         return Err(Error::usage(format!(
             "--action completions needs the shell: give --input with one of {names}"
@@ -124,7 +132,10 @@ mod tests {
     #[test]
     fn the_manual_page_is_roff() {
         let page = render(Page::Man, None).unwrap();
-        assert!(page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH tool"), "{page}");
+        assert!(
+            page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH tool"),
+            "{page}"
+        );
         assert!(page.contains("Whom to greet"), "{page}");
         assert!(page.contains("restore"), "{page}");
     }

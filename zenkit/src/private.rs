@@ -509,10 +509,10 @@ where
 {
 }
 
-/// Checks one value of a command's parameter of type `T`, as the command
+/// Parses one value of a command's parameter of type `T`, as the command
 /// line gave it.
-pub fn check_param<T: CommandValue>(raw: &str) -> StdResult<(), String> {
-    T::from_str(raw).map(|_| ()).map_err(|e| e.to_string())
+pub fn parse_param<T: CommandValue>(raw: &str) -> StdResult<T, String> {
+    T::from_str(raw).map_err(|e| e.to_string())
 }
 
 /// A command's parameter, passed on as it is (spanned on the author's

@@ -3,6 +3,7 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::{ItemImpl, LitStr, ReturnType};
 
 use super::private;
@@ -131,17 +132,18 @@ fn command_call(hook: &Hook) -> TokenStream {
     let reads = hook.params.iter().map(|param| {
         let local = param_local(param.index);
         let key = param.key();
-        let (read, ty) = match shape(&param.ty) {
+        let read = match shape(&param.ty) {
             Shape::Flag => {
                 return quote!(let #local = __zenkit_args.flag(#key););
             }
-            Shape::One => ("one", &*param.ty),
-            Shape::Optional(inner) => ("optional", inner),
-            Shape::Many(inner) => ("many", inner),
+            Shape::One => "one_with",
+            Shape::Optional(_) => "optional_with",
+            Shape::Many(_) => "many_with",
         };
         let read = Ident::new(read, Span::call_site());
+        let parser = parser_ident(hook, param);
         quote! {
-            let #local = match __zenkit_args.#read::<#ty>(#key) {
+            let #local = match __zenkit_args.#read(#key, #parser) {
                 ::core::result::Result::Ok(__zenkit_value) => __zenkit_value,
                 ::core::result::Result::Err(__zenkit_err) => {
                     return ::core::option::Option::Some(::core::result::Result::Err(__zenkit_err));
@@ -169,8 +171,43 @@ fn command_call(hook: &Hook) -> TokenStream {
     }}
 }
 
-/// The `CommandParam` rows of a command's parameters; a value's type is
-/// checked to be parsed from text where the author wrote it.
+/// The name of the function that parses values of a command's parameter.
+fn parser_ident(hook: &Hook, param: &params::Param) -> Ident {
+    let method = hook.method.unraw();
+    Ident::new(
+        &format!("__zenkit_parse_{method}_{}", param.index),
+        Span::call_site(),
+    )
+}
+
+/// One function per valued parameter of the commands, parsing one value
+/// from text: the one place that needs the type's `FromStr`, so a type
+/// without it is reported once, on the author's type. The command line's
+/// check of a value and the command's call both use it.
+fn param_parsers(hooks: &HooksImpl) -> TokenStream {
+    let parsers = hooks.of(HookKind::Command).flat_map(|hook| {
+        hook.params.iter().filter_map(move |param| {
+            let ty = match shape(&param.ty) {
+                Shape::Flag => return None,
+                Shape::One => &*param.ty,
+                Shape::Optional(inner) | Shape::Many(inner) => inner,
+            };
+            let name = parser_ident(hook, param);
+            let (first, _) = first_last(ty, param.marker.span());
+            let parse = quote_spanned!(first=> ::zenkit::__private::parse_param::<#ty>);
+            Some(quote! {
+                fn #name(
+                    __zenkit_raw: &str,
+                ) -> ::core::result::Result<#ty, ::std::string::String> {
+                    #parse(__zenkit_raw)
+                }
+            })
+        })
+    });
+    quote!(#(#parsers)*)
+}
+
+/// The `CommandParam` rows of a command's parameters.
 fn param_infos(hook: &Hook) -> Vec<TokenStream> {
     let p = private();
     hook.params
@@ -183,18 +220,22 @@ fn param_infos(hook: &Hook) -> Vec<TokenStream> {
                 params::Place::Arg => quote!(#p::ParamPlace::Positional),
                 params::Place::Opt => quote!(#p::ParamPlace::Option),
             };
-            let (shape_tokens, ty) = match shape(&param.ty) {
-                Shape::Flag => (quote!(Flag), &*param.ty),
-                Shape::One => (quote!(One), &*param.ty),
-                Shape::Optional(inner) => (quote!(Optional), inner),
-                Shape::Many(inner) => (quote!(Many), inner),
+            let shape_tokens = match shape(&param.ty) {
+                Shape::Flag => quote!(Flag),
+                Shape::One => quote!(One),
+                Shape::Optional(_) => quote!(Optional),
+                Shape::Many(_) => quote!(Many),
             };
             let short = match &param.short {
                 Some(c) => quote!(::core::option::Option::Some(#c)),
                 None => quote!(::core::option::Option::None),
             };
-            let (first, _) = first_last(ty, param.marker.span());
-            let check = quote_spanned!(first=> ::zenkit::__private::check_param::<#ty>);
+            let check = if matches!(shape(&param.ty), Shape::Flag) {
+                quote!(|_| ::core::result::Result::Ok(()))
+            } else {
+                let parser = parser_ident(hook, param);
+                quote!(|__zenkit_raw| #parser(__zenkit_raw).map(|_| ()))
+            };
             quote! {
                 #p::CommandParam {
                     name: #key,
@@ -326,7 +367,11 @@ pub(crate) fn commands_const(hooks: &HooksImpl, params: bool) -> TokenStream {
         .map(|hook| {
             let name = &hook.name;
             let help = &hook.help;
-            let rows = if params { param_infos(hook) } else { Vec::new() };
+            let rows = if params {
+                param_infos(hook)
+            } else {
+                Vec::new()
+            };
             quote!(#p::CommandInfo { name: #name, help: #help, params: &[#(#rows),*] })
         })
         .collect();
@@ -444,6 +489,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
         }
     });
     let assertions = kind_assertions(hooks);
+    let parsers = param_parsers(hooks);
     let handlers = handlers_fn(hooks);
     let stages = [HookKind::Setup, HookKind::Process, HookKind::Teardown]
         .into_iter()
@@ -460,6 +506,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
     quote! {
         const _: () = {
             #assertions
+            #parsers
 
             #[automatically_derived]
             impl #p::Hooks for #self_ty {

@@ -61,11 +61,7 @@ fn stage(ctx: &mut Context, ident: &str, descr: &str, f: impl FnOnce(&mut Contex
 /// A script's process step: runs the selected command with the arguments
 /// given after its name (`None`: it was not named on the command line) and
 /// records its name, arguments and result in the runlog.
-fn run_command<A: App>(
-    app: &mut A,
-    ctx: &mut Context,
-    args: Option<&CommandArgs>,
-) -> Result<()> {
+fn run_command<A: App>(app: &mut A, ctx: &mut Context, args: Option<&CommandArgs>) -> Result<()> {
     let Some(name) = ctx.script.as_ref().map(|s| s.command.clone()) else {
         return Err(Error::msg("no command is selected"));
     };

@@ -51,11 +51,7 @@ impl CommandArgs {
         T: FromStr,
         T::Err: Display,
     {
-        match self.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(text)) => parse(name, text).map(Some),
-            Some(other) => Err(wrong(name, other)),
-        }
+        self.optional_with(name, from_str)
     }
 
     /// The value of required parameter `name` parsed as `T`.
@@ -64,11 +60,7 @@ impl CommandArgs {
         T: FromStr,
         T::Err: Display,
     {
-        self.optional(name)?.ok_or_else(|| {
-            Error::usage(format!(
-                "the command's parameter '{name}' was not given; give it after the command's name"
-            ))
-        })
+        self.one_with(name, from_str)
     }
 
     /// The values of repeated parameter `name` parsed as `T`, in order.
@@ -77,27 +69,58 @@ impl CommandArgs {
         T: FromStr,
         T::Err: Display,
     {
+        self.many_with(name, from_str)
+    }
+
+    /// The value of parameter `name` parsed with `parse`, if it was given.
+    pub fn optional_with<T>(&self, name: &str, parse: Parser<T>) -> Result<Option<T>> {
+        match self.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => parsed(name, text, parse).map(Some),
+            Some(other) => Err(wrong(name, other)),
+        }
+    }
+
+    /// The value of required parameter `name` parsed with `parse`.
+    pub fn one_with<T>(&self, name: &str, parse: Parser<T>) -> Result<T> {
+        self.optional_with(name, parse)?.ok_or_else(|| {
+            Error::usage(format!(
+                "the command's parameter '{name}' was not given; give it after the command's name"
+            ))
+        })
+    }
+
+    /// The values of repeated parameter `name` parsed with `parse`, in order.
+    pub fn many_with<T>(&self, name: &str, parse: Parser<T>) -> Result<Vec<T>> {
         match self.get(name) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Array(items)) => items
                 .iter()
                 .map(|item| match item {
-                    Value::String(text) => parse(name, text),
+                    Value::String(text) => parsed(name, text, parse),
                     other => Err(wrong(name, other)),
                 })
                 .collect(),
-            Some(Value::String(text)) => Ok(vec![parse(name, text)?]),
+            Some(Value::String(text)) => Ok(vec![parsed(name, text, parse)?]),
             Some(other) => Err(wrong(name, other)),
         }
     }
 }
 
-fn parse<T>(name: &str, text: &str) -> Result<T>
+/// A parser of one value of a command's parameter: the value, or why the
+/// text is not one.
+pub type Parser<T> = fn(&str) -> std::result::Result<T, String>;
+
+fn from_str<T>(text: &str) -> std::result::Result<T, String>
 where
     T: FromStr,
     T::Err: Display,
 {
-    T::from_str(text).map_err(|e| Error::usage(format!("invalid value '{text}' for '{name}': {e}")))
+    T::from_str(text).map_err(|e| e.to_string())
+}
+
+fn parsed<T>(name: &str, text: &str, parse: Parser<T>) -> Result<T> {
+    parse(text).map_err(|e| Error::usage(format!("invalid value '{text}' for '{name}': {e}")))
 }
 
 fn wrong(name: &str, value: &Value) -> Error {
@@ -131,11 +154,7 @@ pub(crate) fn missing(app: &str, command: &CommandInfo) -> Option<Error> {
 
 /// The JSON form of one parameter's matched values in `matches`, or `None`
 /// when it was not given.
-pub(crate) fn matched(
-    matches: &clap::ArgMatches,
-    name: &str,
-    shape: ParamShape,
-) -> Option<Value> {
+pub(crate) fn matched(matches: &clap::ArgMatches, name: &str, shape: ParamShape) -> Option<Value> {
     if matches.value_source(name) != Some(clap::parser::ValueSource::CommandLine) {
         return None;
     }
@@ -177,7 +196,10 @@ mod tests {
         assert!(a.flag("dry_run") && !a.flag("absent"));
         let err = a.one::<u8>("snapshot").unwrap_err();
         assert_eq!(err.exit_code(), 64);
-        assert!(err.message().contains("invalid value 's1' for 'snapshot'"), "{err}");
+        assert!(
+            err.message().contains("invalid value 's1' for 'snapshot'"),
+            "{err}"
+        );
         assert_eq!(a.one::<String>("absent").unwrap_err().exit_code(), 64);
     }
 
@@ -215,7 +237,8 @@ mod tests {
         let err = missing("backup", &restore).unwrap();
         assert_eq!(err.exit_code(), 64);
         assert!(
-            err.message().starts_with("command 'restore' needs SNAPSHOT,")
+            err.message()
+                .starts_with("command 'restore' needs SNAPSHOT,")
                 && err.message().contains("`backup restore SNAPSHOT`"),
             "{err}"
         );
