@@ -602,6 +602,11 @@ fn named<'a>(cx: &Ctxt, hook: &'a Hook, names: &mut HashMap<(HookKind, &'a str),
                 "action `{name}` is built in; choose another name with `#[action(name = \"...\")]`"
             ),
         );
+    } else if kind == HookKind::Command && name == "help" {
+        cx.error_at(
+            hook.name_span,
+            "command `help` is built in: `tool help COMMAND` shows a command's help; choose another name with `#[command(name = \"...\")]`",
+        );
     } else if let Some(first) = names.get(&(kind, name)) {
         cx.error_at(
             hook.name_span,

@@ -75,6 +75,11 @@ impl Job {
         Ok(())
     }
 
+    #[command]
+    fn help(&mut self, _ctx: &mut Context) -> Result<()> {
+        Ok(())
+    }
+
     fn plain_method(&self, #[arg] archive: String) -> String {
         archive
     }
