@@ -332,8 +332,11 @@ fn man_renders_the_page_with_commands_and_plugin_options() {
         "--prometheus-dir",
         "--log-level",
         "[default: snapshot]",
-        "restore",
-        "Unpacks an archive",
+        "COMMANDS",
+        "backup restore [OPTIONS] <ARCHIVE>",
+        "Archive to unpack: its file name in the target directory",
+        "-n, --dry-run",
+        "backup list [OPTIONS]",
     ] {
         assert!(text.contains(shown), "{shown} in {text}");
     }

@@ -59,9 +59,79 @@ fn write(page: Page, mut cmd: Command, shell: Option<&str>, out: &mut dyn Write)
             clap_complete::generate(shell, &mut cmd, name, &mut script);
             out.write_all(&script)
         }
-        Page::Man => clap_mangen::Man::new(cmd).render(out),
+        Page::Man => man_page(cmd, out),
     }
     .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))
+}
+
+/// The manual page of `cmd`: clap_mangen's sections, with a script's
+/// commands in a section of their own that gives each one's usage, help,
+/// arguments and options (clap_mangen would point to a page per command).
+fn man_page(mut cmd: Command, out: &mut dyn Write) -> std::io::Result<()> {
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    if cmd.has_subcommands() {
+        commands_section(&mut cmd).to_writer(out)?;
+    }
+    if cmd.get_after_help().is_some() || cmd.get_after_long_help().is_some() {
+        man.render_extra_section(out)?;
+    }
+    if cmd.get_version().is_some() {
+        man.render_version_section(out)?;
+    }
+    Ok(())
+}
+
+/// The COMMANDS section: each command's usage line, its help, then its own
+/// arguments and options (not the ones every command shares).
+fn commands_section(cmd: &mut Command) -> roff::Roff {
+    use roff::{bold, italic, roman};
+    let mut page = roff::Roff::new();
+    page.control("SH", ["COMMANDS"]);
+    for sub in cmd.get_subcommands_mut() {
+        let usage = sub.render_usage().to_string();
+        let usage = usage.trim().trim_start_matches("Usage:").trim().to_string();
+        page.control("TP", []).text([bold(usage)]);
+        if let Some(about) = sub.get_about() {
+            page.text([roman(about.to_string())]);
+        }
+        let own = |a: &&clap::Arg| !a.is_global_set() && a.get_id() != "help";
+        for arg in sub.get_arguments().filter(own) {
+            let value = arg
+                .get_value_names()
+                .and_then(|names| names.first())
+                .map_or_else(|| arg.get_id().to_string(), ToString::to_string);
+            let name = if arg.is_positional() {
+                format!("<{value}>")
+            } else {
+                let mut names: Vec<String> = arg
+                    .get_short()
+                    .map(|s| format!("-{s}"))
+                    .into_iter()
+                    .collect();
+                names.extend(arg.get_long().map(|l| format!("--{l}")));
+                let value = if arg.get_action().takes_values() {
+                    format!(" <{value}>")
+                } else {
+                    String::new()
+                };
+                format!("{}{value}", names.join(", "))
+            };
+            page.control("RS", [])
+                .control("TP", [])
+                .text([italic(name)]);
+            if let Some(help) = arg.get_help() {
+                page.text([roman(help.to_string())]);
+            }
+            page.control("RE", []);
+        }
+    }
+    page
 }
 
 /// The shell named by `--input`.
@@ -96,7 +166,12 @@ mod tests {
         Command::new("tool")
             .about("Does things")
             .arg(Arg::new("who").long("who").help("Whom to greet"))
-            .subcommand(Command::new("restore").arg(Arg::new("snapshot").required(true)))
+            .subcommand(
+                Command::new("restore")
+                    .about("Puts a snapshot back")
+                    .arg(Arg::new("snapshot").required(true).help("The snapshot"))
+                    .arg(Arg::new("into").long("into").short('i').help("Where")),
+            )
     }
 
     fn render(page: Page, shell: Option<&str>) -> Result<String> {
@@ -137,7 +212,17 @@ mod tests {
             "{page}"
         );
         assert!(page.contains("Whom to greet"), "{page}");
-        assert!(page.contains("restore"), "{page}");
+        assert!(page.contains(".SH COMMANDS"), "{page}");
+        assert!(page.contains("tool restore [OPTIONS] <snapshot>"), "{page}");
+        // each command's help option is the same, and not listed again
+        assert_eq!(page.matches("Print help").count(), 1, "{page}");
+        assert!(!page.contains("tool\\-restore(1)"), "{page}");
+        assert!(page.contains("Puts a snapshot back"), "{page}");
+        assert!(page.contains("\\fI<snapshot>\\fR\nThe snapshot"), "{page}");
+        assert!(
+            page.contains("\\fI\\-i, \\-\\-into <into>\\fR\nWhere"),
+            "{page}"
+        );
     }
 
     #[test]
