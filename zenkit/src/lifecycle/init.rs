@@ -1,6 +1,8 @@
 //! The init stage: the plugins, the command line, the application name and
 //! paths, and the defaults of every configuration key, with the clashes
-//! between the keys of the runtime, the application and its plugins.
+//! between the keys of the runtime, the application and its plugins. The
+//! actions answered from the command line alone (shell completions, the
+//! manual page) end the run here, before any file is touched.
 
 use std::ffi::OsString;
 use std::path::Path;
