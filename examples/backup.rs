@@ -1,5 +1,6 @@
 //! Directory snapshots for cron: `create` packs a directory into a
-//! timestamped `.tar` archive, `prune` keeps the newest N, `list` shows them.
+//! timestamped `.tar` archive, `prune` keeps the newest N, `list` shows them,
+//! `restore ARCHIVE` unpacks one (`--dry-run` only lists what it holds).
 //!
 //! With `--interval daily --adjust-thresholds` the archive is named after the
 //! start of the current day (UTC), so a cron job that runs twice on one day
@@ -170,6 +171,61 @@ impl Backup {
             format_args!("kept {}, removed {}", archives.len() - surplus, surplus),
         );
         Ok(removed)
+    }
+
+    /// Unpacks an archive of the target directory into the source directory
+    /// (or `--into DIR`).
+    #[command]
+    fn restore(
+        &mut self,
+        ctx: &mut Context,
+        #[arg(help = "Archive to unpack: its file name in the target directory")] archive: String,
+        #[opt(help = "Directory to unpack into [default: the source directory]")] into: Option<
+            PathBuf,
+        >,
+        #[opt(short = 'n', help = "List what the archive holds, change nothing")] dry_run: bool,
+    ) -> zenkit::Result<Value> {
+        if archive.contains('/') {
+            return Err(Error::usage(format!(
+                "archive '{archive}' is a path; give its file name in the target directory, as `list` shows it"
+            )));
+        }
+        let path = self.target()?.join(&archive);
+        if !path.is_file() {
+            return Err(Error::usage(format!(
+                "no archive {}; `list` shows the archives",
+                path.display()
+            )));
+        }
+        let listing = ctx.run_command(&["tar", "-tf", &path.to_string_lossy()])?;
+        let members: Vec<&str> = listing
+            .stdout
+            .lines()
+            .filter(|m| !m.ends_with('/'))
+            .collect();
+        if dry_run {
+            for member in &members {
+                ctx.print(0, format_args!("would restore {member}"));
+            }
+            return Ok(json!({"archive": path, "files": members.len(), "restored": false}));
+        }
+        let into = into.or_else(|| self.source.clone()).ok_or_else(|| {
+            Error::usage("no directory to unpack into; pass --into DIR or --source DIR")
+        })?;
+        std::fs::create_dir_all(&into)
+            .map_err(|e| Error::msg(format!("cannot create {}: {e}", into.display())))?;
+        ctx.run_command(&[
+            "tar",
+            "-xf",
+            &path.to_string_lossy(),
+            "-C",
+            &into.to_string_lossy(),
+        ])?;
+        ctx.print(
+            0,
+            format_args!("restored {} files into {}", members.len(), into.display()),
+        );
+        Ok(json!({"archive": path, "into": into, "files": members.len(), "restored": true}))
     }
 
     /// Lists the archives (with `--interval`: those named after a time in the

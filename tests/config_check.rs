@@ -1,7 +1,7 @@
 //! `--action config-check`, `--action config-schema` and `--help-config`,
 //! through the built examples: every error of a configuration in one run,
 //! nothing written, and a JSON Schema that a draft 2020-12 validator
-//! (Debian's python3-jsonschema, which ./run-tests installs) accepts and
+//! (Python's jsonschema, which ./run-tests installs) accepts and
 //! checks each example's configuration against.
 
 mod support;
@@ -225,7 +225,7 @@ for error in validator.iter_errors(instance):
         .arg(&schema_file)
         .arg(&instance_file)
         .output()
-        .expect("python3 runs (./run-tests installs python3-jsonschema)");
+        .expect("python3 runs (./run-tests installs jsonschema)");
     assert!(
         out.status.success(),
         "the validator failed: {}",

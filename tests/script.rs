@@ -84,6 +84,32 @@ fn help_lists_the_commands() {
     assert!(run.stdout.contains("Commands:\n  default      Default script command\n  alternative  Alternative script command"), "{run:?}");
     assert!(run.stdout.contains("Script options:"), "{run:?}");
     assert!(run.stdout.contains("--time-high <TIME>"), "{run:?}");
+    // the commands are subcommands: `help` lists them and shows each
+    let listed = sb.run(&["help"]);
+    assert_eq!(listed.code, 0, "{listed:?}");
+    assert!(
+        listed
+            .stdout
+            .contains("  alternative  Alternative script command"),
+        "{listed:?}"
+    );
+    let one = sb.run(&["help", "alternative"]);
+    assert_eq!(one.code, 0, "{one:?}");
+    assert!(
+        one.stdout.starts_with("Alternative script command"),
+        "{one:?}"
+    );
+    assert!(
+        one.stdout
+            .contains("Usage: demo_script alternative [OPTIONS]"),
+        "{one:?}"
+    );
+    let run = sb.run(&["help", "frobnicate"]);
+    assert_eq!(run.code, 64, "{run:?}");
+    assert!(
+        run.stderr.contains("unrecognized subcommand 'frobnicate'"),
+        "{run:?}"
+    );
 }
 
 #[test]

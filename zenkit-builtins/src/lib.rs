@@ -621,6 +621,12 @@ pub const ACTIONS: &[Action] = &[
         "Tabulate runtime, process time and effectivity of the runlogs (--limit N)",
     ),
     action(
+        "completions",
+        Kinds::All,
+        "Print a shell completion script: --input bash, zsh or fish",
+    ),
+    action("man", Kinds::All, "Print the manual page (roff)"),
+    action(
         "signal-check",
         Kinds::Daemon,
         "Check that the daemon runs (signal 0)",

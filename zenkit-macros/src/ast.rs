@@ -11,6 +11,7 @@ use syn::{
 use crate::attr::{self, Container, FieldAttrs, HookKind, Marker};
 use crate::ctxt::Ctxt;
 use crate::doc::{self, Doc};
+use crate::params::{self, Param};
 
 /// A struct deriving `ZenApp`.
 pub(crate) struct AppStruct<'a> {
@@ -231,8 +232,11 @@ pub(crate) struct Hook {
     pub(crate) name_span: Span,
     /// The first paragraph of the method's doc comment.
     pub(crate) help: String,
-    /// The method's signature, checked by `check`.
+    /// The method's signature, checked by `check`, its parameters'
+    /// markers removed.
     pub(crate) sig: syn::Signature,
+    /// A command's `#[arg]` and `#[opt]` parameters, in order.
+    pub(crate) params: Vec<Param>,
 }
 
 impl HooksImpl {
@@ -255,6 +259,7 @@ impl HooksImpl {
                 continue;
             };
             let markers = attr::take_markers(cx, &mut method.attrs);
+            let params = params::take(cx, &mut method.sig, markers.first().map(|m| m.kind));
             let mut markers = markers.into_iter();
             let Some(marker) = markers.next() else {
                 continue;
@@ -281,6 +286,7 @@ impl HooksImpl {
                 name_span,
                 help: doc::doc(&method.attrs).short,
                 sig: method.sig.clone(),
+                params,
                 marker,
             });
         }

@@ -410,7 +410,7 @@ fn expected(kind: HookKind, place: Place) -> Expected {
             ..hook(
                 CONTEXT,
                 "the context",
-                "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<T>` with `T: serde::Serialize`",
+                "`fn name(&mut self, ctx: &mut Context) -> zenkit::Result<T>` with `T: serde::Serialize`, the context followed by any `#[arg]` and `#[opt]` parameters",
             )
         },
         (HookKind::OnEvent, _) => Expected {
@@ -533,7 +533,18 @@ pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl, place: Place) {
             cx.error_spanned_by(&hook.marker.ident, why);
             continue;
         }
-        signature(cx, kind, place, &hook.sig);
+        // a command's further parameters are its arguments, checked apart;
+        // those of another method are reported as misplaced markers
+        signature(
+            cx,
+            kind,
+            place,
+            &hook.sig,
+            kind == HookKind::Command || !hook.params.is_empty(),
+        );
+        if kind == HookKind::Command {
+            crate::params::check(cx, &hook.name, &hook.sig, &hook.params);
+        }
         if matches!(kind, HookKind::Action | HookKind::Command) {
             named(cx, hook, &mut names);
         } else if kind.is_handler() {
@@ -591,6 +602,11 @@ fn named<'a>(cx: &Ctxt, hook: &'a Hook, names: &mut HashMap<(HookKind, &'a str),
                 "action `{name}` is built in; choose another name with `#[action(name = \"...\")]`"
             ),
         );
+    } else if kind == HookKind::Command && name == "help" {
+        cx.error_at(
+            hook.name_span,
+            "command `help` is built in: `tool help COMMAND` shows a command's help; choose another name with `#[command(name = \"...\")]`",
+        );
     } else if let Some(first) = names.get(&(kind, name)) {
         cx.error_at(
             hook.name_span,
@@ -601,7 +617,7 @@ fn named<'a>(cx: &Ctxt, hook: &'a Hook, names: &mut HashMap<(HookKind, &'a str),
     }
 }
 
-fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature) {
+fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature, more: bool) {
     let expected = expected(kind, place);
     let marker = kind.as_str();
     let owner = match (place, kind) {
@@ -669,7 +685,7 @@ fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature) {
             Some(_) => {}
         }
     }
-    if let Some(extra) = inputs.next() {
+    if let Some(extra) = inputs.next().filter(|_| !more) {
         return wrong(
             extra,
             &format!("{noun} takes no parameter besides {}", expected.besides),

@@ -60,7 +60,7 @@ pub(crate) fn hooks(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
         return quote!(#errors #item);
     }
     let self_ty = &item.self_ty;
-    let commands = commands_const(hooks);
+    let commands = commands_const(hooks, false);
     quote! {
         #errors
         #item

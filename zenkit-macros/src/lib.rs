@@ -16,6 +16,7 @@ mod ctxt;
 mod doc;
 mod expand;
 mod fallback;
+mod params;
 mod signal;
 
 use proc_macro::TokenStream;
@@ -123,6 +124,18 @@ pub fn derive_zen_app(input: TokenStream) -> TokenStream {
 /// script without commands and a `default_command` naming no command are
 /// compile errors.
 ///
+/// Each command is a subcommand (`tool help COMMAND` shows its help), and
+/// may take arguments and options of its own as parameters after the
+/// context: `#[arg]` (or `#[arg(help = "...")]`) marks a positional
+/// argument, `#[opt]` (or `#[opt(help = "...", short = 'n', long = "...")]`)
+/// an option named after the parameter in kebab-case. The type says how
+/// many values: `bool` is a flag (options only), `T` one value, required,
+/// `Option<T>` one or none, `Vec<T>` any number (a positional one last);
+/// `T` is parsed with `FromStr`. A parameter without a marker, a marker on
+/// another method, a `bool` argument, a required argument after an
+/// optional one or after a `Vec`, an option name given twice or taken by a
+/// built-in option, and a type without `FromStr` are compile errors.
+///
 /// In a daemon (`#[zen(daemon)]`), mark the application's own event
 /// handlers `#[on_event("name")]` or `#[on_signal(SIGX)]`, as in a
 /// `#[component]` impl block (see there for their signatures); they run
@@ -144,10 +157,14 @@ pub fn derive_zen_app(input: TokenStream) -> TokenStream {
 ///         Ok(self.times)
 ///     }
 ///
-///     /// Forget the total.
+///     /// Forget the total, or only `--keep` less of it.
 ///     #[command(name = "forget")]
-///     fn reset(&mut self, _ctx: &mut Context) -> zenkit::Result<()> {
-///         self.total = 0;
+///     fn reset(
+///         &mut self,
+///         _ctx: &mut Context,
+///         #[opt(help = "How much to keep")] keep: Option<u64>,
+///     ) -> zenkit::Result<()> {
+///         self.total = keep.unwrap_or(0).min(self.total);
 ///         Ok(())
 ///     }
 ///

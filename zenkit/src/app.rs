@@ -59,14 +59,98 @@ pub struct ActionInfo {
     pub help: &'static str,
 }
 
-/// A command of a script, selected by the first positional argument,
-/// `--command NAME` or the configuration key `command`.
+/// A command of a script, selected by its name as the first positional
+/// argument (a subcommand, which may take arguments and options of its
+/// own), `--command NAME` or the configuration key `command`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandInfo {
     /// The command's name, in kebab-case.
     pub name: &'static str,
     /// One line of help.
     pub help: &'static str,
+    /// The command's own arguments and options, in declaration order
+    /// (`#[arg]` and `#[opt]` parameters of its method).
+    pub params: &'static [CommandParam],
+}
+
+/// An argument or option of a script command, which its method receives
+/// as a parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandParam {
+    /// The parameter's name: its id among the command's arguments.
+    pub name: &'static str,
+    /// A positional argument (`#[arg]`) or an option (`#[opt]`).
+    pub place: ParamPlace,
+    /// How many values it takes, from the parameter's type.
+    pub shape: ParamShape,
+    /// An option's long name (the parameter's name in kebab-case unless
+    /// given); for an argument, its value name in help.
+    pub long: &'static str,
+    /// An option's short name.
+    pub short: Option<char>,
+    /// One line of help.
+    pub help: &'static str,
+    /// Checks one value: parses it into the parameter's type, or says why not.
+    pub check: fn(&str) -> std::result::Result<(), String>,
+}
+
+/// Where a command's parameter is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamPlace {
+    /// A positional argument after the command's name.
+    Positional,
+    /// An option `--long VALUE` (or a flag `--long`).
+    Option,
+}
+
+/// How many values a command's parameter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamShape {
+    /// `bool`: a flag, no value.
+    Flag,
+    /// `T`: exactly one value, required.
+    One,
+    /// `Option<T>`: one value or none.
+    Optional,
+    /// `Vec<T>`: any number of values.
+    Many,
+}
+
+/// Parameters are equal when they are given alike; their checks are not
+/// compared (two instances of one function may have different addresses).
+impl PartialEq for CommandParam {
+    fn eq(&self, other: &CommandParam) -> bool {
+        (
+            self.name, self.place, self.shape, self.long, self.short, self.help,
+        ) == (
+            other.name,
+            other.place,
+            other.shape,
+            other.long,
+            other.short,
+            other.help,
+        )
+    }
+}
+
+impl Eq for CommandParam {}
+
+impl CommandParam {
+    /// Whether the command cannot run without this parameter.
+    pub fn required(&self) -> bool {
+        self.shape == ParamShape::One
+    }
+}
+
+impl CommandInfo {
+    /// A command without arguments or options of its own.
+    pub const fn new(name: &'static str, help: &'static str) -> CommandInfo {
+        CommandInfo {
+            name,
+            help,
+            params: &[],
+        }
+    }
 }
 
 /// The data side of an application: its options, configuration keys and
@@ -165,11 +249,16 @@ pub trait Hooks: Sized {
     /// A script's commands, in declaration order.
     const COMMANDS: &'static [CommandInfo] = &[];
 
-    /// Runs the script command `name` and returns its result, which goes to
-    /// the runlog under the command's name; `None` when there is no such
-    /// command.
-    fn execute_command(&mut self, name: &str, ctx: &mut Context) -> Option<Result<Value>> {
-        let _ = (name, ctx);
+    /// Runs the script command `name` with its arguments `args` and returns
+    /// its result, which goes to the runlog under the command's name; `None`
+    /// when there is no such command.
+    fn execute_command(
+        &mut self,
+        name: &str,
+        args: &crate::script::CommandArgs,
+        ctx: &mut Context,
+    ) -> Option<Result<Value>> {
+        let _ = (name, args, ctx);
         None
     }
 

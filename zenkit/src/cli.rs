@@ -2,17 +2,21 @@
 //! keys), the author's and the plugins' options, and turning what was given
 //! into a configuration layer.
 //!
+//! A script's commands are subcommands, with arguments and options of their
+//! own; every other option may come before or after the command's name.
+//!
 //! A plugin declares its options as [`clap::Arg`]s whose values come from
 //! [`value_parser`]; the rest is the runtime's.
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{Map, Value};
 
 use zenkit_builtins::{Key, Kinds, Opt, Takes, ValueType};
 
-use crate::app::{AppInfo, AppKind};
+use crate::app::{AppInfo, AppKind, CommandParam, ParamPlace, ParamShape};
+use crate::script::CommandArgs;
 use crate::{Error, Result};
 
 /// Help heading of the options every zenkit application has.
@@ -23,9 +27,6 @@ pub(crate) const SCRIPT_HEADING: &str = "Script options";
 
 /// Help heading of the options of daemons.
 pub(crate) const DAEMON_HEADING: &str = "Daemon options";
-
-/// Id of the positional argument that selects a script's command.
-pub(crate) const COMMAND_ARG: &str = "COMMAND";
 
 /// A clap value parser that parses `T` from the argument's text and keeps
 /// it as a JSON value, so the command line can be merged as a configuration
@@ -102,8 +103,9 @@ pub(crate) fn builtin_args(kind: AppKind) -> Vec<Arg> {
 }
 
 /// Builds the whole command: the author's options under "Options", the
-/// built-in ones under their headings, a script's commands as the first
-/// positional argument, and the lists of commands and actions after the help.
+/// built-in ones under their headings, the actions as the possible values
+/// of `--action`, and a script's commands (each a name and its help) as
+/// subcommands.
 #[doc(hidden)]
 pub fn command(
     info: &AppInfo,
@@ -114,43 +116,248 @@ pub fn command(
     commands: &[(&str, &str)],
     actions: &[(&str, &str)],
 ) -> Command {
+    let commands: Vec<(&str, &str, &[CommandParam])> =
+        commands.iter().map(|&(n, h)| (n, h, &[][..])).collect();
+    let spec = Spec {
+        info,
+        kind,
+        name,
+        author,
+        extra: plugins,
+        commands: &commands,
+        actions,
+        defaults: &Map::new(),
+    };
+    match build(spec) {
+        Ok(cmd) => cmd,
+        // commands without parameters cannot clash with an option
+        Err(err) => unreachable!("{err}"),
+    }
+}
+
+/// What the whole command line is made of.
+pub(crate) struct Spec<'a> {
+    pub(crate) info: &'a AppInfo,
+    pub(crate) kind: AppKind,
+    /// The program's name in usage lines.
+    pub(crate) name: &'a str,
+    /// The author's options.
+    pub(crate) author: Vec<Arg>,
+    /// The components' and plugins' options, under their headings.
+    pub(crate) extra: Vec<Arg>,
+    /// A script's commands: name, help, parameters.
+    pub(crate) commands: &'a [(&'a str, &'a str, &'a [CommandParam])],
+    /// The actions: name, help.
+    pub(crate) actions: &'a [(&'a str, &'a str)],
+    /// The default of every key, shown after its option's help.
+    pub(crate) defaults: &'a Map<String, Value>,
+}
+
+/// The place in help of the first option every command shares.
+const FIRST_SHARED_OPTION: usize = 100;
+
+/// Builds the whole command of `spec`; a command's option that clashes
+/// with another option is an error.
+pub(crate) fn build(spec: Spec<'_>) -> Result<Command> {
+    let Spec {
+        info,
+        kind,
+        name,
+        author,
+        extra,
+        commands,
+        actions,
+        defaults,
+    } = spec;
+    let scripted = !commands.is_empty();
+    let options: Vec<Arg> = author
+        .into_iter()
+        .chain(builtin_args(kind))
+        .chain(extra)
+        .map(|arg| {
+            let arg = with_default(arg, defaults);
+            let arg = if arg.get_id() == "action" {
+                arg.value_parser(ActionParser::new(actions))
+            } else {
+                arg
+            };
+            // a script's options may come before or after its command
+            if scripted && !arg.is_positional() {
+                arg.global(true)
+            } else {
+                arg
+            }
+        })
+        .collect();
     let mut cmd = Command::new(name.to_string())
+        // in a command's help, its own parameters (numbered from 0) come
+        // before the options it shares with every command
+        .next_display_order(FIRST_SHARED_OPTION)
         // any unique prefix of a long option, as Python's argparse accepts
         .infer_long_args(true)
         .version(info.version)
         .about(info.about)
         .long_about((!info.long_about.is_empty()).then_some(info.long_about))
-        .args(author)
-        .args(builtin_args(kind))
-        .args(plugins);
-    let mut after = Vec::new();
-    if !commands.is_empty() {
+        .args(&options);
+    if scripted {
         let default = info.default_command.unwrap_or(commands[0].0);
-        cmd = cmd.arg(
-            Arg::new(COMMAND_ARG)
-                .help(format!("Command to run (default: {default})"))
-                .value_parser(value_parser::<String>())
-                .action(ArgAction::Set),
-        );
-        after.push(listing("Commands:", commands));
+        cmd = cmd
+            .subcommand_help_heading("Commands")
+            .subcommand_value_name("COMMAND")
+            .after_help(format!("Without a command, '{default}' runs."))
+            // an unknown command is reported with the valid ones, as for --command
+            .allow_external_subcommands(true);
+        for &(command, help, params) in commands {
+            cmd = cmd.subcommand(subcommand(command, help, params, &options)?);
+        }
     }
-    if !actions.is_empty() {
-        after.push(listing("Actions (--action NAME):", actions));
-    }
-    if !after.is_empty() {
-        cmd = cmd.after_help(after.join("\n\n"));
-    }
-    cmd
+    Ok(cmd)
 }
 
-/// A help section: a title, then one `name  help` line per entry.
-fn listing(title: &str, entries: &[(&str, &str)]) -> String {
-    let width = entries.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    let mut text = String::from(title);
-    for (name, help) in entries {
-        text.push_str(&format!("\n  {name:width$}  {help}"));
+/// The subcommand of script command `name`, with its parameters as
+/// arguments and options; one whose names another option has already is
+/// an error.
+fn subcommand(name: &str, help: &str, params: &[CommandParam], taken: &[Arg]) -> Result<Command> {
+    let mut sub = Command::new(name.to_string()).about(help.to_string());
+    for param in params {
+        let arg = command_arg(param);
+        for option in names(&arg).into_iter().skip(1) {
+            if let Some(other) = taken.iter().find(|a| names(a).contains(&option)) {
+                return Err(Error::setup(format!(
+                    "option {option} of command '{name}' clashes with the option of key '{}'; rename the parameter or give it another `long`",
+                    other.get_id()
+                )));
+            }
+        }
+        sub = sub.arg(arg);
     }
-    text
+    Ok(sub)
+}
+
+/// The id of command parameter `name` among the matches: apart from the
+/// configuration keys, which are the ids of the other options.
+pub(crate) fn param_id(name: &str) -> String {
+    format!("param:{name}")
+}
+
+/// The clap argument of a command's parameter.
+fn command_arg(param: &CommandParam) -> Arg {
+    let check = param.check;
+    let text =
+        clap::builder::ValueParser::new(move |raw: &str| check(raw).map(|()| raw.to_string()));
+    let value_name = param.long.to_uppercase().replace('-', "_");
+    let mut arg = Arg::new(param_id(param.name))
+        .help(param.help.to_string())
+        .value_name(value_name);
+    if param.place == ParamPlace::Option {
+        arg = arg.long(param.long.to_string());
+        if let Some(short) = param.short {
+            arg = arg.short(short);
+        }
+    }
+    match param.shape {
+        ParamShape::Flag => arg.action(ArgAction::SetTrue),
+        ParamShape::One => arg.action(ArgAction::Set).required(true).value_parser(text),
+        ParamShape::Optional => arg.action(ArgAction::Set).value_parser(text),
+        ParamShape::Many if param.place == ParamPlace::Positional => arg
+            .action(ArgAction::Append)
+            .num_args(1..)
+            .value_parser(text),
+        ParamShape::Many => arg.action(ArgAction::Append).value_parser(text),
+    }
+}
+
+/// `arg` with the default of its key after its help, when there is one
+/// worth showing.
+fn with_default(arg: Arg, defaults: &Map<String, Value>) -> Arg {
+    let id = arg.get_id().as_str();
+    let found = defaults.get(id).or_else(|| {
+        let mut parts = id.split('.');
+        let first = defaults.get(parts.next()?)?;
+        parts.try_fold(first, |value, part| value.get(part))
+    });
+    let Some(shown) = found.and_then(shown_default) else {
+        return arg;
+    };
+    let explained = arg
+        .get_help()
+        .is_some_and(|h| h.to_string().contains("(default:"));
+    let counter = matches!(arg.get_action(), ArgAction::Count) && shown == "0";
+    if explained || counter {
+        // the help says it in words already (`default: now`), or a counter
+        // starts at zero as every counter does
+        return arg;
+    }
+    let suffix = format!("[default: {shown}]");
+    let help = match arg.get_help() {
+        Some(help) => format!("{help} {suffix}"),
+        None => suffix.clone(),
+    };
+    let long = arg
+        .get_long_help()
+        .map(|long| format!("{long}\n\n{suffix}"));
+    let arg = arg.help(help);
+    match long {
+        Some(long) => arg.long_help(long),
+        None => arg,
+    }
+}
+
+/// How a default shows in help; nothing for null, false and empty values.
+fn shown_default(value: &Value) -> Option<String> {
+    match value {
+        Value::Null | Value::Bool(false) => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) if items.is_empty() => None,
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .map(|item| match item {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        Value::Object(map) if map.is_empty() => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// The value parser of `--action`: any name (an unknown one is reported
+/// with the valid ones once the configuration is read, as for the key),
+/// with the actions and their help as the possible values clap shows in
+/// help and completions offer.
+#[derive(Clone)]
+struct ActionParser(Vec<PossibleValue>);
+
+impl ActionParser {
+    fn new(actions: &[(&str, &str)]) -> ActionParser {
+        ActionParser(
+            actions
+                .iter()
+                .map(|(name, help)| PossibleValue::new(name.to_string()).help(help.to_string()))
+                .collect(),
+        )
+    }
+}
+
+impl TypedValueParser for ActionParser {
+    type Value = Value;
+
+    fn parse_ref(
+        &self,
+        _cmd: &Command,
+        _arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<Value, clap::Error> {
+        Ok(Value::String(value.to_string_lossy().into_owned()))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.0.iter().cloned()))
+    }
 }
 
 /// What an option is called by: its id, `--long` and `-s`.
@@ -237,11 +444,30 @@ pub fn cli_layer(cmd: &Command, matches: &ArgMatches) -> Result<Map<String, Valu
         };
         layer.insert(id.to_string(), value);
     }
-    // the positional form of the command wins over `--command`
-    if let Some(command) = layer.remove(COMMAND_ARG) {
-        layer.insert("command".to_string(), command);
+    // the command given by its name wins over `--command`
+    if let Some((command, _)) = matches.subcommand() {
+        layer.insert("command".to_string(), Value::String(command.to_string()));
     }
     Ok(layer)
+}
+
+/// The arguments the command named on the command line was given after
+/// its name (`commands`: each name and parameters); `None` when no known
+/// command was named there.
+pub(crate) fn command_args(
+    matches: &ArgMatches,
+    commands: &[(&str, &str, &[CommandParam])],
+) -> Option<CommandArgs> {
+    let (name, sub) = matches.subcommand()?;
+    let (_, _, params) = commands.iter().find(|(n, _, _)| *n == name)?;
+    let values = params
+        .iter()
+        .filter_map(|p| {
+            let value = crate::script::matched(sub, &param_id(p.name), p.shape)?;
+            Some((p.name.to_string(), value))
+        })
+        .collect();
+    Some(CommandArgs::from_json(values))
 }
 
 /// The values of option `id` as JSON, whichever of zenkit's or clap's
@@ -320,46 +546,190 @@ mod tests {
         );
     }
 
-    #[test]
-    fn script_command_positional_wins_over_the_option() {
+    fn check_number(raw: &str) -> std::result::Result<(), String> {
+        raw.parse::<u32>().map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    const RESET_PARAMS: &[CommandParam] = &[
+        CommandParam {
+            name: "what",
+            place: ParamPlace::Positional,
+            shape: ParamShape::One,
+            long: "what",
+            short: None,
+            help: "What to forget",
+            check: check_number,
+        },
+        CommandParam {
+            name: "hard",
+            place: ParamPlace::Option,
+            shape: ParamShape::Flag,
+            long: "hard",
+            short: Some('H'),
+            help: "Forget for good",
+            check: check_number,
+        },
+        CommandParam {
+            name: "also",
+            place: ParamPlace::Option,
+            shape: ParamShape::Many,
+            long: "also",
+            short: None,
+            help: "More to forget",
+            check: check_number,
+        },
+    ];
+
+    fn script(defaults: &Map<String, Value>) -> Command {
         let info = AppInfo::new("1.0");
-        let commands = [("greet", "Say hello"), ("reset", "Forget")];
-        let cmd = command(
-            &info,
-            AppKind::Script,
-            "app",
-            vec![],
-            vec![],
-            &commands,
-            &[],
-        );
+        let commands: [(&str, &str, &[CommandParam]); 2] = [
+            ("greet", "Say hello", &[]),
+            ("reset", "Forget", RESET_PARAMS),
+        ];
+        build(Spec {
+            info: &info,
+            kind: AppKind::Script,
+            name: "app",
+            author: vec![Arg::new("who")
+                .long("who")
+                .help("Whom to greet")
+                .value_parser(value_parser::<String>())],
+            extra: vec![],
+            commands: &commands,
+            actions: &[("config-view", "Show the configuration")],
+            defaults,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn script_commands_are_subcommands_and_options_go_before_or_after() {
+        let cmd = script(&Map::new());
         let layer = |args: &[&str]| {
             let matches = cmd.clone().try_get_matches_from(args).unwrap();
             Value::Object(cli_layer(&cmd, &matches).unwrap())
         };
         assert_eq!(
-            layer(&["app", "reset"]),
-            serde_json::json!({"command": "reset"})
+            layer(&["app", "greet"]),
+            serde_json::json!({"command": "greet"})
         );
         assert_eq!(
-            layer(&["app", "--command", "greet", "reset", "--shell"]),
-            serde_json::json!({"command": "reset", "shell": true})
+            layer(&["app", "--command", "reset", "greet", "--shell"]),
+            serde_json::json!({"command": "greet", "shell": true})
+        );
+        assert_eq!(
+            layer(&["app", "--shell", "greet", "--who", "x", "--inter", "daily"]),
+            serde_json::json!({"command": "greet", "shell": true, "who": "x", "interval": "daily"})
         );
         assert_eq!(
             layer(&["app", "--command", "greet", "--interval", "daily"]),
             serde_json::json!({"command": "greet", "interval": "daily"})
         );
+        // an unknown command is left to the check of the key, which lists the valid ones
+        assert_eq!(
+            layer(&["app", "frobnicate", "x"]),
+            serde_json::json!({"command": "frobnicate"})
+        );
         assert!(cmd
             .clone()
             .try_get_matches_from(["app", "--shell", "--regular"])
             .is_err());
-        let help = cmd.clone().render_help().to_string();
+    }
+
+    #[test]
+    fn a_command_takes_its_own_arguments_and_options() {
+        let cmd = script(&Map::new());
+        let commands: [(&str, &str, &[CommandParam]); 2] =
+            [("greet", "", &[]), ("reset", "", RESET_PARAMS)];
+        let args = |argv: &[&str]| {
+            let matches = cmd.clone().try_get_matches_from(argv).unwrap();
+            command_args(&matches, &commands).map(|a| a.to_json())
+        };
+        assert_eq!(
+            args(&["app", "--shell", "reset", "7", "-H", "--also", "1", "--also", "2", "--debug"]),
+            Some(serde_json::json!({"what": "7", "hard": true, "also": ["1", "2"]}))
+        );
+        assert_eq!(
+            args(&["app", "reset", "7"]),
+            Some(serde_json::json!({"what": "7"}))
+        );
+        assert_eq!(args(&["app", "greet"]), Some(serde_json::json!({})));
+        assert_eq!(args(&["app", "--command", "reset"]), None);
+        assert_eq!(args(&["app", "frobnicate"]), None);
+        for bad in [
+            &["app", "reset"][..],
+            &["app", "reset", "x"],
+            &["app", "greet", "--hard"],
+        ] {
+            let err = cmd.clone().try_get_matches_from(bad).unwrap_err();
+            assert!(err.use_stderr(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_command_option_may_not_take_a_name_already_taken() {
+        let info = AppInfo::new("1.0");
+        let commands: [(&str, &str, &[CommandParam]); 1] = [("reset", "", &RESET_PARAMS[1..2])];
+        let err = build(Spec {
+            info: &info,
+            kind: AppKind::Script,
+            name: "app",
+            author: vec![Arg::new("hard_mode").long("hard")],
+            extra: vec![],
+            commands: &commands,
+            actions: &[],
+            defaults: &Map::new(),
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "option --hard of command 'reset' clashes with the option of key 'hard_mode'; rename the parameter or give it another `long`"
+        );
+    }
+
+    #[test]
+    fn help_shows_defaults_commands_and_actions() {
+        let defaults = serde_json::json!({
+            "who": "world", "log_level": "info", "debug": false, "tags": [], "limit": null,
+        });
+        let Value::Object(defaults) = defaults else {
+            unreachable!()
+        };
+        let mut cmd = script(&defaults).term_width(200);
+        let help = cmd.render_help().to_string();
+        assert!(help.contains("Whom to greet [default: world]"), "{help}");
         assert!(
-            help.contains("Commands:\n  greet  Say hello\n  reset  Forget"),
+            help.contains("[default: info] [possible values: "),
             "{help}"
         );
+        assert!(!help.contains("[default: false]"), "{help}");
+        assert!(
+            help.contains("Commands:\n  greet  Say hello\n  reset  Forget\n  help "),
+            "{help}"
+        );
+        assert!(help.contains("Usage: app [OPTIONS] [COMMAND]"), "{help}");
         assert!(help.contains("Script options:"), "{help}");
-        assert!(help.contains("[COMMAND]"), "{help}");
+        assert!(help.contains("[possible values: config-view]"), "{help}");
+        let long = cmd.render_long_help().to_string();
+        assert!(
+            long.contains("- config-view: Show the configuration"),
+            "{long}"
+        );
+        let reset = cmd
+            .clone()
+            .try_get_matches_from(["app", "help", "reset"])
+            .unwrap_err();
+        assert!(!reset.use_stderr());
+        let reset = reset.render().to_string();
+        assert!(
+            reset.contains("Usage: app reset [OPTIONS] <WHAT>"),
+            "{reset}"
+        );
+        assert!(
+            reset.contains("<WHAT>\n          What to forget"),
+            "{reset}"
+        );
+        assert!(reset.contains("-H, --hard"), "{reset}");
     }
 
     #[test]

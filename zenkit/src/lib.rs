@@ -90,6 +90,7 @@ pub mod fs;
 mod handover;
 mod lifecycle;
 pub mod log;
+mod manual;
 pub mod paths;
 pub mod plugin;
 pub mod prelude;
@@ -105,7 +106,9 @@ mod state;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use app::{ActionInfo, App, AppInfo, AppKind, CommandInfo, Hooks};
+pub use app::{
+    ActionInfo, App, AppInfo, AppKind, CommandInfo, CommandParam, Hooks, ParamPlace, ParamShape,
+};
 pub use context::Context;
 pub use error::{Error, ErrorKind, ErrorOrigin, Result};
 pub use lifecycle::{embed, run, run_from, Embedded};

@@ -590,3 +590,34 @@ pub fn bind_field<T>(slot: &mut T, bound: Result<T>, errors: &mut Vec<Error>) {
         Err(err) => errors.push(err),
     }
 }
+
+pub use crate::app::{CommandParam, ParamPlace, ParamShape};
+pub use crate::script::CommandArgs;
+
+/// A type a script command's `#[arg]` or `#[opt]` parameter can have:
+/// parsed from the command line's text.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the value of a command's argument or option",
+    label = "not parsed from text",
+    note = "a command's `#[arg]` and `#[opt]` values are parsed with `FromStr` (whose error implements `Display`); take the text as a `String` and convert it in the method"
+)]
+pub trait CommandValue: FromStr<Err: Display> {}
+
+impl<T> CommandValue for T
+where
+    T: FromStr,
+    T::Err: Display,
+{
+}
+
+/// Parses one value of a command's parameter of type `T`, as the command
+/// line gave it.
+pub fn parse_param<T: CommandValue>(raw: &str) -> StdResult<T, String> {
+    T::from_str(raw).map_err(|e| e.to_string())
+}
+
+/// A command's parameter, passed on as it is (spanned on the author's
+/// parameter type, so a wrong type is reported there).
+pub fn command_param<T>(value: T) -> T {
+    value
+}

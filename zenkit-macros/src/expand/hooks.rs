@@ -3,14 +3,16 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
-use syn::{ItemImpl, ReturnType};
+use syn::ext::IdentExt;
+use syn::{ItemImpl, LitStr, ReturnType};
 
 use super::private;
-use crate::ast::{Hook, HooksImpl};
+use crate::ast::{shape, Hook, HooksImpl, Shape};
 use crate::attr::HookKind;
 use crate::check::{self, Place};
 use crate::ctxt::Ctxt;
 use crate::fallback;
+use crate::params;
 
 /// Expands `#[zenkit::app]` with its arguments `args` on `input`.
 pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -114,18 +116,139 @@ pub(crate) fn call(
 /// to `zenkit::Result<()>` (a command's to `zenkit::Result<Value>`).
 fn app_call(hook: &Hook) -> TokenStream {
     let params = [("context", quote!(__zenkit_ctx))];
-    if hook.marker.kind == HookKind::Command {
-        let name = &hook.name;
-        call(
-            hook,
-            quote!(self),
-            &params,
-            "command_result",
-            Some(quote!(#name)),
-        )
-    } else {
-        call(hook, quote!(self), &params, "hook_result", None)
-    }
+    call(hook, quote!(self), &params, "hook_result", None)
+}
+
+/// The local holding the value of a command's parameter at `index`.
+fn param_local(index: usize) -> Ident {
+    Ident::new(&format!("__zenkit_param{index}"), Span::call_site())
+}
+
+/// The call of a command's method with the context and its parameters,
+/// read from the command's arguments first; a value that cannot be read
+/// is the command's result.
+fn command_call(hook: &Hook) -> TokenStream {
+    let name = &hook.name;
+    let reads = hook.params.iter().map(|param| {
+        let local = param_local(param.index);
+        let key = param.key();
+        let read = match shape(&param.ty) {
+            Shape::Flag => {
+                return quote!(let #local = __zenkit_args.flag(#key););
+            }
+            Shape::One => "one_with",
+            Shape::Optional(_) => "optional_with",
+            Shape::Many(_) => "many_with",
+        };
+        let read = Ident::new(read, Span::call_site());
+        let parser = parser_ident(hook, param);
+        quote! {
+            let #local = match __zenkit_args.#read(#key, #parser) {
+                ::core::result::Result::Ok(__zenkit_value) => __zenkit_value,
+                ::core::result::Result::Err(__zenkit_err) => {
+                    return ::core::option::Option::Some(::core::result::Result::Err(__zenkit_err));
+                }
+            };
+        }
+    });
+    let locals: Vec<TokenStream> = hook
+        .params
+        .iter()
+        .map(|param| param_local(param.index).into_token_stream())
+        .collect();
+    let mut params = vec![("context", quote!(__zenkit_ctx))];
+    params.extend(locals.into_iter().map(|local| ("command_param", local)));
+    let call = call(
+        hook,
+        quote!(self),
+        &params,
+        "command_result",
+        Some(quote!(#name)),
+    );
+    quote! {{
+        #(#reads)*
+        ::core::option::Option::Some(#call)
+    }}
+}
+
+/// The name of the function that parses values of a command's parameter.
+fn parser_ident(hook: &Hook, param: &params::Param) -> Ident {
+    let method = hook.method.unraw();
+    Ident::new(
+        &format!("__zenkit_parse_{method}_{}", param.index),
+        Span::call_site(),
+    )
+}
+
+/// One function per valued parameter of the commands, parsing one value
+/// from text: the one place that needs the type's `FromStr`, so a type
+/// without it is reported once, on the author's type. The command line's
+/// check of a value and the command's call both use it.
+fn param_parsers(hooks: &HooksImpl) -> TokenStream {
+    let parsers = hooks.of(HookKind::Command).flat_map(|hook| {
+        hook.params.iter().filter_map(move |param| {
+            let ty = match shape(&param.ty) {
+                Shape::Flag => return None,
+                Shape::One => &*param.ty,
+                Shape::Optional(inner) | Shape::Many(inner) => inner,
+            };
+            let name = parser_ident(hook, param);
+            let (first, _) = first_last(ty, param.marker.span());
+            let parse = quote_spanned!(first=> ::zenkit::__private::parse_param::<#ty>);
+            Some(quote! {
+                fn #name(
+                    __zenkit_raw: &str,
+                ) -> ::core::result::Result<#ty, ::std::string::String> {
+                    #parse(__zenkit_raw)
+                }
+            })
+        })
+    });
+    quote!(#(#parsers)*)
+}
+
+/// The `CommandParam` rows of a command's parameters.
+fn param_infos(hook: &Hook) -> Vec<TokenStream> {
+    let p = private();
+    hook.params
+        .iter()
+        .map(|param| {
+            let key = param.key();
+            let long = param.long();
+            let help = param.help.as_ref().map(LitStr::value).unwrap_or_default();
+            let place = match param.place {
+                params::Place::Arg => quote!(#p::ParamPlace::Positional),
+                params::Place::Opt => quote!(#p::ParamPlace::Option),
+            };
+            let shape_tokens = match shape(&param.ty) {
+                Shape::Flag => quote!(Flag),
+                Shape::One => quote!(One),
+                Shape::Optional(_) => quote!(Optional),
+                Shape::Many(_) => quote!(Many),
+            };
+            let short = match &param.short {
+                Some(c) => quote!(::core::option::Option::Some(#c)),
+                None => quote!(::core::option::Option::None),
+            };
+            let check = if matches!(shape(&param.ty), Shape::Flag) {
+                quote!(|_| ::core::result::Result::Ok(()))
+            } else {
+                let parser = parser_ident(hook, param);
+                quote!(|__zenkit_raw| #parser(__zenkit_raw).map(|_| ()))
+            };
+            quote! {
+                #p::CommandParam {
+                    name: #key,
+                    place: #place,
+                    shape: #p::ParamShape::#shape_tokens,
+                    long: #long,
+                    short: #short,
+                    help: #help,
+                    check: #check,
+                }
+            }
+        })
+        .collect()
 }
 
 /// The `Handler` of an `#[on_event]` or `#[on_signal]` method: a
@@ -235,15 +358,21 @@ pub(crate) fn handlers_fn(hooks: &HooksImpl) -> TokenStream {
     }
 }
 
-/// The `COMMANDS` table of the commands, in declaration order.
-pub(crate) fn commands_const(hooks: &HooksImpl) -> TokenStream {
+/// The `COMMANDS` table of the commands, in declaration order; with
+/// `params`, each with its parameters.
+pub(crate) fn commands_const(hooks: &HooksImpl, params: bool) -> TokenStream {
     let p = private();
     let infos: Vec<TokenStream> = hooks
         .of(HookKind::Command)
         .map(|hook| {
             let name = &hook.name;
             let help = &hook.help;
-            quote!(#p::CommandInfo { name: #name, help: #help })
+            let rows = if params {
+                param_infos(hook)
+            } else {
+                Vec::new()
+            };
+            quote!(#p::CommandInfo { name: #name, help: #help, params: &[#(#rows),*] })
         })
         .collect();
     if infos.is_empty() {
@@ -337,11 +466,11 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
     });
     let commands: Vec<&Hook> = hooks.of(HookKind::Command).collect();
     let command_fns = (!commands.is_empty()).then(|| {
-        let table = commands_const(hooks);
+        let table = commands_const(hooks, true);
         let arms = commands.iter().map(|hook| {
             let name = &hook.name;
-            let call = app_call(hook);
-            quote!(#name => ::core::option::Option::Some(#call),)
+            let call = command_call(hook);
+            quote!(#name => #call,)
         });
         quote! {
             #table
@@ -349,6 +478,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
             fn execute_command(
                 &mut self,
                 __zenkit_name: &str,
+                __zenkit_args: &#p::CommandArgs,
                 __zenkit_ctx: &mut #p::Context,
             ) -> ::core::option::Option<#p::Result<#p::Value>> {
                 match __zenkit_name {
@@ -359,6 +489,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
         }
     });
     let assertions = kind_assertions(hooks);
+    let parsers = param_parsers(hooks);
     let handlers = handlers_fn(hooks);
     let stages = [HookKind::Setup, HookKind::Process, HookKind::Teardown]
         .into_iter()
@@ -375,6 +506,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
     quote! {
         const _: () = {
             #assertions
+            #parsers
 
             #[automatically_derived]
             impl #p::Hooks for #self_ty {

@@ -1,6 +1,8 @@
 //! The init stage: the plugins, the command line, the application name and
 //! paths, and the defaults of every configuration key, with the clashes
-//! between the keys of the runtime, the application and its plugins.
+//! between the keys of the runtime, the application and its plugins. The
+//! actions answered from the command line alone (shell completions, the
+//! manual page) end the run here, before any file is touched.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -8,11 +10,12 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{Runtime, Stop};
-use crate::app::{App, AppKind};
+use crate::app::{App, AppKind, CommandParam};
 use crate::cli;
 use crate::configure::all_actions;
 use crate::context::Context;
 use crate::error::Error;
+use crate::manual;
 use crate::paths::Paths;
 use crate::plugin::Plugins;
 use crate::runlog::Runlog;
@@ -50,7 +53,10 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "zenkit-app".to_string());
     let default_name = info.name.map(str::to_string).unwrap_or(exe_name);
-    let commands: Vec<(&str, &str)> = A::COMMANDS.iter().map(|c| (c.name, c.help)).collect();
+    let commands: Vec<(&str, &str, &[CommandParam])> = A::COMMANDS
+        .iter()
+        .map(|c| (c.name, c.help, c.params))
+        .collect();
     let plugins = Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?;
     // a daemon's components add keys and options of their own
     let wiring = (A::KIND == AppKind::Daemon).then(|| {
@@ -80,20 +86,42 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
         cli::Owner::Plugin,
         plugins.iter().map(|p| (p.name(), p.options())).collect(),
     )?);
-    let cmd = cli::command(
-        &info,
-        A::KIND,
+    let paths = Paths::from_env(&info.paths);
+    let default_command = info
+        .default_command
+        .or_else(|| A::COMMANDS.first().map(|c| c.name));
+    // the defaults help shows are those of the default name
+    let help_defaults = defaults::<A>(
         &default_name,
-        A::options(),
-        extra_args,
-        &commands,
-        &all_actions::<A>(),
-    );
+        &paths,
+        default_command,
+        wiring.as_ref(),
+        &plugins,
+    )?;
+    let cmd = cli::build(cli::Spec {
+        info: &info,
+        kind: A::KIND,
+        name: &default_name,
+        author: A::options(),
+        extra: extra_args,
+        commands: &commands,
+        actions: &all_actions::<A>(),
+        defaults: &help_defaults,
+    })?;
     let matches = cmd
         .clone()
         .try_get_matches_from(&args)
         .map_err(Stop::Clap)?;
     let cli_values = cli::cli_layer(&cmd, &matches)?;
+    if let Some(Value::String(action)) = cli_values.get("action") {
+        if let Some(page) = manual::Page::of(action) {
+            // printed from the command line alone: no file is touched
+            let shell = cli_values.get("input").and_then(Value::as_str);
+            manual::print(page, cmd, shell)?;
+            return Err(Stop::Exit(0));
+        }
+    }
+    let command_args = cli::command_args(&matches, &commands);
     let options = cmd
         .get_arguments()
         .filter_map(|arg| {
@@ -110,14 +138,13 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
     let early: Early = serde_json::from_value(Value::Object(cli_values.clone()))
         .map_err(|e| Error::usage(e.to_string()))?;
     let debug = early.debug;
-    let name = early.name.unwrap_or(default_name);
+    let name = early.name.unwrap_or_else(|| default_name.clone());
     if !valid_name(&name) {
         return Err(Error::usage(format!(
             "invalid application name '{name}': it must match ^[_a-zA-Z][-_a-zA-Z0-9.]*$; pass a valid --name"
         ))
         .into());
     }
-    let paths = Paths::from_env(&info.paths);
     let argv = args
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
@@ -125,10 +152,17 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
     let runlog = Runlog::new(&name, argv);
     let mut ctx = Context::new(name, paths, runlog, debug);
     ctx.dbgout(format_args!("application '{}' initialized", ctx.name));
-    let default_command = info
-        .default_command
-        .or_else(|| A::COMMANDS.first().map(|c| c.name));
-    let defaults = defaults::<A>(&ctx, default_command, wiring.as_ref(), &plugins)?;
+    let defaults = if ctx.name == default_name {
+        help_defaults
+    } else {
+        defaults::<A>(
+            &ctx.name,
+            &ctx.paths,
+            default_command,
+            wiring.as_ref(),
+            &plugins,
+        )?
+    };
     ctx.plugin_names = plugins.names();
     if !ctx.plugin_names.is_empty() {
         ctx.dbgout(format_args!("plugins: {}", ctx.plugin_names.join(", ")));
@@ -138,6 +172,7 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
             app: A::default(),
             ctx,
             plugins,
+            command_args,
         },
         defaults,
         cli: cli_values,
@@ -148,12 +183,13 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
 /// The defaults of the built-in keys, the application's and the plugins';
 /// a plugin's key that another owner has already is an error.
 fn defaults<A: App>(
-    ctx: &Context,
+    name: &str,
+    paths: &Paths,
     default_command: Option<&str>,
     wiring: Option<&crate::daemon::Wiring<A>>,
     plugins: &Plugins,
 ) -> Result<Map<String, Value>, Stop> {
-    let mut defaults = settings::defaults(A::KIND, &ctx.name, &ctx.paths, default_command);
+    let mut defaults = settings::defaults(A::KIND, name, paths, default_command);
     let builtin_keys: Vec<String> = defaults.keys().cloned().collect();
     let author = A::defaults()?;
     let mut owners: Vec<(String, String)> = builtin_keys

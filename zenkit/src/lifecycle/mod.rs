@@ -38,6 +38,7 @@ use crate::context::{timestamp, Context};
 use crate::daemon::daemonize;
 use crate::error::{Error, Result};
 use crate::plugin::Plugins;
+use crate::script::CommandArgs;
 
 /// An application brought up in embedded mode (pyzenkit's plugin mode):
 /// configured, logging, state loaded, author setup done; nothing run yet.
@@ -52,6 +53,8 @@ pub struct Embedded<A> {
     pub ctx: Context,
     /// Its plugins, owned beside the application and the context.
     plugins: Plugins,
+    /// What a script's command was given after its name.
+    command_args: Option<CommandArgs>,
 }
 
 impl<A: App> Embedded<A> {
@@ -80,12 +83,20 @@ struct Runtime<A> {
     app: A,
     ctx: Context,
     plugins: Plugins,
+    /// What a script's command was given after its name; `None` when it
+    /// was not named on the command line.
+    command_args: Option<CommandArgs>,
 }
 
 impl<A: App> Runtime<A> {
     /// Runs the stages after setup and returns the exit code.
     fn run(&mut self) -> u8 {
-        stages::run(&mut self.app, &mut self.ctx, &mut self.plugins)
+        stages::run(
+            &mut self.app,
+            &mut self.ctx,
+            &mut self.plugins,
+            self.command_args.as_ref(),
+        )
     }
 
     /// Runs the teardown stage and returns the exit code.
@@ -96,14 +107,38 @@ impl<A: App> Runtime<A> {
 }
 
 impl<A> From<Runtime<A>> for Embedded<A> {
-    fn from(Runtime { app, ctx, plugins }: Runtime<A>) -> Self {
-        Embedded { app, ctx, plugins }
+    fn from(
+        Runtime {
+            app,
+            ctx,
+            plugins,
+            command_args,
+        }: Runtime<A>,
+    ) -> Self {
+        Embedded {
+            app,
+            ctx,
+            plugins,
+            command_args,
+        }
     }
 }
 
 impl<A> From<Embedded<A>> for Runtime<A> {
-    fn from(Embedded { app, ctx, plugins }: Embedded<A>) -> Self {
-        Runtime { app, ctx, plugins }
+    fn from(
+        Embedded {
+            app,
+            ctx,
+            plugins,
+            command_args,
+        }: Embedded<A>,
+    ) -> Self {
+        Runtime {
+            app,
+            ctx,
+            plugins,
+            command_args,
+        }
     }
 }
 
@@ -115,7 +150,9 @@ enum Stop {
     Fail(Error),
     /// An error already written to the console log.
     Reported(Error),
-    /// Finished early, with this exit code.
+    /// Finished early, with this exit code: an action answered from the
+    /// command line alone (`--action man`) or an inspection of the
+    /// configuration (`--action config-check`).
     Exit(u8),
 }
 
@@ -189,9 +226,9 @@ where
 /// not read `.env` files (the host program owns its environment).
 ///
 /// Help and version requests and command-line errors are returned as usage
-/// errors carrying clap's text; a run that finished early (what
-/// `--help-config`, `--action config-check` and `--action config-schema`
-/// print is printed) as an error carrying its exit code.
+/// errors carrying clap's text; a run that finished early (what `--action
+/// man`, `--help-config`, `--action config-check` or `--action
+/// config-schema` prints is printed) as an error carrying its exit code.
 pub fn embed<A, I, T>(args: I) -> Result<Embedded<A>>
 where
     A: App,
@@ -204,8 +241,8 @@ where
             err.render().to_string().trim_end().to_string(),
         )),
         Err(Stop::Fail(err) | Stop::Reported(err)) => Err(err),
-        Err(Stop::Exit(code)) => Err(Error::msg(format!(
-            "the application finished early, with exit code {code}"
+        Err(Stop::Exit(code)) => Err(Error::usage(format!(
+            "the run finished early with exit code {code}; nothing is left to embed"
         ))
         .with_code(code)),
     }
@@ -220,5 +257,21 @@ fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Runtime<A>, Stop
         options,
     } = init::init::<A>(args)?;
     setup::setup(&mut runtime, defaults, cli, options)?;
+    if let Some(err) = missing_command_args(&runtime) {
+        return Err(Stop::Fail(err));
+    }
     Ok(runtime)
+}
+
+/// The usage error of a script whose selected command needs arguments
+/// that were not given, because it was selected by `--command` or the
+/// `command` key rather than named on the command line.
+fn missing_command_args<A: App>(runtime: &Runtime<A>) -> Option<Error> {
+    let ctx = &runtime.ctx;
+    if runtime.command_args.is_some() || ctx.settings.action.is_some() {
+        return None;
+    }
+    let selected = &ctx.script.as_ref()?.command;
+    let command = A::COMMANDS.iter().find(|c| c.name == *selected)?;
+    crate::script::missing(&ctx.name, command)
 }

@@ -81,7 +81,9 @@ pub(super) fn setup<A: App>(
 
 /// Setup up to logging: configuration, typed binding, privileges, logging.
 fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
-    let Runtime { app, ctx, plugins } = rt;
+    let Runtime {
+        app, ctx, plugins, ..
+    } = rt;
     let prepared = configure::prepare::<A>(config)?;
     app.bind(&prepared.config)?;
     plugins.configure(&prepared.config)?;
@@ -184,7 +186,9 @@ fn check_writable(ctx: &Context, user: Option<&Account>, group: Option<&Account>
 /// Setup after logging is up: persistent state, the plugins' and the
 /// author's setup, the dump.
 fn setup_state<A: App>(rt: &mut Runtime<A>) -> Result<()> {
-    let Runtime { app, ctx, plugins } = rt;
+    let Runtime {
+        app, ctx, plugins, ..
+    } = rt;
     let path = ctx.settings.pstate_file.clone();
     let pstate = state::load(&path)?;
     app.load_state(&pstate)

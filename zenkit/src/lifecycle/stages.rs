@@ -12,16 +12,22 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::plugin::Plugins;
 use crate::runlog::analysis;
+use crate::script::CommandArgs;
 use crate::{fs, state};
 
 /// Runs the stages after setup and returns the exit code.
-pub(super) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins) -> u8 {
+pub(super) fn run<A: App>(
+    app: &mut A,
+    ctx: &mut Context,
+    plugins: &mut Plugins,
+    command_args: Option<&CommandArgs>,
+) -> u8 {
     match ctx.settings.action.clone() {
         Some(name) => action(app, ctx, &name),
         None => {
             stage(ctx, "process", "processing", |ctx| {
                 guarded("process", || match A::KIND {
-                    AppKind::Script => run_command(app, ctx),
+                    AppKind::Script => run_command(app, ctx, command_args),
                     AppKind::Daemon => crate::daemon::event_loop::run(app, ctx, plugins),
                     AppKind::Base => app.process(ctx),
                 })
@@ -52,9 +58,10 @@ fn stage(ctx: &mut Context, ident: &str, descr: &str, f: impl FnOnce(&mut Contex
     );
 }
 
-/// A script's process step: runs the selected command and records its name
-/// and result in the runlog.
-fn run_command<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
+/// A script's process step: runs the selected command with the arguments
+/// given after its name (`None`: it was not named on the command line) and
+/// records its name, arguments and result in the runlog.
+fn run_command<A: App>(app: &mut A, ctx: &mut Context, args: Option<&CommandArgs>) -> Result<()> {
     let Some(name) = ctx.script.as_ref().map(|s| s.command.clone()) else {
         return Err(Error::msg("no command is selected"));
     };
@@ -64,8 +71,16 @@ fn run_command<A: App>(app: &mut A, ctx: &mut Context) -> Result<()> {
         )));
     }
     ctx.runlog.insert("command", json!(name));
+    // without arguments (selected by `--command`), the command needs none:
+    // the life-cycle checked that before setup was over
+    let empty = CommandArgs::default();
+    let args = args.unwrap_or(&empty);
+    let info = A::COMMANDS.iter().find(|c| c.name == name);
+    if info.is_some_and(|c| !c.params.is_empty()) {
+        ctx.runlog.insert("arguments", args.to_json());
+    }
     tracing::info!("Executing script command '{name}'");
-    match app.execute_command(&name, ctx) {
+    match app.execute_command(&name, args, ctx) {
         Some(result) => {
             ctx.runlog.insert(name, result?);
             Ok(())
@@ -98,6 +113,12 @@ fn output(ctx: &Context) -> Box<dyn Write> {
 }
 
 fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
+    if crate::manual::Page::of(action).is_some() {
+        return Err(Error::usage(format!(
+            "action '{action}' is answered from the command line alone: run `{} --action {action}`",
+            ctx.name
+        )));
+    }
     if crate::daemon::actions::run(action, ctx, &mut output(ctx))? {
         return Ok(());
     }

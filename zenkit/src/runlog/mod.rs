@@ -23,7 +23,7 @@ pub struct Runlog {
 
 /// The runlog keys zenkit writes itself; a command or a plugin cannot use
 /// them for its own data.
-pub const RESERVED_KEYS: [&str; 13] = [
+pub const RESERVED_KEYS: [&str; 14] = [
     "name",
     "pid",
     "argv",
@@ -37,6 +37,7 @@ pub const RESERVED_KEYS: [&str; 13] = [
     "action",
     "command",
     "statistics",
+    "arguments",
 ];
 
 /// Current time as float seconds since the Unix epoch.

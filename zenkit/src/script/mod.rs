@@ -1,6 +1,7 @@
 //! What scripts add to every application: the intervals of regular
 //! runs, the time values `--time-high` and configuration files accept, and the
-//! lower/upper time thresholds a command works between.
+//! lower/upper time thresholds a command works between, and the arguments
+//! a command is given after its name.
 //!
 //! ```
 //! use zenkit::script::{parse_time, thresholds, Interval};
@@ -13,10 +14,13 @@
 //! # Ok::<(), zenkit::Error>(())
 //! ```
 
+mod command_args;
 mod interval;
 mod thresholds;
 mod time;
 
+pub use command_args::CommandArgs;
+pub(crate) use command_args::{matched, missing};
 pub use interval::Interval;
 pub use thresholds::{thresholds, upper_threshold, Thresholds};
 pub use time::{format_time, parse_time, time_from_json, TimeValue};

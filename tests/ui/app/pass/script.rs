@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 use zenkit::prelude::*;
+use zenkit::script::CommandArgs;
 use zenkit::{AppKind, CommandInfo, Embedded};
 
 #[derive(Serialize)]
@@ -106,7 +107,7 @@ impl Single {
 fn main() {
     assert_eq!(Counter::KIND, AppKind::Script);
     assert_eq!(Counter::info().default_command, Some("count-up"));
-    let info = |name, help| CommandInfo { name, help };
+    let info = CommandInfo::new;
     assert_eq!(
         Counter::COMMANDS,
         [
@@ -141,7 +142,8 @@ fn main() {
     ];
     let Embedded { mut app, mut ctx, .. } = zenkit::embed::<Counter, _, _>(args).unwrap();
     assert_eq!(app.calls, ["setup"]);
-    let mut run = |name: &str| app.execute_command(name, &mut ctx);
+    let none = CommandArgs::default();
+    let mut run = |name: &str| app.execute_command(name, &none, &mut ctx);
     assert_eq!(run("count-up").unwrap().unwrap(), json!(5));
     assert_eq!(run("count-up").unwrap().unwrap(), json!(10));
     assert_eq!(
@@ -172,7 +174,9 @@ fn main() {
     ])
     .unwrap();
     assert_eq!(
-        app.execute_command("only", &mut ctx).unwrap().unwrap(),
+        app.execute_command("only", &CommandArgs::default(), &mut ctx)
+            .unwrap()
+            .unwrap(),
         json!("done")
     );
 }

@@ -1,0 +1,24 @@
+use zenkit::prelude::*;
+
+/// Not parsed from text.
+struct Snapshot;
+
+#[derive(ZenApp, Default)]
+#[zen(script)]
+struct Job {}
+
+#[zenkit::app]
+impl Job {
+    #[command]
+    fn restore(
+        &mut self,
+        _ctx: &mut Context,
+        #[arg] snapshot: Snapshot,
+        #[opt] tags: Option<Vec<String>>,
+    ) -> Result<()> {
+        let _ = (snapshot, tags);
+        Ok(())
+    }
+}
+
+fn main() {}
