@@ -70,6 +70,8 @@ pub enum ValueType {
     Unsigned,
     /// One of [`LOG_LEVELS`].
     LogLevel,
+    /// One of [`LOG_FORMATS`].
+    LogFormat,
     /// A positive, finite number of seconds.
     Seconds,
     /// A file mode creation mask (see [`umask_from_text`] and
@@ -352,8 +354,8 @@ pub const KEYS: &[Key] = &[
         "log_format",
         "log-format",
         "FORMAT",
-        ValueType::Text,
-        "Format of the log lines on the console and in the log file: text or json",
+        ValueType::LogFormat,
+        "Format of the log lines on the console and in the log file",
     )
     .default(Default::Text("text")),
     Key::new(
@@ -722,6 +724,10 @@ pub fn signal_event(name: &str) -> String {
 pub const LOG_LEVELS: &[&str] = &[
     "trace", "debug", "info", "warning", "warn", "error", "critical",
 ];
+
+/// The names of [`LOG_LEVELS`] that are another spelling of a level listed
+/// there too; help lists only the first spelling.
+pub const LOG_LEVEL_ALIASES: &[&str] = &["warn"];
 
 /// The formats of log lines `log_format` accepts.
 pub const LOG_FORMATS: &[&str] = &["text", "json"];

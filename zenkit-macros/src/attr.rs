@@ -27,7 +27,7 @@ const NAME_KEY: &str = "name";
 /// The built-in key of a script's command: its default is set by
 /// `#[zen(default_command = "...")]`, which is checked against the commands.
 const COMMAND_KEY: &str = "command";
-use zenkit_builtins::{umask_from_text as umask, LOG_LEVELS, MAX_UMASK};
+use zenkit_builtins::{umask_from_text as umask, MAX_UMASK};
 
 /// How a umask is written in Rust source, for messages.
 const UMASK_FORMS: &str =
@@ -556,7 +556,7 @@ fn defaults_entry(
     };
     let ident = key_ident(meta);
     let repeated = defaults.iter().any(|d| d.key == ident);
-    let Some(lit) = literal(cx, meta, builtin.value.expected())? else {
+    let Some(lit) = literal(cx, meta, &builtin.value.expected())? else {
         return Ok(());
     };
     let value = match (builtin.value, &lit) {
@@ -591,16 +591,16 @@ fn defaults_entry(
             }
         },
         (ValueKind::Str | ValueKind::StrOrInt, Lit::Str(s)) => Some(JsonLit::Str(s.value())),
-        (ValueKind::LogLevel, Lit::Str(s)) if LOG_LEVELS.contains(&s.value().as_str()) => {
+        (ValueKind::Choice(names, _), Lit::Str(s)) if names.contains(&s.value().as_str()) => {
             Some(JsonLit::Str(s.value()))
         }
-        (ValueKind::LogLevel, Lit::Str(s)) => {
+        (ValueKind::Choice(names, what), Lit::Str(s)) => {
             cx.error_spanned_by(
                 s,
                 format!(
-                    "unknown log level {:?}; valid levels: {}",
+                    "unknown {what} {:?}; valid {what}s: {}",
                     s.value(),
-                    LOG_LEVELS.join(", ")
+                    names.join(", ")
                 ),
             );
             None
@@ -996,15 +996,15 @@ fn signal_name(cx: &Ctxt, expr: &Expr) -> Option<String> {
 
 impl ValueKind {
     /// What a literal of this kind looks like, for messages.
-    pub(crate) fn expected(self) -> &'static str {
+    pub(crate) fn expected(self) -> String {
         match self {
-            ValueKind::Flag => "`true` or `false`",
-            ValueKind::Int => "an integer",
-            ValueKind::Str => "a string",
-            ValueKind::StrOrInt => "a name or a number",
-            ValueKind::Seconds => "a positive number of seconds, e.g. `60` or `0.5`",
-            ValueKind::Umask => "an octal mask, e.g. `0o027` or `\"0o027\"`",
-            ValueKind::LogLevel => "a log level name, e.g. `\"info\"` or `\"warn\"`",
+            ValueKind::Flag => "`true` or `false`".into(),
+            ValueKind::Int => "an integer".into(),
+            ValueKind::Str => "a string".into(),
+            ValueKind::StrOrInt => "a name or a number".into(),
+            ValueKind::Seconds => "a positive number of seconds, e.g. `60` or `0.5`".into(),
+            ValueKind::Umask => "an octal mask, e.g. `0o027` or `\"0o027\"`".into(),
+            ValueKind::Choice(names, what) => format!("a {what}: one of {}", names.join(", ")),
         }
     }
 }

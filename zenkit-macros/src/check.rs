@@ -19,7 +19,9 @@ pub(crate) enum ValueKind {
     Int,
     Str,
     StrOrInt,
-    LogLevel,
+    /// One of a table's names (log levels, log formats), with what a name
+    /// is, for messages.
+    Choice(&'static [&'static str], &'static str),
     /// A positive number of seconds, integer or fractional.
     Seconds,
     /// A file mode creation mask: an octal string or an octal integer.
@@ -56,7 +58,8 @@ impl From<ValueType> for ValueKind {
                 ValueKind::Str
             }
             ValueType::Account => ValueKind::StrOrInt,
-            ValueType::LogLevel => ValueKind::LogLevel,
+            ValueType::LogLevel => ValueKind::Choice(zenkit_builtins::LOG_LEVELS, "log level"),
+            ValueType::LogFormat => ValueKind::Choice(zenkit_builtins::LOG_FORMATS, "log format"),
             ValueType::Seconds => ValueKind::Seconds,
             ValueType::Umask => ValueKind::Umask,
         }

@@ -76,7 +76,13 @@ fn builtin_arg(key: &Key, opt: Opt) -> Arg {
     arg = match key.value {
         ValueType::Bool | ValueType::Count => arg,
         ValueType::LogLevel => arg.value_parser(
-            PossibleValuesParser::new(zenkit_builtins::LOG_LEVELS).map(Value::String),
+            PossibleValuesParser::new(zenkit_builtins::LOG_LEVELS.iter().map(|name| {
+                PossibleValue::new(*name).hide(zenkit_builtins::LOG_LEVEL_ALIASES.contains(name))
+            }))
+            .map(Value::String),
+        ),
+        ValueType::LogFormat => arg.value_parser(
+            PossibleValuesParser::new(zenkit_builtins::LOG_FORMATS).map(Value::String),
         ),
         ValueType::Unsigned => arg.value_parser(value_parser::<u64>()),
         ValueType::Seconds => arg.value_parser(value_parser::<f64>()),
@@ -845,5 +851,30 @@ mod tests {
         assert!(cmd
             .try_get_matches_from(["app", "--log-level", "loud"])
             .is_err());
+    }
+
+    #[test]
+    fn log_levels_and_formats_are_possible_values_and_warn_is_another_spelling() {
+        let info = AppInfo::new("1.0");
+        let cmd = command(&info, AppKind::Base, "app", vec![], vec![], &[], &[]);
+        let layer = |args: &[&str]| {
+            let matches = cmd.clone().try_get_matches_from(args).unwrap();
+            Value::Object(cli_layer(&cmd, &matches).unwrap())
+        };
+        assert_eq!(
+            layer(&["app", "--log-level", "warn", "--log-format", "json"]),
+            serde_json::json!({"log_level": "warn", "log_format": "json"})
+        );
+        assert!(cmd
+            .clone()
+            .try_get_matches_from(["app", "--log-format", "xml"])
+            .is_err());
+        let help = cmd.clone().render_help().to_string();
+        let help: String = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            help.contains("[possible values: trace, debug, info, warning, error, critical]"),
+            "{help}"
+        );
+        assert!(help.contains("[possible values: text, json]"), "{help}");
     }
 }

@@ -197,6 +197,23 @@ impl Catalog {
     }
 }
 
+/// A string that is one of `names` in any case, as log levels and formats
+/// are read (`"info"`, `"INFO"`).
+fn any_case(names: &[&str]) -> Value {
+    let alternatives: Vec<String> = names
+        .iter()
+        .map(|name| {
+            name.chars()
+                .map(|c| match (c.to_ascii_lowercase(), c.to_ascii_uppercase()) {
+                    (lower, upper) if lower != upper => format!("[{lower}{upper}]"),
+                    _ => c.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    json!({"type": "string", "pattern": format!("^\\s*({})\\s*$", alternatives.join("|"))})
+}
+
 /// The schema of built-in key `key`; `actions` and `commands` are the names
 /// `action` and `command` accept.
 pub fn builtin_schema(key: &Key, actions: &[&str], commands: &[&str]) -> Value {
@@ -213,7 +230,8 @@ pub fn builtin_schema(key: &Key, actions: &[&str], commands: &[&str]) -> Value {
             {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": false},
         ]}),
         (_, ValueType::Unsigned) => json!({"type": "integer", "minimum": 0}),
-        (_, ValueType::LogLevel) => json!({"enum": zenkit_builtins::LOG_LEVELS}),
+        (_, ValueType::LogLevel) => any_case(zenkit_builtins::LOG_LEVELS),
+        (_, ValueType::LogFormat) => any_case(zenkit_builtins::LOG_FORMATS),
         (_, ValueType::Seconds) => json!({"type": "number", "exclusiveMinimum": 0}),
         (_, ValueType::Umask) => json!({"anyOf": [
             {"type": "string", "pattern": "^\\s*(0[oO])?[0-7]{1,12}\\s*$"},
