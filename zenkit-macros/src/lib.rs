@@ -104,6 +104,36 @@ pub fn derive_zen_app(input: TokenStream) -> TokenStream {
     expand::app::derive(&input).into()
 }
 
+/// Derives the value traits of an enum of unit variants, so that it can be
+/// the type of an option or a configuration key: `zenkit::value::EnumValue`
+/// (the list of names), `FromStr`, `Display`, `serde::Serialize` and
+/// `serde::Deserialize`, all from one set of names.
+///
+/// A variant's name is its identifier in kebab-case (`FastMode` →
+/// `fast-mode`), or the one given with `#[zen(name = "...")]` on the
+/// variant. The command line and files take exactly these names; any other
+/// text is an error that lists them, and an option of the type shows them
+/// in `--help` as its possible values.
+///
+/// Compile errors: a struct or union, a variant with fields, two variants
+/// with one name, a generic enum, an unknown key.
+///
+/// ```ignore
+/// #[derive(zenkit::Value, Clone, Copy, Default)]
+/// enum Compression {
+///     #[default]
+///     None,
+///     Gzip,
+///     #[zen(name = "zstd")]
+///     Zstandard,
+/// }
+/// ```
+#[proc_macro_derive(Value, attributes(zen))]
+pub fn derive_value(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::value::derive(&input).into()
+}
+
 /// Implements `zenkit::Hooks` from the methods of an inherent impl block.
 ///
 /// Mark methods with `#[setup]`, `#[process]`, `#[teardown]` (at most one

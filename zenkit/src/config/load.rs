@@ -10,18 +10,24 @@ use serde_json::{Map, Value};
 use super::bind::located;
 use super::json;
 use super::merge::{merge_layer, Segment, Tree};
-use super::{keys_ignored_in_files, Config, DuplicateKey, Layer, Origin, CORE_KEY};
+use super::{keys_ignored_in_files, Config, DuplicateKey, EnvValue, Layer, Origin, CORE_KEY};
 use crate::fs::{list_dir, read_regular, EntryKind, ReadError, MAX_CONFIG_FILE_SIZE};
 use crate::{Error, Result};
 
 /// Suffix of the files read from the configuration directory.
 const DIR_FILE_SUFFIX: &str = ".json.conf";
 
-/// Loads and merges defaults < directory files < file < command line.
-pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Result<Config> {
+/// Loads and merges defaults < directory files < file < environment <
+/// command line.
+pub(super) fn load(
+    defaults: Map<String, Value>,
+    env: Vec<EnvValue>,
+    cli: Map<String, Value>,
+) -> Result<Config> {
     let sources = Sources::resolve(&defaults, &cli)?;
     let mut config = Config {
         defaults,
+        env,
         cli,
         ..Config::default()
     };
@@ -66,6 +72,21 @@ pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Res
                 add_file_layer(&mut config, layer, parsed);
             }
         }
+    }
+
+    for EnvValue { var, key, value } in &config.env {
+        let mut map = Map::new();
+        map.insert(key.clone(), value.clone());
+        let layer = Layer::Env(var.clone());
+        merge_layer(
+            &mut config.merged,
+            &mut config.origins,
+            &map,
+            Tree::leaf(()),
+            &|_: &()| Origin::new(layer.clone()),
+            &[CORE_KEY],
+        );
+        config.layers.push((layer, map));
     }
 
     merge_layer(

@@ -26,7 +26,8 @@ pub(super) fn setup<A: App>(
     options: Vec<(String, String)>,
 ) -> std::result::Result<(), Stop> {
     rt.ctx.mark("stage_setup_start", "Start of the setup stage");
-    let mut config = Config::load(defaults, cli)?;
+    let env = crate::config::read_env(&A::environment(), |var| std::env::var_os(var))?;
+    let mut config = Config::load_with_env(defaults, env, cli)?;
     config.set_options(options);
     setup_config(rt, config)?;
     if let Err(err) = setup_state(rt) {
@@ -171,12 +172,14 @@ fn dump_setup(ctx: &Context, plugins: &[&str]) {
     let mut defaults = Map::new();
     let mut dir = Map::new();
     let mut file = Map::new();
+    let mut env = Map::new();
     let mut cli = Map::new();
     for (layer, values) in ctx.config.layers() {
         let into = match layer {
             Layer::Default => &mut defaults,
             Layer::Dir(_) => &mut dir,
             Layer::File(_) => &mut file,
+            Layer::Env(_) => &mut env,
             Layer::Cli => &mut cli,
         };
         into.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -184,6 +187,7 @@ fn dump_setup(ctx: &Context, plugins: &[&str]) {
     ctx.dump_debug("Default configurations", &defaults);
     ctx.dump_debug("Loaded directory configurations", &dir);
     ctx.dump_debug("Loaded file configurations", &file);
+    ctx.dump_debug("Loaded environment configurations", &env);
     ctx.dump_debug("Loaded command line configurations", &cli);
     ctx.dump_debug("Final application configurations", ctx.config.as_map());
     ctx.dump_debug("Loaded persistent state", &ctx.pstate);
