@@ -114,8 +114,9 @@ pub fn deserialize_name<'de, E: EnumValue, D: Deserializer<'de>>(
 
 /// Finds out in generated code whether an option's value type is an
 /// [`EnumValue`], whose names the option then offers as its possible
-/// values: `(&&Probe::<T>::new()).names()` resolves to [`ProbeNames`] for
-/// an enum and to [`ProbeNoNames`] for any other type.
+/// values: `(&Probe::<T>::new()).names()` resolves to [`ProbeNames`] (on
+/// `Probe<T>`, tried first) for an enum and to [`ProbeNoNames`] (on
+/// `&Probe<T>`, reached by one more auto-reference) for any other type.
 #[doc(hidden)]
 pub struct Probe<T>(PhantomData<T>);
 
@@ -133,7 +134,7 @@ pub trait ProbeNames {
     fn names(&self) -> Option<&'static [&'static str]>;
 }
 
-impl<T: EnumValue> ProbeNames for &&Probe<T> {
+impl<T: EnumValue> ProbeNames for Probe<T> {
     fn names(&self) -> Option<&'static [&'static str]> {
         Some(T::NAMES)
     }
@@ -200,9 +201,9 @@ mod tests {
     #[test]
     fn the_probe_tells_enums_from_other_types() {
         assert_eq!(
-            (&&Probe::<Mode>::new()).names(),
+            (&Probe::<Mode>::new()).names(),
             Some(&["fast", "safe"][..])
         );
-        assert_eq!((&&Probe::<String>::new()).names(), None);
+        assert_eq!((&Probe::<String>::new()).names(), None);
     }
 }

@@ -357,7 +357,7 @@ fn option(index: usize, field: &Field) -> TokenStream {
             .value_name(#value_name)
             .value_parser(#p::option_parser(
                 (#ops.parser)(),
-                (&&#p::Probe::<#item>::new()).names(),
+                (&#p::Probe::<#item>::new()).names(),
             ))
         }
     };
