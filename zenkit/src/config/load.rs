@@ -17,9 +17,14 @@ use crate::{Error, Result};
 /// Suffix of the files read from the configuration directory.
 const DIR_FILE_SUFFIX: &str = ".json.conf";
 
+/// Loads and merges defaults < directory files < file < command line.
+pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Result<Config> {
+    load_layers(defaults, Vec::new(), cli)
+}
+
 /// Loads and merges defaults < directory files < file < environment <
 /// command line.
-pub(super) fn load(
+pub(super) fn load_layers(
     defaults: Map<String, Value>,
     env: Vec<EnvValue>,
     cli: Map<String, Value>,
@@ -421,6 +426,44 @@ mod tests {
                 "command line".to_string()
             ]
         );
+    }
+
+    #[test]
+    fn the_environment_is_above_the_file_and_below_the_command_line() {
+        let t = Fixture::new();
+        t.write_file(r#"{"e": "file", "c": "file", "n": {"a": 1, "b": 2}}"#);
+        let env = |var: &str, key: &str, value: Value| EnvValue {
+            var: var.into(),
+            key: key.to_string(),
+            value,
+        };
+        let config = load_layers(
+            t.defaults(json!({"config_dir_silent": true})),
+            vec![
+                env("APP_E", "e", json!("env")),
+                env("APP_C", "c", json!("env")),
+                env("APP_N", "n", json!({"b": 3})),
+            ],
+            map(json!({"c": "cli"})),
+        )
+        .unwrap();
+        assert_eq!(config.value("e"), Some(&json!("env")));
+        assert_eq!(config.value("c"), Some(&json!("cli")));
+        assert_eq!(config.value("n"), Some(&json!({"a": 1, "b": 3})));
+        assert_eq!(
+            config.origin("e").unwrap().to_string(),
+            "environment variable APP_E"
+        );
+        assert_eq!(config.origin("n.a").unwrap().layer, Layer::File(t.file().into()));
+        assert_eq!(config.origin("n.b").unwrap().layer, Layer::Env("APP_N".into()));
+        let err = config.error_for("e", "bad");
+        assert_eq!(err.kind(), crate::ErrorKind::Config);
+        assert_eq!(
+            err.message(),
+            "environment variable APP_E: configuration key 'e': bad"
+        );
+        let reloaded = config.reload().unwrap();
+        assert_eq!(reloaded.value("e"), Some(&json!("env")), "kept on reload");
     }
 
     #[test]

@@ -184,7 +184,7 @@ impl Config {
     /// column: a missing file or directory (unless silent), an unreadable
     /// file, malformed JSON, a top level that is not an object.
     pub fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Result<Config> {
-        load::load(defaults, Vec::new(), cli)
+        load::load(defaults, cli)
     }
 
     /// [`Config::load`] with the values of environment variables (see
@@ -195,14 +195,14 @@ impl Config {
         env: Vec<EnvValue>,
         cli: Map<String, Value>,
     ) -> Result<Config> {
-        load::load(defaults, env, cli)
+        load::load_layers(defaults, env, cli)
     }
 
     /// Loads the same defaults and command line again, reading the files
     /// anew (for a reload on SIGHUP). Values set with [`Config::set`] and the
     /// core section are not carried over.
     pub fn reload(&self) -> Result<Config> {
-        let mut config = load::load(self.defaults.clone(), self.env.clone(), self.cli.clone())?;
+        let mut config = load::load_layers(self.defaults.clone(), self.env.clone(), self.cli.clone())?;
         config.options = self.options.clone();
         Ok(config)
     }
