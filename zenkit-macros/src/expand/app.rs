@@ -109,7 +109,7 @@ fn field_consts(app: &AppStruct) -> TokenStream {
                 (Role::Ignored, _) => return TokenStream::new(),
             };
             let init = match &field.attrs.range {
-                Some(range) => ranged(init, range),
+                Some(range) => ranged(init, field, range),
                 None => init,
             };
             quote!(const #name: #ops_ty = #init;)
@@ -119,28 +119,51 @@ fn field_consts(app: &AppStruct) -> TokenStream {
 
 /// Operations `init` whose `get` also checks `range`, the check spanned on
 /// the `range` key so that a field type without numbers is reported there.
-fn ranged(init: TokenStream, range: &RangeAttr) -> TokenStream {
-    let p = private();
-    let check = quote_spanned!(range.key.span()=> ::zenkit::__private::get_in_range);
+fn ranged(init: TokenStream, field: &Field, range: &RangeAttr) -> TokenStream {
+    let span = range.key.span();
+    let float = is_float(match field.shape() {
+        Shape::Optional(item) | Shape::Many(item) | Shape::OptionalMany(item) => item,
+        Shape::One | Shape::Flag => field.ty,
+    });
     let bound = |b: &Option<Expr>| match b {
-        Some(b) => quote!(::core::option::Option::Some(#b)),
-        None => quote!(::core::option::Option::None),
+        // `range = 1..=10` on an `f64` means `1.0..=10.0`
+        Some(b) if float && !matches!(b, Expr::Lit(ExprLit { lit: Lit::Float(_), .. })) => {
+            match crate::attr::number_literal(b) {
+                Some(x) if x < 0.0 => {
+                    let lit = Literal::f64_unsuffixed(-x);
+                    quote_spanned!(span=> ::core::option::Option::Some(-#lit))
+                }
+                Some(x) => {
+                    let lit = Literal::f64_unsuffixed(x);
+                    quote_spanned!(span=> ::core::option::Option::Some(#lit))
+                }
+                None => quote_spanned!(span=> ::core::option::Option::Some(#b)),
+            }
+        }
+        Some(b) => quote_spanned!(span=> ::core::option::Option::Some(#b)),
+        None => quote_spanned!(span=> ::core::option::Option::None),
     };
     let (start, end) = (bound(&range.start), bound(&range.end));
     let inclusive = range.inclusive;
     let text = &range.text;
+    let check = quote_spanned! {span=>
+        ::zenkit::__private::get_in_range(__zenkit_config, __zenkit_key, ::zenkit::__private::Range {
+            start: #start,
+            end: #end,
+            inclusive: #inclusive,
+            text: #text,
+        })
+    };
     quote! {{
         let mut __zenkit_ops = #init;
-        __zenkit_ops.get = |__zenkit_config, __zenkit_key| {
-            #check(__zenkit_config, __zenkit_key, #p::Range {
-                start: #start,
-                end: #end,
-                inclusive: #inclusive,
-                text: #text,
-            })
-        };
+        __zenkit_ops.get = |__zenkit_config, __zenkit_key| #check;
         __zenkit_ops
     }}
+}
+
+/// `f32` or `f64`, read from the type's syntax.
+fn is_float(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && (p.path.is_ident("f64") || p.path.is_ident("f32")))
 }
 
 fn generate(app: &AppStruct) -> TokenStream {
