@@ -9,7 +9,12 @@ use serde_json::{json, Value};
 use support::{Run, Sandbox};
 
 /// The environment variables `fetch` reads.
-const VARS: [&str; 4] = ["FETCH_COMPRESSION", "FETCH_TIMEOUT", "FETCH_JOBS", "FETCH_SHARE"];
+const VARS: [&str; 4] = [
+    "FETCH_COMPRESSION",
+    "FETCH_TIMEOUT",
+    "FETCH_JOBS",
+    "FETCH_SHARE",
+];
 
 /// Runs `fetch` with `args` and the environment variables `env` (the others
 /// of [`VARS`] unset).
@@ -66,7 +71,13 @@ fn help_shows_possible_values_value_names_and_the_no_flag_and_hides_hidden_optio
     ] {
         assert!(help.contains(expected), "{expected}:\n{}", run.stdout);
     }
-    for absent in ["--trace-requests", "--verbose-style", "--jobs", "--mirrors", "--share"] {
+    for absent in [
+        "--trace-requests",
+        "--verbose-style",
+        "--jobs",
+        "--mirrors",
+        "--share",
+    ] {
         assert!(!help.contains(absent), "{absent}:\n{}", run.stdout);
     }
 }
@@ -87,8 +98,22 @@ fn defaults_bind_when_nothing_is_given() {
 #[test]
 fn an_enum_has_the_same_names_on_the_command_line_and_in_files() {
     let sb = Sandbox::new("fetch");
-    let p = plan(&sb, &["--compression", "zstd", "--accept", "none", "--accept", "gzip"], &[]);
-    assert_eq!((&p["compression"], &p["accepted"]), (&json!("zstd"), &json!(["none", "gzip"])));
+    let p = plan(
+        &sb,
+        &[
+            "--compression",
+            "zstd",
+            "--accept",
+            "none",
+            "--accept",
+            "gzip",
+        ],
+        &[],
+    );
+    assert_eq!(
+        (&p["compression"], &p["accepted"]),
+        (&json!("zstd"), &json!(["none", "gzip"]))
+    );
     let message = error(&sb, &["--compression", "Zstandard"], &[], 64);
     assert!(
         message.contains("invalid value 'Zstandard' for '--compression <COMPRESSION>'")
@@ -98,7 +123,10 @@ fn an_enum_has_the_same_names_on_the_command_line_and_in_files() {
 
     config(&sb, "{\"compression\": \"zstd\", \"accepted\": [\"gzip\"]}");
     let p = plan(&sb, &[], &[]);
-    assert_eq!((&p["compression"], &p["accepted"]), (&json!("zstd"), &json!(["gzip"])));
+    assert_eq!(
+        (&p["compression"], &p["accepted"]),
+        (&json!("zstd"), &json!(["gzip"]))
+    );
     let file = config(&sb, "{\n  \"accepted\": [\"gzip\", \"lz4\"]\n}");
     assert_eq!(
         error(&sb, &[], &[], 78),
@@ -117,9 +145,16 @@ fn durations_are_text_or_seconds_on_the_command_line_and_in_files() {
         ("90", 90_000),
         ("1.5", 1_500),
     ] {
-        assert_eq!(plan(&sb, &["--timeout", given], &[])["timeout_ms"], json!(ms), "{given}");
+        assert_eq!(
+            plan(&sb, &["--timeout", given], &[])["timeout_ms"],
+            json!(ms),
+            "{given}"
+        );
     }
-    assert_eq!(plan(&sb, &["--backoff", "250ms"], &[])["backoff_ms"], json!(250));
+    assert_eq!(
+        plan(&sb, &["--backoff", "250ms"], &[])["backoff_ms"],
+        json!(250)
+    );
     let message = error(&sb, &["--timeout", "soon"], &[], 64);
     assert!(
         message.contains("invalid value 'soon' for '--timeout <TIMEOUT>': invalid duration \"soon\": expected a duration such as \"90s\", \"5m\", \"1h30m\" or \"1h 30m\", or a number of seconds"),
@@ -141,7 +176,10 @@ fn durations_are_text_or_seconds_on_the_command_line_and_in_files() {
         json!([{"url": "http://a", "timeout_ms": 90_000}, {"url": "http://b", "timeout_ms": 3000}])
     );
     // the command line still wins, and the view shows durations as text
-    assert_eq!(plan(&sb, &["--timeout", "90s"], &[])["timeout_ms"], json!(90_000));
+    assert_eq!(
+        plan(&sb, &["--timeout", "90s"], &[])["timeout_ms"],
+        json!(90_000)
+    );
     let view = fetch(&sb, &["--action", "config-view", "--timeout", "5400"], &[]);
     assert!(view.stdout.contains("|-- timeout: 1h 30m\n"), "{view:?}");
 
@@ -153,7 +191,9 @@ fn durations_are_text_or_seconds_on_the_command_line_and_in_files() {
     let file = config(&sb, "{\"mirrors\": [{\"url\": \"x\", \"timeout\": -1}]}");
     let message = error(&sb, &[], &[], 78);
     assert!(
-        message.starts_with(&format!("{file}:1:38: configuration key 'mirrors[0].timeout': invalid duration -1")),
+        message.starts_with(&format!(
+            "{file}:1:38: configuration key 'mirrors[0].timeout': invalid duration -1"
+        )),
         "{message}"
     );
 }
@@ -174,8 +214,17 @@ fn an_optional_list_is_none_unless_given() {
 fn a_flag_on_by_default_is_turned_off_with_its_no_option_or_in_a_file() {
     let sb = Sandbox::new("fetch");
     assert_eq!(plan(&sb, &[], &[])["verbose_style"], json!(true));
-    assert_eq!(plan(&sb, &["--no-verbose-style"], &[])["verbose_style"], json!(false));
-    assert_eq!(error(&sb, &["--verbose-style"], &[], 64).lines().next().unwrap(), "error: unexpected argument '--verbose-style' found");
+    assert_eq!(
+        plan(&sb, &["--no-verbose-style"], &[])["verbose_style"],
+        json!(false)
+    );
+    assert_eq!(
+        error(&sb, &["--verbose-style"], &[], 64)
+            .lines()
+            .next()
+            .unwrap(),
+        "error: unexpected argument '--verbose-style' found"
+    );
     config(&sb, "{\"verbose_style\": false}");
     assert_eq!(plan(&sb, &[], &[])["verbose_style"], json!(false));
 }
@@ -186,7 +235,12 @@ fn environment_variables_sit_between_the_file_and_the_command_line() {
     let p = plan(
         &sb,
         &[],
-        &[("FETCH_TIMEOUT", "5m"), ("FETCH_COMPRESSION", "none"), ("FETCH_JOBS", "8"), ("FETCH_SHARE", "0.25")],
+        &[
+            ("FETCH_TIMEOUT", "5m"),
+            ("FETCH_COMPRESSION", "none"),
+            ("FETCH_JOBS", "8"),
+            ("FETCH_SHARE", "0.25"),
+        ],
     );
     assert_eq!(
         (&p["timeout_ms"], &p["compression"], &p["jobs"], &p["share"]),
@@ -194,16 +248,29 @@ fn environment_variables_sit_between_the_file_and_the_command_line() {
     );
     config(&sb, "{\"timeout\": \"1m\", \"max_jobs\": 2}");
     let p = plan(&sb, &[], &[("FETCH_TIMEOUT", "2m")]);
-    assert_eq!((&p["timeout_ms"], &p["jobs"]), (&json!(120_000), &json!(2)), "the variable wins over the file");
+    assert_eq!(
+        (&p["timeout_ms"], &p["jobs"]),
+        (&json!(120_000), &json!(2)),
+        "the variable wins over the file"
+    );
     let p = plan(&sb, &["--timeout", "3m"], &[("FETCH_TIMEOUT", "2m")]);
-    assert_eq!(p["timeout_ms"], json!(180_000), "the command line wins over the variable");
+    assert_eq!(
+        p["timeout_ms"],
+        json!(180_000),
+        "the command line wins over the variable"
+    );
     let p = plan(&sb, &[], &[("FETCH_TIMEOUT", "")]);
     assert_eq!(p["timeout_ms"], json!(60_000), "an empty variable is unset");
 
-    let view = fetch(&sb, &["--action", "config-view", "-v"], &[("FETCH_TIMEOUT", "2m")]);
+    let view = fetch(
+        &sb,
+        &["--action", "config-view", "-v"],
+        &[("FETCH_TIMEOUT", "2m")],
+    );
     assert_eq!(view.code, 0, "{view:?}");
     assert!(
-        view.stdout.contains("|-- timeout: 2m  [environment variable FETCH_TIMEOUT]\n"),
+        view.stdout
+            .contains("|-- timeout: 2m  [environment variable FETCH_TIMEOUT]\n"),
         "{view:?}"
     );
     assert!(view.stdout.contains("|-- max_jobs: 2  ["), "{view:?}");
@@ -233,14 +300,23 @@ fn a_renamed_field_has_its_key_and_option_under_the_new_name() {
     config(&sb, "{\"jobs\": 9}");
     let run = fetch(&sb, &[], &[]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(support::json(run.stdout.lines().next().unwrap())["jobs"], json!(4));
-    assert!(run.stderr.contains("'jobs'"), "an unknown key is reported: {run:?}");
+    assert_eq!(
+        support::json(run.stdout.lines().next().unwrap())["jobs"],
+        json!(4)
+    );
+    assert!(
+        run.stderr.contains("'jobs'"),
+        "an unknown key is reported: {run:?}"
+    );
 }
 
 #[test]
 fn a_hidden_option_still_works() {
     let sb = Sandbox::new("fetch");
-    assert_eq!(plan(&sb, &["--trace-requests"], &[])["trace_requests"], json!(true));
+    assert_eq!(
+        plan(&sb, &["--trace-requests"], &[])["trace_requests"],
+        json!(true)
+    );
     config(&sb, "{\"trace_requests\": true}");
     assert_eq!(plan(&sb, &[], &[])["trace_requests"], json!(true));
 }
@@ -248,11 +324,23 @@ fn a_hidden_option_still_works() {
 #[test]
 fn values_out_of_range_name_the_option_or_the_place_and_the_range() {
     let sb = Sandbox::new("fetch");
-    assert_eq!(plan(&sb, &["-j", "16", "--retries", "9"], &[])["jobs"], json!(16));
+    assert_eq!(
+        plan(&sb, &["-j", "16", "--retries", "9"], &[])["jobs"],
+        json!(16)
+    );
     for (args, message) in [
-        (&["-j", "17"][..], "option --max-jobs: 17 is out of the range 1..=16"),
-        (&["--max-jobs", "0"][..], "option --max-jobs: 0 is out of the range 1..=16"),
-        (&["--retries", "10"][..], "option --retries: 10 is out of the range ..=9"),
+        (
+            &["-j", "17"][..],
+            "option --max-jobs: 17 is out of the range 1..=16",
+        ),
+        (
+            &["--max-jobs", "0"][..],
+            "option --max-jobs: 0 is out of the range 1..=16",
+        ),
+        (
+            &["--retries", "10"][..],
+            "option --retries: 10 is out of the range ..=9",
+        ),
     ] {
         let line = error(&sb, args, &[], 64);
         assert!(line.ends_with(message), "{args:?}: {line}");
@@ -260,7 +348,9 @@ fn values_out_of_range_name_the_option_or_the_place_and_the_range() {
     let file = config(&sb, "{\n  \"share\": 1.5,\n  \"max_jobs\": 4\n}");
     let line = error(&sb, &[], &[], 78);
     assert!(
-        line.ends_with(&format!("{file}:2:12: configuration key 'share': 1.5 is out of the range 0.1..=1.0")),
+        line.ends_with(&format!(
+            "{file}:2:12: configuration key 'share': 1.5 is out of the range 0.1..=1.0"
+        )),
         "{line}"
     );
     config(&sb, "{}");

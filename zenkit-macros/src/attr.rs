@@ -847,7 +847,10 @@ fn range(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<RangeAttr>> {
         let e = e.as_deref()?;
         let value = number_literal(e);
         if value.is_none() {
-            cx.error_spanned_by(e, format!("a bound of `range` is a number literal: {RANGE_FORMS}"));
+            cx.error_spanned_by(
+                e,
+                format!("a bound of `range` is a number literal: {RANGE_FORMS}"),
+            );
             ok = false;
         }
         value
@@ -862,7 +865,10 @@ fn range(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<RangeAttr>> {
     }
     if let (Some(s), Some(e)) = (start_value, end_value) {
         if s > e || (s == e && !inclusive) {
-            cx.error_spanned_by(&expr, "this range holds no number: its start is not below its end");
+            cx.error_spanned_by(
+                &expr,
+                "this range holds no number: its start is not below its end",
+            );
             return Ok(None);
         }
     }

@@ -303,15 +303,17 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
                 "rename the field"
             };
             if field.key == CORE_KEY {
-                cx.error_at(field.key_span(), format!("`__core__` is the configuration section the runtime computes; {rename}"));
+                cx.error_at(
+                    field.key_span(),
+                    format!(
+                        "`__core__` is the configuration section the runtime computes; {rename}"
+                    ),
+                );
                 key_clash = true;
             } else if builtin_key(&field.key, kind).is_some() {
                 cx.error_at(
                     field.key_span(),
-                    format!(
-                        "configuration key `{}` is built in; {rename}",
-                        field.key
-                    ),
+                    format!("configuration key `{}` is built in; {rename}", field.key),
                 );
                 key_clash = true;
             } else if let Some(other) = keys.get(&field.key) {
@@ -413,9 +415,12 @@ fn field_attributes(cx: &Ctxt, field: &Field, is_key: bool, vars: &mut HashMap<S
         return;
     }
     if attrs.cli.is_none() {
-        for key in [attrs.hide.as_ref(), attrs.value_name.as_ref().map(|(k, _)| k)]
-            .into_iter()
-            .flatten()
+        for key in [
+            attrs.hide.as_ref(),
+            attrs.value_name.as_ref().map(|(k, _)| k),
+        ]
+        .into_iter()
+        .flatten()
         {
             cx.error_spanned_by(
                 key,
@@ -453,7 +458,12 @@ fn field_attributes(cx: &Ctxt, field: &Field, is_key: bool, vars: &mut HashMap<S
     let default = attrs.default.as_ref().and_then(|d| match &d.expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
-        }) => s.value().trim().parse::<f64>().ok().map(|x| (x, d.expr.clone())),
+        }) => s
+            .value()
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .map(|x| (x, d.expr.clone())),
         expr => number_literal(expr).map(|x| (x, expr.clone())),
     });
     if let Some((x, expr)) = default {

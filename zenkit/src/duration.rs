@@ -226,7 +226,10 @@ mod tests {
         }
         for bad in ["", "5 parsecs", "-3", "1.2.3", "m", "5x"] {
             let err = parse(bad).unwrap_err().to_string();
-            assert!(err.starts_with(&format!("invalid duration {bad:?}")), "{err}");
+            assert!(
+                err.starts_with(&format!("invalid duration {bad:?}")),
+                "{err}"
+            );
             assert!(err.contains("\"1h30m\""), "{err}");
         }
     }
@@ -236,7 +239,10 @@ mod tests {
         assert_eq!(format(&Duration::from_secs(5400)), "1h 30m");
         assert_eq!(format(&Duration::from_millis(2500)), "2s 500ms");
         assert_eq!(format(&Duration::ZERO), "0s");
-        for d in [Duration::from_secs(86_461), Duration::from_micros(1_000_001)] {
+        for d in [
+            Duration::from_secs(86_461),
+            Duration::from_micros(1_000_001),
+        ] {
             assert_eq!(parse(&format(&d)), Ok(d));
         }
     }

@@ -213,7 +213,9 @@ fn env_config<T: DeserializeOwned>(raw: &str) -> StdResult<Value, String> {
         }
     }
     let text = Value::String(raw.to_string());
-    T::deserialize(&text).map(|_| text).map_err(|e| e.to_string())
+    T::deserialize(&text)
+        .map(|_| text)
+        .map_err(|e| e.to_string())
 }
 
 /// Operations of an option holding one value of `T`.
@@ -288,9 +290,7 @@ pub fn option_parser(
 ) -> clap::builder::ValueParser {
     use clap::builder::{PossibleValuesParser, TypedValueParser};
     match names {
-        Some(names) => PossibleValuesParser::new(names)
-            .map(Value::String)
-            .into(),
+        Some(names) => PossibleValuesParser::new(names).map(Value::String).into(),
         None => parser,
     }
 }
@@ -453,13 +453,10 @@ pub struct Range<N> {
 impl<N: PartialOrd> Range<N> {
     fn contains(&self, n: &N) -> bool {
         let above = self.start.as_ref().map_or(true, |start| n >= start);
-        let below = self.end.as_ref().map_or(true, |end| {
-            if self.inclusive {
-                n <= end
-            } else {
-                n < end
-            }
-        });
+        let below =
+            self.end
+                .as_ref()
+                .map_or(true, |end| if self.inclusive { n <= end } else { n < end });
         above && below
     }
 }
@@ -523,10 +520,7 @@ pub fn get_in_range<T: DeserializeOwned + InRange>(
                 Some(i) => format!("{key}[{i}]"),
                 None => key.to_string(),
             };
-            return Err(config.error_for(
-                &path,
-                format!("{n} is out of the range {}", range.text),
-            ));
+            return Err(config.error_for(&path, format!("{n} is out of the range {}", range.text)));
         }
     }
     Ok(value)
@@ -809,3 +803,91 @@ pub fn new_plugin<P: PluginType>() -> Box<dyn Plugin> {
 /// Implemented by `#[zenkit::plugin]` for the type it registers, so that a
 /// type registered twice is a compile error (two conflicting impls).
 pub trait PluginRegisteredOnce {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn environment_texts_become_values_of_the_key() {
+        assert_eq!(env_flag("Yes"), Ok(json!(true)));
+        assert_eq!(env_flag("0"), Ok(json!(false)));
+        assert!(env_flag("maybe")
+            .unwrap_err()
+            .contains("expected true or false"));
+        assert_eq!((cli_one::<u16>().env)("8080"), Ok(json!(8080)));
+        assert!((cli_one::<u16>().env)("http").is_err());
+        assert_eq!((cli_many::<u8>().env)("1, 2,3"), Ok(json!([1, 2, 3])));
+        assert_eq!(
+            (cli_optional_many::<String>().env)("a,b"),
+            Ok(json!(["a", "b"]))
+        );
+        // a configuration-only key: JSON when it fits, else the text
+        assert_eq!(env_config::<u32>("12"), Ok(json!(12)));
+        assert_eq!(env_config::<String>("12"), Ok(json!("12")));
+        assert_eq!(env_config::<Vec<u8>>("[1, 2]"), Ok(json!([1, 2])));
+        assert_eq!(
+            env_config::<Map<String, Value>>("{\"a\": true}"),
+            Ok(json!({"a": true}))
+        );
+        assert!(env_config::<u32>("many").is_err());
+        assert_eq!(
+            (duration_key::<Option<Duration>>().env)("90"),
+            Ok(json!("1m 30s"))
+        );
+    }
+
+    #[test]
+    fn ranges_hold_their_bounds() {
+        fn range<N>(start: Option<N>, end: Option<N>, inclusive: bool) -> Range<N> {
+            Range {
+                start,
+                end,
+                inclusive,
+                text: "",
+            }
+        }
+        assert!(range(Some(1), Some(10), true).contains(&10));
+        assert!(!range(Some(1), Some(10), false).contains(&10));
+        assert!(!range(Some(1), Some(10), true).contains(&0));
+        assert!(range(None, Some(9), true).contains(&-5));
+        assert!(range(Some(0.5), None, false).contains(&1e9));
+        assert_eq!(Some(vec![3_u8, 7]).numbers(), [(Some(0), 3), (Some(1), 7)]);
+        assert!(Option::<f64>::None.numbers().is_empty());
+    }
+
+    #[test]
+    fn durations_keep_their_text_and_read_seconds() {
+        let ops = duration_one::<Duration>();
+        assert_eq!(
+            (ops.to_json)("t", &Duration::from_secs(5400)).unwrap(),
+            json!("1h 30m")
+        );
+        assert_eq!((ops.parse)("t", "5m").unwrap(), Duration::from_secs(300));
+        let err = (ops.parse)("t", "soon").unwrap_err();
+        assert!(
+            err.message().starts_with(
+                "default \"soon\" of configuration key `t` is invalid: invalid duration"
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            Vec::<Duration>::from_text("1s,2m").unwrap(),
+            [Duration::from_secs(1), Duration::from_secs(120)]
+        );
+    }
+
+    #[test]
+    fn enum_options_offer_their_names() {
+        let plain = option_parser(json_parser::<String>(), None);
+        assert!(plain.possible_values().is_none());
+        let named = option_parser(json_parser::<String>(), Some(&["fast", "safe"]));
+        let names: Vec<String> = named
+            .possible_values()
+            .unwrap()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        assert_eq!(names, ["fast", "safe"]);
+    }
+}

@@ -120,6 +120,12 @@ pub fn deserialize_name<'de, E: EnumValue, D: Deserializer<'de>>(
 #[doc(hidden)]
 pub struct Probe<T>(PhantomData<T>);
 
+impl<T> Default for Probe<T> {
+    fn default() -> Probe<T> {
+        Probe::new()
+    }
+}
+
 impl<T> Probe<T> {
     /// A probe of `T`.
     pub const fn new() -> Probe<T> {
@@ -199,11 +205,10 @@ mod tests {
     }
 
     #[test]
+    // the probe is always called through one reference, as generated code does
+    #[allow(clippy::needless_borrow)]
     fn the_probe_tells_enums_from_other_types() {
-        assert_eq!(
-            (&Probe::<Mode>::new()).names(),
-            Some(&["fast", "safe"][..])
-        );
+        assert_eq!((&Probe::<Mode>::new()).names(), Some(&["fast", "safe"][..]));
         assert_eq!((&Probe::<String>::new()).names(), None);
     }
 }

@@ -127,7 +127,16 @@ fn ranged(init: TokenStream, field: &Field, range: &RangeAttr) -> TokenStream {
     });
     let bound = |b: &Option<Expr>| match b {
         // `range = 1..=10` on an `f64` means `1.0..=10.0`
-        Some(b) if float && !matches!(b, Expr::Lit(ExprLit { lit: Lit::Float(_), .. })) => {
+        Some(b)
+            if float
+                && !matches!(
+                    b,
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Float(_),
+                        ..
+                    })
+                ) =>
+        {
             match crate::attr::number_literal(b) {
                 Some(x) if x < 0.0 => {
                     let lit = Literal::f64_unsuffixed(-x);
@@ -357,14 +366,21 @@ fn option(index: usize, field: &Field) -> TokenStream {
     let negated = field.negated_flag();
     let short_help = match (field.doc.short.as_str(), negated) {
         ("", false) => None,
-        ("", true) => Some(format!("{}{}", NEGATED_HELP[..1].to_uppercase(), &NEGATED_HELP[1..])),
+        ("", true) => Some(format!(
+            "{}{}",
+            NEGATED_HELP[..1].to_uppercase(),
+            &NEGATED_HELP[1..]
+        )),
         (text, false) => Some(text.to_string()),
         (text, true) => Some(format!("{text}; {NEGATED_HELP}")),
     };
     let help = short_help.map(|text| quote!(.help(#text)));
     let long_help = field.doc.multi.then(|| {
         let text = if negated {
-            format!("{}\n\nOn by default; this option turns it off.", field.doc.long)
+            format!(
+                "{}\n\nOn by default; this option turns it off.",
+                field.doc.long
+            )
         } else {
             field.doc.long.clone()
         };

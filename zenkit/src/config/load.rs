@@ -454,8 +454,14 @@ mod tests {
             config.origin("e").unwrap().to_string(),
             "environment variable APP_E"
         );
-        assert_eq!(config.origin("n.a").unwrap().layer, Layer::File(t.file().into()));
-        assert_eq!(config.origin("n.b").unwrap().layer, Layer::Env("APP_N".into()));
+        assert_eq!(
+            config.origin("n.a").unwrap().layer,
+            Layer::File(t.file().into())
+        );
+        assert_eq!(
+            config.origin("n.b").unwrap().layer,
+            Layer::Env("APP_N".into())
+        );
         let err = config.error_for("e", "bad");
         assert_eq!(err.kind(), crate::ErrorKind::Config);
         assert_eq!(

@@ -34,8 +34,8 @@ use serde_json::{Map, Value};
 
 use crate::{Error, Result};
 
-use self::merge::Tree;
 pub use self::env::{read as read_env, EnvKey, EnvValue};
+use self::merge::Tree;
 pub use self::merge::{format_path, parse_path, Segment};
 pub use self::unknown::{closest, unknown_keys, UnknownKey};
 pub use zenkit_builtins::CORE_KEY;
@@ -202,7 +202,8 @@ impl Config {
     /// anew (for a reload on SIGHUP). Values set with [`Config::set`] and the
     /// core section are not carried over.
     pub fn reload(&self) -> Result<Config> {
-        let mut config = load::load_layers(self.defaults.clone(), self.env.clone(), self.cli.clone())?;
+        let mut config =
+            load::load_layers(self.defaults.clone(), self.env.clone(), self.cli.clone())?;
         config.options = self.options.clone();
         Ok(config)
     }
