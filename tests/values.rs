@@ -62,12 +62,12 @@ fn help_shows_possible_values_value_names_and_the_no_flag_and_hides_hidden_optio
     assert_eq!(run.code, 0, "{run:?}");
     let help = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in [
-        "--compression <COMPRESSION> How to compress what is fetched [possible values: none, gzip, zstd]",
+        "--compression <COMPRESSION> How to compress what is fetched [env: FETCH_COMPRESSION] [possible values: none, gzip, zstd]",
         "--accept <ACCEPTED> Compressions the mirrors may offer, in order of preference [possible values: none, gzip, zstd]",
         "--header <NAME:VALUE>",
         "--no-verbose-style Colour and align the plan; on by default; this option turns it off",
-        "-j, --max-jobs <MAX_JOBS> Parallel downloads",
-        "--timeout <TIMEOUT>",
+        "-j, --max-jobs <MAX_JOBS> Parallel downloads [env: FETCH_JOBS]",
+        "--timeout <TIMEOUT> How long one download may take [env: FETCH_TIMEOUT]",
     ] {
         assert!(help.contains(expected), "{expected}:\n{}", run.stdout);
     }

@@ -85,12 +85,12 @@ pub fn format(duration: &Duration) -> String {
     humantime::format_duration(*duration).to_string()
 }
 
-/// Serializes a duration as its text ([`format`]).
+/// Serializes a duration as its text ([`format()`]).
 pub fn serialize<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&format(duration))
 }
 
-/// Deserializes a duration from its text ([`parse`]) or a number of
+/// Deserializes a duration from its text ([`parse()`]) or a number of
 /// seconds.
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     deserializer.deserialize_any(DurationVisitor)

@@ -374,16 +374,25 @@ fn option(index: usize, field: &Field) -> TokenStream {
         (text, false) => Some(text.to_string()),
         (text, true) => Some(format!("{text}; {NEGATED_HELP}")),
     };
+    let env = field
+        .attrs
+        .env
+        .as_ref()
+        .map(|(_, var)| format!("[env: {}]", var.value()));
+    let short_help = match (short_help, &env) {
+        (Some(text), Some(env)) => Some(format!("{text} {env}")),
+        (None, Some(env)) => Some(env.clone()),
+        (text, None) => text,
+    };
     let help = short_help.map(|text| quote!(.help(#text)));
     let long_help = field.doc.multi.then(|| {
-        let text = if negated {
-            format!(
-                "{}\n\nOn by default; this option turns it off.",
-                field.doc.long
-            )
-        } else {
-            field.doc.long.clone()
-        };
+        let mut text = field.doc.long.clone();
+        if negated {
+            text.push_str("\n\nOn by default; this option turns it off.");
+        }
+        if let Some(env) = &env {
+            text.push_str(&format!("\n\n{env}"));
+        }
         quote!(.long_help(#text))
     });
     let hide = field.attrs.hide.as_ref().map(|_| quote!(.hide(true)));

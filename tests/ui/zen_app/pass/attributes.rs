@@ -35,6 +35,8 @@ struct Tool {
     keep: Duration,
     #[zen(config)]
     lapses: Option<Vec<Duration>>,
+    #[zen(config, default = Duration::from_millis(1500))]
+    grace: Duration,
     #[zen(cli(long = "tag"), hide)]
     tags: Option<Vec<String>>,
     /// Colours.
@@ -61,6 +63,14 @@ fn main() {
     assert_eq!(
         arg("timeout").get_value_names().unwrap()[0].as_str(),
         "DURATION"
+    );
+    assert_eq!(
+        arg("timeout").get_help().unwrap().to_string(),
+        "How long to wait [env: TOOL_TIMEOUT]"
+    );
+    assert_eq!(
+        arg("dry_run").get_help().unwrap().to_string(),
+        "[env: TOOL_DRY]"
     );
     assert!(arg("tags").is_hide_set());
     assert!(!arg("timeout").is_hide_set());
@@ -113,7 +123,7 @@ fn main() {
         json!({
             "config_file_silent": true, "config_dir_silent": true,
             "max_jobs": 4, "below": null, "digits": [], "factor": 1.0, "offset": -3, "tilt": 0.5,
-            "timeout": "1m 30s", "pauses": [], "pause": null, "keep": "2h", "lapses": null,
+            "timeout": "1m 30s", "pauses": [], "pause": null, "keep": "2h", "lapses": null, "grace": "1s 500ms",
             "tags": null, "colour": true, "dry_run": false, "limits": {},
         })
     );
@@ -140,6 +150,7 @@ fn main() {
     assert_eq!(tool.pause, Some(Duration::from_millis(500)));
     assert_eq!(tool.keep, Duration::from_secs(7200));
     assert_eq!(tool.lapses, None);
+    assert_eq!(tool.grace, Duration::from_millis(1500));
     assert_eq!(tool.tags, Some(vec!["a".to_string()]));
     assert!(!tool.colour && tool.dry_run);
     assert_eq!((tool.offset, tool.factor), (-3, 1.0));
