@@ -872,7 +872,7 @@ fn range(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<RangeAttr>> {
             return Ok(None);
         }
     }
-    let text = type_text_of(&expr).replace(' ', "");
+    let text = expr_text(&expr).replace(' ', "");
     Ok(Some(RangeAttr {
         key: key_ident(meta),
         start: range.start.as_deref().cloned(),
@@ -884,7 +884,8 @@ fn range(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<RangeAttr>> {
     }))
 }
 
-fn type_text_of(expr: &Expr) -> String {
+/// An expression as written, token by token.
+fn expr_text(expr: &Expr) -> String {
     quote::ToTokens::to_token_stream(expr).to_string()
 }
 

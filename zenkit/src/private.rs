@@ -2,6 +2,7 @@
 
 use std::fmt::Display;
 use std::str::FromStr;
+use std::time::Duration;
 
 pub use clap;
 pub use inventory;
@@ -12,6 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 pub use serde_json::Value;
 
+use crate::cli::text_json;
+use crate::duration::{DurationError, Text};
 use crate::ErrorKind;
 pub use crate::{Error, Result};
 
@@ -177,8 +180,6 @@ where
     parse_default::<T>(key, raw).map(Some)
 }
 
-use crate::cli::text_json;
-
 /// The values of a list from an environment variable: comma-separated,
 /// each read by `one`.
 fn env_list(raw: &str, one: fn(&str) -> StdResult<Value, String>) -> StdResult<Value, String> {
@@ -312,11 +313,8 @@ pub trait DurationValue: Sized + 'static {
     /// The value from how it is kept.
     fn from_repr(repr: Self::Repr) -> Self;
     /// The value from text: a duration, or comma-separated durations.
-    fn from_text(text: &str) -> StdResult<Self, crate::duration::DurationError>;
+    fn from_text(text: &str) -> StdResult<Self, DurationError>;
 }
-
-use crate::duration::{DurationError, Text};
-use std::time::Duration;
 
 impl DurationValue for Duration {
     type Repr = Text;
