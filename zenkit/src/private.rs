@@ -296,7 +296,9 @@ pub fn option_parser(
     }
 }
 
-pub use crate::value::{EnumValue, Probe, ProbeNames, ProbeNoNames};
+pub use crate::value::{
+    deserialize_name, parse_name, EnumValue, Probe, ProbeNames, ProbeNoNames, UnknownName,
+};
 
 /// A type read as a duration: `std::time::Duration`, or an `Option` or
 /// `Vec` of it.

@@ -19,8 +19,15 @@ struct Named<'a> {
 pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let variants = read(&cx, input);
+    // a stub has the impls without names, so that one mistake in the enum
+    // is not reported again at each use of it as a value
+    let stub = matches!(input.data, Data::Enum(_)) && input.generics.params.is_empty();
     match (cx.check(), variants) {
-        (Ok(()), Some(variants)) => generate(&input.ident, &variants),
+        (Ok(()), Some(variants)) => generate(&input.ident, Some(&variants)),
+        (Err(errors), _) if stub => {
+            let impls = generate(&input.ident, None);
+            quote!(#errors #impls)
+        }
         (Err(errors), _) => errors,
         (Ok(()), None) => TokenStream::new(),
     }
@@ -116,11 +123,20 @@ pub(crate) fn kebab(name: &str) -> String {
     out
 }
 
-fn generate(ident: &Ident, variants: &[Named]) -> TokenStream {
+/// The impls from `variants`; without them, stubs with no names.
+fn generate(ident: &Ident, variants: Option<&[Named]>) -> TokenStream {
     let p = private();
-    let names = variants.iter().map(|v| &v.name);
-    let idents: Vec<&Ident> = variants.iter().map(|v| v.ident).collect();
-    let indices: Vec<usize> = (0..variants.len()).collect();
+    let names = variants.unwrap_or_default().iter().map(|v| &v.name);
+    let idents: Vec<&Ident> = variants
+        .unwrap_or_default()
+        .iter()
+        .map(|v| v.ident)
+        .collect();
+    let indices: Vec<usize> = (0..idents.len()).collect();
+    let index = match variants {
+        Some(_) => quote!(match self { #(#ident::#idents => #indices,)* }),
+        None => quote!(0),
+    };
     let de = syn::Lifetime::new("'__zenkit_de", Span::call_site());
     quote! {
         const _: () = {
@@ -136,18 +152,16 @@ fn generate(ident: &Ident, variants: &[Named]) -> TokenStream {
                 }
 
                 fn index(&self) -> usize {
-                    match self {
-                        #(#ident::#idents => #indices,)*
-                    }
+                    #index
                 }
             }
 
             #[automatically_derived]
             impl ::core::str::FromStr for #ident {
-                type Err = ::zenkit::value::UnknownName;
+                type Err = #p::UnknownName;
 
                 fn from_str(__zenkit_text: &str) -> ::core::result::Result<Self, Self::Err> {
-                    ::zenkit::value::parse_name(__zenkit_text)
+                    #p::parse_name(__zenkit_text)
                 }
             }
 
@@ -173,7 +187,7 @@ fn generate(ident: &Ident, variants: &[Named]) -> TokenStream {
                 fn deserialize<__ZenkitD: #p::serde::Deserializer<#de>>(
                     __zenkit_deserializer: __ZenkitD,
                 ) -> ::core::result::Result<Self, __ZenkitD::Error> {
-                    ::zenkit::value::deserialize_name(__zenkit_deserializer)
+                    #p::deserialize_name(__zenkit_deserializer)
                 }
             }
         };

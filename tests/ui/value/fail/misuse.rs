@@ -34,4 +34,17 @@ enum OnTheEnum {
 #[derive(zenkit::Value)]
 enum Empty {}
 
-fn main() {}
+/// A mistake in the enum is reported once, not again where it is used.
+#[derive(zenkit::ZenApp, Default)]
+struct Tool {
+    #[zen(cli)]
+    mode: Option<SameName>,
+    #[zen(config)]
+    data: Vec<WithData>,
+}
+
+impl zenkit::Hooks for Tool {}
+
+fn main() {
+    let _ = "fast-mode".parse::<SameName>();
+}
