@@ -1008,6 +1008,32 @@ mod tests {
     }
 
     #[test]
+    fn a_flag_on_by_default_is_named_by_its_no_option_and_a_rename_by_its_key() {
+        let daemon: syn::DeriveInput = syn::parse_quote! {
+            #[zen(daemon)]
+            struct Service {
+                #[zen(cli, default = true)]
+                daemon: bool,
+                #[zen(cli(long = "fork"), default = true)]
+                detach: bool,
+                #[zen(cli, rename = "detach")]
+                other: bool,
+                #[zen(cli, rename = "no-fork")]
+                spoon: bool,
+            }
+        };
+        let errors = app_errors(daemon);
+        assert_eq!(errors.matches("compile_error").count(), 3, "{errors}");
+        for message in [
+            "`--no-daemon` is a built-in option",
+            "configuration key `detach` is already field `detach`'s; choose another key in `rename`",
+            "`--no-fork` is already the option of field `detach`",
+        ] {
+            assert!(errors.contains(message), "{message}: {errors}");
+        }
+    }
+
+    #[test]
     fn daemon_keys_need_a_daemon() {
         let base: syn::DeriveInput = syn::parse_quote! {
             #[zen(script, defaults(umask = "0o027", paralel = true, work_dir = "/", chroot_dir = "/srv"))]

@@ -349,8 +349,10 @@ fn options(app: &AppStruct) -> TokenStream {
     }
 }
 
-/// What a flag that is on by default says about its `--no-` option.
+/// What a flag that is on by default says about its `--no-` option, after
+/// the field's help and alone.
 const NEGATED_HELP: &str = "on by default; this option turns it off";
+const NEGATED_HELP_ALONE: &str = "On by default; this option turns it off";
 
 fn option(index: usize, field: &Field) -> TokenStream {
     let p = private();
@@ -366,11 +368,7 @@ fn option(index: usize, field: &Field) -> TokenStream {
     let negated = field.negated_flag();
     let short_help = match (field.doc.short.as_str(), negated) {
         ("", false) => None,
-        ("", true) => Some(format!(
-            "{}{}",
-            NEGATED_HELP[..1].to_uppercase(),
-            &NEGATED_HELP[1..]
-        )),
+        ("", true) => Some(NEGATED_HELP_ALONE.to_string()),
         (text, false) => Some(text.to_string()),
         (text, true) => Some(format!("{text}; {NEGATED_HELP}")),
     };
@@ -388,7 +386,7 @@ fn option(index: usize, field: &Field) -> TokenStream {
     let long_help = field.doc.multi.then(|| {
         let mut text = field.doc.long.clone();
         if negated {
-            text.push_str("\n\nOn by default; this option turns it off.");
+            text.push_str(&format!("\n\n{NEGATED_HELP_ALONE}."));
         }
         if let Some(env) = &env {
             text.push_str(&format!("\n\n{env}"));
