@@ -24,7 +24,8 @@ pub(crate) struct AppStruct<'a> {
 /// One named field of the application struct.
 pub(crate) struct Field<'a> {
     pub(crate) ident: &'a Ident,
-    /// The configuration or state key: the field name without `r#`.
+    /// The configuration or state key: `rename = "..."`, else the field name
+    /// without `r#`.
     pub(crate) key: String,
     pub(crate) ty: &'a Type,
     pub(crate) doc: Doc,
@@ -41,6 +42,8 @@ pub(crate) enum Shape<'a> {
     Optional(&'a Type),
     /// `Vec<T>`: a repeatable option collecting values of `T`.
     Many(&'a Type),
+    /// `Option<Vec<T>>`: a repeatable option that is `None` unless given.
+    OptionalMany(&'a Type),
     /// Anything else: one value of the field's type.
     One,
 }
@@ -81,14 +84,85 @@ impl Field<'_> {
         shape(self.ty)
     }
 
-    /// The long option: `cli(long = ...)` or the key in kebab-case.
+    /// The long option: `cli(long = ...)` or the key in kebab-case, with
+    /// `no-` before it for a flag that is on by default.
     pub(crate) fn long(&self) -> Option<(String, Span)> {
         let cli = self.attrs.cli.as_ref()?;
-        Some(match &cli.long {
+        let (long, span) = match &cli.long {
             Some(long) => (long.value(), long.span()),
-            None => (kebab(&self.key), self.ident.span()),
+            None => (kebab(&self.key), self.key_span()),
+        };
+        Some(if self.negated_flag() {
+            (format!("no-{long}"), span)
+        } else {
+            (long, span)
         })
     }
+
+    /// Where the key is named: the `rename` literal or the field name.
+    pub(crate) fn key_span(&self) -> Span {
+        match &self.attrs.rename {
+            Some((_, key)) => key.span(),
+            None => self.ident.span(),
+        }
+    }
+
+    /// A `bool` option with `default = true`: its option `--no-NAME` turns
+    /// it off.
+    pub(crate) fn negated_flag(&self) -> bool {
+        let default_true = matches!(
+            self.attrs.default.as_ref().map(|d| &d.expr),
+            Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Bool(b),
+                ..
+            })) if b.value
+        );
+        self.attrs.cli.is_some() && matches!(self.shape(), Shape::Flag) && default_true
+    }
+
+    /// Whether the value (or each value of an `Option` or `Vec`) is a
+    /// `std::time::Duration`, read from the type's syntax.
+    pub(crate) fn is_duration(&self) -> bool {
+        match self.shape() {
+            Shape::Flag => false,
+            Shape::One => is_duration(self.ty),
+            Shape::Optional(inner) | Shape::Many(inner) | Shape::OptionalMany(inner) => {
+                is_duration(inner)
+            }
+        }
+    }
+}
+
+/// `Duration`, `time::Duration`, `std::time::Duration` or
+/// `core::time::Duration`.
+pub(crate) fn is_duration(ty: &Type) -> bool {
+    let Type::Path(path) = ty else {
+        return match ty {
+            Type::Group(g) => is_duration(&g.elem),
+            Type::Paren(p) => is_duration(&p.elem),
+            _ => false,
+        };
+    };
+    if path.qself.is_some()
+        || path
+            .path
+            .segments
+            .iter()
+            .any(|s| !matches!(s.arguments, PathArguments::None))
+    {
+        return false;
+    }
+    let names: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    matches!(
+        names.as_slice(),
+        ["Duration"] | ["time", "Duration"] | ["std" | "core", "time", "Duration"]
+    )
 }
 
 /// `snake_case` → `kebab-case`.
@@ -138,7 +212,10 @@ pub(crate) fn shape(ty: &Type) -> Shape<'_> {
     if is_bool(ty) {
         Shape::Flag
     } else if let Some(inner) = generic_arg(ty, "Option") {
-        Shape::Optional(inner)
+        match generic_arg(inner, "Vec") {
+            Some(item) => Shape::OptionalMany(item),
+            None => Shape::Optional(inner),
+        }
     } else if let Some(inner) = generic_arg(ty, "Vec") {
         Shape::Many(inner)
     } else {
@@ -194,12 +271,17 @@ impl<'a> AppStruct<'a> {
             .iter()
             .filter_map(|f| {
                 let ident = f.ident.as_ref()?;
+                let attrs = attr::field(cx, &f.attrs);
+                let key = match &attrs.rename {
+                    Some((_, key)) => key.value(),
+                    None => ident.unraw().to_string(),
+                };
                 Some(Field {
                     ident,
-                    key: ident.unraw().to_string(),
+                    key,
                     ty: &f.ty,
                     doc: doc::doc(&f.attrs),
-                    attrs: attr::field(cx, &f.attrs),
+                    attrs,
                 })
             })
             .collect();
@@ -321,6 +403,16 @@ mod tests {
             Shape::Optional(_)
         ));
         assert!(matches!(shape(&ty("Vec<String>")), Shape::Many(_)));
+        assert!(matches!(
+            shape(&ty("Option<Vec<u8>>")),
+            Shape::OptionalMany(_)
+        ));
+        for yes in ["Duration", "std::time::Duration", "::core::time::Duration"] {
+            assert!(is_duration(&ty(yes)), "{yes}");
+        }
+        for no in ["chrono::Duration", "Duration<u8>", "MyDuration", "u64"] {
+            assert!(!is_duration(&ty(no)), "{no}");
+        }
         assert!(matches!(shape(&ty("String")), Shape::One));
         assert!(matches!(shape(&ty("Option<u8, u8>")), Shape::One));
         assert_eq!(kebab("config_file"), "config-file");

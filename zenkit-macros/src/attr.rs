@@ -15,7 +15,8 @@ use crate::signal;
 const CONTAINER_KEYS: &str =
     "name, script, daemon, default_command, paths, defaults, plugins, linked_plugins, deny_unknown_keys";
 /// Keys of `#[zen(...)]` on a field.
-const FIELD_KEYS: &str = "cli, config, default, pstate, component";
+const FIELD_KEYS: &str =
+    "cli, config, default, env, rename, hide, value_name, range, pstate, component";
 /// Keys of `cli(...)`.
 const CLI_KEYS: &str = "short, long";
 /// Keys of `paths(...)`, in the order of `PathOverrides`.
@@ -87,6 +88,42 @@ pub(crate) struct FieldAttrs {
     pub(crate) pstate: Option<Ident>,
     /// `component`: a daemon's component.
     pub(crate) component: Option<Ident>,
+    /// `env = "VAR"`: an environment variable that sets the key.
+    pub(crate) env: Option<(Ident, LitStr)>,
+    /// `rename = "key"`: the configuration key (and option) instead of the
+    /// field name.
+    pub(crate) rename: Option<(Ident, LitStr)>,
+    /// `hide`: the option is not shown in `--help`.
+    pub(crate) hide: Option<Ident>,
+    /// `value_name = "N"`: the option's value name in `--help`.
+    pub(crate) value_name: Option<(Ident, LitStr)>,
+    /// `range = 1..=100`: the bounds of a number field.
+    pub(crate) range: Option<RangeAttr>,
+}
+
+/// `range = <start>..<end>` or `..=`, either bound optional, each a number
+/// literal.
+pub(crate) struct RangeAttr {
+    /// The `range` keyword.
+    pub(crate) key: Ident,
+    pub(crate) start: Option<Expr>,
+    pub(crate) end: Option<Expr>,
+    pub(crate) inclusive: bool,
+    /// The range as written, e.g. `1..=100`.
+    pub(crate) text: String,
+    /// The bounds' values, for checks of literal defaults.
+    pub(crate) start_value: Option<f64>,
+    pub(crate) end_value: Option<f64>,
+}
+
+impl RangeAttr {
+    /// Whether `x` is in the range.
+    pub(crate) fn contains(&self, x: f64) -> bool {
+        self.start_value.map_or(true, |s| x >= s)
+            && self
+                .end_value
+                .map_or(true, |e| if self.inclusive { x <= e } else { x < e })
+    }
 }
 
 /// `cli` or `cli(short = 'x', long = "name")`.
@@ -676,6 +713,59 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                         out.component = Some(key_ident(&meta));
                     }
                 }
+                "env" => {
+                    let first = first_time(cx, &meta, &out.env);
+                    if let Some(var) = lit_str(cx, &meta)? {
+                        if !valid_env_var(&var.value()) {
+                            cx.error_spanned_by(
+                                &var,
+                                "an environment variable's name is ASCII letters, digits and `_`, not starting with a digit, e.g. `env = \"TOOL_TIMEOUT\"`",
+                            );
+                        } else if first {
+                            out.env = Some((key_ident(&meta), var));
+                        }
+                    }
+                }
+                "rename" => {
+                    let first = first_time(cx, &meta, &out.rename);
+                    if let Some(key) = lit_str(cx, &meta)? {
+                        if !valid_key(&key.value()) {
+                            cx.error_spanned_by(
+                                &key,
+                                "a configuration key is ASCII letters, digits, `_` and `-`, starting with a letter or `_`, e.g. `rename = \"max_jobs\"`",
+                            );
+                        } else if first {
+                            out.rename = Some((key_ident(&meta), key));
+                        }
+                    }
+                }
+                "hide" => {
+                    if first_time(cx, &meta, &out.hide) && no_value(cx, &meta, "hide")? {
+                        out.hide = Some(key_ident(&meta));
+                    }
+                }
+                "value_name" => {
+                    let first = first_time(cx, &meta, &out.value_name);
+                    if let Some(name) = lit_str(cx, &meta)? {
+                        let text = name.value();
+                        if text.is_empty() || text.chars().any(char::is_whitespace) {
+                            cx.error_spanned_by(
+                                &name,
+                                "a value name is one word, e.g. `value_name = \"SECONDS\"`",
+                            );
+                        } else if first {
+                            out.value_name = Some((key_ident(&meta), name));
+                        }
+                    }
+                }
+                "range" => {
+                    let first = first_time(cx, &meta, &out.range);
+                    if let Some(range) = range(cx, &meta)? {
+                        if first {
+                            out.range = Some(range);
+                        }
+                    }
+                }
                 "default" => {
                     let first = first_time(cx, &meta, &out.default);
                     if !meta.input.peek(syn::Token![=]) {
@@ -702,6 +792,143 @@ pub(crate) fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         }
     }
     out
+}
+
+/// Whether `name` is a valid environment variable name for `env = "..."`.
+fn valid_env_var(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+/// Whether `key` is a valid configuration key for `rename = "..."`.
+fn valid_key(key: &str) -> bool {
+    let mut chars = key.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+}
+
+const RANGE_FORMS: &str = "a range of number literals, e.g. `range = 1..=100`, `range = 1..100`, `range = ..=9` or `range = 0.5..=2.0`";
+
+/// A number literal, possibly negative, as written and as a value.
+pub(crate) fn number_literal(expr: &Expr) -> Option<f64> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_digits().parse().ok(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(f), ..
+        }) => f.base10_digits().parse().ok(),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => number_literal(expr).map(|x| -x),
+        Expr::Group(g) => number_literal(&g.expr),
+        Expr::Paren(p) => number_literal(&p.expr),
+        _ => None,
+    }
+}
+
+fn range(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<RangeAttr>> {
+    if !meta.input.peek(syn::Token![=]) {
+        cx.error_spanned_by(&meta.path, format!("`range` needs a value: {RANGE_FORMS}"));
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    let expr: Expr = meta.value()?.parse()?;
+    let Expr::Range(range) = &expr else {
+        cx.error_spanned_by(&expr, format!("expected {RANGE_FORMS}"));
+        return Ok(None);
+    };
+    let inclusive = matches!(range.limits, syn::RangeLimits::Closed(_));
+    let mut ok = true;
+    let mut bound = |e: &Option<Box<Expr>>| -> Option<f64> {
+        let e = e.as_deref()?;
+        let value = number_literal(e);
+        if value.is_none() {
+            cx.error_spanned_by(
+                e,
+                format!("a bound of `range` is a number literal: {RANGE_FORMS}"),
+            );
+            ok = false;
+        }
+        value
+    };
+    let (start_value, end_value) = (bound(&range.start), bound(&range.end));
+    if !ok {
+        return Ok(None);
+    }
+    if range.start.is_none() && range.end.is_none() {
+        cx.error_spanned_by(&expr, format!("`..` bounds nothing: {RANGE_FORMS}"));
+        return Ok(None);
+    }
+    if let (Some(s), Some(e)) = (start_value, end_value) {
+        if s > e || (s == e && !inclusive) {
+            cx.error_spanned_by(
+                &expr,
+                "this range holds no number: its start is not below its end",
+            );
+            return Ok(None);
+        }
+    }
+    let text = expr_text(&expr).replace(' ', "");
+    Ok(Some(RangeAttr {
+        key: key_ident(meta),
+        start: range.start.as_deref().cloned(),
+        end: range.end.as_deref().cloned(),
+        inclusive,
+        text,
+        start_value,
+        end_value,
+    }))
+}
+
+/// An expression as written, token by token.
+fn expr_text(expr: &Expr) -> String {
+    quote::ToTokens::to_token_stream(expr).to_string()
+}
+
+/// The name of a variant of an enum deriving `Value`: `#[zen(name = "...")]`.
+pub(crate) fn variant_name(cx: &Ctxt, attrs: &[Attribute]) -> Option<LitStr> {
+    let mut name: Option<LitStr> = None;
+    for attr in zen_attrs(attrs) {
+        if !is_list(cx, attr) {
+            continue;
+        }
+        let result = attr.parse_nested_meta(|meta| {
+            if key_of(&meta) != "name" {
+                return unknown_key(cx, &meta, "`#[zen(...)]` of a variant", "name");
+            }
+            let first = first_time(cx, &meta, &name);
+            if let Some(lit) = lit_str(cx, &meta)? {
+                let text = lit.value();
+                if text.is_empty() || text.starts_with('-') || text.trim() != text {
+                    cx.error_spanned_by(
+                        &lit,
+                        "a value's name cannot be empty, start with `-` or start or end with white space",
+                    );
+                } else if first {
+                    name = Some(lit);
+                }
+            }
+            Ok(())
+        });
+        if let Err(err) = result {
+            cx.syn_error(err);
+        }
+    }
+    name
+}
+
+/// Reports any `#[zen(...)]` on an enum deriving `Value`: it takes none.
+pub(crate) fn no_container_keys(cx: &Ctxt, attrs: &[Attribute]) {
+    for attr in zen_attrs(attrs) {
+        cx.error_spanned_by(
+            attr,
+            "`#[derive(Value)]` takes no `#[zen(...)]` on the enum; rename a value with `#[zen(name = \"...\")]` on its variant",
+        );
+    }
 }
 
 fn cli(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Cli> {

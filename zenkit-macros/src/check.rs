@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use quote::ToTokens;
 use syn::{Expr, ExprLit, FnArg, Lit, ReturnType, Type};
 
-use crate::ast::{self, AppStruct, Hook, HooksImpl, Shape};
-use crate::attr::{valid_long, HookKind};
+use crate::ast::{self, AppStruct, Field, Hook, HooksImpl, Shape};
+use crate::attr::{number_literal, valid_long, HookKind};
 use crate::ctxt::Ctxt;
 pub(crate) use zenkit_builtins::Kind;
 use zenkit_builtins::{Kinds, ValueType, CORE_KEY};
@@ -138,7 +138,7 @@ fn builtin_short(short: char, kind: Kind) -> Option<Builtin> {
     builtins(kind).find(|b| b.short == Some(short))
 }
 
-const EXPECTED_CLI_TYPES: &str = "an option holds one value parsed from text (a number, `String`, `PathBuf`, any `FromStr` type), `bool` for a flag, `Option<T>` or `Vec<T>`; use `#[zen(config)]` for structured values";
+const EXPECTED_CLI_TYPES: &str = "an option holds one value parsed from text (a number, `String`, `PathBuf`, `Duration`, an enum deriving `zenkit::Value`, any `FromStr` type), `bool` for a flag, `Option<T>`, `Vec<T>` or `Option<Vec<T>>`; use `#[zen(config)]` for structured values";
 
 /// Why a type cannot be an option's value, read from its syntax.
 fn unsupported_cli_type(ty: &Type, nested: bool) -> Option<(&Type, &'static str)> {
@@ -150,6 +150,12 @@ fn unsupported_cli_type(ty: &Type, nested: bool) -> Option<(&Type, &'static str)
         Type::Tuple(_) => "a tuple",
         Type::Array(_) | Type::Slice(_) => "an array",
         Type::Path(_) => {
+            if let (false, Some(item)) = (
+                nested,
+                ast::generic_arg(ty, "Option").and_then(|inner| ast::generic_arg(inner, "Vec")),
+            ) {
+                return unsupported_cli_type(item, true);
+            }
             if let Some(inner) =
                 ast::generic_arg(ty, "Option").or_else(|| ast::generic_arg(ty, "Vec"))
             {
@@ -238,6 +244,8 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
     }
     let mut longs: HashMap<String, String> = HashMap::new();
     let mut shorts: HashMap<char, String> = HashMap::new();
+    let mut keys: HashMap<String, String> = HashMap::new();
+    let mut vars: HashMap<String, String> = HashMap::new();
     for field in &app.fields {
         let attrs = &field.attrs;
         if let Some(component) = &attrs.component {
@@ -252,6 +260,11 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
                 attrs.config.as_ref(),
                 attrs.pstate.as_ref(),
                 attrs.default.as_ref().map(|d| &d.key),
+                attrs.env.as_ref().map(|(k, _)| k),
+                attrs.rename.as_ref().map(|(k, _)| k),
+                attrs.hide.as_ref(),
+                attrs.value_name.as_ref().map(|(k, _)| k),
+                attrs.range.as_ref().map(|r| &r.key),
             ];
             for other in others.into_iter().flatten() {
                 cx.error_spanned_by(
@@ -287,21 +300,42 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
         }
         let mut key_clash = false;
         if is_key {
+            let rename = if attrs.rename.is_some() {
+                "choose another key in `rename`"
+            } else {
+                "rename the field"
+            };
             if field.key == CORE_KEY {
-                cx.error_spanned_by(field.ident, "`__core__` is the configuration section the runtime computes; rename the field");
+                cx.error_at(
+                    field.key_span(),
+                    format!(
+                        "`__core__` is the configuration section the runtime computes; {rename}"
+                    ),
+                );
                 key_clash = true;
             } else if builtin_key(&field.key, kind).is_some() {
-                cx.error_spanned_by(
-                    field.ident,
+                cx.error_at(
+                    field.key_span(),
+                    format!("configuration key `{}` is built in; {rename}", field.key),
+                );
+                key_clash = true;
+            } else if let Some(other) = keys.get(&field.key) {
+                cx.error_at(
+                    field.key_span(),
                     format!(
-                        "configuration key `{}` is built in; rename the field",
+                        "configuration key `{}` is already field `{other}`'s; {rename}",
                         field.key
                     ),
                 );
                 key_clash = true;
+            } else {
+                keys.insert(field.key.clone(), field.ident.to_string());
             }
         }
-        if let (Some(default), Shape::Many(_)) = (&attrs.default, field.shape()) {
+        field_attributes(cx, field, is_key, &mut vars);
+        if let (Some(default), Shape::Many(_) | Shape::OptionalMany(_)) =
+            (&attrs.default, field.shape())
+        {
             if let Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             }) = &default.expr
@@ -353,6 +387,94 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
                     shorts.insert(c, field.key.clone());
                 }
             }
+        }
+    }
+}
+
+/// The checks of `env`, `rename`, `hide`, `value_name` and `range` against
+/// the field's role and type; `vars` holds the environment variables taken
+/// so far, by field.
+fn field_attributes(cx: &Ctxt, field: &Field, is_key: bool, vars: &mut HashMap<String, String>) {
+    let attrs = &field.attrs;
+    let what = if attrs.pstate.is_some() {
+        "a persistent-state field"
+    } else {
+        "a field without `cli` or `config`"
+    };
+    let key_only = [
+        attrs.env.as_ref().map(|(k, _)| k),
+        attrs.rename.as_ref().map(|(k, _)| k),
+        attrs.hide.as_ref(),
+        attrs.value_name.as_ref().map(|(k, _)| k),
+        attrs.range.as_ref().map(|r| &r.key),
+    ];
+    if !is_key {
+        for key in key_only.into_iter().flatten() {
+            cx.error_spanned_by(
+                key,
+                format!("`{key}` is for configuration keys and options; {what} has none: add `cli` or `config`, or drop `{key}`"),
+            );
+        }
+        return;
+    }
+    if attrs.cli.is_none() {
+        for key in [
+            attrs.hide.as_ref(),
+            attrs.value_name.as_ref().map(|(k, _)| k),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            cx.error_spanned_by(
+                key,
+                format!("`{key}` is about the option in `--help`; a `config` key has no option: use `cli`, or drop `{key}`"),
+            );
+        }
+    }
+    let flag = matches!(field.shape(), Shape::Flag);
+    if let (Some((key, _)), true, true) = (&attrs.value_name, flag, attrs.cli.is_some()) {
+        cx.error_spanned_by(
+            key,
+            "a flag (a `bool` option) takes no value, so it has no value name; drop `value_name`",
+        );
+    }
+    if let Some((_, var)) = &attrs.env {
+        match vars.get(&var.value()) {
+            Some(other) => cx.error_spanned_by(
+                var,
+                format!("environment variable `{}` already sets field `{other}`; give each key its own variable", var.value()),
+            ),
+            None => {
+                vars.insert(var.value(), field.ident.to_string());
+            }
+        }
+    }
+    let Some(range) = &attrs.range else { return };
+    if flag || field.is_duration() {
+        let ty = if flag { "`bool`" } else { "a duration" };
+        cx.error_spanned_by(
+            &range.key,
+            format!("`range` is for number fields; this field is {ty}"),
+        );
+        return;
+    }
+    let default = attrs.default.as_ref().and_then(|d| match &d.expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => s
+            .value()
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .map(|x| (x, d.expr.clone())),
+        expr => number_literal(expr).map(|x| (x, expr.clone())),
+    });
+    if let Some((x, expr)) = default {
+        if !range.contains(x) {
+            cx.error_spanned_by(
+                expr,
+                format!("this default is out of the field's range {}", range.text),
+            );
         }
     }
 }
@@ -905,6 +1027,32 @@ mod tests {
     }
 
     #[test]
+    fn a_flag_on_by_default_is_named_by_its_no_option_and_a_rename_by_its_key() {
+        let daemon: syn::DeriveInput = syn::parse_quote! {
+            #[zen(daemon)]
+            struct Service {
+                #[zen(cli, default = true)]
+                daemon: bool,
+                #[zen(cli(long = "fork"), default = true)]
+                detach: bool,
+                #[zen(cli, rename = "detach")]
+                other: bool,
+                #[zen(cli, rename = "no-fork")]
+                spoon: bool,
+            }
+        };
+        let errors = app_errors(daemon);
+        assert_eq!(errors.matches("compile_error").count(), 3, "{errors}");
+        for message in [
+            "`--no-daemon` is a built-in option",
+            "configuration key `detach` is already field `detach`'s; choose another key in `rename`",
+            "`--no-fork` is already the option of field `detach`",
+        ] {
+            assert!(errors.contains(message), "{message}: {errors}");
+        }
+    }
+
+    #[test]
     fn daemon_keys_need_a_daemon() {
         let base: syn::DeriveInput = syn::parse_quote! {
             #[zen(script, defaults(umask = "0o027", paralel = true, work_dir = "/", chroot_dir = "/srv"))]
@@ -1022,7 +1170,12 @@ mod tests {
             what("std::collections::BTreeMap<String, u8>"),
             Some("a map")
         );
-        assert_eq!(what("Option<Vec<u8>>"), Some("nested `Option`/`Vec` types"));
+        assert_eq!(what("Option<Vec<u8>>"), None);
+        assert_eq!(what("Vec<Option<u8>>"), Some("nested `Option`/`Vec` types"));
+        assert_eq!(
+            what("Option<Vec<Vec<u8>>>"),
+            Some("nested `Option`/`Vec` types")
+        );
         assert_eq!(what("Vec<&str>"), Some("a reference"));
         for ok in [
             "String",

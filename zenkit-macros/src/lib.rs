@@ -66,13 +66,29 @@ use proc_macro::TokenStream;
 /// Keys of `#[zen(...)]` on a field:
 /// * `cli` or `cli(short = 'n', long = "name")`: a configuration key named
 ///   after the field and the option `--field-name`. A `bool` field is a
-///   flag, `Option<T>` an optional value, `Vec<T>` a repeatable option,
-///   anything else one value parsed with `FromStr`. The field's doc comment
-///   is the option's help;
+///   flag (with `default = true`, the flag `--no-field-name` turns it off),
+///   `Option<T>` an optional value, `Vec<T>` a repeatable option,
+///   `Option<Vec<T>>` a repeatable option that is `None` unless given,
+///   anything else one value parsed with `FromStr`. A type written
+///   `Duration` is `std::time::Duration`, read as `"90s"`, `"1h 30m"` or
+///   seconds; an enum deriving `zenkit::Value` offers its names as the
+///   option's possible values. The field's doc comment is the option's help;
 /// * `config`: a configuration key without an option;
 /// * `default = <expr>`: the key's default; a string literal is parsed with
-///   `FromStr` at run time, any other expression must have the field's type.
-///   Without it the default comes from the struct's `Default` impl;
+///   `FromStr` (a duration's as a duration) at run time, any other
+///   expression must have the field's type. Without it the default comes
+///   from the struct's `Default` impl;
+/// * `env = "VAR"` (with `cli` or `config`): environment variable `VAR`
+///   sets the key, above the configuration files and below the command
+///   line; empty counts as unset;
+/// * `rename = "key"`: the configuration key (and the option, unless
+///   `cli(long = ...)` names it) instead of the field's name;
+/// * `hide` (with `cli`): the option is not shown in `--help`;
+/// * `value_name = "N"` (with `cli`, not on a flag): the option's value name
+///   in `--help`;
+/// * `range = 1..=100` (also `1..100`, `..=9`, `0.5..=2.0`): a number field,
+///   or an `Option` or `Vec` of numbers, must be in the range; a literal
+///   default outside it is a compile error;
 /// * `pstate`: a field kept in the persistent state file;
 /// * `component` (daemons only): a component of the daemon, a type with a
 ///   `#[component]` impl block (or a hand-written `zenkit::daemon::Component`
@@ -103,6 +119,36 @@ use proc_macro::TokenStream;
 pub fn derive_zen_app(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::app::derive(&input).into()
+}
+
+/// Derives the value traits of an enum of unit variants, so that it can be
+/// the type of an option or a configuration key: `zenkit::value::EnumValue`
+/// (the list of names), `FromStr`, `Display`, `serde::Serialize` and
+/// `serde::Deserialize`, all from one set of names.
+///
+/// A variant's name is its identifier in kebab-case (`FastMode` →
+/// `fast-mode`), or the one given with `#[zen(name = "...")]` on the
+/// variant. The command line and files take exactly these names; any other
+/// text is an error that lists them, and an option of the type shows them
+/// in `--help` as its possible values.
+///
+/// Compile errors: a struct or union, a variant with fields, two variants
+/// with one name, a generic enum, an unknown key.
+///
+/// ```ignore
+/// #[derive(zenkit::Value, Clone, Copy, Default)]
+/// enum Compression {
+///     #[default]
+///     None,
+///     Gzip,
+///     #[zen(name = "zstd")]
+///     Zstandard,
+/// }
+/// ```
+#[proc_macro_derive(Value, attributes(zen))]
+pub fn derive_value(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::value::derive(&input).into()
 }
 
 /// Implements `zenkit::Hooks` from the methods of an inherent impl block.

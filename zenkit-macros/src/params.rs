@@ -253,6 +253,16 @@ pub(crate) fn check(cx: &Ctxt, command: &str, sig: &Signature, params: &[Param])
             continue;
         }
         let shape = shape(&param.ty);
+        if matches!(shape, Shape::OptionalMany(_)) {
+            cx.error_spanned_by(
+                &param.ty,
+                format!(
+                    "a `#[{}]` parameter that may be repeated is a `Vec`: given no value, it is empty; drop the `Option`",
+                    param.place.marker()
+                ),
+            );
+            continue;
+        }
         if param.place == Place::Arg {
             if matches!(shape, Shape::Flag) {
                 cx.error_spanned_by(

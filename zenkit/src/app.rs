@@ -175,6 +175,13 @@ pub trait App: Hooks + Default + 'static {
         Ok(Map::new())
     }
 
+    /// The configuration keys that environment variables can set
+    /// (`#[zen(env = "VAR")]`), read between the configuration file and the
+    /// command line.
+    fn environment() -> Vec<crate::config::EnvKey> {
+        Vec::new()
+    }
+
     /// Copies the merged configuration into the struct's configuration fields.
     fn bind(&mut self, config: &Config) -> Result<()> {
         let _ = config;

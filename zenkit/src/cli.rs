@@ -46,14 +46,22 @@ where
     T: std::str::FromStr + serde::Serialize + 'static,
     T::Err: std::fmt::Display,
 {
-    clap::builder::ValueParser::new(|raw: &str| -> std::result::Result<Value, String> {
-        let value = T::from_str(raw).map_err(|e| e.to_string())?;
-        match serde_json::to_value(value) {
-            Ok(Value::Null) => Err(format!("'{raw}' is not a finite number")),
-            Ok(value) => Ok(value),
-            Err(e) => Err(e.to_string()),
-        }
-    })
+    clap::builder::ValueParser::new(text_json::<T>)
+}
+
+/// `T` parsed from `raw` with `FromStr`, as JSON; the option value parser's
+/// and an environment variable's reading of a value.
+pub(crate) fn text_json<T>(raw: &str) -> std::result::Result<Value, String>
+where
+    T: std::str::FromStr + serde::Serialize,
+    T::Err: std::fmt::Display,
+{
+    let value = T::from_str(raw).map_err(|e| e.to_string())?;
+    match serde_json::to_value(value) {
+        Ok(Value::Null) => Err(format!("'{raw}' is not a finite number")),
+        Ok(value) => Ok(value),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// The option of built-in key `key`, as its table row says.

@@ -53,7 +53,8 @@
 //! [`Hooks`] with [`AppInfo`], [`AppKind`], [`ActionInfo`] and
 //! [`CommandInfo`], the [`Context`] of every hook, [`Error`], [`ErrorKind`],
 //! [`ErrorOrigin`] and [`Result`], the macros [`ZenApp`], [`app`](macro@app),
-//! [`component`], [`plugin`](macro@plugin) and [`critical!`], and the
+//! [`component`], [`plugin`](macro@plugin), [`Value`](macro@Value) and
+//! [`critical!`], and the
 //! [`chrono`] and [`clap`] crates zenkit's signatures use. The modules:
 //!
 //! - [`prelude`]: what an application needs in scope, `use zenkit::prelude::*;`.
@@ -64,6 +65,8 @@
 //! - [`daemon`]: components, event handlers, the event queue and statistics.
 //! - [`plugin`](mod@plugin): the [`Plugin`](plugin::Plugin) trait and link-time registration.
 //! - [`cli`]: the value parser of options that plugins declare.
+//! - [`value`]: enums as option and key values (`#[derive(zenkit::Value)]`).
+//! - [`duration`]: durations as option and key values, and a serde helper.
 //! - [`runlog`]: the [`Runlog`](runlog::Runlog) record of one run.
 //! - [`error`]: the error type, its kinds and the exit codes.
 //! - [`exec`]: external commands run with their command line and result logged.
@@ -84,6 +87,7 @@ pub mod config;
 mod configure;
 mod context;
 pub mod daemon;
+pub mod duration;
 pub mod error;
 pub mod exec;
 pub mod fs;
@@ -101,6 +105,7 @@ pub mod schema;
 pub mod script;
 pub mod settings;
 mod state;
+pub mod value;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -112,7 +117,7 @@ pub use app::{
 pub use context::Context;
 pub use error::{Error, ErrorKind, ErrorOrigin, Result};
 pub use lifecycle::{embed, run, run_from, Embedded};
-pub use zenkit_macros::{app, component, plugin, ZenApp};
+pub use zenkit_macros::{app, component, plugin, Value, ZenApp};
 
 /// The time crate of zenkit's time values and thresholds.
 pub use chrono;

@@ -7,4 +7,4 @@ pub use crate::daemon::{Args, Daemon, Flow};
 pub use crate::error::{Error, Result};
 pub use serde_json::{json, Value};
 pub use tracing::{debug, error, info, trace, warn};
-pub use zenkit_macros::{app, component, plugin, ZenApp};
+pub use zenkit_macros::{app, component, plugin, Value, ZenApp};

@@ -2,6 +2,7 @@
 
 use std::fmt::Display;
 use std::str::FromStr;
+use std::time::Duration;
 
 pub use clap;
 pub use inventory;
@@ -12,6 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 pub use serde_json::Value;
 
+use crate::cli::text_json;
+use crate::duration::{DurationError, Text};
 use crate::ErrorKind;
 pub use crate::{Error, Result};
 
@@ -47,7 +50,7 @@ pub fn state_field<T: DeserializeOwned>(key: &str, value: &Value) -> Result<T> {
 }
 
 pub use crate::app::{ActionInfo, App, AppInfo, AppKind, CommandInfo, Hooks};
-pub use crate::config::{Config, UnknownKey};
+pub use crate::config::{Config, EnvKey, UnknownKey};
 pub use crate::context::Context;
 pub use crate::paths::PathOverrides;
 pub use serde_json::Map;
@@ -108,6 +111,10 @@ pub fn text_default<T: FromText>(key: &str, raw: &str) -> Result<T> {
     parse_default::<T>(key, raw)
 }
 
+/// How an environment variable's text becomes a key's JSON value; `Err`
+/// says why the text is no value of the key.
+pub type EnvParse = fn(&str) -> StdResult<Value, String>;
+
 /// What generated code does with a configuration-only key (or a flag) of
 /// type `T`.
 ///
@@ -121,6 +128,8 @@ pub struct ConfigOps<T> {
     pub to_json: fn(&str, &T) -> Result<Value>,
     /// The keys inside the field's value that binding it ignores.
     pub unknown: fn(&Config, &str) -> Vec<UnknownKey>,
+    /// Reads the value from an environment variable (`#[zen(env = "...")]`).
+    pub env: EnvParse,
 }
 
 /// What generated code does with an option holding one value (`T`) or an
@@ -136,9 +145,12 @@ pub struct ValueOps<T> {
     pub parser: fn() -> clap::builder::ValueParser,
     /// The keys inside the field's value that binding it ignores.
     pub unknown: fn(&Config, &str) -> Vec<UnknownKey>,
+    /// Reads the value from an environment variable.
+    pub env: EnvParse,
 }
 
-/// What generated code does with a repeatable option (`Vec<T>`).
+/// What generated code does with a repeatable option (`Vec<T>`,
+/// `Option<Vec<T>>`).
 pub struct ListOps<T> {
     /// Reads the field from the merged configuration.
     pub get: fn(&Config, &str) -> Result<T>,
@@ -148,6 +160,8 @@ pub struct ListOps<T> {
     pub parser: fn() -> clap::builder::ValueParser,
     /// The keys inside the field's value that binding it ignores.
     pub unknown: fn(&Config, &str) -> Vec<UnknownKey>,
+    /// Reads the values from an environment variable: comma-separated.
+    pub env: EnvParse,
 }
 
 fn get_key<T: DeserializeOwned>(config: &Config, key: &str) -> Result<T> {
@@ -166,6 +180,45 @@ where
     parse_default::<T>(key, raw).map(Some)
 }
 
+/// The values of a list from an environment variable: comma-separated,
+/// each read by `one`.
+fn env_list(raw: &str, one: fn(&str) -> StdResult<Value, String>) -> StdResult<Value, String> {
+    raw.split(',')
+        .map(|item| one(item.trim()))
+        .collect::<StdResult<Vec<Value>, String>>()
+        .map(Value::Array)
+}
+
+fn env_many<T: CliValue>(raw: &str) -> StdResult<Value, String> {
+    env_list(raw, text_json::<T>)
+}
+
+/// A flag from an environment variable.
+fn env_flag(raw: &str) -> StdResult<Value, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(Value::Bool(true)),
+        "0" | "false" | "no" | "off" => Ok(Value::Bool(false)),
+        _ => Err(format!(
+            "{raw:?} is no flag value: expected true or false (or 1/0, yes/no, on/off)"
+        )),
+    }
+}
+
+/// A configuration-only key from an environment variable: the text as JSON
+/// when it is a value of `T` (a number, `true`, an object), else the text as
+/// a string.
+fn env_config<T: DeserializeOwned>(raw: &str) -> StdResult<Value, String> {
+    if let Ok(value) = serde_json::from_str::<Value>(raw) {
+        if T::deserialize(&value).is_ok() {
+            return Ok(value);
+        }
+    }
+    let text = Value::String(raw.to_string());
+    T::deserialize(&text)
+        .map(|_| text)
+        .map_err(|e| e.to_string())
+}
+
 /// Operations of an option holding one value of `T`.
 pub const fn cli_one<T: CliValue>() -> ValueOps<T> {
     ValueOps {
@@ -174,6 +227,7 @@ pub const fn cli_one<T: CliValue>() -> ValueOps<T> {
         parse: parse_default::<T>,
         parser: json_parser::<T>,
         unknown: unknown_in::<T>,
+        env: text_json::<T>,
     }
 }
 
@@ -185,6 +239,7 @@ pub const fn cli_optional<T: CliValue>() -> ValueOps<Option<T>> {
         parse: parse_some::<T>,
         parser: json_parser::<T>,
         unknown: unknown_in::<Option<T>>,
+        env: text_json::<T>,
     }
 }
 
@@ -195,12 +250,27 @@ pub const fn cli_many<T: CliValue>() -> ListOps<Vec<T>> {
         to_json: default_json::<Vec<T>>,
         parser: json_parser::<T>,
         unknown: unknown_in::<Vec<T>>,
+        env: env_many::<T>,
     }
 }
 
-/// Operations of a flag (`bool`, `ArgAction::SetTrue`).
+/// Operations of a repeatable option that is `None` unless given.
+pub const fn cli_optional_many<T: CliValue>() -> ListOps<Option<Vec<T>>> {
+    ListOps {
+        get: get_key::<Option<Vec<T>>>,
+        to_json: default_json::<Option<Vec<T>>>,
+        parser: json_parser::<T>,
+        unknown: unknown_in::<Option<Vec<T>>>,
+        env: env_many::<T>,
+    }
+}
+
+/// Operations of a flag (`bool`, `ArgAction::SetTrue` or `SetFalse`).
 pub const fn cli_flag() -> ConfigOps<bool> {
-    config_key::<bool>()
+    ConfigOps {
+        env: env_flag,
+        ..config_key::<bool>()
+    }
 }
 
 /// Operations of a configuration-only key.
@@ -209,7 +279,251 @@ pub const fn config_key<T: ConfigValue>() -> ConfigOps<T> {
         get: get_key::<T>,
         to_json: default_json::<T>,
         unknown: unknown_in::<T>,
+        env: env_config::<T>,
     }
+}
+
+/// The option's value parser, offering `names` as its possible values
+/// (shown in `--help`) when the value is an enum deriving `zenkit::Value`.
+pub fn option_parser(
+    parser: clap::builder::ValueParser,
+    names: Option<&'static [&'static str]>,
+) -> clap::builder::ValueParser {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    match names {
+        Some(names) => PossibleValuesParser::new(names).map(Value::String).into(),
+        None => parser,
+    }
+}
+
+pub use crate::value::{
+    deserialize_name, parse_name, EnumValue, Probe, ProbeNames, ProbeNoNames, UnknownName,
+};
+
+/// A type read as a duration: `std::time::Duration`, or an `Option` or
+/// `Vec` of it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `std::time::Duration` field type",
+    label = "a field type named `Duration` is read as `std::time::Duration`",
+    note = "zenkit reads a field of type `Duration`, `Option<Duration>`, `Vec<Duration>` or `Option<Vec<Duration>>` as `std::time::Duration` (\"90s\", \"5m\", \"1h30m\", seconds); name another duration type differently, e.g. through a type alias"
+)]
+pub trait DurationValue: Sized + 'static {
+    /// How the value is kept as JSON: as text.
+    type Repr: Serialize + DeserializeOwned;
+    /// The value as it is kept.
+    fn to_repr(&self) -> Self::Repr;
+    /// The value from how it is kept.
+    fn from_repr(repr: Self::Repr) -> Self;
+    /// The value from text: a duration, or comma-separated durations.
+    fn from_text(text: &str) -> StdResult<Self, DurationError>;
+}
+
+impl DurationValue for Duration {
+    type Repr = Text;
+    fn to_repr(&self) -> Text {
+        Text(*self)
+    }
+    fn from_repr(repr: Text) -> Duration {
+        repr.0
+    }
+    fn from_text(text: &str) -> StdResult<Duration, DurationError> {
+        crate::duration::parse(text)
+    }
+}
+
+impl DurationValue for Option<Duration> {
+    type Repr = Option<Text>;
+    fn to_repr(&self) -> Option<Text> {
+        self.map(Text)
+    }
+    fn from_repr(repr: Option<Text>) -> Option<Duration> {
+        repr.map(|t| t.0)
+    }
+    fn from_text(text: &str) -> StdResult<Option<Duration>, DurationError> {
+        crate::duration::parse(text).map(Some)
+    }
+}
+
+impl DurationValue for Vec<Duration> {
+    type Repr = Vec<Text>;
+    fn to_repr(&self) -> Vec<Text> {
+        self.iter().copied().map(Text).collect()
+    }
+    fn from_repr(repr: Vec<Text>) -> Vec<Duration> {
+        repr.into_iter().map(|t| t.0).collect()
+    }
+    fn from_text(text: &str) -> StdResult<Vec<Duration>, DurationError> {
+        text.split(',').map(crate::duration::parse).collect()
+    }
+}
+
+impl DurationValue for Option<Vec<Duration>> {
+    type Repr = Option<Vec<Text>>;
+    fn to_repr(&self) -> Option<Vec<Text>> {
+        self.as_ref().map(|v| v.to_repr())
+    }
+    fn from_repr(repr: Option<Vec<Text>>) -> Option<Vec<Duration>> {
+        repr.map(Vec::<Duration>::from_repr)
+    }
+    fn from_text(text: &str) -> StdResult<Option<Vec<Duration>>, DurationError> {
+        Vec::<Duration>::from_text(text).map(Some)
+    }
+}
+
+fn duration_get<T: DurationValue>(config: &Config, key: &str) -> Result<T> {
+    config.get::<T::Repr>(key).map(T::from_repr)
+}
+
+fn duration_json<T: DurationValue>(key: &str, value: &T) -> Result<Value> {
+    default_json(key, &value.to_repr())
+}
+
+/// Parses the string-literal default of duration key `key`.
+pub fn duration_default<T: DurationValue>(key: &str, raw: &str) -> Result<T> {
+    T::from_text(raw).map_err(|e| {
+        Error::setup(format!(
+            "default {raw:?} of configuration key `{key}` is invalid: {e}"
+        ))
+    })
+}
+
+fn duration_env<T: DurationValue>(raw: &str) -> StdResult<Value, String> {
+    let value = T::from_text(raw).map_err(|e| e.to_string())?;
+    serde_json::to_value(value.to_repr()).map_err(|e| e.to_string())
+}
+
+fn no_unknown(_: &Config, _: &str) -> Vec<UnknownKey> {
+    Vec::new()
+}
+
+/// The value parser of a duration option: the text as zenkit writes it.
+fn duration_parser() -> clap::builder::ValueParser {
+    clap::builder::ValueParser::new(|raw: &str| {
+        crate::duration::parse(raw)
+            .map(|d| Value::String(crate::duration::format(&d)))
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Operations of an option holding a duration or an optional one.
+pub const fn duration_one<T: DurationValue>() -> ValueOps<T> {
+    ValueOps {
+        get: duration_get::<T>,
+        to_json: duration_json::<T>,
+        parse: duration_default::<T>,
+        parser: duration_parser,
+        unknown: no_unknown,
+        env: duration_env::<T>,
+    }
+}
+
+/// Operations of a repeatable option collecting durations.
+pub const fn duration_many<T: DurationValue>() -> ListOps<T> {
+    ListOps {
+        get: duration_get::<T>,
+        to_json: duration_json::<T>,
+        parser: duration_parser,
+        unknown: no_unknown,
+        env: duration_env::<T>,
+    }
+}
+
+/// Operations of a configuration-only duration key.
+pub const fn duration_key<T: DurationValue>() -> ConfigOps<T> {
+    ConfigOps {
+        get: duration_get::<T>,
+        to_json: duration_json::<T>,
+        unknown: no_unknown,
+        env: duration_env::<T>,
+    }
+}
+
+/// The bounds of `#[zen(range = ...)]`.
+pub struct Range<N> {
+    /// The lower bound, if any (always inclusive).
+    pub start: Option<N>,
+    /// The upper bound, if any.
+    pub end: Option<N>,
+    /// Whether the upper bound is inclusive (`..=`).
+    pub inclusive: bool,
+    /// The range as written, for messages.
+    pub text: &'static str,
+}
+
+impl<N: PartialOrd> Range<N> {
+    fn contains(&self, n: &N) -> bool {
+        let above = self.start.as_ref().map_or(true, |start| n >= start);
+        let below = self
+            .end
+            .as_ref()
+            .map_or(true, |end| if self.inclusive { n <= end } else { n < end });
+        above && below
+    }
+}
+
+/// A field type `#[zen(range = ...)]` can check: a number, or an `Option`
+/// or `Vec` of numbers.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no range: `range` is for number fields",
+    label = "not a number type",
+    note = "`range = 1..=100` checks integer and floating-point fields and `Option`s and `Vec`s of them"
+)]
+pub trait InRange {
+    /// The number type.
+    type Number: PartialOrd + Display + Copy;
+    /// The numbers of the value, each with its index in a list.
+    fn numbers(&self) -> Vec<(Option<usize>, Self::Number)>;
+}
+
+macro_rules! number_in_range {
+    ($($t:ty)*) => {$(
+        impl InRange for $t {
+            type Number = $t;
+            fn numbers(&self) -> Vec<(Option<usize>, $t)> {
+                vec![(None, *self)]
+            }
+        }
+    )*};
+}
+
+number_in_range!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
+
+impl<T: InRange> InRange for Option<T> {
+    type Number = T::Number;
+    fn numbers(&self) -> Vec<(Option<usize>, T::Number)> {
+        self.as_ref().map(T::numbers).unwrap_or_default()
+    }
+}
+
+impl<T: InRange> InRange for Vec<T> {
+    type Number = T::Number;
+    fn numbers(&self) -> Vec<(Option<usize>, T::Number)> {
+        self.iter()
+            .enumerate()
+            .flat_map(|(i, v)| v.numbers().into_iter().map(move |(_, n)| (Some(i), n)))
+            .collect()
+    }
+}
+
+/// Reads key `key` and checks that its numbers are in `range`: a value out
+/// of it is a usage error naming the option when the command line gave it,
+/// else a configuration error located where it was set.
+pub fn get_in_range<T: DeserializeOwned + InRange>(
+    config: &Config,
+    key: &str,
+    range: Range<T::Number>,
+) -> Result<T> {
+    let value = config.get::<T>(key)?;
+    for (index, n) in value.numbers() {
+        if !range.contains(&n) {
+            let path = match index {
+                Some(i) => format!("{key}[{i}]"),
+                None => key.to_string(),
+            };
+            return Err(config.error_for(&path, format!("{n} is out of the range {}", range.text)));
+        }
+    }
+    Ok(value)
 }
 
 /// What generated code does with one persistent-state field of type `T`.
@@ -620,4 +934,92 @@ pub fn parse_param<T: CommandValue>(raw: &str) -> StdResult<T, String> {
 /// parameter type, so a wrong type is reported there).
 pub fn command_param<T>(value: T) -> T {
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn environment_texts_become_values_of_the_key() {
+        assert_eq!(env_flag("Yes"), Ok(json!(true)));
+        assert_eq!(env_flag("0"), Ok(json!(false)));
+        assert!(env_flag("maybe")
+            .unwrap_err()
+            .contains("expected true or false"));
+        assert_eq!((cli_one::<u16>().env)("8080"), Ok(json!(8080)));
+        assert!((cli_one::<u16>().env)("http").is_err());
+        assert_eq!((cli_many::<u8>().env)("1, 2,3"), Ok(json!([1, 2, 3])));
+        assert_eq!(
+            (cli_optional_many::<String>().env)("a,b"),
+            Ok(json!(["a", "b"]))
+        );
+        // a configuration-only key: JSON when it fits, else the text
+        assert_eq!(env_config::<u32>("12"), Ok(json!(12)));
+        assert_eq!(env_config::<String>("12"), Ok(json!("12")));
+        assert_eq!(env_config::<Vec<u8>>("[1, 2]"), Ok(json!([1, 2])));
+        assert_eq!(
+            env_config::<Map<String, Value>>("{\"a\": true}"),
+            Ok(json!({"a": true}))
+        );
+        assert!(env_config::<u32>("many").is_err());
+        assert_eq!(
+            (duration_key::<Option<Duration>>().env)("90"),
+            Ok(json!("1m 30s"))
+        );
+    }
+
+    #[test]
+    fn ranges_hold_their_bounds() {
+        fn range<N>(start: Option<N>, end: Option<N>, inclusive: bool) -> Range<N> {
+            Range {
+                start,
+                end,
+                inclusive,
+                text: "",
+            }
+        }
+        assert!(range(Some(1), Some(10), true).contains(&10));
+        assert!(!range(Some(1), Some(10), false).contains(&10));
+        assert!(!range(Some(1), Some(10), true).contains(&0));
+        assert!(range(None, Some(9), true).contains(&-5));
+        assert!(range(Some(0.5), None, false).contains(&1e9));
+        assert_eq!(Some(vec![3_u8, 7]).numbers(), [(Some(0), 3), (Some(1), 7)]);
+        assert!(Option::<f64>::None.numbers().is_empty());
+    }
+
+    #[test]
+    fn durations_keep_their_text_and_read_seconds() {
+        let ops = duration_one::<Duration>();
+        assert_eq!(
+            (ops.to_json)("t", &Duration::from_secs(5400)).unwrap(),
+            json!("1h 30m")
+        );
+        assert_eq!((ops.parse)("t", "5m").unwrap(), Duration::from_secs(300));
+        let err = (ops.parse)("t", "soon").unwrap_err();
+        assert!(
+            err.message().starts_with(
+                "default \"soon\" of configuration key `t` is invalid: invalid duration"
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            Vec::<Duration>::from_text("1s,2m").unwrap(),
+            [Duration::from_secs(1), Duration::from_secs(120)]
+        );
+    }
+
+    #[test]
+    fn enum_options_offer_their_names() {
+        let plain = option_parser(json_parser::<String>(), None);
+        assert!(plain.possible_values().is_none());
+        let named = option_parser(json_parser::<String>(), Some(&["fast", "safe"]));
+        let names: Vec<String> = named
+            .possible_values()
+            .unwrap()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        assert_eq!(names, ["fast", "safe"]);
+    }
 }

@@ -7,7 +7,7 @@ use syn::{DeriveInput, Expr, ExprLit, Lit, LitStr};
 
 use super::private;
 use crate::ast::{AppStruct, Field, Role, Shape};
-use crate::attr::JsonLit;
+use crate::attr::{JsonLit, RangeAttr};
 use crate::check::{self, Kind};
 use crate::ctxt::Ctxt;
 use crate::fallback;
@@ -49,11 +49,22 @@ fn field_consts(app: &AppStruct) -> TokenStream {
         .map(|(i, field)| {
             let ty = field.ty;
             let span = ty.span();
+            let duration = field.is_duration();
             let (name, ops_ty, init) = match (field.role(), field.shape()) {
                 (Role::Cli, Shape::Flag) => (
                     ops_name(i),
                     quote!(#p::ConfigOps<#ty>),
                     quote_spanned!(span=> ::zenkit::__private::cli_flag()),
+                ),
+                (Role::Cli, Shape::One | Shape::Optional(_)) if duration => (
+                    ops_name(i),
+                    quote!(#p::ValueOps<#ty>),
+                    quote_spanned!(span=> ::zenkit::__private::duration_one::<#ty>()),
+                ),
+                (Role::Cli, Shape::Many(_) | Shape::OptionalMany(_)) if duration => (
+                    ops_name(i),
+                    quote!(#p::ListOps<#ty>),
+                    quote_spanned!(span=> ::zenkit::__private::duration_many::<#ty>()),
                 ),
                 (Role::Cli, Shape::One) => (
                     ops_name(i),
@@ -69,6 +80,16 @@ fn field_consts(app: &AppStruct) -> TokenStream {
                     ops_name(i),
                     quote!(#p::ListOps<#ty>),
                     quote_spanned!(inner.span()=> ::zenkit::__private::cli_many::<#inner>()),
+                ),
+                (Role::Cli, Shape::OptionalMany(inner)) => (
+                    ops_name(i),
+                    quote!(#p::ListOps<#ty>),
+                    quote_spanned!(inner.span()=> ::zenkit::__private::cli_optional_many::<#inner>()),
+                ),
+                (Role::Config, _) if duration => (
+                    ops_name(i),
+                    quote!(#p::ConfigOps<#ty>),
+                    quote_spanned!(span=> ::zenkit::__private::duration_key::<#ty>()),
                 ),
                 (Role::Config, _) => (
                     ops_name(i),
@@ -87,9 +108,71 @@ fn field_consts(app: &AppStruct) -> TokenStream {
                 ),
                 (Role::Ignored, _) => return TokenStream::new(),
             };
+            let init = match &field.attrs.range {
+                Some(range) => ranged(init, field, range),
+                None => init,
+            };
             quote!(const #name: #ops_ty = #init;)
         })
         .collect()
+}
+
+/// Operations `init` whose `get` also checks `range`, the check spanned on
+/// the `range` key so that a field type without numbers is reported there.
+fn ranged(init: TokenStream, field: &Field, range: &RangeAttr) -> TokenStream {
+    let span = range.key.span();
+    let float = is_float(match field.shape() {
+        Shape::Optional(item) | Shape::Many(item) | Shape::OptionalMany(item) => item,
+        Shape::One | Shape::Flag => field.ty,
+    });
+    let bound = |b: &Option<Expr>| match b {
+        // `range = 1..=10` on an `f64` means `1.0..=10.0`
+        Some(b)
+            if float
+                && !matches!(
+                    b,
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Float(_),
+                        ..
+                    })
+                ) =>
+        {
+            match crate::attr::number_literal(b) {
+                Some(x) if x < 0.0 => {
+                    let lit = Literal::f64_unsuffixed(-x);
+                    quote_spanned!(span=> ::core::option::Option::Some(-#lit))
+                }
+                Some(x) => {
+                    let lit = Literal::f64_unsuffixed(x);
+                    quote_spanned!(span=> ::core::option::Option::Some(#lit))
+                }
+                None => quote_spanned!(span=> ::core::option::Option::Some(#b)),
+            }
+        }
+        Some(b) => quote_spanned!(span=> ::core::option::Option::Some(#b)),
+        None => quote_spanned!(span=> ::core::option::Option::None),
+    };
+    let (start, end) = (bound(&range.start), bound(&range.end));
+    let inclusive = range.inclusive;
+    let text = &range.text;
+    let check = quote_spanned! {span=>
+        ::zenkit::__private::get_in_range(__zenkit_config, __zenkit_key, ::zenkit::__private::Range {
+            start: #start,
+            end: #end,
+            inclusive: #inclusive,
+            text: #text,
+        })
+    };
+    quote! {{
+        let mut __zenkit_ops = #init;
+        __zenkit_ops.get = |__zenkit_config, __zenkit_key| #check;
+        __zenkit_ops
+    }}
+}
+
+/// `f32` or `f64`, read from the type's syntax.
+fn is_float(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && (p.path.is_ident("f64") || p.path.is_ident("f32")))
 }
 
 fn generate(app: &AppStruct) -> TokenStream {
@@ -99,6 +182,7 @@ fn generate(app: &AppStruct) -> TokenStream {
     let info = info(app);
     let options = options(app);
     let defaults = defaults(app);
+    let environment = environment(app);
     let bind = bind(app);
     let schemas = key_schemas(app);
     let unknown = unknown_keys(app);
@@ -118,6 +202,7 @@ fn generate(app: &AppStruct) -> TokenStream {
                 #info
                 #options
                 #defaults
+                #environment
                 #bind
                 #schemas
                 #unknown
@@ -259,10 +344,17 @@ fn options(app: &AppStruct) -> TokenStream {
     }
     quote! {
         fn options() -> ::std::vec::Vec<#p::clap::Arg> {
+            #[allow(unused_imports)]
+            use #p::{ProbeNames as _, ProbeNoNames as _};
             ::std::vec![#(#args),*]
         }
     }
 }
+
+/// What a flag that is on by default says about its `--no-` option, after
+/// the field's help and alone.
+const NEGATED_HELP: &str = "on by default; this option turns it off";
+const NEGATED_HELP_ALONE: &str = "On by default; this option turns it off";
 
 fn option(index: usize, field: &Field) -> TokenStream {
     let p = private();
@@ -275,25 +367,54 @@ fn option(index: usize, field: &Field) -> TokenStream {
         .as_ref()
         .and_then(|cli| cli.short.as_ref())
         .map(|c| quote!(.short(#c)));
-    let help = (!field.doc.short.is_empty()).then(|| {
-        let text = &field.doc.short;
-        quote!(.help(#text))
-    });
+    let negated = field.negated_flag();
+    let short_help = match (field.doc.short.as_str(), negated) {
+        ("", false) => None,
+        ("", true) => Some(NEGATED_HELP_ALONE.to_string()),
+        (text, false) => Some(text.to_string()),
+        (text, true) => Some(format!("{text}; {NEGATED_HELP}")),
+    };
+    let env = field
+        .attrs
+        .env
+        .as_ref()
+        .map(|(_, var)| format!("[env: {}]", var.value()));
+    let short_help = match (short_help, &env) {
+        (Some(text), Some(env)) => Some(format!("{text} {env}")),
+        (None, Some(env)) => Some(env.clone()),
+        (text, None) => text,
+    };
+    let help = short_help.map(|text| quote!(.help(#text)));
     let long_help = field.doc.multi.then(|| {
-        let text = &field.doc.long;
+        let mut text = field.doc.long.clone();
+        if negated {
+            text.push_str(&format!("\n\n{NEGATED_HELP_ALONE}."));
+        }
+        if let Some(env) = &env {
+            text.push_str(&format!("\n\n{env}"));
+        }
         quote!(.long_help(#text))
     });
-    let value_name = key.to_uppercase();
+    let hide = field.attrs.hide.as_ref().map(|_| quote!(.hide(true)));
+    let value_name = match &field.attrs.value_name {
+        Some((_, name)) => name.value(),
+        None => key.to_uppercase(),
+    };
+    let parser = |item: &syn::Type| {
+        quote! {
+            .value_name(#value_name)
+            .value_parser(#p::option_parser(
+                (#ops.parser)(),
+                (&#p::Probe::<#item>::new()).names(),
+            ))
+        }
+    };
     let (action, value) = match field.shape() {
+        Shape::Flag if negated => (quote!(SetFalse), TokenStream::new()),
         Shape::Flag => (quote!(SetTrue), TokenStream::new()),
-        Shape::Many(_) => (
-            quote!(Append),
-            quote!(.value_name(#value_name).value_parser((#ops.parser)())),
-        ),
-        Shape::One | Shape::Optional(_) => (
-            quote!(Set),
-            quote!(.value_name(#value_name).value_parser((#ops.parser)())),
-        ),
+        Shape::Many(item) | Shape::OptionalMany(item) => (quote!(Append), parser(item)),
+        Shape::Optional(item) => (quote!(Set), parser(item)),
+        Shape::One => (quote!(Set), parser(field.ty)),
     };
     quote! {
         #p::clap::Arg::new(#key)
@@ -301,8 +422,35 @@ fn option(index: usize, field: &Field) -> TokenStream {
             #short
             #help
             #long_help
+            #hide
             .action(#p::clap::ArgAction::#action)
             #value
+    }
+}
+
+/// `fn environment()`: the keys environment variables can set
+/// (`#[zen(env = "...")]`), read by each field's operations.
+fn environment(app: &AppStruct) -> TokenStream {
+    let p = private();
+    let keys: Vec<TokenStream> = app
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| is_key(f))
+        .filter_map(|(i, field)| {
+            let (_, var) = field.attrs.env.as_ref()?;
+            let key = &field.key;
+            let ops = ops_name(i);
+            Some(quote!(#p::EnvKey { key: #key, var: #var, parse: #ops.env }))
+        })
+        .collect();
+    if keys.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn environment() -> ::std::vec::Vec<#p::EnvKey> {
+            ::std::vec![#(#keys),*]
+        }
     }
 }
 
@@ -392,6 +540,10 @@ fn default_value(index: usize, field: &Field) -> TokenStream {
                 let __zenkit_value: #ty = #expr;
                 let __zenkit_value = &__zenkit_value;
             };
+        }
+        (Some(text), Role::Config, _) if field.is_duration() => {
+            let call = quote_spanned!(text.span()=> ::zenkit::__private::duration_default::<#ty>);
+            quote!(#call(#key, #text)?)
         }
         (Some(text), Role::Cli, Shape::One | Shape::Optional(_)) => {
             let ops = ops_name(index);

@@ -139,6 +139,8 @@ fn command_call(hook: &Hook) -> TokenStream {
             Shape::One => "one_with",
             Shape::Optional(_) => "optional_with",
             Shape::Many(_) => "many_with",
+            // refused by the parameters' check
+            Shape::OptionalMany(_) => return TokenStream::new(),
         };
         let read = Ident::new(read, Span::call_site());
         let parser = parser_ident(hook, param);
@@ -188,7 +190,7 @@ fn param_parsers(hooks: &HooksImpl) -> TokenStream {
     let parsers = hooks.of(HookKind::Command).flat_map(|hook| {
         hook.params.iter().filter_map(move |param| {
             let ty = match shape(&param.ty) {
-                Shape::Flag => return None,
+                Shape::Flag | Shape::OptionalMany(_) => return None,
                 Shape::One => &*param.ty,
                 Shape::Optional(inner) | Shape::Many(inner) => inner,
             };
@@ -224,7 +226,7 @@ fn param_infos(hook: &Hook) -> Vec<TokenStream> {
                 Shape::Flag => quote!(Flag),
                 Shape::One => quote!(One),
                 Shape::Optional(_) => quote!(Optional),
-                Shape::Many(_) => quote!(Many),
+                Shape::Many(_) | Shape::OptionalMany(_) => quote!(Many),
             };
             let short = match &param.short {
                 Some(c) => quote!(::core::option::Option::Some(#c)),

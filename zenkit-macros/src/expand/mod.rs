@@ -4,6 +4,7 @@ pub(crate) mod app;
 pub(crate) mod component;
 pub(crate) mod hooks;
 pub(crate) mod plugin;
+pub(crate) mod value;
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::bind::located;
 use super::json;
 use super::merge::{merge_layer, Segment, Tree};
-use super::{keys_ignored_in_files, Config, DuplicateKey, Layer, Origin, CORE_KEY};
+use super::{keys_ignored_in_files, Config, DuplicateKey, EnvValue, Layer, Origin, CORE_KEY};
 use crate::fs::{list_dir, read_regular, EntryKind, ReadError, MAX_CONFIG_FILE_SIZE};
 use crate::{Error, Result};
 
@@ -19,9 +19,20 @@ const DIR_FILE_SUFFIX: &str = ".json.conf";
 
 /// Loads and merges defaults < directory files < file < command line.
 pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Result<Config> {
+    load_layers(defaults, Vec::new(), cli)
+}
+
+/// Loads and merges defaults < directory files < file < environment <
+/// command line.
+pub(super) fn load_layers(
+    defaults: Map<String, Value>,
+    env: Vec<EnvValue>,
+    cli: Map<String, Value>,
+) -> Result<Config> {
     let sources = Sources::resolve(&defaults, &cli)?;
     let mut config = Config {
         defaults,
+        env,
         cli,
         ..Config::default()
     };
@@ -66,6 +77,21 @@ pub(super) fn load(defaults: Map<String, Value>, cli: Map<String, Value>) -> Res
                 add_file_layer(&mut config, layer, parsed);
             }
         }
+    }
+
+    for EnvValue { var, key, value } in &config.env {
+        let mut map = Map::new();
+        map.insert(key.clone(), value.clone());
+        let layer = Layer::Env(var.clone());
+        merge_layer(
+            &mut config.merged,
+            &mut config.origins,
+            &map,
+            Tree::leaf(()),
+            &|_: &()| Origin::new(layer.clone()),
+            &[CORE_KEY],
+        );
+        config.layers.push((layer, map));
     }
 
     merge_layer(
@@ -400,6 +426,50 @@ mod tests {
                 "command line".to_string()
             ]
         );
+    }
+
+    #[test]
+    fn the_environment_is_above_the_file_and_below_the_command_line() {
+        let t = Fixture::new();
+        t.write_file(r#"{"e": "file", "c": "file", "n": {"a": 1, "b": 2}}"#);
+        let env = |var: &str, key: &str, value: Value| EnvValue {
+            var: var.into(),
+            key: key.to_string(),
+            value,
+        };
+        let config = load_layers(
+            t.defaults(json!({"config_dir_silent": true})),
+            vec![
+                env("APP_E", "e", json!("env")),
+                env("APP_C", "c", json!("env")),
+                env("APP_N", "n", json!({"b": 3})),
+            ],
+            map(json!({"c": "cli"})),
+        )
+        .unwrap();
+        assert_eq!(config.value("e"), Some(&json!("env")));
+        assert_eq!(config.value("c"), Some(&json!("cli")));
+        assert_eq!(config.value("n"), Some(&json!({"a": 1, "b": 3})));
+        assert_eq!(
+            config.origin("e").unwrap().to_string(),
+            "environment variable APP_E"
+        );
+        assert_eq!(
+            config.origin("n.a").unwrap().layer,
+            Layer::File(t.file().into())
+        );
+        assert_eq!(
+            config.origin("n.b").unwrap().layer,
+            Layer::Env("APP_N".into())
+        );
+        let err = config.error_for("e", "bad");
+        assert_eq!(err.kind(), crate::ErrorKind::Config);
+        assert_eq!(
+            err.message(),
+            "environment variable APP_E: configuration key 'e': bad"
+        );
+        let reloaded = config.reload().unwrap();
+        assert_eq!(reloaded.value("e"), Some(&json!("env")), "kept on reload");
     }
 
     #[test]

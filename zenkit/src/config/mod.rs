@@ -7,7 +7,8 @@
 //! 2. every file named `*.json.conf` in the configuration directory, in name
 //!    order,
 //! 3. the configuration file,
-//! 4. the options given on the command line.
+//! 4. environment variables of keys that have one (`#[zen(env = "VAR")]`),
+//! 5. the options given on the command line.
 //!
 //! Files are JSON plus comment lines (a line whose first non-blank characters
 //! are `#` or `//`). Objects merge deeply, a `null` never overrides, anything
@@ -16,6 +17,7 @@
 //! say where a value was set.
 
 mod bind;
+mod env;
 mod json;
 mod load;
 mod merge;
@@ -32,6 +34,7 @@ use serde_json::{Map, Value};
 
 use crate::{Error, Result};
 
+pub use self::env::{read as read_env, EnvKey, EnvValue};
 use self::merge::Tree;
 pub use self::merge::{format_path, parse_path, Segment};
 pub use self::unknown::{closest, unknown_keys, UnknownKey};
@@ -62,6 +65,8 @@ pub enum Layer {
     Dir(Arc<Path>),
     /// The configuration file.
     File(Arc<Path>),
+    /// An environment variable (the name is the variable's).
+    Env(Arc<str>),
     /// The command line.
     Cli,
 }
@@ -71,6 +76,7 @@ impl fmt::Display for Layer {
         match self {
             Layer::Default => f.write_str("default"),
             Layer::Dir(path) | Layer::File(path) => write!(f, "{}", path.display()),
+            Layer::Env(var) => write!(f, "environment variable {var}"),
             Layer::Cli => f.write_str("command line"),
         }
     }
@@ -151,6 +157,7 @@ impl fmt::Display for DuplicateKey {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     defaults: Map<String, Value>,
+    env: Vec<EnvValue>,
     cli: Map<String, Value>,
     layers: Vec<(Layer, Map<String, Value>)>,
     /// The keys given twice in one object of a file, in the order read.
@@ -180,11 +187,23 @@ impl Config {
         load::load(defaults, cli)
     }
 
+    /// [`Config::load`] with the values of environment variables (see
+    /// [`read_env`]) as a layer between the configuration file and the
+    /// command line; each value's origin is its variable.
+    pub fn load_with_env(
+        defaults: Map<String, Value>,
+        env: Vec<EnvValue>,
+        cli: Map<String, Value>,
+    ) -> Result<Config> {
+        load::load_layers(defaults, env, cli)
+    }
+
     /// Loads the same defaults and command line again, reading the files
     /// anew (for a reload on SIGHUP). Values set with [`Config::set`] and the
     /// core section are not carried over.
     pub fn reload(&self) -> Result<Config> {
-        let mut config = load::load(self.defaults.clone(), self.cli.clone())?;
+        let mut config =
+            load::load_layers(self.defaults.clone(), self.env.clone(), self.cli.clone())?;
         config.options = self.options.clone();
         Ok(config)
     }
@@ -263,7 +282,8 @@ impl Config {
     }
 
     /// Each layer as it was read, lowest first: the defaults, each directory
-    /// file, the configuration file, the command line. Keys that were
+    /// file, the configuration file, each environment variable, the command
+    /// line. Keys that were
     /// dropped when merging (see [`keys_ignored_in_files`]) are still here.
     pub fn layers(&self) -> &[(Layer, Map<String, Value>)] {
         &self.layers
@@ -395,6 +415,10 @@ mod tests {
         let file = Layer::File(Path::new("/etc/app.conf").into());
         assert_eq!(Layer::Default.to_string(), "default");
         assert_eq!(Layer::Cli.to_string(), "command line");
+        assert_eq!(
+            Layer::Env("TOOL_LIMIT".into()).to_string(),
+            "environment variable TOOL_LIMIT"
+        );
         assert_eq!(
             Layer::Dir(Path::new("/etc/app/a.json.conf").into()).to_string(),
             "/etc/app/a.json.conf"

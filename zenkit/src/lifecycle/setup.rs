@@ -38,7 +38,9 @@ pub(super) fn setup<A: App>(
             rt, how, &defaults, &option_of,
         )?));
     }
-    let mut config = match Config::load(defaults, cli) {
+    let loaded = crate::config::read_env(&A::environment(), |var| std::env::var_os(var))
+        .and_then(|env| Config::load_with_env(defaults, env, cli));
+    let mut config = match loaded {
         Ok(config) => config,
         Err(err) if requested == Some(Inspect::Check) => {
             return Err(Stop::Exit(inspect::report(
@@ -214,12 +216,14 @@ fn dump_setup(ctx: &Context, plugins: &[&str]) {
     let mut defaults = Map::new();
     let mut dir = Map::new();
     let mut file = Map::new();
+    let mut env = Map::new();
     let mut cli = Map::new();
     for (layer, values) in ctx.config.layers() {
         let into = match layer {
             Layer::Default => &mut defaults,
             Layer::Dir(_) => &mut dir,
             Layer::File(_) => &mut file,
+            Layer::Env(_) => &mut env,
             Layer::Cli => &mut cli,
         };
         into.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -227,6 +231,7 @@ fn dump_setup(ctx: &Context, plugins: &[&str]) {
     ctx.dump_debug("Default configurations", &defaults);
     ctx.dump_debug("Loaded directory configurations", &dir);
     ctx.dump_debug("Loaded file configurations", &file);
+    ctx.dump_debug("Loaded environment configurations", &env);
     ctx.dump_debug("Loaded command line configurations", &cli);
     ctx.dump_debug("Final application configurations", ctx.config.as_map());
     ctx.dump_debug("Loaded persistent state", &ctx.pstate);

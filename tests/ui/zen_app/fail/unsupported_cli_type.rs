@@ -13,7 +13,7 @@ struct Tool {
     #[zen(cli)]
     limits: HashMap<String, u32>,
     #[zen(cli)]
-    ports: Option<Vec<u16>>,
+    ports: Vec<Option<u16>>,
 }
 
 impl Hooks for Tool {}
