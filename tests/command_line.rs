@@ -179,7 +179,7 @@ fn help_shows_defaults_and_possible_values() {
             "File names start with this prefix [default: snapshot]",
             "How many archives `prune` keeps [default: 7]",
             "Logging threshold [default: info]",
-            "[possible values: debug, info, warning, error, critical]",
+            "[possible values: trace, debug, info, warning, error, critical]",
             "[default: list]",
             &format!(
                 "Log file [default: {}/var/log/backup.log]",

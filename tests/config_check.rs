@@ -315,6 +315,15 @@ fn the_schema_validates_each_examples_configuration() {
                    "queue_out_limit": 100}),
             json!({"queue_in_recover": "yes"}),
         ),
+        (
+            "fetch",
+            "etc/fetch.conf",
+            json!({"compression": "zstd", "accepted": ["gzip", "none"], "timeout": "1m 30s",
+                   "backoff": 2.5, "headers": ["Accept:*/*"], "verbose_style": false,
+                   "max_jobs": 16, "retries": 9, "cache_for": 3600, "share": 0.25,
+                   "mirrors": [{"url": "http://mirror", "timeout": "5s"}]}),
+            json!({"max_jobs": 17}),
+        ),
     ];
     for (program, conf, good, wrong) in examples {
         let (sb, _) = configured(program, conf, &good.to_string());
@@ -353,6 +362,46 @@ fn the_schema_validates_each_examples_configuration() {
             };
             assert_eq!(run.code, expected, "{program}: {bad}: {run:?}");
         }
+    }
+}
+
+/// Enums deriving `zenkit::Value`, durations and `range` bounds are
+/// described as the application reads them, not as their serde form.
+#[test]
+fn the_schema_knows_enums_durations_and_ranges() {
+    let (sb, _) = configured("fetch", "etc/fetch.conf", "{}");
+    let schema = schema_of(&sb);
+    let properties = &schema["properties"];
+    assert_eq!(
+        properties["compression"]["enum"],
+        json!(["none", "gzip", "zstd"]),
+        "{schema:#}"
+    );
+    assert_eq!(properties["max_jobs"]["maximum"], json!(16), "{schema:#}");
+    assert_eq!(properties["max_jobs"]["minimum"], json!(1), "{schema:#}");
+    for good in [
+        json!({"timeout": "90s", "cache_for": "1h30m", "backoff": null}),
+        json!({"timeout": 90, "cache_for": "1h 30m", "backoff": "2.5"}),
+        json!({"accepted": ["zstd"], "retries": 0, "share": 1.0}),
+    ] {
+        assert_eq!(validate(&schema, &good), Vec::<String>::new(), "{good}");
+        sb.write("etc/fetch.conf", &good.to_string());
+        let run = run_untouched(&sb, &["--action", "config-check"]);
+        assert_eq!(run.code, 0, "{good}: {run:?}");
+    }
+    for bad in [
+        json!({"compression": "lz4"}),
+        json!({"accepted": ["gzip", "rar"]}),
+        json!({"timeout": "soon"}),
+        json!({"timeout": -1}),
+        json!({"cache_for": "5 parsecs"}),
+        json!({"retries": 10}),
+        json!({"share": 0.05}),
+    ] {
+        assert_eq!(validate(&schema, &bad).len(), 1, "{bad}");
+        sb.write("etc/fetch.conf", &bad.to_string());
+        let run = run_untouched(&sb, &["--action", "config-check"]);
+        assert_eq!(run.code, 78, "{bad}: {run:?}");
     }
 }
 
@@ -408,7 +457,7 @@ fn help_config_lists_every_key_and_exits() {
     assert!(out.starts_with("Configuration keys of backup:\n"), "{out}");
     for want in [
         "\nBuilt-in keys:\n",
-        "  log_level  <one of \"debug\", \"info\", \"warning\", \"error\", \"critical\">  [default: \"info\"]  [option: --log-level]\n      Logging threshold\n",
+        "  log_level  <one of \"trace\", \"debug\", \"info\", \"warning\", \"error\", \"critical\" (in any case)>  [default: \"info\"]  [option: --log-level]\n      Logging threshold\n",
         "\nKeys of the application:\n",
         "  keep  <integer>  [default: 7]  [option: --keep]\n      How many archives `prune` keeps.\n",
         "\nKeys of plugin 'prometheus':\n  prometheus_dir  <string or null>  [option: --prometheus-dir]\n",

@@ -62,15 +62,17 @@ fn help_shows_possible_values_value_names_and_the_no_flag_and_hides_hidden_optio
     assert_eq!(run.code, 0, "{run:?}");
     let help = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in [
-        "--compression <COMPRESSION> How to compress what is fetched [env: FETCH_COMPRESSION] [possible values: none, gzip, zstd]",
+        "--compression <COMPRESSION> How to compress what is fetched [env: FETCH_COMPRESSION] [default: gzip] [possible values: none, gzip, zstd]",
         "--accept <ACCEPTED> Compressions the mirrors may offer, in order of preference [possible values: none, gzip, zstd]",
         "--header <NAME:VALUE>",
         "--no-verbose-style Colour and align the plan; on by default; this option turns it off",
-        "-j, --max-jobs <MAX_JOBS> Parallel downloads [env: FETCH_JOBS]",
-        "--timeout <TIMEOUT> How long one download may take [env: FETCH_TIMEOUT]",
+        "-j, --max-jobs <MAX_JOBS> Parallel downloads [env: FETCH_JOBS] [default: 4]",
+        "--timeout <TIMEOUT> How long one download may take [env: FETCH_TIMEOUT] [default: 30s]",
     ] {
         assert!(help.contains(expected), "{expected}:\n{}", run.stdout);
     }
+    // a flag's default is what it does not set: not shown
+    assert!(!help.contains("[default: true]"), "{}", run.stdout);
     for absent in [
         "--trace-requests",
         "--verbose-style",

@@ -297,9 +297,11 @@ fn with_default(arg: Arg, defaults: &Map<String, Value>) -> Arg {
         .get_help()
         .is_some_and(|h| h.to_string().contains("(default:"));
     let counter = matches!(arg.get_action(), ArgAction::Count) && shown == "0";
-    if explained || counter {
-        // the help says it in words already (`default: now`), or a counter
-        // starts at zero as every counter does
+    let flag = matches!(arg.get_action(), ArgAction::SetTrue | ArgAction::SetFalse);
+    if explained || counter || flag {
+        // the help says it in words already (`default: now`), a counter
+        // starts at zero as every counter does, and a flag's default is
+        // the opposite of what it sets (a `--no-` flag's help says so)
         return arg;
     }
     let suffix = format!("[default: {shown}]");

@@ -43,6 +43,21 @@ use serde::Serializer;
 pub const FORMS: &str =
     "a duration such as \"90s\", \"5m\", \"1h30m\" or \"1h 30m\", or a number of seconds";
 
+/// The JSON Schema of a duration in a configuration file: a number of
+/// seconds, or a text of numbers with `humantime`'s units, or of a number
+/// of seconds.
+pub(crate) fn schema() -> schemars::Schema {
+    const UNITS: &str = "nsec|ns|usec|us|µs|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y";
+    let text = format!(r"^\s*([0-9]+(\.[0-9]*)?|\.[0-9]+|([0-9]+\s*({UNITS})\s*)+)\s*$");
+    schemars::json_schema!({
+        "description": FORMS,
+        "anyOf": [
+            {"type": "number", "minimum": 0},
+            {"type": "string", "pattern": text},
+        ]
+    })
+}
+
 /// A text that is no duration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DurationError {

@@ -808,7 +808,7 @@ pub use crate::schema::{KeySchema, Schema, SchemaGenerator};
 pub use schemars;
 
 /// Picks the schema of a field type `T` in generated code, by autoref
-/// specialization: `(&&SchemaProbe::<T>::new()).zenkit_schema(generator)`
+/// specialization: `(&&&SchemaProbe::<T>::new()).zenkit_schema(generator)`
 /// takes [`ValueSchema`] when `T` implements it, else `JsonSchema`, else
 /// none (the key is then described from its default's JSON type), so a
 /// field type without a schema still compiles.
@@ -884,6 +884,29 @@ impl<T> SchemaByDefault for SchemaProbe<T> {
     fn zenkit_schema(&self, _generator: &mut SchemaGenerator) -> Option<Schema> {
         None
     }
+}
+
+/// The schema of an enum deriving `zenkit::Value`: one of its names.
+pub fn enum_schema<E: EnumValue>() -> Schema {
+    schemars::json_schema!({"type": "string", "enum": E::NAMES})
+}
+
+impl ValueSchema for std::time::Duration {
+    fn value_schema(_: &mut SchemaGenerator) -> Schema {
+        crate::duration::schema()
+    }
+}
+
+/// `schema` with the bounds of a field's `range` (`start`, `end`, whether
+/// `end` is in the range) on its numbers, also inside an optional value or
+/// a list.
+pub fn bounded(
+    schema: Option<Schema>,
+    start: Option<f64>,
+    end: Option<f64>,
+    inclusive: bool,
+) -> Option<Schema> {
+    schema.map(|schema| crate::schema::bounded(schema, start, end, inclusive))
 }
 
 /// The schema of configuration key `key` with the help `help`; generated

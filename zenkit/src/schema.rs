@@ -198,8 +198,9 @@ impl Catalog {
 }
 
 /// A string that is one of `names` in any case, as log levels and formats
-/// are read (`"info"`, `"INFO"`).
-fn any_case(names: &[&str]) -> Value {
+/// are read (`"info"`, `"INFO"`); its `examples` are the names but those of
+/// `aliases` (other spellings).
+fn any_case(names: &[&str], aliases: &[&str]) -> Value {
     let alternatives: Vec<String> = names
         .iter()
         .map(|name| {
@@ -211,7 +212,16 @@ fn any_case(names: &[&str]) -> Value {
                 .collect()
         })
         .collect();
-    json!({"type": "string", "pattern": format!("^\\s*({})\\s*$", alternatives.join("|"))})
+    let shown: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| !aliases.contains(name))
+        .collect();
+    json!({
+        "type": "string",
+        "pattern": format!("^\\s*({})\\s*$", alternatives.join("|")),
+        "examples": shown,
+    })
 }
 
 /// The schema of built-in key `key`; `actions` and `commands` are the names
@@ -230,8 +240,11 @@ pub fn builtin_schema(key: &Key, actions: &[&str], commands: &[&str]) -> Value {
             {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": false},
         ]}),
         (_, ValueType::Unsigned) => json!({"type": "integer", "minimum": 0}),
-        (_, ValueType::LogLevel) => any_case(zenkit_builtins::LOG_LEVELS),
-        (_, ValueType::LogFormat) => any_case(zenkit_builtins::LOG_FORMATS),
+        (_, ValueType::LogLevel) => any_case(
+            zenkit_builtins::LOG_LEVELS,
+            zenkit_builtins::LOG_LEVEL_ALIASES,
+        ),
+        (_, ValueType::LogFormat) => any_case(zenkit_builtins::LOG_FORMATS, &[]),
         (_, ValueType::Seconds) => json!({"type": "number", "exclusiveMinimum": 0}),
         (_, ValueType::Umask) => json!({"anyOf": [
             {"type": "string", "pattern": "^\\s*(0[oO])?[0-7]{1,12}\\s*$"},
@@ -302,6 +315,10 @@ pub fn type_text(schema: &Value, defs: &Map<String, Value>) -> String {
     if let Some(value) = map.get("const") {
         return value.to_string();
     }
+    if let (Some(_), Some(Value::Array(names))) = (map.get("pattern"), map.get("examples")) {
+        let names: Vec<String> = names.iter().map(Value::to_string).collect();
+        return format!("one of {} (in any case)", names.join(", "));
+    }
     for combined in ["anyOf", "oneOf"] {
         if let Some(Value::Array(parts)) = map.get(combined) {
             let mut names: Vec<String> = Vec::new();
@@ -334,6 +351,65 @@ pub fn type_text(schema: &Value, defs: &Map<String, Value>) -> String {
     }
 }
 
+/// `schema` with the bounds `start` and `end` (`end` in the range when
+/// `inclusive`) on the numbers it describes, also inside `anyOf` branches
+/// (an optional value) and array items (a list).
+pub(crate) fn bounded(
+    schema: Schema,
+    start: Option<f64>,
+    end: Option<f64>,
+    inclusive: bool,
+) -> Schema {
+    let mut value = schema.to_value();
+    bound_numbers(&mut value, start, end, inclusive);
+    Schema::try_from(value).unwrap_or_default()
+}
+
+fn bound_numbers(value: &mut Value, start: Option<f64>, end: Option<f64>, inclusive: bool) {
+    let Some(object) = value.as_object_mut() else {
+        return;
+    };
+    for nested in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(branches)) = object.get_mut(nested) {
+            for branch in branches {
+                bound_numbers(branch, start, end, inclusive);
+            }
+        }
+    }
+    if let Some(items) = object.get_mut("items") {
+        bound_numbers(items, start, end, inclusive);
+    }
+    let numeric = |t: &Value| matches!(t.as_str(), Some("integer" | "number"));
+    let is_number = match object.get("type") {
+        Some(Value::Array(types)) => types.iter().any(numeric),
+        Some(t) => numeric(t),
+        None => false,
+    };
+    if !is_number {
+        return;
+    }
+    let number = |x: f64| {
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            Value::from(x as i64)
+        } else {
+            Value::from(x)
+        }
+    };
+    if let Some(start) = start {
+        object.insert("minimum".into(), number(start));
+    }
+    if let Some(end) = end {
+        object.remove("maximum");
+        object.remove("exclusiveMaximum");
+        let bound = if inclusive {
+            "maximum"
+        } else {
+            "exclusiveMaximum"
+        };
+        object.insert(bound.into(), number(end));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,6 +433,10 @@ mod tests {
             (json!({"type": "integer"}), "integer"),
             (json!({"type": ["string", "null"]}), "string or null"),
             (json!({"enum": ["a", "b"]}), "one of \"a\", \"b\""),
+            (
+                any_case(&["ab", "cd", "c"], &["c"]),
+                "one of \"ab\", \"cd\" (in any case)",
+            ),
             (
                 json!({"type": "array", "items": {"type": "string"}}),
                 "array of string",

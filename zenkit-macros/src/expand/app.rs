@@ -620,12 +620,19 @@ fn key_schemas(app: &AppStruct) -> TokenStream {
             let ty = field.ty;
             let key = &field.key;
             let help = &field.doc.long;
+            let mut schema =
+                quote!((&&&#p::SchemaProbe::<#ty>::new()).zenkit_schema(__zenkit_generator));
+            if let Some(range) = &field.attrs.range {
+                let bound = |value: Option<f64>| match value {
+                    Some(x) => quote!(::core::option::Option::Some(#x)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let (start, end) = (bound(range.start_value), bound(range.end_value));
+                let inclusive = range.inclusive;
+                schema = quote!(#p::bounded(#schema, #start, #end, #inclusive));
+            }
             quote! {
-                #p::key_schema(
-                    #key,
-                    (&&#p::SchemaProbe::<#ty>::new()).zenkit_schema(__zenkit_generator),
-                    #help,
-                )
+                #p::key_schema(#key, #schema, #help)
             }
         })
         .collect();

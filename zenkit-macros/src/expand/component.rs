@@ -110,7 +110,7 @@ fn configuration(hooks: &HooksImpl) -> TokenStream {
         fn config_schema(__zenkit_generator: &mut #p::SchemaGenerator) -> ::core::option::Option<#p::Schema> {
             #[allow(unused_imports)]
             use #p::{SchemaByDefault as _, SchemaByJsonSchema as _, SchemaByValue as _};
-            (&&#p::SchemaProbe::<#ty>::new()).zenkit_schema(__zenkit_generator)
+            (&&&#p::SchemaProbe::<#ty>::new()).zenkit_schema(__zenkit_generator)
         }
         fn configure(&mut self, __zenkit_config: Self::Config) -> #p::Result<()> {
             #configured

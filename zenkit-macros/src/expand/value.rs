@@ -157,6 +157,13 @@ fn generate(ident: &Ident, variants: Option<&[Named]>) -> TokenStream {
             }
 
             #[automatically_derived]
+            impl #p::ValueSchema for #ident {
+                fn value_schema(_: &mut #p::SchemaGenerator) -> #p::Schema {
+                    #p::enum_schema::<Self>()
+                }
+            }
+
+            #[automatically_derived]
             impl ::core::str::FromStr for #ident {
                 type Err = #p::UnknownName;
 

@@ -14,9 +14,8 @@ impl Job {
         &mut self,
         _ctx: &mut Context,
         #[arg] snapshot: Snapshot,
-        #[opt] tags: Option<Vec<String>>,
     ) -> Result<()> {
-        let _ = (snapshot, tags);
+        let _ = snapshot;
         Ok(())
     }
 }

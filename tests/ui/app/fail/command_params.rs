@@ -76,6 +76,12 @@ impl Job {
     }
 
     #[command]
+    fn tag(&mut self, _ctx: &mut Context, #[opt] tags: Option<Vec<String>>) -> Result<()> {
+        let _ = tags;
+        Ok(())
+    }
+
+    #[command]
     fn help(&mut self, _ctx: &mut Context) -> Result<()> {
         Ok(())
     }
