@@ -23,11 +23,13 @@ enum Compression {
 }
 
 /// One mirror of configuration section `mirrors`.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, zenkit::schemars::JsonSchema)]
+#[schemars(crate = "zenkit::schemars")]
 struct Mirror {
     url: String,
     /// How long a request to this mirror may take.
     #[serde(with = "zenkit::duration")]
+    #[schemars(schema_with = "zenkit::duration::json_schema")]
     timeout: Duration,
 }
 

@@ -316,6 +316,13 @@ fn the_schema_validates_each_examples_configuration() {
             json!({"queue_in_recover": "yes"}),
         ),
         (
+            "logdemo",
+            "tmp/logdemo.conf",
+            json!({"store": "archive", "items": 7, "log_level": "TRACE", "log_format": "json",
+                   "log_filter": "info,logdemo::store=debug", "log_journal": false}),
+            json!({"items": "seven"}),
+        ),
+        (
             "fetch",
             "etc/fetch.conf",
             json!({"compression": "zstd", "accepted": ["gzip", "none"], "timeout": "1m 30s",
@@ -382,7 +389,8 @@ fn the_schema_knows_enums_durations_and_ranges() {
     for good in [
         json!({"timeout": "90s", "cache_for": "1h30m", "backoff": null}),
         json!({"timeout": 90, "cache_for": "1h 30m", "backoff": "2.5"}),
-        json!({"accepted": ["zstd"], "retries": 0, "share": 1.0}),
+        json!({"accepted": ["zstd"], "retries": 0, "share": 1.0,
+               "mirrors": [{"url": "http://mirror", "timeout": 2.5}]}),
     ] {
         assert_eq!(validate(&schema, &good), Vec::<String>::new(), "{good}");
         sb.write("etc/fetch.conf", &good.to_string());
@@ -397,6 +405,7 @@ fn the_schema_knows_enums_durations_and_ranges() {
         json!({"cache_for": "5 parsecs"}),
         json!({"retries": 10}),
         json!({"share": 0.05}),
+        json!({"mirrors": [{"url": "http://mirror", "timeout": "soon"}]}),
     ] {
         assert_eq!(validate(&schema, &bad).len(), 1, "{bad}");
         sb.write("etc/fetch.conf", &bad.to_string());

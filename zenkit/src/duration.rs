@@ -45,7 +45,28 @@ pub const FORMS: &str =
 
 /// The JSON Schema of a duration in a configuration file: a number of
 /// seconds, or a text of numbers with `humantime`'s units, or of a number
-/// of seconds.
+/// of seconds. In a configuration type of one's own that derives
+/// `JsonSchema`, a duration read with this module is described so:
+///
+/// ```
+/// use std::time::Duration;
+///
+/// #[derive(serde::Deserialize, zenkit::schemars::JsonSchema)]
+/// #[schemars(crate = "zenkit::schemars")]
+/// struct Upstream {
+///     #[serde(with = "zenkit::duration")]
+///     #[schemars(schema_with = "zenkit::duration::json_schema")]
+///     timeout: Duration,
+/// }
+///
+/// let schema = zenkit::schemars::schema_for!(Upstream);
+/// let timeout = &schema.as_value()["properties"]["timeout"];
+/// assert_eq!(timeout["anyOf"][0]["type"], "number");
+/// ```
+pub fn json_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schema()
+}
+
 pub(crate) fn schema() -> schemars::Schema {
     const UNITS: &str = "nsec|ns|usec|us|µs|msec|ms|seconds|second|secs|sec|s|minutes|minute|mins|min|m|hours|hour|hrs|hr|h|days|day|d|weeks|week|w|months|month|M|years|year|y";
     let text = format!(r"^\s*([0-9]+(\.[0-9]*)?|\.[0-9]+|([0-9]+\s*({UNITS})\s*)+)\s*$");
