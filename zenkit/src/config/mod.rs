@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 
 use crate::{Error, Result};
 
-pub use self::env::{read as read_env, EnvKey, EnvValue};
+pub use self::env::{read as read_env, read_each as read_each_env, EnvKey, EnvValue};
 use self::merge::Tree;
 pub use self::merge::{format_path, parse_path, Segment};
 pub use self::unknown::{closest, unknown_keys, UnknownKey};

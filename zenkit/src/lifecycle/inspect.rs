@@ -198,9 +198,11 @@ fn option_help(options: &[clap::Arg], key: &str) -> Option<String> {
 /// daemon's start would, without taking anything on: the built-in keys,
 /// the application's, its plugins' and its components'; unknown keys are
 /// warnings (errors with `deny_unknown_keys`). Prints every warning and
-/// error, one per line, and returns the exit code.
-pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config) -> u8 {
-    let mut errors = configure::check::<A>(config);
+/// error, one per line, and returns the exit code. `env_errors` are those
+/// of environment variables whose values were left out of `config`.
+pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config, env_errors: Vec<Error>) -> u8 {
+    let mut errors = env_errors;
+    errors.extend(configure::check::<A>(config));
     errors.extend(rt.app.bind_checked(config));
     errors.extend(rt.plugins.check(config));
     if A::KIND == AppKind::Daemon {
