@@ -516,6 +516,17 @@ fn help_config_lists_every_key_and_exits() {
         "{}",
         run.stdout
     );
+    // the variables that set keys, a configuration-only key's among them
+    let (sb, _) = configured("fetch", "etc/fetch.conf", "{}");
+    let run = run_untouched(&sb, &["--help-config"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    for want in [
+        "  log_filter  <string or null>  [option: --log-filter]  [env: RUST_LOG]\n",
+        "  max_jobs  <integer>  [default: 4]  [option: --max-jobs]  [env: FETCH_JOBS]\n",
+        "  share  <number>  [default: 0.5]  [env: FETCH_SHARE]\n",
+    ] {
+        assert!(run.stdout.contains(want), "no {want:?} in:\n{}", run.stdout);
+    }
     // not a key files may set
     let (sb, conf) = configured("backup", "etc/backup.conf", "{\"help_config\": true}");
     let run = run_untouched(&sb, &["--action", "config-check"]);

@@ -136,7 +136,7 @@ impl Settings {
 }
 
 /// The key of the filter directives.
-const LOG_FILTER_KEY: &str = "log_filter";
+pub(crate) const LOG_FILTER_KEY: &str = "log_filter";
 
 /// The environment variable of filter directives, as `env_logger` and
 /// `tracing-subscriber` read it.

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::configure;
 use crate::error::{Error, ErrorKind, EXIT_CONFIG, EXIT_SUCCESS, EXIT_USAGE};
 use crate::schema::{self, Catalog, KeyDoc, Owner};
+use crate::settings;
 
 /// What the command line asks to inspect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +88,11 @@ fn catalog<A: App>(
     option_of: &dyn Fn(&str) -> Option<String>,
 ) -> crate::Result<Catalog> {
     let mut generator = schema::generator();
+    let environment = A::environment();
+    let env_of = |key: &str| {
+        let found = environment.iter().find(|env| env.key == key);
+        found.map(|env| env.var.to_string())
+    };
     let default_of = |key: &str| defaults.get(key).cloned().unwrap_or(Value::Null);
     let actions: Vec<&str> = configure::all_actions::<A>()
         .iter()
@@ -101,6 +107,8 @@ fn catalog<A: App>(
             default: default_of(key.key),
             help: key.help.to_string(),
             option: option_of(key.key),
+            env: (key.key == settings::LOG_FILTER_KEY)
+                .then(|| settings::LOG_FILTER_VARIABLE.to_string()),
             aliases: key.alias.map(str::to_string).into_iter().collect(),
             in_files: key.in_files,
         })
@@ -124,6 +132,7 @@ fn catalog<A: App>(
                 default,
                 help,
                 option: option_of(key),
+                env: env_of(key),
                 aliases: Vec::new(),
                 in_files: true,
             });
