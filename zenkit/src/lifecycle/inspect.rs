@@ -212,6 +212,11 @@ fn option_help(options: &[clap::Arg], key: &str) -> Option<String> {
 pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config, env_errors: Vec<Error>) -> u8 {
     let mut errors = env_errors;
     errors.extend(configure::check::<A>(config));
+    if A::KIND == AppKind::Script {
+        if let Ok(Some(selected)) = config.get::<Option<String>>("command") {
+            errors.extend(super::missing_args_of(rt, config, &selected));
+        }
+    }
     errors.extend(rt.app.bind_checked(config));
     errors.extend(rt.plugins.check(config));
     if A::KIND == AppKind::Daemon {
