@@ -13,7 +13,6 @@ use crate::config::Config;
 use crate::configure;
 use crate::error::{Error, ErrorKind, EXIT_CONFIG, EXIT_SUCCESS, EXIT_USAGE};
 use crate::schema::{self, Catalog, KeyDoc, Owner};
-use crate::settings;
 
 /// What the command line asks to inspect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +87,7 @@ fn catalog<A: App>(
     option_of: &dyn Fn(&str) -> Option<String>,
 ) -> crate::Result<Catalog> {
     let mut generator = schema::generator();
-    let environment = A::environment();
+    let environment = configure::environment::<A>();
     let env_of = |key: &str| {
         let found = environment.iter().find(|env| env.key == key);
         found.map(|env| env.var.to_string())
@@ -107,8 +106,7 @@ fn catalog<A: App>(
             default: default_of(key.key),
             help: key.help.to_string(),
             option: option_of(key.key),
-            env: (key.key == settings::LOG_FILTER_KEY)
-                .then(|| settings::LOG_FILTER_VARIABLE.to_string()),
+            env: env_of(key.key),
             aliases: key.alias.map(str::to_string).into_iter().collect(),
             in_files: key.in_files,
         })

@@ -39,10 +39,15 @@ pub(super) fn setup<A: App>(
         )?));
     }
     let get = |var: &str| std::env::var_os(var);
+    // the command line wins: a variable of a key it gives is not read
+    let environment: Vec<_> = configure::environment::<A>()
+        .into_iter()
+        .filter(|env| !cli.contains_key(env.key))
+        .collect();
     // a check reports every bad variable and goes on with the good ones
     let (env, env_errors) = match requested {
-        Some(Inspect::Check) => crate::config::read_each_env(&A::environment(), get),
-        _ => (crate::config::read_env(&A::environment(), get)?, Vec::new()),
+        Some(Inspect::Check) => crate::config::read_each_env(&environment, get),
+        _ => (crate::config::read_env(&environment, get)?, Vec::new()),
     };
     let mut config = match Config::load_with_env(defaults, env, cli) {
         Ok(config) => config,
