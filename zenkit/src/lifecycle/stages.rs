@@ -119,6 +119,17 @@ fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
             ctx.name
         )));
     }
+    if [
+        zenkit_builtins::CONFIG_CHECK,
+        zenkit_builtins::CONFIG_SCHEMA,
+    ]
+    .contains(&action)
+    {
+        return Err(Error::usage(format!(
+            "action '{action}' inspects the configuration before it is put in force, not in an action stage: run `{} --action {action}`",
+            ctx.name
+        )));
+    }
     if crate::daemon::actions::run(action, ctx, &mut output(ctx))? {
         return Ok(());
     }
