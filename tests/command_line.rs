@@ -359,14 +359,16 @@ fn man_renders_the_page_with_commands_and_plugin_options() {
 #[test]
 fn the_pages_are_for_the_command_line_only() {
     let sb = Sandbox::new("backup");
-    sb.write("etc/backup.conf", "{\"action\": \"man\"}");
+    let conf = sb.write("etc/backup.conf", "{\"action\": \"man\"}");
     std::fs::create_dir_all(sb.path("etc/backup")).unwrap();
     let run = sb.run(&["--shell"]);
-    assert_eq!(run.code, 64, "{run:?}");
+    // the file is wrong: a configuration error where it says so
+    assert_eq!(run.code, 78, "{run:?}");
     assert!(
-        run.stderr.contains(
-            "action 'man' is answered from the command line alone: run `backup --action man`"
-        ),
+        run.stderr.contains(&format!(
+            "{}:1:12: configuration key 'action': action 'man' is answered from the command line alone: run `backup --action man`",
+            conf.display()
+        )),
         "{run:?}"
     );
 }
