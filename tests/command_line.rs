@@ -160,10 +160,23 @@ fn a_command_that_needs_arguments_cannot_be_selected_alone() {
     assert_eq!(lines.len(), 1, "{run:?}");
     assert!(lines[0].ends_with(expected), "{run:?}");
     // the same from the configuration; a command without arguments still runs
-    sb.write("etc/backup/command.json.conf", "{\"command\": \"restore\"}");
+    let conf = sb.write("etc/backup/command.json.conf", "{\"command\": \"restore\"}");
+    let located = format!(
+        "{}:1:13: configuration key 'command': {expected}",
+        conf.display()
+    );
     let run = sb.run(&["--shell"]);
-    assert_eq!(run.code, 64, "{run:?}");
-    assert!(run.stderr.contains(expected), "{run:?}");
+    assert_eq!(run.code, 78, "{run:?}");
+    assert!(run.stderr.contains(&located), "{run:?}");
+    // and a check of the configuration says so
+    let run = sb.run(&["--action", "config-check"]);
+    assert_eq!(run.code, 78, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!("error: {located}\n")),
+        "{run:?}"
+    );
+    let run = sb.run(&["restore", "x.tar", "--action", "config-check"]);
+    assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(sb.run(&["--shell", "--command", "list"]).code, 0);
 }
 
@@ -346,14 +359,16 @@ fn man_renders_the_page_with_commands_and_plugin_options() {
 #[test]
 fn the_pages_are_for_the_command_line_only() {
     let sb = Sandbox::new("backup");
-    sb.write("etc/backup.conf", "{\"action\": \"man\"}");
+    let conf = sb.write("etc/backup.conf", "{\"action\": \"man\"}");
     std::fs::create_dir_all(sb.path("etc/backup")).unwrap();
     let run = sb.run(&["--shell"]);
-    assert_eq!(run.code, 64, "{run:?}");
+    // the file is wrong: a configuration error where it says so
+    assert_eq!(run.code, 78, "{run:?}");
     assert!(
-        run.stderr.contains(
-            "action 'man' is answered from the command line alone: run `backup --action man`"
-        ),
+        run.stderr.contains(&format!(
+            "{}:1:12: configuration key 'action': action 'man' is answered from the command line alone: run `backup --action man`",
+            conf.display()
+        )),
         "{run:?}"
     );
 }

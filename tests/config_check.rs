@@ -114,6 +114,39 @@ fn every_error_is_reported_in_one_run() {
 }
 
 #[test]
+fn bad_environment_variables_hide_no_other_error() {
+    let (sb, conf) = configured("fetch", "etc/fetch.conf", r#"{"retries": 12}"#);
+    let before = tree(sb.root());
+    let run: Run = sb
+        .command(&["--action", "config-check"])
+        .env("FETCH_TIMEOUT", "soon")
+        .env("FETCH_JOBS", "many")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(tree(sb.root()), before, "{run:?}");
+    assert_eq!(run.code, 78, "{run:?}");
+    let errors = lines(&run, "error: ");
+    let expected = [
+        "environment variable FETCH_TIMEOUT: configuration key 'timeout': invalid duration \"soon\"".to_string(),
+        "environment variable FETCH_JOBS: configuration key 'max_jobs': ".to_string(),
+        format!("{conf}:1:13: configuration key 'retries': 12 is out of the range ..=9"),
+    ];
+    assert_eq!(errors.len(), expected.len(), "{run:?}");
+    for want in &expected {
+        assert!(
+            errors.iter().any(|e| e.starts_with(want.as_str())),
+            "no error starting with {want:?} in {errors:#?}"
+        );
+    }
+    assert!(
+        run.stderr
+            .ends_with(&format!("fetch: the configuration has 3 errors ({conf})\n")),
+        "{run:?}"
+    );
+}
+
+#[test]
 fn unknown_keys_are_warnings_and_only_command_line_errors_exit_64() {
     let (sb, conf) = configured(
         "dusage",
@@ -484,6 +517,17 @@ fn help_config_lists_every_key_and_exits() {
         "{}",
         run.stdout
     );
+    // the variables that set keys, a configuration-only key's among them
+    let (sb, _) = configured("fetch", "etc/fetch.conf", "{}");
+    let run = run_untouched(&sb, &["--help-config"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    for want in [
+        "  log_filter  <string or null>  [option: --log-filter]  [env: RUST_LOG]\n",
+        "  max_jobs  <integer>  [default: 4]  [option: --max-jobs]  [env: FETCH_JOBS]\n",
+        "  share  <number>  [default: 0.5]  [env: FETCH_SHARE]\n",
+    ] {
+        assert!(run.stdout.contains(want), "no {want:?} in:\n{}", run.stdout);
+    }
     // not a key files may set
     let (sb, conf) = configured("backup", "etc/backup.conf", "{\"help_config\": true}");
     let run = run_untouched(&sb, &["--action", "config-check"]);

@@ -111,6 +111,16 @@ fn a_hand_written_app_is_embedded_driven_and_finished_by_its_host() {
     assert_eq!(again.app.greeting, "hello");
     assert_eq!(again.run(), 0);
 
+    // a check of the configuration comes before setup, not in an action stage
+    let mut checked = zenkit::embed::<Manual, _, _>(["manual"]).unwrap();
+    assert_eq!(checked.run_action("config-check"), 64);
+    let runlog = checked.ctx.runlog_record().to_value().to_string();
+    assert!(
+        runlog.contains("action 'config-check' inspects the configuration before it is put in force, not in an action stage: run `manual --action config-check`"),
+        "{runlog}"
+    );
+    assert_eq!(checked.finish(), 64);
+
     let err = zenkit::embed::<Manual, _, _>(["manual", "--no-such-option"]).unwrap_err();
     assert_eq!(err.exit_code(), 64);
     assert!(err.message().contains("--no-such-option"), "{err}");

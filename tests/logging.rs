@@ -127,6 +127,17 @@ fn rust_log_and_log_filter_change_what_is_logged() {
     assert!(!run.stderr.contains("store main is 90% full"), "{run:?}");
     let run = run_with_rust_log(&sb, Some("logdemo::store=debug"), &[]);
     assert!(run.stderr.contains("DEBUG: opening store main"), "{run:?}");
+    // the configuration in force says where the directives came from
+    let run = run_with_rust_log(
+        &sb,
+        Some("logdemo::store=debug"),
+        &["--action", "config-view", "-v"],
+    );
+    assert!(
+        run.stdout
+            .contains("log_filter: logdemo::store=debug  [environment variable RUST_LOG]"),
+        "{run:?}"
+    );
     let run = run_with_rust_log(
         &sb,
         Some("logdemo::store=debug"),
@@ -156,7 +167,7 @@ fn a_bad_directive_is_one_line_saying_where() {
     assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
     assert!(
         run.stderr.contains(
-            "environment variable RUST_LOG: invalid log filter directive 'db[span]=debug'"
+            "environment variable RUST_LOG: configuration key 'log_filter': invalid log filter directive 'db[span]=debug'"
         ),
         "{run:?}"
     );

@@ -66,7 +66,12 @@ where
 
 /// The option of built-in key `key`, as its table row says.
 fn builtin_arg(key: &Key, opt: Opt) -> Arg {
-    let mut arg = Arg::new(key.key).long(opt.long).help(key.help);
+    let env = crate::settings::environment();
+    let help = match env.iter().find(|env| env.key == key.key) {
+        Some(env) => format!("{} [env: {}]", key.help, env.var),
+        None => key.help.to_string(),
+    };
+    let mut arg = Arg::new(key.key).long(opt.long).help(help);
     if let Some(short) = opt.short {
         arg = arg.short(short);
     }
@@ -886,5 +891,10 @@ mod tests {
             "{help}"
         );
         assert!(help.contains("[possible values: text, json]"), "{help}");
+        // as an author's option with `env` does, --log-filter names RUST_LOG
+        assert!(
+            help.contains("(info,mytool::db=debug,hyper=warn) [env: RUST_LOG]"),
+            "{help}"
+        );
     }
 }

@@ -38,6 +38,14 @@ pub(crate) fn all_actions<A: App>() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// The keys of application `A` that environment variables set: the
+/// built-in ones and the author's.
+pub(crate) fn environment<A: App>() -> Vec<config::EnvKey> {
+    let mut keys = crate::settings::environment().to_vec();
+    keys.extend(A::environment());
+    keys
+}
+
 /// Checks and binds a freshly loaded configuration of application `A`.
 pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
     let mut settings = Settings::bind(&config)?;

@@ -71,7 +71,8 @@
 //! - [`error`]: the error type, its kinds and the exit codes.
 //! - [`exec`]: external commands run with their command line and result logged.
 //! - [`fs`]: crash-safe file writes and JSON files as zenkit writes them.
-//! - [`log`]: the log layer, log levels and the file-only log target.
+//! - [`log`]: the log layer, log levels, formats and filter directives, the
+//!   file-only log target and the layers an author adds.
 //! - [`progress`]: the progress bar [`Context::progress`] returns.
 //! - [`schema`]: the description of every configuration key, for
 //!   `--action config-schema` and `--help-config`.

@@ -96,6 +96,8 @@ pub struct KeyDoc {
     pub help: String,
     /// Its command-line option (`--log-level`), if it has one.
     pub option: Option<String>,
+    /// The environment variable that may set it, if any.
+    pub env: Option<String>,
     /// Other names a file may give it.
     pub aliases: Vec<String>,
     /// Whether a configuration file may set it.
@@ -180,6 +182,9 @@ impl Catalog {
             }
             if let Some(option) = &doc.option {
                 line.push_str(&format!("  [option: {option}]"));
+            }
+            if let Some(var) = &doc.env {
+                line.push_str(&format!("  [env: {var}]"));
             }
             for alias in &doc.aliases {
                 line.push_str(&format!("  [also: {alias}]"));
@@ -476,6 +481,7 @@ mod tests {
             default: json!(false),
             help: format!("help of {key}"),
             option: None,
+            env: None,
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
             in_files,
         };
@@ -483,6 +489,11 @@ mod tests {
             keys: vec![
                 doc("paralel", true, &["parallel"]),
                 doc("config_file", false, &[]),
+                KeyDoc {
+                    option: Some("--timeout".into()),
+                    env: Some("DEMO_TIMEOUT".into()),
+                    ..doc("timeout", true, &[])
+                },
             ],
             defs: Map::new(),
         };
@@ -495,7 +506,7 @@ mod tests {
         let properties = schema["properties"].as_object().unwrap();
         assert_eq!(
             properties.keys().collect::<Vec<_>>(),
-            ["paralel", "parallel"]
+            ["paralel", "parallel", "timeout"]
         );
         assert_eq!(properties["paralel"]["default"], json!(false));
         assert_eq!(properties["paralel"]["description"], "help of paralel");
@@ -507,5 +518,11 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("config_file  <boolean>  [default: false]  [not in files]"));
+        assert!(
+            text.contains(
+                "  timeout  <boolean>  [default: false]  [option: --timeout]  [env: DEMO_TIMEOUT]\n"
+            ),
+            "{text}"
+        );
     }
 }

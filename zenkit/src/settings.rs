@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use zenkit_builtins::{Base, Default as KeyDefault, Kind as AppKind};
 
-use crate::config::{Config, Layer};
+use crate::config::{Config, EnvKey};
 use crate::log::{LogFilter, LogFormat, LogLevel};
 use crate::paths::Paths;
 use crate::script::{Interval, TimeValue};
@@ -63,9 +63,8 @@ pub struct Settings {
     pub log_file: PathBuf,
     /// `log_level`.
     pub log_level: LogLevel,
-    /// The filter directives in force: those of `--log-filter`, else those
-    /// of the environment variable `RUST_LOG`, else those of the key
-    /// `log_filter` (see [`LogFilter`]).
+    /// `log_filter`: the filter directives in force (see [`LogFilter`]),
+    /// which the environment variable `RUST_LOG` may set.
     pub log_filter: Option<LogFilter>,
     /// `log_format`.
     pub log_format: LogFormat,
@@ -117,49 +116,29 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Binds the built-in keys of the merged configuration. The
-    /// directives of `RUST_LOG`, when it is set and not empty, replace those
-    /// of a configuration file (not those of `--log-filter`).
+    /// Binds the built-in keys of the merged configuration.
     pub(crate) fn bind(config: &Config) -> Result<Settings> {
-        let mut settings: Settings = config.bind()?;
-        let from_cli = config
-            .origin(LOG_FILTER_KEY)
-            .is_some_and(|origin| origin.layer == Layer::Cli)
-            && settings.log_filter.is_some();
-        if !from_cli {
-            if let Some(filter) = env_log_filter()? {
-                settings.log_filter = Some(filter);
-            }
-        }
-        Ok(settings)
+        config.bind()
     }
 }
 
-/// The key of the filter directives.
-const LOG_FILTER_KEY: &str = "log_filter";
-
 /// The environment variable of filter directives, as `env_logger` and
-/// `tracing-subscriber` read it.
+/// `tracing-subscriber` read it: it sets the key `log_filter`, above the
+/// files and below `--log-filter`.
 pub const LOG_FILTER_VARIABLE: &str = "RUST_LOG";
 
-/// The filter directives of `RUST_LOG`, when it is set and not blank.
-fn env_log_filter() -> Result<Option<LogFilter>> {
-    let Some(value) = std::env::var_os(LOG_FILTER_VARIABLE) else {
-        return Ok(None);
-    };
-    let Some(text) = value.to_str() else {
-        return Err(crate::Error::config(format!(
-            "environment variable {LOG_FILTER_VARIABLE}: not valid UTF-8; fix or unset it"
-        )));
-    };
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    LogFilter::parse(text).map(Some).map_err(|err| {
-        crate::Error::config(format!(
-            "environment variable {LOG_FILTER_VARIABLE}: {err}; fix or unset it"
-        ))
-    })
+/// The built-in keys environment variables set: `log_filter` from
+/// `RUST_LOG`.
+pub(crate) fn environment() -> [EnvKey; 1] {
+    [EnvKey {
+        key: "log_filter",
+        var: LOG_FILTER_VARIABLE,
+        parse: |text| {
+            LogFilter::parse(text)
+                .map(|_| Value::from(text))
+                .map_err(|err| err.to_string())
+        },
+    }]
 }
 
 /// The typed values of a script's keys.

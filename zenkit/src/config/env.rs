@@ -34,12 +34,29 @@ pub struct EnvValue {
 /// Reads the variables of `keys` from the process environment with `get`
 /// (`std::env::var_os` at run time). A variable that is not set, or set to
 /// the empty string, sets nothing; a value that is not valid Unicode or not
-/// a value of its key is a configuration error naming the variable.
+/// a value of its key is a configuration error naming the variable (the
+/// first one; [`read_each`] gives them all).
 pub fn read(
     keys: &[EnvKey],
     get: impl Fn(&str) -> Option<std::ffi::OsString>,
 ) -> Result<Vec<EnvValue>> {
+    let (values, mut errors) = read_each(keys, get);
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors.swap_remove(0))
+    }
+}
+
+/// Reads the variables of `keys` as [`read`] does, but goes on past a bad
+/// value: the values read, and an error for each variable whose value is
+/// none (for `--action config-check`, which reports every error).
+pub fn read_each(
+    keys: &[EnvKey],
+    get: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> (Vec<EnvValue>, Vec<Error>) {
     let mut values = Vec::new();
+    let mut errors = Vec::new();
     for env in keys {
         let Some(raw) = get(env.var) else { continue };
         if raw.is_empty() {
@@ -53,16 +70,19 @@ pub fn read(
             .at(ErrorOrigin::for_key(env.key))
         };
         let Some(text) = raw.to_str() else {
-            return Err(bad("the value is not valid UTF-8"));
+            errors.push(bad("the value is not valid UTF-8"));
+            continue;
         };
-        let value = (env.parse)(text).map_err(|why| bad(&why.replace(['\r', '\n'], " ")))?;
-        values.push(EnvValue {
-            var: env.var.into(),
-            key: env.key.to_string(),
-            value,
-        });
+        match (env.parse)(text) {
+            Ok(value) => values.push(EnvValue {
+                var: env.var.into(),
+                key: env.key.to_string(),
+                value,
+            }),
+            Err(why) => errors.push(bad(&why.replace(['\r', '\n'], " "))),
+        }
     }
-    Ok(values)
+    (values, errors)
 }
 
 #[cfg(test)]
@@ -118,5 +138,29 @@ mod tests {
             err.message(),
             "environment variable TOOL_LIMIT: configuration key 'limit': invalid digit found in string; correct or unset the variable"
         );
+    }
+
+    #[test]
+    fn every_bad_variable_is_an_error_of_its_own() {
+        let get = |var: &str| match var {
+            "TOOL_WORKERS" => Some(OsString::from("four")),
+            "TOOL_LIMIT" => Some(OsString::from("many")),
+            _ => None,
+        };
+        let (values, errors) = read_each(&KEYS, get);
+        assert!(values.is_empty());
+        let vars: Vec<_> = errors
+            .iter()
+            .map(|e| e.message().split(':').next().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            vars,
+            [
+                "environment variable TOOL_WORKERS",
+                "environment variable TOOL_LIMIT"
+            ]
+        );
+        let first = read(&KEYS, get).unwrap_err();
+        assert_eq!(first, errors[0]);
     }
 }

@@ -7,7 +7,8 @@
 //! 2. every file named `*.json.conf` in the configuration directory, in name
 //!    order,
 //! 3. the configuration file,
-//! 4. environment variables of keys that have one (`#[zen(env = "VAR")]`),
+//! 4. environment variables of keys that have one (`#[zen(env = "VAR")]`,
+//!    `RUST_LOG` for `log_filter`) and that the command line does not give,
 //! 5. the options given on the command line.
 //!
 //! Files are JSON plus comment lines (a line whose first non-blank characters
@@ -21,7 +22,6 @@ mod env;
 mod json;
 mod load;
 mod merge;
-// Not yet called by the runtime.
 mod unknown;
 
 use std::collections::BTreeMap;
@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 
 use crate::{Error, Result};
 
-pub use self::env::{read as read_env, EnvKey, EnvValue};
+pub use self::env::{read as read_env, read_each as read_each_env, EnvKey, EnvValue};
 use self::merge::Tree;
 pub use self::merge::{format_path, parse_path, Segment};
 pub use self::unknown::{closest, unknown_keys, UnknownKey};

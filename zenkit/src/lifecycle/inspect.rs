@@ -87,6 +87,11 @@ fn catalog<A: App>(
     option_of: &dyn Fn(&str) -> Option<String>,
 ) -> crate::Result<Catalog> {
     let mut generator = schema::generator();
+    let environment = configure::environment::<A>();
+    let env_of = |key: &str| {
+        let found = environment.iter().find(|env| env.key == key);
+        found.map(|env| env.var.to_string())
+    };
     let default_of = |key: &str| defaults.get(key).cloned().unwrap_or(Value::Null);
     let actions: Vec<&str> = configure::all_actions::<A>()
         .iter()
@@ -101,6 +106,7 @@ fn catalog<A: App>(
             default: default_of(key.key),
             help: key.help.to_string(),
             option: option_of(key.key),
+            env: env_of(key.key),
             aliases: key.alias.map(str::to_string).into_iter().collect(),
             in_files: key.in_files,
         })
@@ -124,6 +130,7 @@ fn catalog<A: App>(
                 default,
                 help,
                 option: option_of(key),
+                env: env_of(key),
                 aliases: Vec::new(),
                 in_files: true,
             });
@@ -198,9 +205,16 @@ fn option_help(options: &[clap::Arg], key: &str) -> Option<String> {
 /// daemon's start would, without taking anything on: the built-in keys,
 /// the application's, its plugins' and its components'; unknown keys are
 /// warnings (errors with `deny_unknown_keys`). Prints every warning and
-/// error, one per line, and returns the exit code.
-pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config) -> u8 {
-    let mut errors = configure::check::<A>(config);
+/// error, one per line, and returns the exit code. `env_errors` are those
+/// of environment variables whose values were left out of `config`.
+pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config, env_errors: Vec<Error>) -> u8 {
+    let mut errors = env_errors;
+    errors.extend(configure::check::<A>(config));
+    if A::KIND == AppKind::Script {
+        if let Ok(Some(selected)) = config.get::<Option<String>>("command") {
+            errors.extend(super::missing_args_of(rt, config, &selected));
+        }
+    }
     errors.extend(rt.app.bind_checked(config));
     errors.extend(rt.plugins.check(config));
     if A::KIND == AppKind::Daemon {

@@ -34,6 +34,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::app::App;
+use crate::config::Config;
 use crate::context::{timestamp, Context};
 use crate::daemon::daemonize;
 use crate::error::{Error, Result};
@@ -263,15 +264,24 @@ fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Runtime<A>, Stop
     Ok(runtime)
 }
 
-/// The usage error of a script whose selected command needs arguments
-/// that were not given, because it was selected by `--command` or the
-/// `command` key rather than named on the command line.
+/// The error of a script whose selected command needs arguments that were
+/// not given, because it was selected by `--command` or the `command` key
+/// rather than named on the command line.
 fn missing_command_args<A: App>(runtime: &Runtime<A>) -> Option<Error> {
     let ctx = &runtime.ctx;
-    if runtime.command_args.is_some() || ctx.settings.action.is_some() {
+    if ctx.settings.action.is_some() {
         return None;
     }
     let selected = &ctx.script.as_ref()?.command;
-    let command = A::COMMANDS.iter().find(|c| c.name == *selected)?;
-    crate::script::missing(&ctx.name, command)
+    missing_args_of::<A>(runtime, &ctx.config, selected)
+}
+
+/// The error of command `selected` of `config` needing arguments that were
+/// not given, when it was not named on the command line of `runtime`.
+fn missing_args_of<A: App>(runtime: &Runtime<A>, config: &Config, selected: &str) -> Option<Error> {
+    if runtime.command_args.is_some() {
+        return None;
+    }
+    let command = A::COMMANDS.iter().find(|c| c.name == selected)?;
+    crate::script::missing(&runtime.ctx.name, command, config)
 }

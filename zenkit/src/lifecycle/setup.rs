@@ -38,23 +38,29 @@ pub(super) fn setup<A: App>(
             rt, how, &defaults, &option_of,
         )?));
     }
-    let loaded = crate::config::read_env(&A::environment(), |var| std::env::var_os(var))
-        .and_then(|env| Config::load_with_env(defaults, env, cli));
-    let mut config = match loaded {
+    let get = |var: &str| std::env::var_os(var);
+    // the command line wins: a variable of a key it gives is not read
+    let environment: Vec<_> = configure::environment::<A>()
+        .into_iter()
+        .filter(|env| !cli.contains_key(env.key))
+        .collect();
+    // a check reports every bad variable and goes on with the good ones
+    let (env, env_errors) = match requested {
+        Some(Inspect::Check) => crate::config::read_each_env(&environment, get),
+        _ => (crate::config::read_env(&environment, get)?, Vec::new()),
+    };
+    let mut config = match Config::load_with_env(defaults, env, cli) {
         Ok(config) => config,
         Err(err) if requested == Some(Inspect::Check) => {
-            return Err(Stop::Exit(inspect::report(
-                &rt.ctx.name,
-                &[],
-                vec![err],
-                &[],
-            )));
+            let mut errors = env_errors;
+            errors.push(err);
+            return Err(Stop::Exit(inspect::report(&rt.ctx.name, &[], errors, &[])));
         }
         Err(err) => return Err(err.into()),
     };
     config.set_options(options);
     match Inspect::requested(config.as_map()) {
-        Some(Inspect::Check) => return Err(Stop::Exit(inspect::check(rt, &config))),
+        Some(Inspect::Check) => return Err(Stop::Exit(inspect::check(rt, &config, env_errors))),
         Some(Inspect::Describe(how)) => {
             let option_of = |key: &str| config.option_of(key).map(str::to_string);
             let defaults = config

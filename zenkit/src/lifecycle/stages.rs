@@ -113,11 +113,30 @@ fn output(ctx: &Context) -> Box<dyn Write> {
 }
 
 fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
-    if crate::manual::Page::of(action).is_some() {
-        return Err(Error::usage(format!(
-            "action '{action}' is answered from the command line alone: run `{} --action {action}`",
+    // an action a file names is the file's mistake, one a host program
+    // asks for is the call's
+    let refused = |why: &str| {
+        let message = format!(
+            "action '{action}' {why}: run `{} --action {action}`",
             ctx.name
-        )));
+        );
+        if ctx.settings.action.as_deref() == Some(action) {
+            ctx.config.error_for("action", message)
+        } else {
+            Error::usage(message)
+        }
+    };
+    if crate::manual::Page::of(action).is_some() {
+        return Err(refused("is answered from the command line alone"));
+    }
+    let inspections = [
+        zenkit_builtins::CONFIG_CHECK,
+        zenkit_builtins::CONFIG_SCHEMA,
+    ];
+    if inspections.contains(&action) {
+        return Err(refused(
+            "inspects the configuration before it is put in force, not in an action stage",
+        ));
     }
     if crate::daemon::actions::run(action, ctx, &mut output(ctx))? {
         return Ok(());

@@ -241,15 +241,17 @@ impl Sinks {
     /// or journald cannot be reached. The open file and the connection to
     /// journald are kept when they stay the same.
     fn configure(&mut self, settings: &LogSettings) -> Result<()> {
-        let journal = match (settings.journal && settings.to_console, self.journal.take()) {
-            (true, Some(open)) => Some(open),
-            (true, None) => Some(Journal::connect().map_err(|err| {
+        let to_journal = settings.journal && settings.to_console;
+        // a new connection is committed only once the log file is open too
+        let connected = if to_journal && self.journal.is_none() {
+            Some(Journal::connect().map_err(|err| {
                 Error::setup(format!(
                     "cannot send the log to journald at {}: {err}; set the configuration key log_journal to false to log to stderr",
                     journal::SOCKET
                 ))
-            })?),
-            (false, _) => None,
+            })?)
+        } else {
+            None
         };
         let file = match &settings.file {
             None => None,
@@ -260,7 +262,6 @@ impl Sinks {
                         Ok(file) => file,
                         Err(err) => {
                             self.file = old;
-                            self.journal = journal;
                             return Err(err);
                         }
                     },
@@ -272,7 +273,11 @@ impl Sinks {
             }
         };
         self.file = file;
-        self.journal = journal;
+        self.journal = if to_journal {
+            connected.or_else(|| self.journal.take())
+        } else {
+            None
+        };
         self.name = settings.name.clone();
         self.filter = settings.filter.clone();
         self.format = settings.format;
@@ -815,6 +820,21 @@ mod tests {
         ] {
             assert!(text.contains(field), "{field} not in {text:?}");
         }
+    }
+
+    #[test]
+    fn a_log_file_that_cannot_be_opened_leaves_the_journal_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("journal");
+        let _server = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+        let mut sinks = Sinks::new();
+        sinks.journal = Some(Journal::connect_at(&socket).unwrap());
+        // a path below a regular file cannot be a log file
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "").unwrap();
+        let s = settings(Some(plain.join("demo.log")), LogLevel::Info, LogLevel::Info);
+        assert!(sinks.configure(&s).is_err());
+        assert!(sinks.journal.is_some(), "the journal was dropped");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use crate::app::{CommandInfo, ParamPlace, ParamShape};
+use crate::config::Config;
 use crate::{Error, Result};
 
 /// What a script command was given on the command line after its name:
@@ -129,10 +130,12 @@ fn wrong(name: &str, value: &Value) -> Error {
     ))
 }
 
-/// The usage error of command `command` selected without the arguments
-/// it needs (by `--command` or the `command` key): `None` when it needs
-/// none. `app` is the application's name, for the example.
-pub(crate) fn missing(app: &str, command: &CommandInfo) -> Option<Error> {
+/// The error of command `command` selected by the `command` key of
+/// `config` (from `--command`, a file or the default) without the
+/// arguments it needs: `None` when it needs none. `app` is the
+/// application's name, for the example. A usage error when `--command`
+/// selected it, else a configuration error located where the key was set.
+pub(crate) fn missing(app: &str, command: &CommandInfo, config: &Config) -> Option<Error> {
     let needed: Vec<String> = command
         .params
         .iter()
@@ -147,9 +150,12 @@ pub(crate) fn missing(app: &str, command: &CommandInfo) -> Option<Error> {
     }
     let name = command.name;
     let list = needed.join(" ");
-    Some(Error::usage(format!(
-        "command '{name}' needs {list}, which only its own command line gives: run `{app} {name} {list}` instead of selecting it with --command or the 'command' key"
-    )))
+    Some(config.error_for(
+        "command",
+        format!(
+            "command '{name}' needs {list}, which only its own command line gives: run `{app} {name} {list}` instead of selecting it with --command or the 'command' key"
+        ),
+    ))
 }
 
 /// The JSON form of one parameter's matched values in `matches`, or `None`
@@ -234,18 +240,38 @@ mod tests {
             help: "",
             params: PARAMS,
         };
-        let err = missing("backup", &restore).unwrap();
+        let config = |cli: Value| {
+            let defaults = serde_json::json!({
+                "config_file": null, "config_dir": null, "command": "restore",
+            });
+            let (Value::Object(defaults), Value::Object(cli)) = (defaults, cli) else {
+                unreachable!("objects")
+            };
+            let mut config = Config::load(defaults, cli).unwrap();
+            config.set_options([("command".to_string(), "--command".to_string())]);
+            config
+        };
+        let given = config(serde_json::json!({"command": "restore"}));
+        let err = missing("backup", &restore, &given).unwrap();
         assert_eq!(err.exit_code(), 64);
         assert!(
             err.message()
-                .starts_with("command 'restore' needs SNAPSHOT,")
+                .starts_with("option --command: command 'restore' needs SNAPSHOT,")
                 && err.message().contains("`backup restore SNAPSHOT`"),
+            "{err}"
+        );
+        // not selected on the command line: the configuration is wrong
+        let default = config(serde_json::json!({}));
+        let err = missing("backup", &restore, &default).unwrap();
+        assert_eq!(err.exit_code(), 78, "{err}");
+        assert!(
+            err.message().contains("configuration key 'command'"),
             "{err}"
         );
         let optional = CommandInfo {
             params: &PARAMS[1..],
             ..restore
         };
-        assert!(missing("backup", &optional).is_none());
+        assert!(missing("backup", &optional, &given).is_none());
     }
 }
