@@ -88,13 +88,14 @@ fn builtin_arg(key: &Key, opt: Opt) -> Arg {
     };
     arg = match key.value {
         ValueType::Bool | ValueType::Count => arg,
-        ValueType::LogLevel => arg.value_parser(
+        // files take the names in any case, and so does the command line
+        ValueType::LogLevel => arg.ignore_case(true).value_parser(
             PossibleValuesParser::new(zenkit_builtins::LOG_LEVELS.iter().map(|name| {
                 PossibleValue::new(*name).hide(zenkit_builtins::LOG_LEVEL_ALIASES.contains(name))
             }))
             .map(Value::String),
         ),
-        ValueType::LogFormat => arg.value_parser(
+        ValueType::LogFormat => arg.ignore_case(true).value_parser(
             PossibleValuesParser::new(zenkit_builtins::LOG_FORMATS).map(Value::String),
         ),
         ValueType::Unsigned => arg.value_parser(value_parser::<u64>()),
@@ -879,6 +880,10 @@ mod tests {
         assert_eq!(
             layer(&["app", "--log-level", "warn", "--log-format", "json"]),
             serde_json::json!({"log_level": "warn", "log_format": "json"})
+        );
+        assert_eq!(
+            layer(&["app", "--log-level", "DEBUG", "--log-format", "JSON"]),
+            serde_json::json!({"log_level": "DEBUG", "log_format": "JSON"})
         );
         assert!(cmd
             .clone()
