@@ -109,11 +109,13 @@ impl Pipeline {
         file.write_all(text.as_bytes()).unwrap();
     }
 
-    /// The stored lines, parsed.
+    /// The stored lines, parsed: the complete ones, since the store may be
+    /// in the middle of appending the next.
     fn stored(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.store())
-            .unwrap_or_default()
-            .lines()
+        let bytes = std::fs::read(self.store()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        text.split_inclusive('\n')
+            .filter_map(|line| line.strip_suffix('\n'))
             .map(|line| {
                 serde_json::from_str(line).unwrap_or_else(|e| panic!("bad line {line:?}: {e}"))
             })
