@@ -303,8 +303,10 @@ fn watch_loses_no_line_of_40000_across_20_logrotate_rotations() {
                 }
                 logrotate(&sb, &body);
                 let request = shared.reopen.fetch_add(1, Ordering::SeqCst) + 1;
+                // a writer that wrote its last line has nothing to reopen
                 wait_until("the writer did not reopen the file", || {
                     shared.reopened.load(Ordering::SeqCst) == request
+                        || shared.done.load(Ordering::SeqCst)
                 });
             }
             CopyTruncate => {
@@ -315,6 +317,7 @@ fn watch_loses_no_line_of_40000_across_20_logrotate_rotations() {
                 shared.quiet.store(true, Ordering::SeqCst);
                 wait_until("the writer did not pause", || {
                     shared.pauses.load(Ordering::SeqCst) > pauses
+                        || shared.done.load(Ordering::SeqCst)
                 });
                 matches.wait_complete(shared.written.load(Ordering::SeqCst));
                 logrotate(&sb, "    rotate 30\n    copytruncate");
