@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::Runtime;
 use crate::app::{App, AppKind};
-use crate::config::Config;
+use crate::config::{Config, Layer};
 use crate::configure;
 use crate::error::{Error, ErrorKind, EXIT_CONFIG, EXIT_SUCCESS, EXIT_USAGE};
 use crate::schema::{self, Catalog, KeyDoc, Owner};
@@ -210,7 +210,12 @@ fn option_help(options: &[clap::Arg], key: &str) -> Option<String> {
 pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config, env_errors: Vec<Error>) -> u8 {
     let mut errors = env_errors;
     errors.extend(configure::check::<A>(config));
-    if A::KIND == AppKind::Script {
+    // the application's default command needing arguments says nothing
+    // about the configuration: a run names it with them
+    let chosen = config
+        .origin("command")
+        .is_some_and(|origin| origin.layer != Layer::Default);
+    if A::KIND == AppKind::Script && chosen {
         if let Ok(Some(selected)) = config.get::<Option<String>>("command") {
             errors.extend(super::missing_args_of(rt, config, &selected));
         }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use crate::app::{CommandInfo, ParamPlace, ParamShape};
-use crate::config::Config;
+use crate::config::{Config, Layer};
 use crate::{Error, Result};
 
 /// What a script command was given on the command line after its name:
@@ -150,12 +150,20 @@ pub(crate) fn missing(app: &str, command: &CommandInfo, config: &Config) -> Opti
     }
     let name = command.name;
     let list = needed.join(" ");
-    Some(config.error_for(
-        "command",
-        format!(
-            "command '{name}' needs {list}, which only its own command line gives: run `{app} {name} {list}` instead of selecting it with --command or the 'command' key"
-        ),
-    ))
+    let message = format!(
+        "command '{name}' needs {list}, which only its own command line gives: run `{app} {name} {list}` instead of selecting it with --command or the 'command' key"
+    );
+    // the application's default command is chosen by the run's command
+    // line giving none: a usage error, as `--command` is
+    let by_default = match config.origin("command") {
+        Some(origin) => origin.layer == Layer::Default,
+        None => true,
+    };
+    Some(if by_default {
+        Error::usage(message)
+    } else {
+        config.error_for("command", message)
+    })
 }
 
 /// The JSON form of one parameter's matched values in `matches`, or `None`
@@ -260,12 +268,14 @@ mod tests {
                 && err.message().contains("`backup restore SNAPSHOT`"),
             "{err}"
         );
-        // not selected on the command line: the configuration is wrong
+        // the default command, chosen because the command line names none:
+        // the command line lacks the command and its arguments (a file that
+        // names it is a located configuration error, see tests/command_line.rs)
         let default = config(serde_json::json!({}));
         let err = missing("backup", &restore, &default).unwrap();
-        assert_eq!(err.exit_code(), 78, "{err}");
+        assert_eq!(err.exit_code(), 64, "{err}");
         assert!(
-            err.message().contains("configuration key 'command'"),
+            err.message().starts_with("command 'restore' needs SNAPSHOT,"),
             "{err}"
         );
         let optional = CommandInfo {

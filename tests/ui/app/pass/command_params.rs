@@ -84,6 +84,10 @@ fn main() {
     let err = zenkit::embed::<Restorer, _, _>(base).unwrap_err();
     assert_eq!(err.exit_code(), 64);
     assert!(err.message().starts_with("command 'restore' needs ARCHIVE"), "{err}");
+    // nor is it a fault of the configuration
+    let check = base.iter().copied().chain(["--action", "config-check"]);
+    let err = zenkit::embed::<Restorer, _, _>(check).unwrap_err();
+    assert_eq!(err.exit_code(), 0, "{err}");
     let named = base.iter().copied().chain(["restore", "a.tar", "--into-dir", "x"]);
     assert!(zenkit::embed::<Restorer, _, _>(named).is_ok());
     let plain = base.iter().copied().chain(["--command", "plain"]);
