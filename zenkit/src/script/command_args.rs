@@ -275,7 +275,8 @@ mod tests {
         let err = missing("backup", &restore, &default).unwrap();
         assert_eq!(err.exit_code(), 64, "{err}");
         assert!(
-            err.message().starts_with("command 'restore' needs SNAPSHOT,"),
+            err.message()
+                .starts_with("command 'restore' needs SNAPSHOT,"),
             "{err}"
         );
         let optional = CommandInfo {
