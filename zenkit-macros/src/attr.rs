@@ -119,10 +119,10 @@ pub(crate) struct RangeAttr {
 impl RangeAttr {
     /// Whether `x` is in the range.
     pub(crate) fn contains(&self, x: f64) -> bool {
-        self.start_value.map_or(true, |s| x >= s)
+        self.start_value.is_none_or(|s| x >= s)
             && self
                 .end_value
-                .map_or(true, |e| if self.inclusive { x <= e } else { x < e })
+                .is_none_or(|e| if self.inclusive { x <= e } else { x < e })
     }
 }
 

@@ -830,12 +830,12 @@ mod tests {
         use std::collections::HashSet;
         let (mut keys, mut longs, mut shorts) = (HashSet::new(), HashSet::new(), HashSet::new());
         for b in all_builtins() {
-            assert!(b.key.map_or(true, |k| keys.insert(k)), "{:?} twice", b.key);
+            assert!(b.key.is_none_or(|k| keys.insert(k)), "{:?} twice", b.key);
             for long in [b.long, b.alias].into_iter().flatten() {
                 assert!(longs.insert(long), "--{long} twice");
             }
             assert!(
-                b.short.map_or(true, |c| shorts.insert(c)),
+                b.short.is_none_or(|c| shorts.insert(c)),
                 "{:?} twice",
                 b.short
             );

@@ -1,5 +1,6 @@
-//! zenkit: console applications, cron-style scripts and Unix daemons from
-//! annotated structs.
+#![doc = include_str!("../README.md")]
+//!
+//! ## The crate in brief
 //!
 //! An application is a plain struct. `#[derive(ZenApp)]` turns its annotated
 //! fields into command-line options, configuration keys and persistent-state
@@ -44,9 +45,7 @@
 //! }
 //! ```
 //!
-//! The README has the tutorial, the attribute table and the option table.
-//!
-//! # What is where
+//! ### What is where
 //!
 //! The crate root holds what every application names: [`run`],
 //! [`run_from`], [`embed`] and [`Embedded`], the traits [`App`] and
@@ -130,7 +129,3 @@ pub use clap;
 /// configuration section (with `#[schemars(crate = "zenkit::schemars")]`)
 /// so that `--action config-schema` describes its fields.
 pub use schemars;
-
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

@@ -452,11 +452,11 @@ pub struct Range<N> {
 
 impl<N: PartialOrd> Range<N> {
     fn contains(&self, n: &N) -> bool {
-        let above = self.start.as_ref().map_or(true, |start| n >= start);
+        let above = self.start.as_ref().is_none_or(|start| n >= start);
         let below = self
             .end
             .as_ref()
-            .map_or(true, |end| if self.inclusive { n <= end } else { n < end });
+            .is_none_or(|end| if self.inclusive { n <= end } else { n < end });
         above && below
     }
 }

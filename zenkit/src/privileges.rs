@@ -200,9 +200,7 @@ pub fn drop_privileges(user: Option<&Account>, group: Option<&Account>) -> Resul
     };
     let uid = user.map(|u| Uid::from_raw(u.id));
 
-    let uid_matches = uid.map_or(true, |uid| {
-        unistd::getuid() == uid && unistd::geteuid() == uid
-    });
+    let uid_matches = uid.is_none_or(|uid| unistd::getuid() == uid && unistd::geteuid() == uid);
     let gid_matches = group.is_none() || (unistd::getgid() == gid && unistd::getegid() == gid);
     if uid_matches && gid_matches {
         return Ok(());
@@ -238,9 +236,7 @@ pub fn drop_privileges(user: Option<&Account>, group: Option<&Account>) -> Resul
 
     let ids_ok = unistd::getgid() == gid
         && unistd::getegid() == gid
-        && uid.map_or(true, |uid| {
-            unistd::getuid() == uid && unistd::geteuid() == uid
-        });
+        && uid.is_none_or(|uid| unistd::getuid() == uid && unistd::geteuid() == uid);
     if !ids_ok {
         return Err(Error::setup(format!(
             "switching to {target} left the process as {}, group {}",

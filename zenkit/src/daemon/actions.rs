@@ -256,7 +256,7 @@ fn command_line_options(ctx: &Context) -> Vec<String> {
                 None => option.to_string(),
             };
             let count = value.as_u64().unwrap_or(0) as usize;
-            options.extend(std::iter::repeat(flag).take(count));
+            options.extend(std::iter::repeat_n(flag, count));
             continue;
         }
         // an author's path is known by its key's name

@@ -190,7 +190,7 @@ fn turns<A: App>(
                 // signal or the alarm (a timer due, the sources' turn) is
                 // pending, a timed event is scheduled or the watches change.
                 let deadline = d.queue.next_deadline();
-                if d.queue.count_immediate() > 0 && deadline.map_or(true, |due| due > t.now) {
+                if d.queue.count_immediate() > 0 && deadline.is_none_or(|due| due > t.now) {
                     let idle_sources = d.sources.is_empty();
                     arm(&mut t.alarm, deadline, !idle_sources, t.io_due);
                     let timed = d.queue.timed_scheduled();

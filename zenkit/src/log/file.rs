@@ -60,7 +60,7 @@ impl LogFile {
 
     /// [`LogFile::write_line`] at time `now`.
     fn write_line_at(&mut self, line: &[u8], now: Instant) -> io::Result<()> {
-        if self.next_check.map_or(true, |due| now >= due) {
+        if self.next_check.is_none_or(|due| now >= due) {
             self.next_check = Some(now + FOLLOW_INTERVAL);
             self.follow_path();
         }
