@@ -73,6 +73,8 @@
 //! - [`log`]: the log layer, log levels, formats and filter directives, the
 //!   file-only log target and the layers an author adds.
 //! - [`progress`]: the progress bar [`Context::progress`] returns.
+//! - `testing` (feature `testing`): a sandbox root to run a built
+//!   application in and read what it left, and daemons to start, signal and stop.
 //! - [`schema`]: the description of every configuration key, for
 //!   `--action config-schema` and `--help-config`.
 
@@ -105,6 +107,8 @@ pub mod schema;
 pub mod script;
 pub mod settings;
 mod state;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod value;
 
 #[doc(hidden)]

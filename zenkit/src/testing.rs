@@ -1,0 +1,644 @@
+//! A testing kit for zenkit applications (feature `testing`): run a built
+//! application in a sandbox root as a user would, then read what it left.
+//!
+//! A [`Sandbox`] is a temporary `APP_ROOT_PATH` with `etc/`, `var/log` and
+//! `var/run`, removed when dropped. [`Sandbox::app`] finds a built program
+//! and gives an [`App`] that runs it there ([`App::run`]) and reads its log
+//! file, persistent state and runlogs; [`App::start`] starts a daemon in the
+//! foreground and waits until it reports readiness, giving a [`Daemon`] to
+//! signal, dump and stop. A daemon still running when its [`Daemon`] is
+//! dropped is killed, and the test fails.
+//!
+//! ```no_run
+//! use zenkit::testing::Sandbox;
+//!
+//! let sandbox = Sandbox::new();
+//! let app = sandbox.app("backup");
+//! app.write_config(r#"{"target": "/srv/backup"}"#);
+//! let run = app.run(&["--verbose"]);
+//! assert_eq!(run.code, 0, "{}", run.stderr);
+//! assert_eq!(app.runlog()["result"], "success");
+//! ```
+//!
+//! A daemon:
+//!
+//! ```no_run
+//! use zenkit::testing::Sandbox;
+//!
+//! let sandbox = Sandbox::new();
+//! let daemon = sandbox.app("counterd").start(&[]);
+//! let state = daemon.dump_state();
+//! assert!(state["components"].is_object());
+//! assert_eq!(daemon.stop(), 0);
+//! ```
+
+use std::ffi::OsStr;
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// How long a wait of the kit lasts at most before the test fails: long
+/// enough for a loaded machine, short enough for a hung program.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The environment variables a program run by the kit does not inherit
+/// unless a test gives them: they would change its log or its readiness.
+const CLEARED_ENV: [&str; 3] = ["RUST_LOG", "JOURNAL_STREAM", "NOTIFY_SOCKET"];
+
+/// A temporary application root (`APP_ROOT_PATH`) with `etc/`, `var/log`
+/// and `var/run`, removed with everything in it when dropped.
+///
+/// ```
+/// let sandbox = zenkit::testing::Sandbox::new();
+/// assert!(sandbox.path("var/log").is_dir());
+/// sandbox.write("etc/demo.conf", "{}");
+/// assert_eq!(sandbox.read("etc/demo.conf"), "{}");
+/// ```
+#[derive(Debug)]
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Default for Sandbox {
+    fn default() -> Sandbox {
+        Sandbox::new()
+    }
+}
+
+impl Sandbox {
+    /// Creates the root and its standard directories.
+    pub fn new() -> Sandbox {
+        let dir = tempfile::Builder::new()
+            .prefix("zenkit-sandbox.")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"));
+        for sub in ["etc", "var/log", "var/run"] {
+            let path = dir.path().join(sub);
+            std::fs::create_dir_all(&path)
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+        }
+        Sandbox { dir }
+    }
+
+    /// The root directory, the programs' `APP_ROOT_PATH`.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path below the root.
+    pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    /// Writes `text` to `rel` below the root, creating its directories;
+    /// returns the path.
+    pub fn write(&self, rel: impl AsRef<Path>, text: &str) -> PathBuf {
+        let path = self.path(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+        }
+        std::fs::write(&path, text)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        path
+    }
+
+    /// The text of `rel` below the root.
+    pub fn read(&self, rel: impl AsRef<Path>) -> String {
+        let path = self.path(rel);
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+
+    /// The application `name`, found as a built program ([`find_program`]),
+    /// to run in this root with zenkit's default file layout.
+    pub fn app(&self, name: &str) -> App<'_> {
+        self.app_at(name, find_program(name))
+    }
+
+    /// The application `name` built at `program`, for example
+    /// `env!("CARGO_BIN_EXE_mytool")` in an integration test.
+    pub fn app_at(&self, name: &str, program: impl Into<PathBuf>) -> App<'_> {
+        App {
+            sandbox: self,
+            name: name.to_string(),
+            program: program.into(),
+            etc: PathBuf::from("etc"),
+            log: PathBuf::from("var/log"),
+            run: PathBuf::from("var/run"),
+        }
+    }
+}
+
+/// The built program `name`: the path in `CARGO_BIN_EXE_<name>` when the
+/// environment has it, else the example of that name that `cargo test`
+/// builds into the `examples` directory next to the test executable.
+///
+/// Panics, saying what to build, when there is neither.
+pub fn find_program(name: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(format!("CARGO_BIN_EXE_{name}")) {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the path of the test executable");
+    // target/<profile>/deps/<test> → target/<profile>/examples/<name>
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executables live in target/<profile>/deps");
+    let path = profile_dir.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "no built program {name}: CARGO_BIN_EXE_{name} is not set and {} does not exist; \
+         build it (`cargo build --examples`) or pass its path to Sandbox::app_at",
+        path.display()
+    );
+    path
+}
+
+/// What a finished run left: its exit code and output.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The exit code (-1 when a signal ended the program).
+    pub code: i32,
+    /// Everything written to standard output.
+    pub stdout: String,
+    /// Everything written to standard error.
+    pub stderr: String,
+}
+
+/// An application to run in a [`Sandbox`], and where it keeps its files.
+///
+/// The file locations follow zenkit's defaults below the root: the
+/// configuration file `etc/<name>.conf`, the log `var/log/<name>.log`, the
+/// persistent state `var/run/<name>.pstate`, the runlogs
+/// `var/run/<name>/*.runlog` and a daemon's state `var/run/<name>.state`.
+/// An application that moves them (`#[zen(paths(…))]`) says so with
+/// [`App::dirs`].
+#[derive(Debug, Clone)]
+pub struct App<'s> {
+    sandbox: &'s Sandbox,
+    name: String,
+    program: PathBuf,
+    etc: PathBuf,
+    log: PathBuf,
+    run: PathBuf,
+}
+
+impl<'s> App<'s> {
+    /// The directories, relative to the root, of the configuration (`cfg`
+    /// of `#[zen(paths)]`), the log (`log`) and the run files (`run`).
+    ///
+    /// ```no_run
+    /// let sandbox = zenkit::testing::Sandbox::new();
+    /// let app = sandbox.app("demo_script").dirs("tmp", "tmp", "tmp");
+    /// assert!(app.log_file().ends_with("tmp/demo_script.log"));
+    /// ```
+    pub fn dirs(mut self, etc: &str, log: &str, run: &str) -> App<'s> {
+        self.etc = PathBuf::from(etc);
+        self.log = PathBuf::from(log);
+        self.run = PathBuf::from(run);
+        self
+    }
+
+    /// The sandbox the application runs in.
+    pub fn sandbox(&self) -> &'s Sandbox {
+        self.sandbox
+    }
+
+    /// The program run.
+    pub fn program(&self) -> &Path {
+        &self.program
+    }
+
+    /// The configuration file, `<etc>/<name>.conf`.
+    pub fn config_file(&self) -> PathBuf {
+        self.file(&self.etc, "conf")
+    }
+
+    /// The log file, `<log>/<name>.log`.
+    pub fn log_file(&self) -> PathBuf {
+        self.file(&self.log, "log")
+    }
+
+    /// The persistent state file, `<run>/<name>.pstate`.
+    pub fn pstate_file(&self) -> PathBuf {
+        self.file(&self.run, "pstate")
+    }
+
+    /// A daemon's state file, written on SIGUSR2: `<run>/<name>.state`.
+    pub fn state_file(&self) -> PathBuf {
+        self.file(&self.run, "state")
+    }
+
+    /// The runlog directory, `<run>/<name>`.
+    pub fn runlog_dir(&self) -> PathBuf {
+        self.sandbox.path(self.run.join(&self.name))
+    }
+
+    fn file(&self, dir: &Path, ext: &str) -> PathBuf {
+        self.sandbox
+            .path(dir.join(format!("{}.{ext}", self.name)))
+    }
+
+    /// Writes the configuration file; returns its path.
+    pub fn write_config(&self, text: &str) -> PathBuf {
+        let rel = self.config_file();
+        self.sandbox.write(rel, text)
+    }
+
+    /// Writes `text` to `file` in the configuration directory
+    /// `<etc>/<name>/`; returns its path.
+    pub fn write_config_dir(&self, file: &str, text: &str) -> PathBuf {
+        let rel = self.etc.join(&self.name).join(file);
+        self.sandbox.write(rel, text)
+    }
+
+    /// The program's command: `args`, `APP_ROOT_PATH` at the root, the root
+    /// as working directory, and `RUST_LOG`, `JOURNAL_STREAM` and
+    /// `NOTIFY_SOCKET` cleared. Set more on it before running it yourself.
+    pub fn command<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(args)
+            .current_dir(self.sandbox.root())
+            .env("APP_ROOT_PATH", self.sandbox.root());
+        for var in CLEARED_ENV {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+
+    /// Runs the program with `args` to its end.
+    pub fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    /// Runs the program with `args` and the environment variables `env` on
+    /// top of the kit's ([`App::command`]) to its end.
+    ///
+    /// ```no_run
+    /// let sandbox = zenkit::testing::Sandbox::new();
+    /// let run = sandbox
+    ///     .app("backup")
+    ///     .run_with(&["--action", "config-check"], &[("RUST_LOG", "debug")]);
+    /// assert_eq!(run.code, 0);
+    /// ```
+    pub fn run_with<S: AsRef<OsStr>>(&self, args: &[S], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(args);
+        cmd.envs(env.iter().copied()).stdin(Stdio::null());
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.program.display()));
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// The text of the log file.
+    pub fn log(&self) -> String {
+        read_text(&self.log_file())
+    }
+
+    /// The persistent state as JSON.
+    pub fn pstate(&self) -> Value {
+        self.pstate_as()
+    }
+
+    /// The persistent state as a `T`.
+    pub fn pstate_as<T: DeserializeOwned>(&self) -> T {
+        read_json(&self.pstate_file())
+    }
+
+    /// The runlog files, oldest first (their names begin with the time).
+    pub fn runlogs(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(self.runlog_dir()) {
+            Ok(entries) => entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "runlog"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        files.sort();
+        files
+    }
+
+    /// The newest runlog as JSON.
+    pub fn runlog(&self) -> Value {
+        self.runlog_as()
+    }
+
+    /// The newest runlog as a `T`; panics when there is none.
+    pub fn runlog_as<T: DeserializeOwned>(&self) -> T {
+        let files = self.runlogs();
+        let newest = files
+            .last()
+            .unwrap_or_else(|| panic!("no runlog in {}", self.runlog_dir().display()));
+        read_json(newest)
+    }
+
+    /// Starts the program as a daemon in the foreground (`--no-daemon` and
+    /// `args`) and waits, [`PATIENCE`] at most, until it reports `READY=1`
+    /// on a notify socket the kit creates in the sandbox.
+    pub fn start<S: AsRef<OsStr>>(&self, args: &[S]) -> Daemon<'s> {
+        self.start_with(args, &[])
+    }
+
+    /// [`App::start`] with the environment variables `env` as well.
+    pub fn start_with<S: AsRef<OsStr>>(&self, args: &[S], env: &[(&str, &str)]) -> Daemon<'s> {
+        let dir = self.sandbox.path(format!(".zenkit-testing/{}", self.name));
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        let socket_path = dir.join("notify.sock");
+        let _ = std::fs::remove_file(&socket_path);
+        let socket = UnixDatagram::bind(&socket_path)
+            .unwrap_or_else(|e| panic!("cannot bind {}: {e}", socket_path.display()));
+        let stdout = dir.join("stdout");
+        let stderr = dir.join("stderr");
+        let mut cmd = self.command(&[OsStr::new("--no-daemon")]);
+        cmd.args(args)
+            .env("NOTIFY_SOCKET", &socket_path)
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(create(&stdout))
+            .stderr(create(&stderr));
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program.display()));
+        let mut daemon = Daemon {
+            app: self.clone(),
+            child,
+            socket,
+            stdout,
+            stderr,
+        };
+        daemon.wait_ready();
+        daemon
+    }
+}
+
+/// A daemon started by [`App::start`], running in the foreground.
+///
+/// Dropping it while the daemon runs kills the daemon and fails the test:
+/// a test stops what it starts ([`Daemon::stop`]).
+#[derive(Debug)]
+pub struct Daemon<'s> {
+    app: App<'s>,
+    child: Child,
+    socket: UnixDatagram,
+    stdout: PathBuf,
+    stderr: PathBuf,
+}
+
+impl Daemon<'_> {
+    /// The application the daemon runs.
+    pub fn app(&self) -> &App<'_> {
+        &self.app
+    }
+
+    /// The daemon's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What the daemon wrote to standard output so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+
+    /// What the daemon wrote to standard error so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// Whether the daemon still runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + PATIENCE;
+        self.socket
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("a read timeout on the notify socket");
+        let mut buf = [0u8; 4096];
+        loop {
+            if let Ok(n) = self.socket.recv(&mut buf) {
+                let message = String::from_utf8_lossy(&buf[..n]);
+                if message.lines().any(|l| l == "READY=1") {
+                    return;
+                }
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "{} exited ({status}) before it was ready; its stderr:\n{}",
+                    self.app.program.display(),
+                    self.stderr()
+                );
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "{} did not report READY=1 within {} s; its stderr:\n{}",
+                    self.app.program.display(),
+                    PATIENCE.as_secs(),
+                    self.stderr()
+                );
+            }
+        }
+    }
+
+    /// Sends `signal` to the daemon.
+    pub fn signal(&self, signal: Signal) {
+        kill(Pid::from_raw(self.child.id() as i32), signal)
+            .unwrap_or_else(|e| panic!("cannot send {signal} to the daemon: {e}"));
+    }
+
+    /// Asks for the state dump (SIGUSR2) and returns the state file the
+    /// daemon writes, as JSON.
+    pub fn dump_state(&mut self) -> Value {
+        self.dump_state_as()
+    }
+
+    /// [`Daemon::dump_state`] as a `T`.
+    pub fn dump_state_as<T: DeserializeOwned>(&mut self) -> T {
+        let path = self.app.state_file();
+        let _ = std::fs::remove_file(&path);
+        self.signal(Signal::SIGUSR2);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            // the daemon replaces the file whole, so a file there is complete
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return serde_json::from_str(&text).unwrap_or_else(|e| {
+                    panic!("{} is not the expected JSON ({e}):\n{text}", path.display())
+                });
+            }
+            if !self.is_running() {
+                panic!(
+                    "the daemon exited instead of writing {}; its stderr:\n{}",
+                    path.display(),
+                    self.stderr()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the daemon did not write {} within {} s of SIGUSR2; its stderr:\n{}",
+                path.display(),
+                PATIENCE.as_secs(),
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Stops the daemon: SIGINT, then waits [`PATIENCE`] at most; returns
+    /// its exit code. A daemon that does not stop in time is killed
+    /// (SIGKILL) and the test fails.
+    pub fn stop(mut self) -> i32 {
+        self.signal(Signal::SIGINT);
+        self.wait_exit()
+    }
+
+    /// Waits, [`PATIENCE`] at most, until the daemon ends by itself (after
+    /// a signal the test sent, say); returns its exit code. A daemon that
+    /// does not end in time is killed and the test fails.
+    pub fn wait(mut self) -> i32 {
+        self.wait_exit()
+    }
+
+    fn wait_exit(&mut self) -> i32 {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the daemon's status") {
+                return status.code().unwrap_or(-1);
+            }
+            if Instant::now() >= deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "the daemon did not stop within {} s and was killed; its stderr:\n{}",
+                    PATIENCE.as_secs(),
+                    self.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Daemon<'_> {
+    /// Kills a daemon still running and fails the test, unless it fails
+    /// already.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            if !std::thread::panicking() {
+                panic!(
+                    "the daemon {} was still running and was killed; stop it with Daemon::stop",
+                    self.app.program.display()
+                );
+            }
+        }
+    }
+}
+
+fn create(path: &Path) -> std::fs::File {
+    std::fs::File::create(path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()))
+}
+
+fn read_text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn read_json<T: DeserializeOwned>(path: &Path) -> T {
+    let text = read_text(path);
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not the expected JSON ({e}):\n{text}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sandbox_has_the_standard_directories_and_goes_away() {
+        let sandbox = Sandbox::new();
+        let root = sandbox.root().to_path_buf();
+        for sub in ["etc", "var/log", "var/run"] {
+            assert!(root.join(sub).is_dir(), "{sub}");
+        }
+        sandbox.write("etc/x/y.conf", "{}");
+        assert_eq!(sandbox.read("etc/x/y.conf"), "{}");
+        drop(sandbox);
+        assert!(!root.exists());
+    }
+
+    #[test]
+    fn files_follow_the_default_layout_or_the_given_dirs() {
+        let sandbox = Sandbox::new();
+        let app = sandbox.app_at("demo", "/bin/true");
+        assert_eq!(app.config_file(), sandbox.path("etc/demo.conf"));
+        assert_eq!(app.log_file(), sandbox.path("var/log/demo.log"));
+        assert_eq!(app.pstate_file(), sandbox.path("var/run/demo.pstate"));
+        assert_eq!(app.state_file(), sandbox.path("var/run/demo.state"));
+        assert_eq!(app.runlog_dir(), sandbox.path("var/run/demo"));
+        let moved = app.dirs("tmp", "logs", "run");
+        assert_eq!(moved.config_file(), sandbox.path("tmp/demo.conf"));
+        assert_eq!(moved.log_file(), sandbox.path("logs/demo.log"));
+        assert_eq!(moved.runlog_dir(), sandbox.path("run/demo"));
+    }
+
+    #[test]
+    fn the_newest_runlog_is_read_typed() {
+        let sandbox = Sandbox::new();
+        let app = sandbox.app_at("demo", "/bin/true");
+        sandbox.write("var/run/demo/2026-01-01.runlog", r#"{"n": 1}"#);
+        sandbox.write("var/run/demo/2026-01-02.runlog", r#"{"n": 2}"#);
+        sandbox.write("var/run/demo/notes.txt", "x");
+        assert_eq!(app.runlogs().len(), 2);
+        #[derive(serde::Deserialize)]
+        struct N {
+            n: u32,
+        }
+        assert_eq!(app.runlog_as::<N>().n, 2);
+        assert_eq!(app.runlog()["n"], 2);
+    }
+
+    #[test]
+    fn a_run_sees_the_root_and_not_the_cleared_variables() {
+        let sandbox = Sandbox::new();
+        let app = sandbox.app_at("sh", "/bin/sh");
+        let run = app.run_with(
+            &["-c", "echo $APP_ROOT_PATH; echo \"[$NOTIFY_SOCKET][$X]\"; exit 3"],
+            &[("X", "given")],
+        );
+        assert_eq!(run.code, 3);
+        let root = sandbox.root().display().to_string();
+        assert_eq!(run.stdout, format!("{root}\n[][given]\n"));
+    }
+
+    #[test]
+    fn a_program_that_exits_before_ready_fails_with_its_stderr() {
+        let sandbox = Sandbox::new();
+        let script = sandbox.write("fails", "#!/bin/sh\necho broken config >&2\nexit 78\n");
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let app = sandbox.app_at("fails", script);
+        let failure = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = app.start::<&str>(&[]);
+        }))
+        .expect_err("start fails");
+        let message = failure.downcast_ref::<String>().expect("a message");
+        assert!(message.contains("before it was ready"), "{message}");
+        assert!(message.contains("broken config"), "{message}");
+    }
+}
