@@ -27,7 +27,10 @@ fn a_script_runs_with_its_configuration_and_leaves_runlog_and_state() {
 
     let run = app.run(&["-v"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("Hello world, verbosity level 1"), "{run:?}");
+    assert!(
+        run.stdout.contains("Hello world, verbosity level 1"),
+        "{run:?}"
+    );
     assert!(!run.stdout.contains("verbosity level 2"), "{run:?}");
 
     let runlog: ScriptRunlog = app.runlog_as();
@@ -52,9 +55,7 @@ fn a_script_runs_with_its_configuration_and_leaves_runlog_and_state() {
 #[test]
 fn a_bad_option_is_a_usage_error() {
     let sandbox = Sandbox::new();
-    let run = sandbox
-        .app("demo_script")
-        .run(&["--no-such-option"]);
+    let run = sandbox.app("demo_script").run(&["--no-such-option"]);
     assert_eq!(run.code, 64, "{run:?}");
     assert!(run.stderr.contains("--no-such-option"), "{run:?}");
 }
@@ -70,7 +71,10 @@ fn a_daemon_starts_reports_ready_dumps_its_state_and_stops() {
 
     let state = daemon.dump_state();
     assert_eq!(state["component_list"], json!(["demo"]), "{state}");
-    assert!(state["queue"].is_object() || state["queue"].is_array(), "{state}");
+    assert!(
+        state["queue"].is_object() || state["queue"].is_array(),
+        "{state}"
+    );
     assert_eq!(state["paths"]["root"], json!(sandbox.root()), "{state}");
 
     assert_eq!(daemon.stop(), 0);

@@ -26,7 +26,7 @@
 //! use zenkit::testing::Sandbox;
 //!
 //! let sandbox = Sandbox::new();
-//! let daemon = sandbox.app("counterd").start(&[]);
+//! let mut daemon = sandbox.app("counterd").start::<&str>(&[]);
 //! let state = daemon.dump_state();
 //! assert!(state["components"].is_object());
 //! assert_eq!(daemon.stop(), 0);
@@ -242,8 +242,7 @@ impl<'s> App<'s> {
     }
 
     fn file(&self, dir: &Path, ext: &str) -> PathBuf {
-        self.sandbox
-            .path(dir.join(format!("{}.{ext}", self.name)))
+        self.sandbox.path(dir.join(format!("{}.{ext}", self.name)))
     }
 
     /// Writes the configuration file; returns its path.
@@ -618,7 +617,10 @@ mod tests {
         let sandbox = Sandbox::new();
         let app = sandbox.app_at("sh", "/bin/sh");
         let run = app.run_with(
-            &["-c", "echo $APP_ROOT_PATH; echo \"[$NOTIFY_SOCKET][$X]\"; exit 3"],
+            &[
+                "-c",
+                "echo $APP_ROOT_PATH; echo \"[$NOTIFY_SOCKET][$X]\"; exit 3",
+            ],
             &[("X", "given")],
         );
         assert_eq!(run.code, 3);
