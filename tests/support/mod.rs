@@ -9,18 +9,7 @@ use std::process::{Command, Output};
 /// Path of a built example program (`cargo test` builds the examples next to
 /// the test binaries).
 pub fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current test executable");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binaries live in target/<profile>/deps");
-    let path = profile_dir.join("examples").join(name);
-    assert!(
-        path.exists(),
-        "{} is not built; run the whole suite with `./run-tests`",
-        path.display()
-    );
-    path
+    zenkit::testing::find_program(name)
 }
 
 /// A temporary `APP_ROOT_PATH` with helpers to run an example inside it.
@@ -81,11 +70,10 @@ impl Sandbox {
         let mut cmd = Command::new(&self.program);
         cmd.args(args)
             .current_dir(self.root())
-            .env("APP_ROOT_PATH", self.root())
-            .env_remove("NOTIFY_SOCKET")
-            // the log of a run is what its arguments and files say
-            .env_remove("RUST_LOG")
-            .env_remove("JOURNAL_STREAM");
+            .env("APP_ROOT_PATH", self.root());
+        for var in zenkit::testing::CLEARED_ENV {
+            cmd.env_remove(var);
+        }
         cmd
     }
 

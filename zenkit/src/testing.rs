@@ -49,7 +49,7 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The environment variables a program run by the kit does not inherit
 /// unless a test gives them: they would change its log or its readiness.
-const CLEARED_ENV: [&str; 3] = ["RUST_LOG", "JOURNAL_STREAM", "NOTIFY_SOCKET"];
+pub const CLEARED_ENV: [&str; 3] = ["RUST_LOG", "JOURNAL_STREAM", "NOTIFY_SOCKET"];
 
 /// A temporary application root (`APP_ROOT_PATH`) with `etc/`, `var/log`
 /// and `var/run`, removed with everything in it when dropped.
