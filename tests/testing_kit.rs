@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use zenkit::testing::Sandbox;
+use zenkit::testing::{Sandbox, Signal};
 
 /// demo_script's persistent state, read typed.
 #[derive(Deserialize)]
@@ -76,6 +76,11 @@ fn a_daemon_starts_reports_ready_dumps_its_state_and_stops() {
         "{state}"
     );
     assert_eq!(state["paths"]["root"], json!(sandbox.root()), "{state}");
+
+    // SIGUSR1 asks for the runlog to be saved while the daemon runs
+    daemon.signal(Signal::SIGUSR1);
+    app.wait_for_log("Application runlog saved to file");
+    assert!(daemon.is_running());
 
     assert_eq!(daemon.stop(), 0);
     assert!(

@@ -38,10 +38,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{kill, Signal};
+use nix::sys::signal::kill;
 use nix::unistd::Pid;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+/// The signals [`Daemon::signal`] sends.
+pub use nix::sys::signal::Signal;
 
 /// How long a wait of the kit lasts at most before the test fails: long
 /// enough for a loaded machine, short enough for a hung program.
@@ -303,6 +306,26 @@ impl<'s> App<'s> {
     /// The text of the log file.
     pub fn log(&self) -> String {
         read_text(&self.log_file())
+    }
+
+    /// Waits, [`PATIENCE`] at most, until the log file contains `needle`
+    /// (a running daemon's answer to a signal, say); returns its text.
+    pub fn wait_for_log(&self, needle: &str) -> String {
+        let path = self.log_file();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not contain {needle:?} within {} s:\n{text}",
+                path.display(),
+                PATIENCE.as_secs()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// The persistent state as JSON.
