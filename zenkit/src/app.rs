@@ -19,6 +19,16 @@ use crate::Result;
 /// actions and life-cycle.
 pub use zenkit_builtins::Kind as AppKind;
 
+/// The error of an application of kind daemon in a program built without
+/// zenkit's `daemon` feature (possible only with a hand-written [`App`]:
+/// the derive refuses `#[zen(daemon)]` then).
+#[cfg(not(feature = "daemon"))]
+pub(crate) fn without_daemon() -> crate::Error {
+    crate::Error::setup(
+        "this program is a daemon, but it was built without zenkit's `daemon` feature; enable the feature in its Cargo.toml",
+    )
+}
+
 /// Static description of an application.
 #[derive(Debug, Clone)]
 pub struct AppInfo {
@@ -227,6 +237,7 @@ pub trait App: Hooks + Default + 'static {
 
     /// Registers the daemon's components (`#[zen(component)]` fields) with
     /// [`Wiring::component`](crate::daemon::Wiring::component).
+    #[cfg(feature = "daemon")]
     fn wire(wiring: &mut crate::daemon::Wiring<Self>) {
         let _ = wiring;
     }
@@ -271,6 +282,7 @@ pub trait Hooks: Sized {
 
     /// The application's own event handlers (a daemon's `#[on_event]` and
     /// `#[on_signal]` methods of the impl block), in declaration order.
+    #[cfg(feature = "daemon")]
     fn handlers() -> Vec<crate::daemon::Handler<Self>> {
         Vec::new()
     }

@@ -125,6 +125,7 @@ pub(crate) fn check<A: App>(config: &Config) -> Vec<Error> {
 impl Prepared {
     /// Keeps what start-up decided for this process over a reload: the
     /// daemon state file and whether the log goes to the console.
+    #[cfg(feature = "daemon")]
     pub(crate) fn keep_startup_choices(&mut self, ctx: &Context) {
         if let (Some(settings), Some(old)) = (self.daemon.as_mut(), ctx.daemon.as_ref()) {
             settings.state_file = old.state_file.clone();

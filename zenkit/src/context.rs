@@ -27,6 +27,7 @@ pub struct Context {
     pub(crate) core: Core,
     pub(crate) script: Option<ScriptSettings>,
     pub(crate) daemon: Option<DaemonSettings>,
+    #[cfg(feature = "daemon")]
     pub(crate) pidfile: Option<crate::daemon::pidfile::PidFile>,
     pub(crate) plugin_names: Vec<&'static str>,
 }
@@ -51,6 +52,7 @@ impl Context {
             core: Core::new(zenkit_builtins::Kind::Base, LogLevel::Info, None),
             script: None,
             daemon: None,
+            #[cfg(feature = "daemon")]
             pidfile: None,
             plugin_names: Vec::new(),
         }

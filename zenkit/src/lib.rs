@@ -88,11 +88,13 @@ pub mod cli;
 pub mod config;
 mod configure;
 mod context;
+#[cfg(feature = "daemon")]
 pub mod daemon;
 pub mod duration;
 pub mod error;
 pub mod exec;
 pub mod fs;
+#[cfg(feature = "daemon")]
 mod handover;
 mod lifecycle;
 pub mod log;
@@ -112,7 +114,7 @@ pub mod testing;
 pub mod value;
 
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;
 
 pub use app::{

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::context::Context;
+#[cfg(feature = "daemon")]
 use crate::daemon::Daemon;
 use crate::{Error, Result};
 
@@ -99,11 +100,13 @@ pub trait Plugin: 'static {
     }
 
     /// Daemon events the plugin handles (after every other handler).
+    #[cfg(feature = "daemon")]
     fn events(&self) -> Vec<&'static str> {
         Vec::new()
     }
 
     /// Handles one of its [`Plugin::events`] in a daemon.
+    #[cfg(feature = "daemon")]
     fn on_event(&mut self, event: &str, daemon: &mut Daemon<'_>) -> Result<()> {
         let _ = (event, daemon);
         Ok(())
@@ -172,6 +175,7 @@ impl Plugins {
     }
 
     /// Plugin `index` (as the daemon wiring numbers them).
+    #[cfg(feature = "daemon")]
     pub(crate) fn get_mut(&mut self, index: usize) -> Option<&mut dyn Plugin> {
         self.0.get_mut(index).map(|p| p.as_mut())
     }

@@ -3,6 +3,7 @@
 pub use crate::app::{App, Hooks};
 pub use crate::context::Context;
 pub use crate::critical;
+#[cfg(feature = "daemon")]
 pub use crate::daemon::{Args, Daemon, Flow};
 pub use crate::error::{Error, Result};
 pub use serde_json::{json, Value};

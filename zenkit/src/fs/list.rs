@@ -18,6 +18,7 @@ pub(crate) enum EntryKind {
     Followed,
     /// Everything but directories; a symbolic link is not followed and is
     /// kept whatever it points at.
+    #[cfg(any(feature = "daemon", test))]
     NotDir,
 }
 
@@ -28,6 +29,7 @@ impl EntryKind {
         let file_type = entry.file_type();
         match self {
             EntryKind::Regular => file_type.is_ok_and(|t| t.is_file()),
+            #[cfg(any(feature = "daemon", test))]
             EntryKind::NotDir => file_type.is_ok_and(|t| !t.is_dir()),
             EntryKind::Followed => match file_type {
                 Ok(t) if !t.is_symlink() => !t.is_dir(),

@@ -57,13 +57,12 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
         .iter()
         .map(|c| (c.name, c.help, c.params))
         .collect();
+    #[cfg(not(feature = "daemon"))]
+    if A::KIND == AppKind::Daemon {
+        return Err(crate::app::without_daemon().into());
+    }
     let plugins = Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?;
-    // a daemon's components add keys and options of their own
-    let wiring = (A::KIND == AppKind::Daemon).then(|| {
-        let mut wiring = crate::daemon::Wiring::new();
-        A::wire(&mut wiring);
-        wiring
-    });
+    let components = ComponentKeys::of::<A>()?;
     let mut taken = vec![
         (
             "zenkit's built-in options".to_string(),
@@ -72,12 +71,16 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
         ("the application's options".to_string(), A::options()),
     ];
     let mut extra_args = Vec::new();
-    if let Some(wiring) = &wiring {
-        let groups = wiring
-            .component_options()
-            .map(|(name, args)| (name, args.to_vec()))
-            .collect();
-        let args = cli::grouped_args(taken.clone(), cli::Owner::Component, groups)?;
+    if !components.options.is_empty() {
+        let args = cli::grouped_args(
+            taken.clone(),
+            cli::Owner::Component,
+            components
+                .options
+                .iter()
+                .map(|(name, args)| (name.as_str(), args.clone()))
+                .collect(),
+        )?;
         taken.push(("a component".to_string(), args.clone()));
         extra_args.extend(args);
     }
@@ -95,7 +98,7 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
         &default_name,
         &paths,
         default_command,
-        wiring.as_ref(),
+        &components,
         &plugins,
     )?;
     let cmd = cli::build(cli::Spec {
@@ -159,7 +162,7 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
             &ctx.name,
             &ctx.paths,
             default_command,
-            wiring.as_ref(),
+            &components,
             &plugins,
         )?
     };
@@ -186,7 +189,7 @@ fn defaults<A: App>(
     name: &str,
     paths: &Paths,
     default_command: Option<&str>,
-    wiring: Option<&crate::daemon::Wiring<A>>,
+    components: &ComponentKeys,
     plugins: &Plugins,
 ) -> Result<Map<String, Value>, Stop> {
     let mut defaults = settings::defaults(A::KIND, name, paths, default_command);
@@ -202,14 +205,12 @@ fn defaults<A: App>(
         )
         .collect();
     defaults.extend(author);
-    if let Some(wiring) = wiring {
-        // a component's own keys join the defaults; the keys of the
-        // application it views are the application's
-        for (component, key, value) in wiring.config_defaults()? {
-            if !defaults.contains_key(&key) {
-                owners.push((key.clone(), format!("a key of component '{component}'")));
-                defaults.insert(key, value);
-            }
+    // a component's own keys join the defaults; the keys of the
+    // application it views are the application's
+    for (component, key, value) in &components.defaults {
+        if !defaults.contains_key(key) {
+            owners.push((key.clone(), format!("a key of component '{component}'")));
+            defaults.insert(key.clone(), value.clone());
         }
     }
     for plugin in plugins.iter() {
@@ -240,5 +241,37 @@ mod tests {
         for bad in ["", "1app", "-x", "a b", "a/b", ".x"] {
             assert!(!valid_name(bad), "{bad}");
         }
+    }
+}
+
+/// The options and keys a daemon's components add, gathered once from its
+/// wiring; none for other kinds.
+#[derive(Default)]
+struct ComponentKeys {
+    /// Each component's name and options.
+    options: Vec<(String, Vec<clap::Arg>)>,
+    /// Each component's name, key and default value.
+    defaults: Vec<(String, String, Value)>,
+}
+
+impl ComponentKeys {
+    #[cfg_attr(not(feature = "daemon"), allow(clippy::extra_unused_type_parameters))]
+    fn of<A: App>() -> crate::Result<ComponentKeys> {
+        #[cfg(feature = "daemon")]
+        if A::KIND == AppKind::Daemon {
+            let mut wiring = crate::daemon::Wiring::new();
+            A::wire(&mut wiring);
+            let options = wiring
+                .component_options()
+                .map(|(name, args)| (name.to_string(), args.to_vec()))
+                .collect();
+            let defaults = wiring
+                .config_defaults()?
+                .into_iter()
+                .map(|(component, key, value)| (component.to_string(), key, value))
+                .collect();
+            return Ok(ComponentKeys { options, defaults });
+        }
+        Ok(ComponentKeys::default())
     }
 }

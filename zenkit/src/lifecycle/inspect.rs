@@ -141,6 +141,7 @@ fn catalog<A: App>(
         let help = found.map(|d| d.help.clone()).unwrap_or_default();
         add(&mut keys, Owner::Application, key, schema, help);
     }
+    #[cfg(feature = "daemon")]
     if A::KIND == AppKind::Daemon {
         let mut wiring = crate::daemon::Wiring::new();
         A::wire(&mut wiring);
@@ -222,6 +223,7 @@ pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config, env_errors: Ve
     }
     errors.extend(rt.app.bind_checked(config));
     errors.extend(rt.plugins.check(config));
+    #[cfg(feature = "daemon")]
     if A::KIND == AppKind::Daemon {
         let mut wiring = crate::daemon::Wiring::new();
         A::wire(&mut wiring);

@@ -31,11 +31,13 @@ mod stages;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+#[cfg(feature = "daemon")]
 use serde_json::Value;
 
 use crate::app::App;
 use crate::config::Config;
 use crate::context::{timestamp, Context};
+#[cfg(feature = "daemon")]
 use crate::daemon::daemonize;
 use crate::error::{Error, Result};
 use crate::plugin::Plugins;
@@ -191,6 +193,7 @@ where
     match bring_up::<A>(args) {
         Ok(mut runtime) => {
             let rc = runtime.run();
+            #[cfg(feature = "daemon")]
             if daemonize::awaiting_report() {
                 let errors = runtime.ctx.runlog.get("errors").and_then(Value::as_array);
                 let last = errors.and_then(|e| e.last()).and_then(Value::as_str);
@@ -210,11 +213,13 @@ where
             })
         }
         Err(Stop::Fail(err)) => {
+            #[cfg(feature = "daemon")]
             daemonize::report_failure(err.message(), err.exit_code());
             eprintln!("{} CRITICAL ERROR: {}", timestamp(), err.message());
             ExitCode::from(err.exit_code())
         }
         Err(Stop::Reported(err)) => {
+            #[cfg(feature = "daemon")]
             daemonize::report_failure(err.message(), err.exit_code());
             ExitCode::from(err.exit_code())
         }

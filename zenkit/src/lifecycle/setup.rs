@@ -11,7 +11,9 @@ use serde_json::{Map, Value};
 use super::guard::guarded;
 use super::inspect::{self, Inspect};
 use super::{Runtime, Stop};
-use crate::app::{App, AppKind};
+use crate::app::App;
+#[cfg(feature = "daemon")]
+use crate::app::AppKind;
 use crate::config::{Config, Layer};
 use crate::configure::{self, start_logging};
 use crate::context::Context;
@@ -99,22 +101,15 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
     let unknown = configure::checked_unknown_keys::<A>(&prepared.config)?;
     let (user, group) = (prepared.user.clone(), prepared.group.clone());
     prepared.install(ctx);
-    if A::KIND == AppKind::Daemon && ctx.settings.action.is_none() {
-        // a daemon opens its PID file and log file before it drops privileges
-        crate::daemon::startup::start(ctx)?;
-        start_logging(ctx)?;
-        crate::daemon::startup::enter(ctx)?;
-        hand_over_files(ctx, user.as_ref(), group.as_ref())?;
-        // once dropped, the daemon cannot remove root's PID file
-        let dropping = user.is_some() || group.is_some();
-        if let Some(pidfile) = ctx.pidfile.as_mut() {
-            if dropping && nix::unistd::geteuid().is_root() {
-                pidfile.start_remover()?;
-            }
-        }
-        privileges::drop_privileges(user.as_ref(), group.as_ref())?;
-        check_writable(ctx, user.as_ref(), group.as_ref())?;
-    } else {
+    #[cfg(feature = "daemon")]
+    let daemon_start = A::KIND == AppKind::Daemon && ctx.settings.action.is_none();
+    #[cfg(feature = "daemon")]
+    if daemon_start {
+        start_daemon(ctx, user.as_ref(), group.as_ref())?;
+    }
+    #[cfg(not(feature = "daemon"))]
+    let daemon_start = false;
+    if !daemon_start {
         privileges::drop_privileges(user.as_ref(), group.as_ref())?;
         check_writable(ctx, user.as_ref(), group.as_ref())?;
         start_logging(ctx)?;
@@ -124,11 +119,31 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
     Ok(())
 }
 
+/// Starts a daemon: it opens its PID file and log file, detaches, and
+/// hands its files over before it drops privileges.
+#[cfg(feature = "daemon")]
+fn start_daemon(ctx: &mut Context, user: Option<&Account>, group: Option<&Account>) -> Result<()> {
+    crate::daemon::startup::start(ctx)?;
+    start_logging(ctx)?;
+    crate::daemon::startup::enter(ctx)?;
+    hand_over_files(ctx, user, group)?;
+    // once dropped, the daemon cannot remove root's PID file
+    let dropping = user.is_some() || group.is_some();
+    if let Some(pidfile) = ctx.pidfile.as_mut() {
+        if dropping && nix::unistd::geteuid().is_root() {
+            pidfile.start_remover()?;
+        }
+    }
+    privileges::drop_privileges(user, group)?;
+    check_writable(ctx, user, group)
+}
+
 /// Gives the daemon's log file and runlog directory to the account it is
 /// about to become, so it can still reopen the log after a rotation and
 /// write its runlogs. (The PID file stays root's: `start-stop-daemon`
 /// refuses a PID file a non-root account could have written. The remover
 /// the daemon starts before the drop takes it away at the end.)
+#[cfg(feature = "daemon")]
 fn hand_over_files(ctx: &Context, user: Option<&Account>, group: Option<&Account>) -> Result<()> {
     if user.is_none() && group.is_none() {
         return Ok(());

@@ -28,7 +28,10 @@ pub(super) fn run<A: App>(
             stage(ctx, "process", "processing", |ctx| {
                 guarded("process", || match A::KIND {
                     AppKind::Script => run_command(app, ctx, command_args),
+                    #[cfg(feature = "daemon")]
                     AppKind::Daemon => crate::daemon::event_loop::run(app, ctx, plugins),
+                    #[cfg(not(feature = "daemon"))]
+                    AppKind::Daemon => Err(crate::app::without_daemon()),
                     AppKind::Base => app.process(ctx),
                 })
             });
@@ -138,6 +141,7 @@ fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
             "inspects the configuration before it is put in force, not in an action stage",
         ));
     }
+    #[cfg(feature = "daemon")]
     if crate::daemon::actions::run(action, ctx, &mut output(ctx))? {
         return Ok(());
     }

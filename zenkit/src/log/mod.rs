@@ -394,6 +394,7 @@ impl Shared {
         Ok(())
     }
 
+    #[cfg(feature = "daemon")]
     fn reopen(&self) -> Result<()> {
         match self.sinks().file.as_mut() {
             Some(sink) => sink.file.reopen(),
@@ -547,6 +548,7 @@ pub(crate) fn console_to_journal(log_journal: Option<bool>) -> bool {
 
 /// Reopens the log file at its path (after log rotation, on `SIGHUP`).
 /// Nothing happens when there is no log file.
+#[cfg(feature = "daemon")]
 pub(crate) fn reopen() -> Result<()> {
     GLOBAL.reopen()
 }
