@@ -580,6 +580,16 @@ pub const CONFIG_CHECK: &str = "config-check";
 /// The action that prints a JSON Schema of the configuration file.
 pub const CONFIG_SCHEMA: &str = "config-schema";
 
+/// The action that prints a shell completion script.
+pub const COMPLETIONS: &str = "completions";
+
+/// The action that prints the manual page.
+pub const MAN: &str = "man";
+
+/// The built-in actions that print a page generated from the command line
+/// (zenkit's `manual` feature).
+pub const MANUAL_ACTIONS: [&str; 2] = [COMPLETIONS, MAN];
+
 /// Every built-in action, in the order of `--help`.
 pub const ACTIONS: &[Action] = &[
     action(
@@ -623,11 +633,11 @@ pub const ACTIONS: &[Action] = &[
         "Tabulate runtime, process time and effectivity of the runlogs (--limit N)",
     ),
     action(
-        "completions",
+        COMPLETIONS,
         Kinds::All,
         "Print a shell completion script: --input bash, zsh or fish",
     ),
-    action("man", Kinds::All, "Print the manual page (roff)"),
+    action(MAN, Kinds::All, "Print the manual page (roff)"),
     action(
         "signal-check",
         Kinds::Daemon,

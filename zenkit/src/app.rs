@@ -21,12 +21,24 @@ pub use zenkit_builtins::Kind as AppKind;
 
 /// The error of an application of kind daemon in a program built without
 /// zenkit's `daemon` feature (possible only with a hand-written [`App`]:
-/// the derive refuses `#[zen(daemon)]` then).
+/// the derive refuses `#[zen(daemon)]` then; likewise for scripts).
 #[cfg(not(feature = "daemon"))]
 pub(crate) fn without_daemon() -> crate::Error {
-    crate::Error::setup(
-        "this program is a daemon, but it was built without zenkit's `daemon` feature; enable the feature in its Cargo.toml",
-    )
+    without_feature("a daemon", "daemon")
+}
+
+/// The error of an application of kind script in a program built without
+/// zenkit's `script` feature.
+#[cfg(not(feature = "script"))]
+pub(crate) fn without_script() -> crate::Error {
+    without_feature("a script", "script")
+}
+
+#[cfg(not(all(feature = "daemon", feature = "script")))]
+fn without_feature(kind: &str, feature: &str) -> crate::Error {
+    crate::Error::setup(format!(
+        "this program is {kind}, but it was built without zenkit's `{feature}` feature; enable the feature in its Cargo.toml"
+    ))
 }
 
 /// Static description of an application.

@@ -33,6 +33,7 @@ pub(crate) struct Prepared {
 /// The built-in actions followed by the author's, as (name, help).
 pub(crate) fn all_actions<A: App>() -> Vec<(&'static str, &'static str)> {
     zenkit_builtins::actions(A::KIND)
+        .filter(|a| cfg!(feature = "manual") || !zenkit_builtins::MANUAL_ACTIONS.contains(&a.name))
         .map(|a| (a.name, a.help))
         .chain(A::actions().into_iter().map(|a| (a.name, a.help)))
         .collect()

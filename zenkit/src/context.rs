@@ -11,8 +11,10 @@ use crate::log::LogLevel;
 use crate::paths::Paths;
 use crate::progress::{self, Progress};
 use crate::runlog::Runlog;
+#[cfg(feature = "script")]
 use crate::script::{self, Interval, Thresholds};
 use crate::settings::{Core, DaemonSettings, ScriptSettings, Settings};
+#[cfg(feature = "script")]
 use crate::{Error, Result};
 
 /// Everything an author hook can reach of the running application.
@@ -119,6 +121,7 @@ impl Context {
     /// A script's time thresholds for the configured `--interval`, ending at
     /// `--time-high` (default: the start of the run), floored to whole
     /// intervals with `--adjust-thresholds`.
+    #[cfg(feature = "script")]
     pub fn thresholds(&self) -> Result<Thresholds> {
         let (script, interval) = self.interval()?;
         Ok(script::thresholds(
@@ -129,6 +132,7 @@ impl Context {
     }
 
     /// The upper time threshold alone (see [`Context::thresholds`]).
+    #[cfg(feature = "script")]
     pub fn upper_threshold(&self) -> Result<chrono::DateTime<chrono::Utc>> {
         let (script, interval) = self.interval()?;
         Ok(script::upper_threshold(
@@ -138,6 +142,7 @@ impl Context {
         ))
     }
 
+    #[cfg(feature = "script")]
     fn interval(&self) -> Result<(&ScriptSettings, Interval)> {
         let script = self
             .script

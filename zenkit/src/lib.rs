@@ -98,6 +98,7 @@ pub mod fs;
 mod handover;
 mod lifecycle;
 pub mod log;
+#[cfg(feature = "manual")]
 mod manual;
 pub mod paths;
 pub mod plugin;

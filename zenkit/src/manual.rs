@@ -32,8 +32,8 @@ impl Page {
     /// The page action `name` prints, if it is one of them.
     pub(crate) fn of(name: &str) -> Option<Page> {
         match name {
-            "completions" => Some(Page::Completions),
-            "man" => Some(Page::Man),
+            zenkit_builtins::COMPLETIONS => Some(Page::Completions),
+            zenkit_builtins::MAN => Some(Page::Man),
             _ => None,
         }
     }

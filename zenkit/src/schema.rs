@@ -255,6 +255,7 @@ pub fn builtin_schema(key: &Key, actions: &[&str], commands: &[&str]) -> Value {
             {"type": "string", "pattern": "^\\s*(0[oO])?[0-7]{1,12}\\s*$"},
             {"type": "integer", "minimum": 0, "maximum": zenkit_builtins::MAX_UMASK},
         ]}),
+        #[cfg(feature = "script")]
         (_, ValueType::Interval) => {
             let names: Vec<&str> = crate::script::Interval::ALL
                 .iter()
@@ -262,6 +263,10 @@ pub fn builtin_schema(key: &Key, actions: &[&str], commands: &[&str]) -> Value {
                 .collect();
             json!({"enum": names})
         }
+        // only the keys of scripts have these types
+        #[cfg(not(feature = "script"))]
+        (_, ValueType::Interval | ValueType::Time) => json!({}),
+        #[cfg(feature = "script")]
         (_, ValueType::Time) => json!({"anyOf": [
             {"type": "number"},
             {"type": "string", "format": "date-time"},

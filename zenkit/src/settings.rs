@@ -16,6 +16,7 @@ use zenkit_builtins::{Base, Default as KeyDefault, Kind as AppKind};
 use crate::config::{Config, EnvKey};
 use crate::log::{LogFilter, LogFormat, LogLevel};
 use crate::paths::Paths;
+#[cfg(feature = "script")]
 use crate::script::{Interval, TimeValue};
 use crate::Result;
 
@@ -151,11 +152,14 @@ pub struct ScriptSettings {
     /// `shell`: the mode for a person at a terminal.
     pub shell: bool,
     /// `interval`: the interval of the time thresholds, when given.
+    #[cfg(feature = "script")]
     pub interval: Option<Interval>,
     /// `adjust_thresholds`: floor the thresholds to whole intervals.
+    #[cfg(feature = "script")]
     pub adjust_thresholds: bool,
     /// `time_high`: the upper time threshold; the start of the run when not
     /// given.
+    #[cfg(feature = "script")]
     pub time_high: DateTime<Utc>,
 }
 
@@ -164,8 +168,11 @@ struct ScriptKeys {
     command: String,
     regular: bool,
     shell: bool,
+    #[cfg(feature = "script")]
     interval: Option<Interval>,
+    #[cfg(feature = "script")]
     adjust_thresholds: bool,
+    #[cfg(feature = "script")]
     time_high: Option<TimeValue>,
 }
 
@@ -173,13 +180,18 @@ impl ScriptSettings {
     /// Binds a script's keys of the merged configuration; `started` is the
     /// upper time threshold when `time_high` is not given.
     pub(crate) fn bind(config: &Config, started: DateTime<Utc>) -> Result<ScriptSettings> {
+        #[cfg(not(feature = "script"))]
+        let _ = started;
         let keys: ScriptKeys = config.bind()?;
         Ok(ScriptSettings {
             command: keys.command,
             regular: keys.regular,
             shell: keys.shell,
+            #[cfg(feature = "script")]
             interval: keys.interval,
+            #[cfg(feature = "script")]
             adjust_thresholds: keys.adjust_thresholds,
+            #[cfg(feature = "script")]
             time_high: keys.time_high.map_or(started, |t| t.0),
         })
     }
@@ -480,8 +492,11 @@ mod tests {
             command: "x".into(),
             regular,
             shell,
+            #[cfg(feature = "script")]
             interval: None,
+            #[cfg(feature = "script")]
             adjust_thresholds: false,
+            #[cfg(feature = "script")]
             time_high: Utc::now(),
         };
         let shell = Core::new(AppKind::Script, LogLevel::Info, Some(&script(true, true)));

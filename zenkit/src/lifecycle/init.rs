@@ -15,6 +15,7 @@ use crate::cli;
 use crate::configure::all_actions;
 use crate::context::Context;
 use crate::error::Error;
+#[cfg(feature = "manual")]
 use crate::manual;
 use crate::paths::Paths;
 use crate::plugin::Plugins;
@@ -60,6 +61,10 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
     #[cfg(not(feature = "daemon"))]
     if A::KIND == AppKind::Daemon {
         return Err(crate::app::without_daemon().into());
+    }
+    #[cfg(not(feature = "script"))]
+    if A::KIND == AppKind::Script {
+        return Err(crate::app::without_script().into());
     }
     let plugins = Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?;
     let components = ComponentKeys::of::<A>()?;
@@ -116,6 +121,7 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
         .try_get_matches_from(&args)
         .map_err(Stop::Clap)?;
     let cli_values = cli::cli_layer(&cmd, &matches)?;
+    #[cfg(feature = "manual")]
     if let Some(Value::String(action)) = cli_values.get("action") {
         if let Some(page) = manual::Page::of(action) {
             // printed from the command line alone: no file is touched

@@ -129,7 +129,7 @@ fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
             Error::usage(message)
         }
     };
-    if crate::manual::Page::of(action).is_some() {
+    if zenkit_builtins::MANUAL_ACTIONS.contains(&action) {
         return Err(refused("is answered from the command line alone"));
     }
     let inspections = [

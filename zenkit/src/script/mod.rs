@@ -15,12 +15,18 @@
 //! ```
 
 mod command_args;
+#[cfg(feature = "script")]
 mod interval;
+#[cfg(feature = "script")]
 mod thresholds;
+#[cfg(feature = "script")]
 mod time;
 
 pub use command_args::CommandArgs;
 pub(crate) use command_args::{matched, missing};
+#[cfg(feature = "script")]
 pub use interval::Interval;
+#[cfg(feature = "script")]
 pub use thresholds::{thresholds, upper_threshold, Thresholds};
+#[cfg(feature = "script")]
 pub use time::{format_time, parse_time, time_from_json, TimeValue};
