@@ -87,9 +87,11 @@ pub(crate) fn component(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
     quote! {
         #errors
         #item
-        #[automatically_derived]
-        #header {
-            type Config = #p::NoConfig;
+        #p::daemon_items! {
+            #[automatically_derived]
+            #header {
+                type Config = #p::NoConfig;
+            }
         }
     }
 }

@@ -112,6 +112,9 @@ fn field_consts(app: &AppStruct) -> TokenStream {
                 Some(range) => ranged(init, field, range),
                 None => init,
             };
+            if field.role() == Role::Component {
+                return quote!(#p::daemon_items! { const #name: #ops_ty = #init; });
+            }
             quote!(const #name: #ops_ty = #init;)
         })
         .collect()
@@ -191,8 +194,10 @@ fn generate(app: &AppStruct) -> TokenStream {
     let wire = wire(app);
     let assertions = script_assertions(app);
     let plugins = plugins(app);
+    let features = feature_checks(app);
     quote! {
         const _: () = {
+            #features
             #consts
             #assertions
 
@@ -212,6 +217,18 @@ fn generate(app: &AppStruct) -> TokenStream {
             }
         };
     }
+}
+
+/// The check that zenkit has the feature of the application's kind, on
+/// the author's `script` or `daemon`.
+fn feature_checks(app: &AppStruct) -> TokenStream {
+    let script = app.attrs.script.as_ref().map(|token| {
+        quote_spanned!(token.span()=> ::zenkit::__private::needs_script!("`#[zen(script)]`");)
+    });
+    let daemon = app.attrs.daemon.as_ref().map(|token| {
+        quote_spanned!(token.span()=> ::zenkit::__private::needs_daemon!("`#[zen(daemon)]`");)
+    });
+    quote!(#script #daemon)
 }
 
 /// `const LINKED_PLUGINS` and `fn plugins()` from `linked_plugins = ...`
@@ -264,8 +281,10 @@ fn wire(app: &AppStruct) -> TokenStream {
         return TokenStream::new();
     }
     quote! {
-        fn wire(__zenkit_wiring: &mut #p::Wiring<Self>) {
-            #(#calls)*
+        #p::daemon_items! {
+            fn wire(__zenkit_wiring: &mut #p::Wiring<Self>) {
+                #(#calls)*
+            }
         }
     }
 }

@@ -159,12 +159,15 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
         }
     });
     quote! {
-        #[automatically_derived]
-        #header {
-            #config
-            #handlers
-            #(#stages)*
-            #state
+        ::zenkit::__private::needs_daemon!("`#[zenkit::component]`");
+        #p::daemon_items! {
+            #[automatically_derived]
+            #header {
+                #config
+                #handlers
+                #(#stages)*
+                #state
+            }
         }
     }
 }

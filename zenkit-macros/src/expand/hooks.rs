@@ -354,8 +354,10 @@ pub(crate) fn handlers_fn(hooks: &HooksImpl) -> TokenStream {
         return TokenStream::new();
     }
     quote! {
-        fn handlers() -> ::std::vec::Vec<#p::Handler<Self>> {
-            ::std::vec![#(#handlers),*]
+        #p::daemon_items! {
+            fn handlers() -> ::std::vec::Vec<#p::Handler<Self>> {
+                ::std::vec![#(#handlers),*]
+            }
         }
     }
 }

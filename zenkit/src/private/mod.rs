@@ -655,6 +655,9 @@ mod daemon;
 #[cfg(feature = "daemon")]
 pub use daemon::*;
 
+mod features;
+pub use features::{daemon_items, needs_daemon, needs_script};
+
 pub use crate::plugin::{Plugin, Registration};
 
 /// A type `#[zenkit::plugin]` or `#[zen(plugins(...))]` can make a plugin
