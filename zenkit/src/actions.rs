@@ -4,9 +4,9 @@
 //! Output is plain text without colours and without regard to the terminal
 //! width: trees in ASCII, tables in ASCII too unless stdout is a terminal,
 //! where they are drawn with box-drawing characters, or, without the
-//! `tables` feature, as tab-separated lines ([`crate::table`]). What operators parse
-//! (the summary lines of `runlogs-evaluate`, durations as Python prints a
-//! `timedelta`) reads as pyzenkit's.
+//! `tables` feature, as tab-separated lines ([`crate::table`]). What
+//! operators parse (the summary lines of `runlogs-evaluate`, durations as
+//! Python prints a `timedelta`) reads as pyzenkit's.
 //!
 //! The actions about several runlogs go through them one at a time: a
 //! runlog that cannot be read is skipped with a warning naming it, and
