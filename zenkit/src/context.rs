@@ -174,6 +174,10 @@ impl Context {
 
     /// A progress bar of `len` steps labelled `what`, drawn on stderr; hidden
     /// when stderr is not a terminal or the application is quiet.
+    ///
+    /// Without the `progress` feature nothing is drawn: the bar counts its
+    /// steps where it would be drawn and is hidden where it would be hidden
+    /// (see [`progress`](crate::progress)).
     pub fn progress(&self, len: u64, what: &str) -> Progress {
         progress::on_stderr(self.is_quiet(), len, what)
     }

@@ -110,6 +110,7 @@ pub mod schema;
 pub mod script;
 pub mod settings;
 mod state;
+mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod value;
