@@ -61,7 +61,8 @@
 //! - [`settings`]: the typed built-in settings [`Context`] returns.
 //! - [`paths`]: the directories of an application, their overrides and `.env` files.
 //! - [`script`]: intervals, time values and the thresholds of scripts.
-//! - [`daemon`]: components, event handlers, the event queue and statistics.
+//! - `daemon` (feature `daemon`): components, event handlers, the event queue
+//!   and statistics.
 //! - [`plugin`](mod@plugin): the [`Plugin`](plugin::Plugin) trait and link-time registration.
 //! - [`cli`]: the value parser of options that plugins declare.
 //! - [`value`]: enums as option and key values (`#[derive(zenkit::Value)]`).
