@@ -18,6 +18,46 @@ use crate::settings::{Core, DaemonSettings, ScriptSettings, Settings};
 use crate::{Error, Result};
 
 /// Everything an author hook can reach of the running application.
+///
+/// ```no_run
+/// use serde_json::json;
+/// use zenkit::prelude::*;
+///
+/// #[derive(ZenApp, Default)]
+/// struct Sweep {
+///     /// Files older than this many days go.
+///     #[zen(cli, default = 30)]
+///     days: u32,
+/// }
+///
+/// #[zenkit::app]
+/// impl Sweep {
+///     #[process]
+///     fn process(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+///         let dir = ctx.paths().tmp.clone();
+///         ctx.mark("scan", "listing the old files");       // a time mark in the runlog
+///         let entries: Vec<_> = std::fs::read_dir(&dir)?.collect();
+///         let bar = ctx.progress(entries.len() as u64, "sweeping");
+///         let mut removed = 0u64;
+///         for entry in entries {
+///             match entry.and_then(|e| std::fs::remove_file(e.path())) {
+///                 Ok(()) => removed += 1,
+///                 // the run goes on; the runlog says it failed, exit 1
+///                 Err(e) => ctx.register_error(format_args!("cannot remove: {e}")),
+///             }
+///             bar.inc(1);
+///         }
+///         bar.finish();
+///         ctx.runlog().insert("removed", json!(removed));
+///         let total = ctx.pstate().get("total").and_then(|v| v.as_u64()).unwrap_or(0);
+///         ctx.pstate().insert("total".into(), json!(total + removed)); // kept for the next run
+///         ctx.print(0, format_args!("{removed} files removed"));     // unless --quiet
+///         ctx.print(1, format_args!("from {}", dir.display()));       // with -v
+///         Ok(())
+///     }
+/// }
+/// # fn main() {}
+/// ```
 #[derive(Debug)]
 pub struct Context {
     pub(crate) name: String,

@@ -6,6 +6,28 @@
 //! ([`Error::source`], [`Error::chain`]) and where the offending value was
 //! set ([`Error::origin`]).
 //!
+//! ```
+//! use zenkit::error::{EXIT_CONFIG, EXIT_FAILURE};
+//! use zenkit::{Error, ErrorKind, ErrorOrigin};
+//!
+//! // what the operator must fix, and where
+//! let err = Error::config("'limit' must be at least 1, not 0; raise it")
+//!     .at(ErrorOrigin::for_key("limit"));
+//! assert_eq!(err.kind(), ErrorKind::Config);
+//! assert_eq!(err.exit_code(), EXIT_CONFIG);
+//! assert_eq!(err.origin().unwrap().key.as_deref(), Some("limit"));
+//!
+//! // `?` converts other errors, which stay reachable as the source
+//! fn count(text: &str) -> zenkit::Result<u32> {
+//!     let n: u32 = text.parse()?;
+//!     Ok(n)
+//! }
+//! let err = count("ten").unwrap_err().context("reading the count");
+//! assert_eq!(err.to_string(), "reading the count: invalid digit found in string");
+//! assert_eq!(err.exit_code(), EXIT_FAILURE);
+//! assert!(err.downcast_ref::<std::num::ParseIntError>().is_some());
+//! ```
+//!
 //! # Converting other errors
 //!
 //! `?` converts into an [`Error`] every type that converts into

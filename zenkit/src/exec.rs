@@ -1,4 +1,36 @@
 //! Running external commands with their command line and result logged.
+//!
+//! The commands run through [`Context`]; a non-zero exit is an error whose
+//! message quotes the command line and its first line of stderr.
+//!
+//! ```no_run
+//! use zenkit::exec::shell_quote;
+//! use zenkit::prelude::*;
+//!
+//! #[derive(ZenApp, Default)]
+//! struct Rotate {
+//!     /// The archive to write.
+//!     #[zen(cli, default = "/srv/backup/today.tar")]
+//!     archive: String,
+//! }
+//!
+//! #[zenkit::app]
+//! impl Rotate {
+//!     #[process]
+//!     fn process(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+//!         // no shell: each argument as it is
+//!         ctx.run_command(&["tar", "-cf", &self.archive, "/etc"])?;
+//!         // a shell line, with what must not be expanded quoted
+//!         let sizes = ctx.run_shell(&format!("du -s {} | cut -f1", shell_quote(&self.archive)))?;
+//!         ctx.print(0, format_args!("{} blocks", sizes.stdout.trim()));
+//!         // a failure that is an answer, not an error
+//!         let found = ctx.run_command_may_fail(&["grep", "-q", "backup", "/etc/hosts"])?;
+//!         ctx.print(1, format_args!("mentioned: {}", found.success()));
+//!         Ok(())
+//!     }
+//! }
+//! # fn main() {}
+//! ```
 
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus, Stdio};
@@ -26,6 +58,14 @@ impl CommandOutput {
 }
 
 /// Quotes one argument for a POSIX shell, leaving plain words alone.
+///
+/// ```
+/// use zenkit::exec::{shell_join, shell_quote};
+///
+/// assert_eq!(shell_quote("/srv/backup"), "/srv/backup");
+/// assert_eq!(shell_quote("it's here"), "'it'\\''s here'");
+/// assert_eq!(shell_join(&["tar", "-cf", "my backup.tar"]), "tar -cf 'my backup.tar'");
+/// ```
 pub fn shell_quote(arg: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
     if !arg.is_empty() && arg.chars().all(plain) {

@@ -5,6 +5,17 @@
 //! author can override any sub-path in code ([`PathOverrides`]); a relative
 //! override is taken relative to the root, so tests that point
 //! `APP_ROOT_PATH` at a temporary tree move everything with it.
+//!
+//! ```
+//! use std::path::Path;
+//! use zenkit::paths::{PathOverrides, Paths};
+//!
+//! let over = PathOverrides { log: Some("/var/log/backup"), ..PathOverrides::default() };
+//! let paths = Paths::resolve(Path::new("/opt/backup"), &over);
+//! assert_eq!(paths.cfg, Path::new("/opt/backup/etc"));
+//! assert_eq!(paths.run, Path::new("/opt/backup/var/run"));
+//! assert_eq!(paths.log, Path::new("/var/log/backup")); // absolute: as it is
+//! ```
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

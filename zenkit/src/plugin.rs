@@ -12,6 +12,50 @@
 //! registration must refer to the crate, e.g. `use zenkit_prometheus as _;`.
 //!
 //! Plugins run in the order of their names, whatever the link order.
+//!
+//! A plugin with an option and a key of its own, which writes a line to the
+//! runlog of every application it is linked into:
+//!
+//! ```
+//! use serde_json::{json, Map, Value};
+//! use zenkit::config::Config;
+//! use zenkit::plugin::Plugin;
+//! use zenkit::prelude::*;
+//!
+//! #[derive(Default)]
+//! #[zenkit::plugin]
+//! pub struct Owner {
+//!     team: String,
+//! }
+//!
+//! impl Plugin for Owner {
+//!     fn name(&self) -> &'static str {
+//!         "owner"
+//!     }
+//!
+//!     fn options(&self) -> Vec<zenkit::clap::Arg> {
+//!         vec![zenkit::clap::Arg::new("owner_team")
+//!             .long("owner-team")
+//!             .value_parser(zenkit::cli::value_parser::<String>())
+//!             .help("The team to call when the run fails")]
+//!     }
+//!
+//!     fn defaults(&self) -> Map<String, Value> {
+//!         Map::from_iter([("owner_team".to_string(), json!("operations"))])
+//!     }
+//!
+//!     fn configure(&mut self, config: &Config) -> zenkit::Result<()> {
+//!         self.team = config.get("owner_team")?;
+//!         Ok(())
+//!     }
+//!
+//!     fn runlog(&mut self, _ctx: &Context) -> Map<String, Value> {
+//!         Map::from_iter([("owner".to_string(), json!(self.team))])
+//!     }
+//! }
+//!
+//! assert_eq!(Owner::default().defaults()["owner_team"], "operations");
+//! ```
 
 use serde_json::{Map, Value};
 

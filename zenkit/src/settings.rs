@@ -5,6 +5,27 @@
 //! [`Context::core`](crate::Context::core) return them. The runtime binds
 //! them once per configuration, so a wrong value stops the program before
 //! any work is done.
+//!
+//! ```no_run
+//! use zenkit::prelude::*;
+//!
+//! #[derive(ZenApp, Default)]
+//! struct Report {}
+//!
+//! #[zenkit::app]
+//! impl Report {
+//!     #[process]
+//!     fn process(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+//!         let settings = ctx.settings();
+//!         if settings.verbosity > 1 {
+//!             ctx.print(2, format_args!("logging at {} to {}",
+//!                 settings.log_level.name(), settings.log_file.display()));
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//! # fn main() {}
+//! ```
 
 use std::path::{Path, PathBuf};
 

@@ -16,6 +16,40 @@
 //! else replaces the lower value. Every value remembers the layer, line and
 //! column it came from ([`Config::origin`]) so errors and `config-view` can
 //! say where a value was set.
+//!
+//! An application reads the merged configuration through
+//! [`Context::config`](crate::Context::config); loading one directly:
+//!
+//! ```
+//! use serde_json::json;
+//! use zenkit::config::{Config, Layer};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let file = dir.path().join("backup.conf");
+//! std::fs::write(&file, "{\n    # nightly runs keep more\n    \"keep\": 14\n}\n")?;
+//! let defaults = json!({
+//!     "config_file": file,
+//!     "config_dir": null,
+//!     "keep": 7,
+//!     "target": "/srv/backup",
+//! });
+//! let cli = json!({"target": "/mnt/backup"});
+//! let config = Config::load(
+//!     defaults.as_object().cloned().unwrap_or_default(),
+//!     cli.as_object().cloned().unwrap_or_default(),
+//! )?;
+//!
+//! assert_eq!(config.get::<u32>("keep")?, 14);
+//! assert_eq!(config.origin("keep").unwrap().line, 3);
+//! assert_eq!(config.get::<String>("target")?, "/mnt/backup");
+//! assert_eq!(config.origin("target").unwrap().layer, Layer::Cli);
+//!
+//! // a wrong type is an error naming the file, line and key
+//! let err = config.get::<bool>("keep").unwrap_err();
+//! assert_eq!(err.exit_code(), zenkit::error::EXIT_CONFIG);
+//! assert!(err.to_string().contains("keep"), "{err}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod bind;
 mod env;

@@ -7,6 +7,67 @@
 //! time); signals become events at the front of it. Every handler gets the
 //! [`Daemon`] context: the queue, the application's context, the done flag
 //! and its component's [`Statistics`].
+//!
+//! A component that polls a directory every `--poll-every` seconds and
+//! counts what it finds in the daemon's statistics:
+//!
+//! ```no_run
+//! use serde::{Deserialize, Serialize};
+//! use zenkit::prelude::*;
+//!
+//! #[derive(ZenApp, Default)]
+//! #[zen(daemon)]
+//! struct Spoold {
+//!     /// Seconds between two looks at the spool.
+//!     #[zen(cli, default = 5.0)]
+//!     poll_every: f64,
+//!     #[zen(component)]
+//!     spool: Spool,
+//! }
+//!
+//! #[zenkit::app]
+//! impl Spoold {}
+//!
+//! /// The keys of the application the component reads.
+//! #[derive(Serialize, Deserialize, Default)]
+//! struct SpoolConfig {
+//!     poll_every: f64,
+//! }
+//!
+//! #[derive(Default)]
+//! struct Spool {
+//!     every: f64,
+//! }
+//!
+//! #[zenkit::component]
+//! impl Spool {
+//!     #[configure]
+//!     fn configure(&mut self, config: SpoolConfig) -> zenkit::Result<()> {
+//!         self.every = config.poll_every;
+//!         Ok(())
+//!     }
+//!
+//!     #[on_event("start")]
+//!     fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+//!         d.schedule("poll", None);
+//!         Flow::Continue(args)
+//!     }
+//!
+//!     #[on_event("poll")]
+//!     fn poll(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
+//!         let found = std::fs::read_dir("/var/spool/demo").map_or(0, |dir| dir.count());
+//!         d.inc_statistic("found", found as u64);
+//!         if !d.is_done() {
+//!             d.schedule_after_secs(self.every, "poll", None);
+//!         }
+//!         Flow::Continue(args)
+//!     }
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     zenkit::run::<Spoold>()
+//! }
+//! ```
 
 pub(crate) mod actions;
 mod component;

@@ -19,6 +19,24 @@
 //! The runtime lists the directories it reads (configuration directory
 //! files, PID files, runlogs) here too: the entries a test on their names
 //! accepts, in name order.
+//!
+//! ```
+//! use serde_json::json;
+//! use zenkit::fs::{read_json_object, write_atomic, write_json_atomic};
+//! use zenkit::ErrorKind;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("state.json");
+//! write_json_atomic(&path, &json!({"runs": 3}))?;
+//! let state = read_json_object(&path, "state file", ErrorKind::Setup)?;
+//! assert_eq!(state.unwrap()["runs"], 3);
+//! let absent = read_json_object(&dir.path().join("none.json"), "state file", ErrorKind::Setup)?;
+//! assert!(absent.is_none());
+//!
+//! // any bytes, with the mode a new file gets
+//! write_atomic(&dir.path().join("report.txt"), b"all good\n", 0o640)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod atomic;
 mod json;

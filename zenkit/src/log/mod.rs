@@ -33,6 +33,20 @@
 //! An author names [`FILE_ONLY`] (events for the log file only),
 //! [`LogLevel`] (the thresholds in [`crate::settings`]), [`add_layer`] and
 //! the [`critical!`](crate::critical) macro.
+//!
+//! ```
+//! use zenkit::log::{LogFilter, LogLevel};
+//!
+//! assert_eq!(LogLevel::parse("warn")?.name(), "WARNING");
+//!
+//! // the syntax of RUST_LOG, `--log-filter` and the `log_filter` key
+//! let filter = LogFilter::parse("info,backup::mirror=debug,hyper=warn")?;
+//! assert_eq!(filter.as_str(), "info,backup::mirror=debug,hyper=warn");
+//! let err = LogFilter::parse("info,hyper=loud").unwrap_err();
+//! assert_eq!(err.directive, "hyper=loud");
+//! assert_eq!(err.column, 6);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod file;
 mod filter;

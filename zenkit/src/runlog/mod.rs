@@ -1,4 +1,24 @@
 //! The runlog: a JSON record of one run, its file naming and its analysis.
+//!
+//! An application's runlog is [`Context::runlog`](crate::Context::runlog);
+//! the runtime saves it at the end of the run. Its keys are pyzenkit's:
+//!
+//! ```
+//! use serde_json::json;
+//! use zenkit::runlog::Runlog;
+//!
+//! let mut runlog = Runlog::new("backup", vec!["backup".into(), "--shell".into()]);
+//! runlog.mark("copy", "copying the archive");
+//! runlog.insert("copied", json!(12));
+//! runlog.error("cannot reach the mirror");
+//! assert!(runlog.failed());
+//! assert_eq!(runlog.get("result"), Some(&json!("failure")));
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = runlog.save(dir.path())?;
+//! assert!(path.extension().is_some_and(|e| e == "runlog"));
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
 pub(crate) mod analysis;
 
