@@ -1,4 +1,5 @@
-//! Applications built against zenkit with only its `script` feature: the
-//! trybuild cases in `tests/ui` show that such a script builds and runs,
-//! that what needs a feature that is off is one compile error naming it,
-//! and that the built-in actions of features that are off are refused.
+//! Applications built against zenkit without its optional features: the
+//! trybuild cases in `tests/ui` show that a plain application builds and
+//! runs, that a script or a daemon is one compile error naming the feature
+//! it needs, and that the built-in actions of features that are off are
+//! refused.

@@ -1,5 +1,6 @@
-//! zenkit with only its `script` feature: a script builds and runs, and
-//! what needs the `daemon` feature is one compile error naming it.
+//! zenkit without its optional features: a plain application builds and
+//! runs, and what needs the `script` or `daemon` feature is one compile
+//! error naming it.
 
 #[test]
 fn ui() {
