@@ -14,7 +14,7 @@
 //! for their names).
 
 use std::fmt::Write as _;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use comfy_table::{CellAlignment, ColumnConstraint, Table, TableComponent, Width};
@@ -46,10 +46,15 @@ pub struct ActionInput<'a> {
 /// Runs built-in action `name`, writing its output to `out`; `Ok(false)` if
 /// `name` is not a built-in action.
 ///
-/// Tables are drawn with Unicode box-drawing characters when stdout is a
-/// terminal, in ASCII otherwise.
-pub fn run_builtin(name: &str, input: &ActionInput, out: &mut dyn Write) -> Result<bool> {
-    let borders = if std::io::stdout().is_terminal() {
+/// Tables are drawn with Unicode box-drawing characters when `out` is a
+/// `terminal`, in ASCII otherwise.
+pub fn run_builtin(
+    name: &str,
+    input: &ActionInput,
+    out: &mut dyn Write,
+    terminal: bool,
+) -> Result<bool> {
+    let borders = if terminal {
         Borders::Unicode
     } else {
         Borders::Ascii
@@ -714,14 +719,14 @@ mod tests {
         {
             let mut out = Vec::new();
             assert!(
-                run_builtin(action.name, &input, &mut out).unwrap(),
+                run_builtin(action.name, &input, &mut out, false).unwrap(),
                 "{}",
                 action.name
             );
             assert!(!action.help.is_empty());
         }
         let mut out = Vec::new();
-        assert!(!run_builtin("show-total", &input, &mut out).unwrap());
+        assert!(!run_builtin("show-total", &input, &mut out, false).unwrap());
         assert!(out.is_empty());
     }
 

@@ -94,6 +94,7 @@ pub mod error;
 pub mod exec;
 pub mod fs;
 mod handover;
+mod host;
 mod lifecycle;
 pub mod log;
 mod manual;

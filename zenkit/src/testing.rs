@@ -32,7 +32,8 @@
 //! assert_eq!(daemon.stop(), 0);
 //! ```
 
-use std::ffi::OsStr;
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -42,6 +43,8 @@ use nix::sys::signal::kill;
 use nix::unistd::Pid;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::host::{Host, Stream};
 
 /// The signals [`Daemon::signal`] sends.
 pub use nix::sys::signal::Signal;
@@ -119,22 +122,27 @@ impl Sandbox {
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
     }
 
-    /// The application `name`, found as a built program ([`find_program`]),
-    /// to run in this root with zenkit's default file layout.
+    /// The application `name`, to run in this root with zenkit's default
+    /// file layout: in the test's process ([`App::run_in_process`]), or as
+    /// the built program of that name ([`find_program`], looked for when
+    /// it is first run).
     pub fn app(&self, name: &str) -> App<'_> {
-        self.app_at(name, find_program(name))
+        App {
+            sandbox: self,
+            name: name.to_string(),
+            program: None,
+            etc: PathBuf::from("etc"),
+            log: PathBuf::from("var/log"),
+            run: PathBuf::from("var/run"),
+        }
     }
 
     /// The application `name` built at `program`, for example
     /// `env!("CARGO_BIN_EXE_mytool")` in an integration test.
     pub fn app_at(&self, name: &str, program: impl Into<PathBuf>) -> App<'_> {
         App {
-            sandbox: self,
-            name: name.to_string(),
-            program: program.into(),
-            etc: PathBuf::from("etc"),
-            log: PathBuf::from("var/log"),
-            run: PathBuf::from("var/run"),
+            program: Some(program.into()),
+            ..self.app(name)
         }
     }
 }
@@ -175,6 +183,17 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    /// The run of a program a test ran itself ([`App::command`]).
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 /// An application to run in a [`Sandbox`], and where it keeps its files.
 ///
 /// The file locations follow zenkit's defaults below the root: the
@@ -187,7 +206,8 @@ pub struct Run {
 pub struct App<'s> {
     sandbox: &'s Sandbox,
     name: String,
-    program: PathBuf,
+    /// `None`: the built program named `name`, found when it is run.
+    program: Option<PathBuf>,
     etc: PathBuf,
     log: PathBuf,
     run: PathBuf,
@@ -214,9 +234,19 @@ impl<'s> App<'s> {
         self.sandbox
     }
 
-    /// The program run.
-    pub fn program(&self) -> &Path {
-        &self.program
+    /// The application's name: the program's first argument, and the
+    /// name of its files.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The program run: the one given to [`Sandbox::app_at`], else the
+    /// built program of the application's name ([`find_program`]).
+    pub fn program(&self) -> PathBuf {
+        match &self.program {
+            Some(program) => program.clone(),
+            None => find_program(&self.name),
+        }
     }
 
     /// The configuration file, `<etc>/<name>.conf`.
@@ -265,7 +295,7 @@ impl<'s> App<'s> {
     /// as working directory, and `RUST_LOG`, `JOURNAL_STREAM` and
     /// `NOTIFY_SOCKET` cleared. Set more on it before running it yourself.
     pub fn command<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
-        let mut cmd = Command::new(&self.program);
+        let mut cmd = Command::new(self.program());
         cmd.args(args)
             .current_dir(self.sandbox.root())
             .env("APP_ROOT_PATH", self.sandbox.root());
@@ -293,13 +323,105 @@ impl<'s> App<'s> {
     pub fn run_with<S: AsRef<OsStr>>(&self, args: &[S], env: &[(&str, &str)]) -> Run {
         let mut cmd = self.command(args);
         cmd.envs(env.iter().copied()).stdin(Stdio::null());
-        let out = cmd
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.program.display()));
+        cmd.output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.program().display()))
+            .into()
+    }
+
+    /// Runs application `A` in the test's own process, on the calling
+    /// thread, with `args` (the application's name is put before them as
+    /// the program), as [`run`](crate::run()) would run it in a program of
+    /// its own: in the sandbox, to its end.
+    ///
+    /// The run reads `APP_ROOT_PATH` (the sandbox root) and no other
+    /// environment variable: see [`App::run_in_process_with`]. What it
+    /// prints ([`Context::print`](crate::Context::print), the actions'
+    /// output, its console log, its error messages) is captured in the
+    /// [`Run`] it returns; its log file, persistent state and runlog are
+    /// in the sandbox as a program's would be. Runs on other threads do
+    /// not mix with it: each has its own environment, output and log.
+    ///
+    /// A daemon does not run in-process (its signal handlers, PID file and
+    /// event loop belong to a whole process): start it as a built program
+    /// with [`App::start`]. The same goes for a run that is to switch to
+    /// another user or group.
+    ///
+    /// ```
+    /// use zenkit::prelude::*;
+    ///
+    /// /// Counts its runs.
+    /// #[derive(ZenApp, Default)]
+    /// struct Counter {
+    ///     #[zen(pstate)]
+    ///     runs: u64,
+    /// }
+    ///
+    /// #[zenkit::app]
+    /// impl Counter {
+    ///     #[process]
+    ///     fn count(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+    ///         self.runs += 1;
+    ///         ctx.print(1, format_args!("run {}", self.runs));
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let sandbox = zenkit::testing::Sandbox::new();
+    /// let app = sandbox.app("counter");
+    /// let run = app.run_in_process::<Counter>(&["-v"]);
+    /// assert_eq!(run.code, 0, "{}", run.stderr);
+    /// assert_eq!(run.stdout, "run 1\n");
+    /// assert_eq!(app.pstate()["runs"], 1);
+    /// assert_eq!(app.runlog()["result"], "success");
+    /// ```
+    pub fn run_in_process<A: crate::App>(&self, args: &[&str]) -> Run {
+        self.run_in_process_with::<A>(args, &[])
+    }
+
+    /// [`App::run_in_process`] with the environment variables `env` as
+    /// well: the run reads `APP_ROOT_PATH` and those, and nothing of the
+    /// test process's environment (zenkit's own variables, such as
+    /// `RUST_LOG` or those of `#[zen(env)]` keys; what the application's
+    /// own code reads with `std::env` is the process's). `.env` files are
+    /// not read, and the working directory stays the test's.
+    ///
+    /// ```no_run
+    /// # use zenkit::prelude::*;
+    /// # #[derive(ZenApp, Default)] struct Backup {}
+    /// # #[zenkit::app] impl Backup {}
+    /// let sandbox = zenkit::testing::Sandbox::new();
+    /// let run = sandbox
+    ///     .app("backup")
+    ///     .run_in_process_with::<Backup>(&["--verbose"], &[("RUST_LOG", "debug")]);
+    /// assert!(run.stderr.contains("DEBUG:"), "{}", run.stderr);
+    /// ```
+    pub fn run_in_process_with<A: crate::App>(
+        &self,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Run {
+        assert!(
+            A::KIND != crate::AppKind::Daemon,
+            "the daemon {} cannot run in the test's process: start the built program with App::start",
+            self.name
+        );
+        let mut vars: HashMap<String, OsString> = HashMap::new();
+        vars.insert(
+            crate::paths::ROOT_ENV.to_string(),
+            self.sandbox.root().into(),
+        );
+        vars.extend(env.iter().map(|(k, v)| (k.to_string(), OsString::from(v))));
+        let host = Host::own(vars);
+        let argv: Vec<OsString> = std::iter::once(OsString::from(&self.name))
+            .chain(args.iter().map(OsString::from))
+            .collect();
+        let console = Box::new(host.writer(Stream::Stderr));
+        let code = crate::log::scoped(console, || crate::lifecycle::run_on::<A>(&host, argv));
+        let (stdout, stderr) = host.take_output();
         Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: i32::from(code),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
         }
     }
 
@@ -393,7 +515,7 @@ impl<'s> App<'s> {
             .stderr(create(&stderr));
         let child = cmd
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program.display()));
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program().display()));
         let mut daemon = Daemon {
             app: self.clone(),
             child,
@@ -461,7 +583,7 @@ impl Daemon<'_> {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!(
                     "{} exited ({status}) before it was ready; its stderr:\n{}",
-                    self.app.program.display(),
+                    self.app.program().display(),
                     self.stderr()
                 );
             }
@@ -470,7 +592,7 @@ impl Daemon<'_> {
                 let _ = self.child.wait();
                 panic!(
                     "{} did not report READY=1 within {} s; its stderr:\n{}",
-                    self.app.program.display(),
+                    self.app.program().display(),
                     PATIENCE.as_secs(),
                     self.stderr()
                 );
@@ -566,7 +688,7 @@ impl Drop for Daemon<'_> {
             if !std::thread::panicking() {
                 panic!(
                     "the daemon {} was still running and was killed; stop it with Daemon::stop",
-                    self.app.program.display()
+                    self.app.program().display()
                 );
             }
         }

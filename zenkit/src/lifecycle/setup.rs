@@ -38,7 +38,7 @@ pub(super) fn setup<A: App>(
             rt, how, &defaults, &option_of,
         )?));
     }
-    let get = |var: &str| std::env::var_os(var);
+    let get = |var: &str| rt.ctx.host.var_os(var);
     // the command line wins: a variable of a key it gives is not read
     let environment: Vec<_> = configure::environment::<A>()
         .into_iter()
@@ -54,7 +54,13 @@ pub(super) fn setup<A: App>(
         Err(err) if requested == Some(Inspect::Check) => {
             let mut errors = env_errors;
             errors.push(err);
-            return Err(Stop::Exit(inspect::report(&rt.ctx.name, &[], errors, &[])));
+            return Err(Stop::Exit(inspect::report(
+                &rt.ctx.host,
+                &rt.ctx.name,
+                &[],
+                errors,
+                &[],
+            )));
         }
         Err(err) => return Err(err.into()),
     };
