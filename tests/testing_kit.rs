@@ -271,6 +271,11 @@ fn in_process_failures_have_their_exit_codes_and_messages() {
     assert!(run.stderr.contains("the tally is broken"), "{run:?}");
     assert_eq!(app.runlog()["result"], "failure");
 
+    // the accounts are the whole test process's
+    let run = app.run_in_process::<Tally>(&["--user", "nobody"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("another user or group"), "{run:?}");
+
     app.write_config(r#"{"who": 3}"#);
     let run = app.run_in_process::<Tally>(&[]);
     assert_eq!(run.code, 78, "{run:?}");

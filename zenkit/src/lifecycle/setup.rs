@@ -104,6 +104,13 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
     plugins.add_log_layers()?;
     let unknown = configure::checked_unknown_keys::<A>(&prepared.config)?;
     let (user, group) = (prepared.user.clone(), prepared.group.clone());
+    if ctx.host.is_own() && (user.is_some() || group.is_some()) {
+        // the accounts are the whole process's, not the run's
+        return Err(Error::setup(
+            "a run in the test's own process cannot switch to another user or group; \
+             run the built program instead (zenkit::testing::App::run)",
+        ));
+    }
     prepared.install(ctx);
     if A::KIND == AppKind::Daemon && ctx.settings.action.is_none() {
         // a daemon opens its PID file and log file before it drops privileges
