@@ -433,21 +433,7 @@ impl<'s> App<'s> {
     /// Waits, [`PATIENCE`] at most, until the log file contains `needle`
     /// (a running daemon's answer to a signal, say); returns its text.
     pub fn wait_for_log(&self, needle: &str) -> String {
-        let path = self.log_file();
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            if text.contains(needle) {
-                return text;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} did not contain {needle:?} within {} s:\n{text}",
-                path.display(),
-                PATIENCE.as_secs()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_for(&self.log_file(), needle)
     }
 
     /// The persistent state as JSON.
@@ -461,17 +447,13 @@ impl<'s> App<'s> {
     }
 
     /// The runlog files, oldest first (their names begin with the time).
+    ///
+    /// Runs in the test's own process ([`App::run_in_process`]) share its
+    /// process ID, which is part of a runlog's name with the time to the
+    /// minute: such a run replaces the runlog of one before it in the
+    /// same minute.
     pub fn runlogs(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(self.runlog_dir()) {
-            Ok(entries) => entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "runlog"))
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        files.sort();
-        files
+        runlogs_in(&self.runlog_dir())
     }
 
     /// The newest runlog as JSON.
@@ -486,6 +468,21 @@ impl<'s> App<'s> {
             .last()
             .unwrap_or_else(|| panic!("no runlog in {}", self.runlog_dir().display()));
         read_json(newest)
+    }
+
+    /// Starts the program with `args` in the background, its output
+    /// discarded, without waiting for anything; it is killed when the
+    /// [`Process`] is dropped. For a daemon that detaches, or one to watch
+    /// through its files; [`App::start`] runs a daemon in the foreground
+    /// and waits until it is ready.
+    pub fn spawn<S: AsRef<OsStr>>(&self, args: &[S]) -> Process {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd.spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program().display()))
+            .into()
     }
 
     /// Starts the program as a daemon in the foreground (`--no-daemon` and
@@ -518,7 +515,7 @@ impl<'s> App<'s> {
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program().display()));
         let mut daemon = Daemon {
             app: self.clone(),
-            child,
+            process: child.into(),
             socket,
             stdout,
             stderr,
@@ -535,7 +532,7 @@ impl<'s> App<'s> {
 #[derive(Debug)]
 pub struct Daemon<'s> {
     app: App<'s>,
-    child: Child,
+    process: Process,
     socket: UnixDatagram,
     stdout: PathBuf,
     stderr: PathBuf,
@@ -549,7 +546,7 @@ impl Daemon<'_> {
 
     /// The daemon's process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// What the daemon wrote to standard output so far.
@@ -564,7 +561,7 @@ impl Daemon<'_> {
 
     /// Whether the daemon still runs.
     pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        self.process.is_running()
     }
 
     fn wait_ready(&mut self) {
@@ -580,7 +577,7 @@ impl Daemon<'_> {
                     return;
                 }
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
+            if let Ok(Some(status)) = self.process.try_wait() {
                 panic!(
                     "{} exited ({status}) before it was ready; its stderr:\n{}",
                     self.app.program().display(),
@@ -588,8 +585,7 @@ impl Daemon<'_> {
                 );
             }
             if Instant::now() >= deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
+                self.process.kill_and_reap();
                 panic!(
                     "{} did not report READY=1 within {} s; its stderr:\n{}",
                     self.app.program().display(),
@@ -602,8 +598,7 @@ impl Daemon<'_> {
 
     /// Sends `signal` to the daemon.
     pub fn signal(&self, signal: Signal) {
-        kill(Pid::from_raw(self.child.id() as i32), signal)
-            .unwrap_or_else(|e| panic!("cannot send {signal} to the daemon: {e}"));
+        self.process.signal(signal);
     }
 
     /// Asks for the state dump (SIGUSR2) and returns the state file the
@@ -659,22 +654,13 @@ impl Daemon<'_> {
     }
 
     fn wait_exit(&mut self) -> i32 {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("the daemon's status") {
-                return status.code().unwrap_or(-1);
-            }
-            if Instant::now() >= deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!(
-                    "the daemon did not stop within {} s and was killed; its stderr:\n{}",
-                    PATIENCE.as_secs(),
-                    self.stderr()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_or_kill(&mut self.process).unwrap_or_else(|| {
+            panic!(
+                "the daemon did not stop within {} s and was killed; its stderr:\n{}",
+                PATIENCE.as_secs(),
+                self.stderr()
+            )
+        })
     }
 }
 
@@ -682,9 +668,8 @@ impl Drop for Daemon<'_> {
     /// Kills a daemon still running and fails the test, unless it fails
     /// already.
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        if self.process.is_running() {
+            self.process.kill_and_reap();
             if !std::thread::panicking() {
                 panic!(
                     "the daemon {} was still running and was killed; stop it with Daemon::stop",
@@ -693,6 +678,142 @@ impl Drop for Daemon<'_> {
             }
         }
     }
+}
+
+/// A program a test started ([`App::spawn`], or any [`Child`] turned into
+/// one), killed (SIGKILL) and reaped when dropped, so that a failing test
+/// leaves nothing running. It derefs to its [`Child`].
+#[derive(Debug)]
+pub struct Process {
+    child: Child,
+}
+
+impl From<Child> for Process {
+    fn from(child: Child) -> Process {
+        Process { child }
+    }
+}
+
+impl std::ops::Deref for Process {
+    type Target = Child;
+
+    fn deref(&self) -> &Child {
+        &self.child
+    }
+}
+
+impl std::ops::DerefMut for Process {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.child
+    }
+}
+
+impl Process {
+    /// The process ID.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` to the process.
+    pub fn signal(&self, signal: Signal) {
+        send_signal(self.child.id(), signal);
+    }
+
+    /// Whether the process still runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits, [`PATIENCE`] at most, until the process ends; returns its
+    /// exit code ([`wait_exit`]).
+    pub fn wait_exit(&mut self) -> i32 {
+        wait_exit(&mut self.child)
+    }
+
+    fn kill_and_reap(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if self.is_running() {
+            self.kill_and_reap();
+        }
+    }
+}
+
+/// Sends `signal` to process `pid`.
+pub fn send_signal(pid: u32, signal: Signal) {
+    let raw = i32::try_from(pid).unwrap_or_else(|_| panic!("no process has the ID {pid}"));
+    kill(Pid::from_raw(raw), signal)
+        .unwrap_or_else(|e| panic!("cannot send {signal} to process {pid}: {e}"));
+}
+
+/// Waits, [`PATIENCE`] at most, until `child` ends; returns its exit code
+/// (-1 when a signal ended it). A child that does not end in time is
+/// killed, and the test fails.
+pub fn wait_exit(child: &mut Child) -> i32 {
+    wait_or_kill(child).unwrap_or_else(|| {
+        panic!(
+            "process {} did not end within {} s and was killed",
+            child.id(),
+            PATIENCE.as_secs()
+        )
+    })
+}
+
+/// The exit code of `child` once it ends, [`PATIENCE`] at most; `None`
+/// when it did not end in time and was killed.
+fn wait_or_kill(child: &mut Child) -> Option<i32> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(status) = child.try_wait().expect("the status of a child process") {
+            return Some(status.code().unwrap_or(-1));
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Waits, [`PATIENCE`] at most, until the file at `path` contains
+/// `needle`; returns its text. A file that is not there yet counts as
+/// empty.
+pub fn wait_for(path: &Path, needle: &str) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} did not contain {needle:?} within {} s:\n{text}",
+            path.display(),
+            PATIENCE.as_secs()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The runlog files (`*.runlog`) in `dir`, oldest first (their names
+/// begin with the time); none when `dir` does not exist.
+pub fn runlogs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "runlog"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
 }
 
 fn create(path: &Path) -> std::fs::File {
