@@ -188,6 +188,7 @@ struct GreetedRead {
 
 #[test]
 fn a_script_runs_in_process_and_leaves_output_state_runlog_and_log() {
+    let root_before = std::env::var_os("APP_ROOT_PATH");
     let sandbox = Sandbox::new();
     let app = sandbox.app("tally");
     app.write_config(r#"{"who": "file"}"#);
@@ -215,6 +216,15 @@ fn a_script_runs_in_process_and_leaves_output_state_runlog_and_log() {
     assert_eq!(run.stdout, "Hello cli\n");
     assert_eq!(app.runlog()["greet"], json!({"who": "cli", "run": 2}));
     assert_eq!(app.pstate()["counter"], 2);
+
+    // the test process is as it was
+    assert_eq!(std::env::var_os("APP_ROOT_PATH"), root_before);
+    let no_subscriber =
+        tracing::dispatcher::get_default(|d| d.is::<tracing::subscriber::NoSubscriber>());
+    assert!(
+        no_subscriber,
+        "an in-process run set a global tracing subscriber"
+    );
 }
 
 #[test]
@@ -251,7 +261,10 @@ fn in_process_runs_on_parallel_threads_keep_to_their_own() {
                 assert_eq!(app.pstate()["counter"], 3);
                 let log = app.log();
                 assert_eq!(log.matches("INFO: Greeted").count(), 3, "{log}");
-                assert!(!log.contains("thread") || log.matches(&who).count() == 6, "{log}");
+                assert!(
+                    !log.contains("thread") || log.matches(&who).count() == 6,
+                    "{log}"
+                );
             });
         }
     });
@@ -284,7 +297,10 @@ fn in_process_failures_have_their_exit_codes_and_messages() {
 
     let run = app.run_in_process::<Tally>(&["--action", "config-check"]);
     assert_eq!(run.code, 78, "{run:?}");
-    assert!(run.stderr.contains("the configuration has 1 error"), "{run:?}");
+    assert!(
+        run.stderr.contains("the configuration has 1 error"),
+        "{run:?}"
+    );
 
     let run = app.run_in_process::<Tally>(&["--help"]);
     assert_eq!(run.code, 0, "{run:?}");
@@ -299,7 +315,8 @@ fn an_in_process_run_prints_actions_to_its_own_stdout() {
     let run = app.run_in_process::<Tally>(&["--action", "config-check"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stdout.starts_with("tally: the configuration is valid ("),
+        run.stdout
+            .starts_with("tally: the configuration is valid ("),
         "{run:?}"
     );
     let run = app.run_in_process::<Tally>(&["--action", "config-view"]);

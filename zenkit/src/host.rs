@@ -96,7 +96,9 @@ impl Host {
 }
 
 fn lock(buffer: &Mutex<Vec<u8>>) -> std::sync::MutexGuard<'_, Vec<u8>> {
-    buffer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    buffer
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A writer to one output stream of a [`Host`].
@@ -150,10 +152,7 @@ mod tests {
         host.write(Stream::Stdout, "out\n").unwrap();
         let mut err = host.writer(Stream::Stderr);
         write!(err, "err {}", 1).unwrap();
-        assert_eq!(
-            host.take_output(),
-            (b"out\n".to_vec(), b"err 1".to_vec())
-        );
+        assert_eq!(host.take_output(), (b"out\n".to_vec(), b"err 1".to_vec()));
         assert_eq!(host.take_output(), (Vec::new(), Vec::new()));
     }
 

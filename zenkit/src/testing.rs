@@ -1,35 +1,101 @@
-//! A testing kit for zenkit applications (feature `testing`): run a built
+//! A testing kit for zenkit applications (feature `testing`): run an
 //! application in a sandbox root as a user would, then read what it left.
 //!
 //! A [`Sandbox`] is a temporary `APP_ROOT_PATH` with `etc/`, `var/log` and
-//! `var/run`, removed when dropped. [`Sandbox::app`] finds a built program
-//! and gives an [`App`] that runs it there ([`App::run`]) and reads its log
-//! file, persistent state and runlogs; [`App::start`] starts a daemon in the
-//! foreground and waits until it reports readiness, giving a [`Daemon`] to
-//! signal, dump and stop. A daemon still running when its [`Daemon`] is
-//! dropped is killed, and the test fails.
+//! `var/run`, removed when dropped. [`Sandbox::app`] names an application
+//! and gives an [`App`] that writes its configuration, runs it there and
+//! reads its log file, persistent state and runlogs, as JSON or typed:
+//!
+//! * [`App::run`] runs the built program ([`find_program`]) to its end;
+//! * [`App::run_in_process`] runs the application type in the test's own
+//!   process, with no program to build;
+//! * [`App::start`] starts a daemon's program in the foreground and waits
+//!   until it reports readiness, giving a [`Daemon`] to signal, dump and
+//!   stop. A daemon still running when its [`Daemon`] is dropped is
+//!   killed, and the test fails.
+//!
+//! Each gives a [`Run`]: the exit code and what was printed.
+//!
+//! A script, run as its built program:
 //!
 //! ```no_run
 //! use zenkit::testing::Sandbox;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Runlog {
+//!     result: String,
+//! }
 //!
 //! let sandbox = Sandbox::new();
 //! let app = sandbox.app("backup");
 //! app.write_config(r#"{"target": "/srv/backup"}"#);
 //! let run = app.run(&["--verbose"]);
 //! assert_eq!(run.code, 0, "{}", run.stderr);
-//! assert_eq!(app.runlog()["result"], "success");
+//! assert_eq!(app.runlog_as::<Runlog>().result, "success");
+//! assert!(app.log().contains("INFO:"));
 //! ```
 //!
-//! A daemon:
+//! The same kind of test in the test's own process, of an application
+//! type the test sees (a library's, or one written in the test):
 //!
-//! ```no_run
+//! ```
+//! use zenkit::prelude::*;
 //! use zenkit::testing::Sandbox;
 //!
+//! /// Greets and counts its greetings.
+//! #[derive(ZenApp, Default)]
+//! #[zen(script, default_command = "greet")]
+//! #[zen(defaults(config_file_silent = true, config_dir_silent = true))]
+//! struct Greeter {
+//!     #[zen(cli, default = "world")]
+//!     who: String,
+//!     #[zen(pstate)]
+//!     total: u64,
+//! }
+//!
+//! #[zenkit::app]
+//! impl Greeter {
+//!     /// Greets once.
+//!     #[command]
+//!     fn greet(&mut self, ctx: &mut Context) -> zenkit::Result<u64> {
+//!         self.total += 1;
+//!         warn!("greeting {}", self.who);
+//!         ctx.print(0, format_args!("Hello, {}!", self.who));
+//!         Ok(self.total)
+//!     }
+//! }
+//!
 //! let sandbox = Sandbox::new();
-//! let mut daemon = sandbox.app("counterd").start::<&str>(&[]);
+//! let app = sandbox.app("greeter");
+//! let run = app.run_in_process::<Greeter>(&["--who", "tests"]);
+//! assert_eq!(run.code, 0, "{}", run.stderr);
+//! assert_eq!(run.stdout, "Hello, tests!\n");
+//! assert!(run.stderr.contains("WARNING: greeting tests"));
+//! assert_eq!(app.runlog()["greet"], 1);
+//! assert_eq!(app.pstate()["total"], 1);
+//! ```
+//!
+//! An in-process run reads only the environment the test gives it
+//! ([`App::run_in_process_with`]) and writes its output, console log
+//! included, to buffers of its own, so runs on parallel test threads do
+//! not mix. What belongs to the whole process stays out of it: a daemon
+//! (signal handlers, PID file, detaching) and a switch to another user or
+//! group are refused, and the working directory stays the test's.
+//!
+//! A daemon, started as its built program:
+//!
+//! ```no_run
+//! use zenkit::testing::{Sandbox, Signal};
+//!
+//! let sandbox = Sandbox::new();
+//! let app = sandbox.app("counterd");
+//! let mut daemon = app.start(&["--stats-interval", "5"]);
 //! let state = daemon.dump_state();
 //! assert!(state["components"].is_object());
+//! daemon.signal(Signal::SIGUSR1);
+//! app.wait_for_log("Application runlog saved to file");
 //! assert_eq!(daemon.stop(), 0);
+//! assert_eq!(app.runlog()["result"], "success");
 //! ```
 
 use std::collections::HashMap;
@@ -351,6 +417,7 @@ impl<'s> App<'s> {
     ///
     /// /// Counts its runs.
     /// #[derive(ZenApp, Default)]
+    /// #[zen(defaults(config_file_silent = true, config_dir_silent = true))]
     /// struct Counter {
     ///     #[zen(pstate)]
     ///     runs: u64,
@@ -395,11 +462,7 @@ impl<'s> App<'s> {
     ///     .run_in_process_with::<Backup>(&["--verbose"], &[("RUST_LOG", "debug")]);
     /// assert!(run.stderr.contains("DEBUG:"), "{}", run.stderr);
     /// ```
-    pub fn run_in_process_with<A: crate::App>(
-        &self,
-        args: &[&str],
-        env: &[(&str, &str)],
-    ) -> Run {
+    pub fn run_in_process_with<A: crate::App>(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         assert!(
             A::KIND != crate::AppKind::Daemon,
             "the daemon {} cannot run in the test's process: start the built program with App::start",

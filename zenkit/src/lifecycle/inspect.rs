@@ -284,7 +284,10 @@ pub(super) fn report(
         files.join(", ")
     };
     if unique.is_empty() {
-        say(Stream::Stdout, format!("{name}: the configuration is valid ({read})"));
+        say(
+            Stream::Stdout,
+            format!("{name}: the configuration is valid ({read})"),
+        );
         return EXIT_SUCCESS;
     }
     let count = unique.len();
@@ -333,13 +336,36 @@ mod tests {
 
     #[test]
     fn exit_codes_of_a_check() {
+        let host = Host::own(Default::default());
         let files = ["/etc/x.conf".to_string()];
-        assert_eq!(report(&Host::default(), "x", &files, Vec::new(), &[]), EXIT_SUCCESS);
+        assert_eq!(report(&host, "x", &files, Vec::new(), &[]), EXIT_SUCCESS);
         let usage = Error::usage("option --limit: bad");
         let config = Error::config("/etc/x.conf:1:2: configuration key 'a': bad");
-        assert_eq!(report(&Host::default(), "x", &files, vec![usage.clone()], &[]), EXIT_USAGE);
-        assert_eq!(report(&Host::default(), "x", &files, vec![usage, config], &[]), EXIT_CONFIG);
+        assert_eq!(
+            report(&host, "x", &files, vec![usage.clone()], &[]),
+            EXIT_USAGE
+        );
+        assert_eq!(
+            report(&host, "x", &files, vec![usage, config], &[]),
+            EXIT_CONFIG
+        );
         let setup = Error::setup("unknown user 'nosuch'");
-        assert_eq!(report(&Host::default(), "x", &[], vec![setup], &[]), EXIT_CONFIG);
+        assert_eq!(
+            report(&host, "x", &[], vec![setup], &["w".into()]),
+            EXIT_CONFIG
+        );
+        let (stdout, stderr) = host.take_output();
+        assert_eq!(
+            String::from_utf8(stdout).unwrap(),
+            "x: the configuration is valid (/etc/x.conf)\n"
+        );
+        let stderr = String::from_utf8(stderr).unwrap();
+        assert!(
+            stderr.ends_with(
+                "warning: w\nerror: unknown user 'nosuch'\n\
+                 x: the configuration has 1 error (no configuration file)\n"
+            ),
+            "{stderr}"
+        );
     }
 }
