@@ -151,6 +151,7 @@ impl Tally {
         self.counter += 1;
         warn!("Greeting {} for run {}", self.who, self.counter);
         info!("Greeted {}", self.who);
+        log::info!(target: "tally::library", "a record of the log crate");
         ctx.print(0, format_args!("Hello {}", self.who));
         ctx.print(1, format_args!("Hello {}, verbosity level 1", self.who));
         Ok(Greeted {
@@ -209,6 +210,7 @@ fn a_script_runs_in_process_and_leaves_output_state_runlog_and_log() {
     let log = app.log();
     assert!(log.contains("INFO: Greeted file"), "{log}");
     assert!(log.contains(" tally ["), "{log}");
+    assert!(log.contains("INFO: a record of the log crate"), "{log}");
 
     // the command line wins over the file; the state counts on
     let run = app.run_in_process::<Tally>(&["--who", "cli"]);

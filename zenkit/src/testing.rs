@@ -112,7 +112,8 @@ use serde_json::Value;
 
 use crate::host::{Host, Stream};
 
-/// The signals [`Daemon::signal`] sends.
+/// The signals [`Daemon::signal`], [`Process::signal`] and [`send_signal`]
+/// send.
 pub use nix::sys::signal::Signal;
 
 /// How long a wait of the kit lasts at most before the test fails: long
@@ -955,6 +956,42 @@ mod tests {
         assert_eq!(run.code, 3);
         let root = sandbox.root().display().to_string();
         assert_eq!(run.stdout, format!("{root}\n[][given]\n"));
+    }
+
+    #[test]
+    fn a_spawned_process_is_signalled_waited_for_and_killed_when_dropped() {
+        let sandbox = Sandbox::new();
+        let sleeper = sandbox.app_at("sleep", "/bin/sleep");
+        let mut first = sleeper.spawn(&["30"]);
+        assert!(first.is_running());
+        first.signal(Signal::SIGTERM);
+        assert_eq!(first.wait_exit(), -1, "a signal ended it");
+        let second = sleeper.spawn(&["30"]);
+        let pid = second.pid();
+        drop(second);
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists(),
+            "process {pid} is still there"
+        );
+        let mut sh = sandbox.app_at("sh", "/bin/sh").spawn(&["-c", "exit 7"]);
+        assert_eq!(wait_exit(&mut sh), 7);
+    }
+
+    #[test]
+    fn waiting_for_a_text_sees_a_file_appear_and_grow() {
+        let sandbox = Sandbox::new();
+        let path = sandbox.path("later.txt");
+        let writer = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                std::fs::write(&path, "one\n").unwrap();
+                std::thread::sleep(Duration::from_millis(50));
+                std::fs::write(&path, "one\ntwo\n").unwrap();
+            })
+        };
+        assert!(wait_for(&path, "two").ends_with("two\n"));
+        writer.join().unwrap();
+        assert!(runlogs_in(&sandbox.path("nowhere")).is_empty());
     }
 
     #[test]
