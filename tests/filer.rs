@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 use serde_json::{json, Value};
-use support::{example, pid_in, stop_within, Run};
+use support::{pid_in, stop_within, Run};
 use zenkit::testing::{runlogs_in, Sandbox};
 use zenkit_filer::{DirQueue, Options};
 
@@ -25,7 +25,8 @@ const ENRICH: &str = "filer_enrich";
 const STORE: &str = "filer_store";
 
 /// A temporary root for the three stages; every daemon its PID files name
-/// is killed when it is dropped, so a failing test leaves nothing running.
+/// is killed when it is dropped ([`Sandbox`]), so a failing test leaves
+/// nothing running.
 struct Pipeline {
     sandbox: Sandbox,
 }
@@ -168,35 +169,6 @@ impl Pipeline {
         let runlog: Value =
             serde_json::from_str(&std::fs::read_to_string(new[0]).unwrap()).unwrap();
         assert_eq!(runlog["result"], "success", "{program}: {runlog}");
-    }
-}
-
-impl Drop for Pipeline {
-    fn drop(&mut self) {
-        let programs: Vec<String> = [INGEST, ENRICH, STORE]
-            .iter()
-            .map(|p| example(p).to_string_lossy().into_owned())
-            .collect();
-        let Ok(entries) = std::fs::read_dir(self.path("var/run")) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_none_or(|e| e != "pid") {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            let Ok(pid) = text.trim().parse::<i32>() else {
-                continue;
-            };
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            let cmdline = String::from_utf8_lossy(&cmdline);
-            if programs.iter().any(|p| cmdline.starts_with(p.as_str())) {
-                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
-            }
-        }
     }
 }
 

@@ -26,10 +26,14 @@ pub struct Sandbox {
 impl Sandbox {
     /// A sandbox for the built example `program`.
     pub fn new(program: &str) -> Sandbox {
-        Sandbox {
+        let sandbox = Sandbox {
             kit: testing::Sandbox::new(),
             name: program.to_string(),
-        }
+        };
+        // looked up now: a test fails at once when it is not built, and the
+        // sandbox kills what the program leaves running, however started
+        sandbox.app().program();
+        sandbox
     }
 
     /// The example as the kit runs it, with zenkit's default file layout.
@@ -94,38 +98,6 @@ pub fn dumped(stdout: &str, header: &str) -> serde_json::Value {
         .next()
         .unwrap_or_else(|| panic!("nothing after {header:?}:\n{stdout}"))
         .unwrap_or_else(|e| panic!("not JSON after {header:?} ({e}):\n{stdout}"))
-}
-
-impl Drop for Sandbox {
-    /// Kills what a failed test may have left running: every process named
-    /// by a PID file in the sandbox that runs this sandbox's program.
-    fn drop(&mut self) {
-        let program = self.app().program().to_string_lossy().into_owned();
-        for dir in ["var/run", "tmp"] {
-            let Ok(entries) = std::fs::read_dir(self.path(dir)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_none_or(|e| e != "pid") {
-                    continue;
-                }
-                let Some(pid) = std::fs::read_to_string(&path)
-                    .ok()
-                    .and_then(|t| t.trim().parse::<i32>().ok())
-                else {
-                    continue;
-                };
-                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                if String::from_utf8_lossy(&cmdline).starts_with(&program) {
-                    let _ = nix::sys::signal::kill(
-                        nix::unistd::Pid::from_raw(pid),
-                        nix::sys::signal::Signal::SIGKILL,
-                    );
-                }
-            }
-        }
-    }
 }
 
 /// Whether the test runs as root; says by name that `test` is skipped when

@@ -127,6 +127,11 @@ pub const CLEARED_ENV: [&str; 3] = ["RUST_LOG", "JOURNAL_STREAM", "NOTIFY_SOCKET
 /// A temporary application root (`APP_ROOT_PATH`) with `etc/`, `var/log`
 /// and `var/run`, removed with everything in it when dropped.
 ///
+/// Dropping it also kills (SIGKILL) what a failed test may have left
+/// running of a program of its applications ([`App::program`], which
+/// every run of a program looks up): a daemon that detached, found by a
+/// PID file (`*.pid`) below the root that names a process of that program.
+///
 /// ```
 /// let sandbox = zenkit::testing::Sandbox::new();
 /// assert!(sandbox.path("var/log").is_dir());
@@ -136,6 +141,8 @@ pub const CLEARED_ENV: [&str; 3] = ["RUST_LOG", "JOURNAL_STREAM", "NOTIFY_SOCKET
 #[derive(Debug)]
 pub struct Sandbox {
     dir: tempfile::TempDir,
+    /// The programs of its applications.
+    programs: std::sync::Mutex<Vec<PathBuf>>,
 }
 
 impl Default for Sandbox {
@@ -156,7 +163,20 @@ impl Sandbox {
             std::fs::create_dir_all(&path)
                 .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
         }
-        Sandbox { dir }
+        Sandbox {
+            dir,
+            programs: std::sync::Mutex::default(),
+        }
+    }
+
+    fn knows(&self, program: &Path) {
+        let mut programs = self
+            .programs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !programs.iter().any(|p| p == program) {
+            programs.push(program.to_path_buf());
+        }
     }
 
     /// The root directory, the programs' `APP_ROOT_PATH`.
@@ -310,10 +330,12 @@ impl<'s> App<'s> {
     /// The program run: the one given to [`Sandbox::app_at`], else the
     /// built program of the application's name ([`find_program`]).
     pub fn program(&self) -> PathBuf {
-        match &self.program {
+        let program = match &self.program {
             Some(program) => program.clone(),
             None => find_program(&self.name),
-        }
+        };
+        self.sandbox.knows(&program);
+        program
     }
 
     /// The configuration file, `<etc>/<name>.conf`.
@@ -880,6 +902,57 @@ pub fn runlogs_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let programs = std::mem::take(
+            &mut *self
+                .programs
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        if programs.is_empty() {
+            return;
+        }
+        let mut pid_files = Vec::new();
+        find_pid_files(self.root(), &mut pid_files);
+        for path in pid_files {
+            let Some(pid) = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| t.trim().parse::<i32>().ok())
+                .filter(|pid| *pid > 0)
+            else {
+                continue;
+            };
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let argv0 = cmdline.split(|b| *b == 0).next().unwrap_or_default();
+            if programs
+                .iter()
+                .any(|p| p.as_os_str().as_encoded_bytes() == argv0)
+            {
+                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+            }
+        }
+    }
+}
+
+/// The PID files (`*.pid`) below `dir`, links not followed.
+fn find_pid_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            find_pid_files(&path, found);
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "pid") {
+            found.push(path);
+        }
+    }
+}
+
 fn create(path: &Path) -> std::fs::File {
     std::fs::File::create(path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()))
 }
@@ -975,6 +1048,28 @@ mod tests {
         );
         let mut sh = sandbox.app_at("sh", "/bin/sh").spawn(&["-c", "exit 7"]);
         assert_eq!(wait_exit(&mut sh), 7);
+    }
+
+    #[test]
+    fn a_dropped_sandbox_kills_what_its_programs_left_running() {
+        use std::os::unix::process::ExitStatusExt;
+        let sandbox = Sandbox::new();
+        let dozer = sandbox.path("dozer");
+        std::fs::copy("/bin/sleep", &dozer).unwrap();
+        let mut left = sandbox
+            .app_at("dozer", &dozer)
+            .command(&["30"])
+            .spawn()
+            .unwrap();
+        sandbox.write("var/run/dozer.pid", &format!("{}\n", left.id()));
+        let mut other: Process = Command::new("/bin/sleep").arg("30").spawn().unwrap().into();
+        sandbox.write("var/run/other.pid", &format!("{}\n", other.pid()));
+        drop(sandbox);
+        assert_eq!(left.wait().unwrap().signal(), Some(9));
+        assert!(
+            other.is_running(),
+            "a process of another program is left alone"
+        );
     }
 
     #[test]
