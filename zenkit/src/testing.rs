@@ -80,7 +80,10 @@
 //! included, to buffers of its own, so runs on parallel test threads do
 //! not mix. What belongs to the whole process stays out of it: a daemon
 //! (signal handlers, PID file, detaching) and a switch to another user or
-//! group are refused, and the working directory stays the test's.
+//! group are refused, and the working directory stays the test's. Its
+//! console log never goes to journald, and log layers added with
+//! [`add_layer`](crate::log::add_layer) or by plugins are not installed
+//! for it.
 //!
 //! A daemon, started as its built program:
 //!
