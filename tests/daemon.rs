@@ -76,7 +76,7 @@ fn signals_a_parent_blocked_or_ignored_still_arrive() {
             Ok(())
         });
     }
-    let mut child = Running(command.spawn().unwrap());
+    let mut child = Running::from(command.spawn().unwrap());
     let log = sb.path("tmp/demo_daemon.log");
     wait_for(&log, "Work unit done.");
     signal(&child, Signal::SIGUSR1);

@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 use serde_json::{json, Value};
-use support::{example, pid_in, stop_within, Run};
+use support::{pid_in, stop_within, Run};
+use zenkit::testing::{runlogs_in, Sandbox};
 use zenkit_filer::{DirQueue, Options};
 
 const INGEST: &str = "filer_ingest";
@@ -24,22 +25,23 @@ const ENRICH: &str = "filer_enrich";
 const STORE: &str = "filer_store";
 
 /// A temporary root for the three stages; every daemon its PID files name
-/// is killed when it is dropped, so a failing test leaves nothing running.
+/// is killed when it is dropped ([`Sandbox`]), so a failing test leaves
+/// nothing running.
 struct Pipeline {
-    dir: tempfile::TempDir,
+    sandbox: Sandbox,
 }
 
 impl Pipeline {
     fn new() -> Pipeline {
         let pipeline = Pipeline {
-            dir: tempfile::tempdir().unwrap(),
+            sandbox: Sandbox::new(),
         };
         std::fs::write(pipeline.source(), "").unwrap();
         pipeline
     }
 
     fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
+        self.sandbox.path(rel)
     }
 
     fn source(&self) -> PathBuf {
@@ -56,12 +58,7 @@ impl Pipeline {
     }
 
     fn command(&self, program: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new(example(program));
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("APP_ROOT_PATH", self.dir.path())
-            .env_remove("NOTIFY_SOCKET");
-        cmd
+        self.sandbox.app(program).command(args)
     }
 
     /// Starts `program` detached; the launcher returns once it is up.
@@ -164,43 +161,14 @@ impl Pipeline {
     /// Stops `program` (PID `pid`) with SIGINT and checks that it ended
     /// well: its last runlog says success.
     fn stop_gracefully(&self, program: &str, pid: i32) {
-        let before = runlogs(&self.path(&format!("var/run/{program}")));
+        let before = runlogs_in(&self.path(&format!("var/run/{program}")));
         stop(pid, Signal::SIGINT);
-        let after = runlogs(&self.path(&format!("var/run/{program}")));
+        let after = runlogs_in(&self.path(&format!("var/run/{program}")));
         let new: Vec<_> = after.iter().filter(|p| !before.contains(p)).collect();
         assert_eq!(new.len(), 1, "{program}: one new runlog, not {new:?}");
         let runlog: Value =
             serde_json::from_str(&std::fs::read_to_string(new[0]).unwrap()).unwrap();
         assert_eq!(runlog["result"], "success", "{program}: {runlog}");
-    }
-}
-
-impl Drop for Pipeline {
-    fn drop(&mut self) {
-        let programs: Vec<String> = [INGEST, ENRICH, STORE]
-            .iter()
-            .map(|p| example(p).to_string_lossy().into_owned())
-            .collect();
-        let Ok(entries) = std::fs::read_dir(self.path("var/run")) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_none_or(|e| e != "pid") {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            let Ok(pid) = text.trim().parse::<i32>() else {
-                continue;
-            };
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            let cmdline = String::from_utf8_lossy(&cmdline);
-            if programs.iter().any(|p| cmdline.starts_with(p.as_str())) {
-                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
-            }
-        }
     }
 }
 
@@ -220,16 +188,6 @@ fn pid_of(path: &Path) -> i32 {
 /// Signals a detached daemon and waits (30 s at most) until it is gone.
 fn stop(pid: i32, signal: Signal) {
     stop_within(pid, signal, Duration::from_secs(30));
-}
-
-fn runlogs(dir: &Path) -> Vec<PathBuf> {
-    match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "runlog"))
-            .collect(),
-        Err(_) => Vec::new(),
-    }
 }
 
 fn count(dir: &Path) -> usize {

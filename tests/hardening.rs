@@ -10,10 +10,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use nix::sys::stat::Mode;
-use support::{Run, Sandbox};
+use support::{wait_exit, Run, Sandbox};
 
-/// Runs the program with no input; it must end within 10 s, or it is
-/// killed and the test fails.
+/// Runs the program with no input; it must end in time ([`wait_exit`]), or
+/// it is killed and the test fails.
 fn run_guarded(sb: &Sandbox, args: &[&str]) -> Run {
     let mut child = sb
         .command(args)
@@ -22,15 +22,7 @@ fn run_guarded(sb: &Sandbox, args: &[&str]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("program starts");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while child.try_wait().expect("child status").is_none() {
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{args:?} did not end within 10 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_exit(&mut child);
     child.wait_with_output().expect("program output").into()
 }
 

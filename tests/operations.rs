@@ -585,7 +585,7 @@ fn the_watchdog_is_pinged_at_half_its_interval_while_one_second_handlers_keep_th
         .unwrap();
     // WATCHDOG_USEC of 2 s: a ping every second; each unit of work takes
     // 1 s and schedules the next at once
-    let mut child = support::Running(
+    let mut child = support::Running::from(
         sb.command(&["--work-seconds", "1"])
             .env("NOTIFY_SOCKET", &socket_path)
             .env("WATCHDOG_USEC", "2000000")
@@ -796,7 +796,7 @@ fn a_signal_action_signals_only_the_process_that_holds_the_pid_file() {
     assert_eq!(sb.run(&[]).code, 0);
     let daemon = pid_of(&sb, "var/run/watch.pid");
     // another process's PID written into the daemon's PID file
-    let mut bystander = support::Running(
+    let mut bystander = support::Running::from(
         std::process::Command::new("sleep")
             .arg("60")
             .spawn()
@@ -826,7 +826,7 @@ fn a_running_pyzenkit_daemon_is_signalled_through_its_unlocked_pid_file() {
     std::fs::create_dir_all(sb.path("var/run")).unwrap();
     // pyzenkit's daemon: the process runs the application, the file holds
     // its PID and nothing locks it
-    let mut pyzenkit = support::Running(
+    let mut pyzenkit = support::Running::from(
         std::process::Command::new("bash")
             .args(["-c", "exec -a watch sleep 60"])
             .spawn()
@@ -853,7 +853,7 @@ fn a_running_pyzenkit_daemon_is_signalled_through_its_unlocked_pid_file() {
         Some(Signal::SIGUSR1 as i32)
     );
     // a process running something else is not signalled
-    let mut other = support::Running(
+    let mut other = support::Running::from(
         std::process::Command::new("sleep")
             .arg("60")
             .spawn()

@@ -47,11 +47,16 @@ pub struct ActionInput<'a> {
 /// Runs built-in action `name`, writing its output to `out`; `Ok(false)` if
 /// `name` is not a built-in action.
 ///
-/// Tables are drawn with Unicode box-drawing characters when stdout is a
-/// terminal, in ASCII otherwise; without the `tables` feature they are
+/// Tables are drawn with Unicode box-drawing characters when `out` is a
+/// `terminal`, in ASCII otherwise; without the `tables` feature they are
 /// tab-separated lines.
-pub fn run_builtin(name: &str, input: &ActionInput, out: &mut dyn Write) -> Result<bool> {
-    run_with(name, input, out, Form::for_stdout())
+pub fn run_builtin(
+    name: &str,
+    input: &ActionInput,
+    out: &mut dyn Write,
+    terminal: bool,
+) -> Result<bool> {
+    run_with(name, input, out, Form::for_output(terminal))
 }
 
 /// [`run_builtin`] with tables written in `form`.
@@ -559,14 +564,14 @@ mod tests {
         {
             let mut out = Vec::new();
             assert!(
-                run_builtin(action.name, &input, &mut out).unwrap(),
+                run_builtin(action.name, &input, &mut out, false).unwrap(),
                 "{}",
                 action.name
             );
             assert!(!action.help.is_empty());
         }
         let mut out = Vec::new();
-        assert!(!run_builtin("show-total", &input, &mut out).unwrap());
+        assert!(!run_builtin("show-total", &input, &mut out, false).unwrap());
         assert!(out.is_empty());
     }
 

@@ -161,7 +161,8 @@ pub(crate) fn start_logging(ctx: &Context) -> Result<()> {
         level_file: logging.level_file,
         filter: ctx.settings.log_filter.clone(),
         format: ctx.settings.log_format,
-        journal: log::console_to_journal(ctx.settings.log_journal),
+        // a run with output of its own keeps its console lines
+        journal: !ctx.host.is_own() && log::console_to_journal(ctx.settings.log_journal),
     })
 }
 

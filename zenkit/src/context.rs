@@ -2,11 +2,11 @@
 //! persistent state and the console helpers.
 
 use std::fmt;
-use std::io::Write;
 
 use serde_json::{Map, Value};
 
 use crate::config::Config;
+use crate::host::{Host, Stream};
 use crate::log::LogLevel;
 use crate::paths::Paths;
 use crate::progress::{self, Progress};
@@ -72,6 +72,8 @@ pub struct Context {
     #[cfg(feature = "daemon")]
     pub(crate) pidfile: Option<crate::daemon::pidfile::PidFile>,
     pub(crate) plugin_names: Vec<&'static str>,
+    /// Where the run reads its environment and writes its output.
+    pub(crate) host: Host,
 }
 
 /// The local time as `YYYY-mm-dd HH:MM:SS`, used on console lines.
@@ -97,6 +99,7 @@ impl Context {
             #[cfg(feature = "daemon")]
             pidfile: None,
             plugin_names: Vec::new(),
+            host: Host::default(),
         }
     }
 
@@ -219,15 +222,15 @@ impl Context {
     /// steps where it would be drawn and is hidden where it would be hidden
     /// (see [`progress`](crate::progress)).
     pub fn progress(&self, len: u64, what: &str) -> Progress {
-        progress::on_stderr(self.is_quiet(), len, what)
+        // a run with output of its own has no terminal to draw on
+        progress::on_stderr(self.is_quiet() || self.host.is_own(), len, what)
     }
 
     /// Prints a line to stdout unless quiet, when the verbosity is at least
     /// `level` (0 prints always, 1 needs `-v`, …).
     pub fn print(&self, level: u8, line: fmt::Arguments<'_>) {
         if !self.settings.quiet && self.settings.verbosity >= level {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{line}");
+            let _ = self.host.write(Stream::Stdout, &format!("{line}\n"));
         }
     }
 
@@ -235,7 +238,8 @@ impl Context {
     /// `--debug` is in force.
     pub fn dbgout(&self, line: fmt::Arguments<'_>) {
         if self.settings.debug {
-            eprintln!("* {} DBGOUT: {line}", timestamp());
+            let text = format!("* {} DBGOUT: {line}\n", timestamp());
+            let _ = self.host.write(Stream::Stderr, &text);
         }
     }
 

@@ -74,8 +74,9 @@
 //! - [`log`]: the log layer, log levels, formats and filter directives, the
 //!   file-only log target and the layers an author adds.
 //! - [`progress`]: the progress bar [`Context::progress`] returns.
-//! - `testing` (feature `testing`): a sandbox root to run a built
-//!   application in and read what it left, and daemons to start, signal and stop.
+//! - `testing` (feature `testing`): a sandbox root to run an application in,
+//!   as its built program or in the test's own process, and read what it
+//!   left, and daemons to start, signal and stop.
 //! - [`schema`]: the description of every configuration key, for
 //!   `--action config-schema` and `--help-config`.
 
@@ -97,6 +98,7 @@ pub mod exec;
 pub mod fs;
 #[cfg(feature = "daemon")]
 mod handover;
+mod host;
 mod lifecycle;
 pub mod log;
 #[cfg(feature = "manual")]

@@ -10,6 +10,7 @@ use std::io::Write;
 use clap::Command;
 use clap_complete::Shell;
 
+use crate::host::{Host, Stream};
 use crate::{Error, Result};
 
 /// What an action answered from the command line prints.
@@ -39,10 +40,10 @@ impl Page {
     }
 }
 
-/// Writes `page` of command `cmd` to stdout; `shell` is what `--input`
-/// says.
-pub(crate) fn print(page: Page, cmd: Command, shell: Option<&str>) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+/// Writes `page` of command `cmd` to the standard output of `host`;
+/// `shell` is what `--input` says.
+pub(crate) fn print(page: Page, cmd: Command, shell: Option<&str>, host: &Host) -> Result<()> {
+    let mut out = host.writer(Stream::Stdout);
     write(page, cmd, shell, &mut out)?;
     out.flush()
         .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))

@@ -90,7 +90,13 @@ impl Paths {
 
     /// Resolves the paths from `APP_ROOT_PATH` (default `/`).
     pub fn from_env(over: &PathOverrides) -> Paths {
-        let root = std::env::var_os(ROOT_ENV)
+        Self::from_root_var(std::env::var_os(ROOT_ENV), over)
+    }
+
+    /// Resolves the paths from `value`, the value of `APP_ROOT_PATH`
+    /// (default `/`).
+    pub(crate) fn from_root_var(value: Option<std::ffi::OsString>, over: &PathOverrides) -> Paths {
+        let root = value
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("/"));

@@ -51,17 +51,16 @@ impl Form {
         return Form::Tabs;
     }
 
-    /// The form of tables written to stdout: box-drawing characters when it
-    /// is a terminal, else [`Form::plain`]. Without the `tables` feature,
-    /// tab-separated lines wherever stdout goes.
-    pub(crate) fn for_stdout() -> Form {
+    /// The form of tables written to an output that is a `terminal` or
+    /// not: box-drawing characters on a terminal, else [`Form::plain`].
+    /// Without the `tables` feature, tab-separated lines wherever they go.
+    pub(crate) fn for_output(terminal: bool) -> Form {
         #[cfg(feature = "tables")]
-        {
-            use std::io::IsTerminal;
-            if std::io::stdout().is_terminal() {
-                return Form::Unicode;
-            }
+        if terminal {
+            return Form::Unicode;
         }
+        #[cfg(not(feature = "tables"))]
+        let _ = terminal;
         Form::plain()
     }
 }

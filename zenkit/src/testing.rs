@@ -1,38 +1,108 @@
-//! A testing kit for zenkit applications (feature `testing`): run a built
+//! A testing kit for zenkit applications (feature `testing`): run an
 //! application in a sandbox root as a user would, then read what it left.
 //!
 //! A [`Sandbox`] is a temporary `APP_ROOT_PATH` with `etc/`, `var/log` and
-//! `var/run`, removed when dropped. [`Sandbox::app`] finds a built program
-//! and gives an [`App`] that runs it there ([`App::run`]) and reads its log
-//! file, persistent state and runlogs; [`App::start`] starts a daemon in the
-//! foreground and waits until it reports readiness, giving a [`Daemon`] to
-//! signal, dump and stop. A daemon still running when its [`Daemon`] is
-//! dropped is killed, and the test fails.
+//! `var/run`, removed when dropped. [`Sandbox::app`] names an application
+//! and gives an [`App`] that writes its configuration, runs it there and
+//! reads its log file, persistent state and runlogs, as JSON or typed:
+//!
+//! * [`App::run`] runs the built program ([`find_program`]) to its end;
+//! * [`App::run_in_process`] runs the application type in the test's own
+//!   process, with no program to build;
+//! * [`App::start`] starts a daemon's program in the foreground and waits
+//!   until it reports readiness, giving a [`Daemon`] to signal, dump and
+//!   stop. A daemon still running when its [`Daemon`] is dropped is
+//!   killed, and the test fails.
+//!
+//! Each gives a [`Run`]: the exit code and what was printed.
+//!
+//! A script, run as its built program:
 //!
 //! ```no_run
 //! use zenkit::testing::Sandbox;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Runlog {
+//!     result: String,
+//! }
 //!
 //! let sandbox = Sandbox::new();
 //! let app = sandbox.app("backup");
 //! app.write_config(r#"{"target": "/srv/backup"}"#);
 //! let run = app.run(&["--verbose"]);
 //! assert_eq!(run.code, 0, "{}", run.stderr);
-//! assert_eq!(app.runlog()["result"], "success");
+//! assert_eq!(app.runlog_as::<Runlog>().result, "success");
+//! assert!(app.log().contains("INFO:"));
 //! ```
 //!
-//! A daemon:
+//! The same kind of test in the test's own process, of an application
+//! type the test sees (a library's, or one written in the test):
 //!
-//! ```no_run
+//! ```
+//! use zenkit::prelude::*;
 //! use zenkit::testing::Sandbox;
 //!
+//! /// Greets and counts its greetings.
+//! #[derive(ZenApp, Default)]
+//! #[zen(script, default_command = "greet")]
+//! #[zen(defaults(config_file_silent = true, config_dir_silent = true))]
+//! struct Greeter {
+//!     #[zen(cli, default = "world")]
+//!     who: String,
+//!     #[zen(pstate)]
+//!     total: u64,
+//! }
+//!
+//! #[zenkit::app]
+//! impl Greeter {
+//!     /// Greets once.
+//!     #[command]
+//!     fn greet(&mut self, ctx: &mut Context) -> zenkit::Result<u64> {
+//!         self.total += 1;
+//!         warn!("greeting {}", self.who);
+//!         ctx.print(0, format_args!("Hello, {}!", self.who));
+//!         Ok(self.total)
+//!     }
+//! }
+//!
 //! let sandbox = Sandbox::new();
-//! let mut daemon = sandbox.app("counterd").start::<&str>(&[]);
+//! let app = sandbox.app("greeter");
+//! let run = app.run_in_process::<Greeter>(&["--who", "tests"]);
+//! assert_eq!(run.code, 0, "{}", run.stderr);
+//! assert_eq!(run.stdout, "Hello, tests!\n");
+//! assert!(run.stderr.contains("WARNING: greeting tests"));
+//! assert_eq!(app.runlog()["greet"], 1);
+//! assert_eq!(app.pstate()["total"], 1);
+//! ```
+//!
+//! An in-process run reads only the environment the test gives it
+//! ([`App::run_in_process_with`]) and writes its output, console log
+//! included, to buffers of its own, so runs on parallel test threads do
+//! not mix. What belongs to the whole process stays out of it: a daemon
+//! (signal handlers, PID file, detaching) and a switch to another user or
+//! group are refused, and the working directory stays the test's. Its
+//! console log never goes to journald, and log layers added with
+//! [`add_layer`](crate::log::add_layer) or by plugins are not installed
+//! for it.
+//!
+//! A daemon, started as its built program:
+//!
+//! ```no_run
+//! use zenkit::testing::{Sandbox, Signal};
+//!
+//! let sandbox = Sandbox::new();
+//! let app = sandbox.app("counterd");
+//! let mut daemon = app.start(&["--stats-interval", "5"]);
 //! let state = daemon.dump_state();
 //! assert!(state["components"].is_object());
+//! daemon.signal(Signal::SIGUSR1);
+//! app.wait_for_log("Application runlog saved to file");
 //! assert_eq!(daemon.stop(), 0);
+//! assert_eq!(app.runlog()["result"], "success");
 //! ```
 
-use std::ffi::OsStr;
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -43,7 +113,10 @@ use nix::unistd::Pid;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// The signals [`Daemon::signal`] sends.
+use crate::host::{Host, Stream};
+
+/// The signals [`Daemon::signal`], [`Process::signal`] and [`send_signal`]
+/// send.
 pub use nix::sys::signal::Signal;
 
 /// How long a wait of the kit lasts at most before the test fails: long
@@ -57,6 +130,11 @@ pub const CLEARED_ENV: [&str; 3] = ["RUST_LOG", "JOURNAL_STREAM", "NOTIFY_SOCKET
 /// A temporary application root (`APP_ROOT_PATH`) with `etc/`, `var/log`
 /// and `var/run`, removed with everything in it when dropped.
 ///
+/// Dropping it also kills (SIGKILL) what a failed test may have left
+/// running of a program of its applications ([`App::program`], which
+/// every run of a program looks up): a daemon that detached, found by a
+/// PID file (`*.pid`) below the root that names a process of that program.
+///
 /// ```
 /// let sandbox = zenkit::testing::Sandbox::new();
 /// assert!(sandbox.path("var/log").is_dir());
@@ -66,6 +144,8 @@ pub const CLEARED_ENV: [&str; 3] = ["RUST_LOG", "JOURNAL_STREAM", "NOTIFY_SOCKET
 #[derive(Debug)]
 pub struct Sandbox {
     dir: tempfile::TempDir,
+    /// The programs of its applications.
+    programs: std::sync::Mutex<Vec<PathBuf>>,
 }
 
 impl Default for Sandbox {
@@ -86,7 +166,20 @@ impl Sandbox {
             std::fs::create_dir_all(&path)
                 .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
         }
-        Sandbox { dir }
+        Sandbox {
+            dir,
+            programs: std::sync::Mutex::default(),
+        }
+    }
+
+    fn knows(&self, program: &Path) {
+        let mut programs = self
+            .programs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !programs.iter().any(|p| p == program) {
+            programs.push(program.to_path_buf());
+        }
     }
 
     /// The root directory, the programs' `APP_ROOT_PATH`.
@@ -119,22 +212,27 @@ impl Sandbox {
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
     }
 
-    /// The application `name`, found as a built program ([`find_program`]),
-    /// to run in this root with zenkit's default file layout.
+    /// The application `name`, to run in this root with zenkit's default
+    /// file layout: in the test's process ([`App::run_in_process`]), or as
+    /// the built program of that name ([`find_program`], looked for when
+    /// it is first run).
     pub fn app(&self, name: &str) -> App<'_> {
-        self.app_at(name, find_program(name))
+        App {
+            sandbox: self,
+            name: name.to_string(),
+            program: None,
+            etc: PathBuf::from("etc"),
+            log: PathBuf::from("var/log"),
+            run: PathBuf::from("var/run"),
+        }
     }
 
     /// The application `name` built at `program`, for example
     /// `env!("CARGO_BIN_EXE_mytool")` in an integration test.
     pub fn app_at(&self, name: &str, program: impl Into<PathBuf>) -> App<'_> {
         App {
-            sandbox: self,
-            name: name.to_string(),
-            program: program.into(),
-            etc: PathBuf::from("etc"),
-            log: PathBuf::from("var/log"),
-            run: PathBuf::from("var/run"),
+            program: Some(program.into()),
+            ..self.app(name)
         }
     }
 }
@@ -175,6 +273,17 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    /// The run of a program a test ran itself ([`App::command`]).
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 /// An application to run in a [`Sandbox`], and where it keeps its files.
 ///
 /// The file locations follow zenkit's defaults below the root: the
@@ -187,7 +296,8 @@ pub struct Run {
 pub struct App<'s> {
     sandbox: &'s Sandbox,
     name: String,
-    program: PathBuf,
+    /// `None`: the built program named `name`, found when it is run.
+    program: Option<PathBuf>,
     etc: PathBuf,
     log: PathBuf,
     run: PathBuf,
@@ -214,9 +324,21 @@ impl<'s> App<'s> {
         self.sandbox
     }
 
-    /// The program run.
-    pub fn program(&self) -> &Path {
-        &self.program
+    /// The application's name: the program's first argument, and the
+    /// name of its files.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The program run: the one given to [`Sandbox::app_at`], else the
+    /// built program of the application's name ([`find_program`]).
+    pub fn program(&self) -> PathBuf {
+        let program = match &self.program {
+            Some(program) => program.clone(),
+            None => find_program(&self.name),
+        };
+        self.sandbox.knows(&program);
+        program
     }
 
     /// The configuration file, `<etc>/<name>.conf`.
@@ -265,7 +387,7 @@ impl<'s> App<'s> {
     /// as working directory, and `RUST_LOG`, `JOURNAL_STREAM` and
     /// `NOTIFY_SOCKET` cleared. Set more on it before running it yourself.
     pub fn command<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
-        let mut cmd = Command::new(&self.program);
+        let mut cmd = Command::new(self.program());
         cmd.args(args)
             .current_dir(self.sandbox.root())
             .env("APP_ROOT_PATH", self.sandbox.root());
@@ -293,13 +415,102 @@ impl<'s> App<'s> {
     pub fn run_with<S: AsRef<OsStr>>(&self, args: &[S], env: &[(&str, &str)]) -> Run {
         let mut cmd = self.command(args);
         cmd.envs(env.iter().copied()).stdin(Stdio::null());
-        let out = cmd
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.program.display()));
+        cmd.output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.program().display()))
+            .into()
+    }
+
+    /// Runs application `A` in the test's own process, on the calling
+    /// thread, with `args` (the application's name is put before them as
+    /// the program), as [`run`](crate::run()) would run it in a program of
+    /// its own: in the sandbox, to its end.
+    ///
+    /// The run reads `APP_ROOT_PATH` (the sandbox root) and no other
+    /// environment variable: see [`App::run_in_process_with`]. What it
+    /// prints ([`Context::print`](crate::Context::print), the actions'
+    /// output, its console log, its error messages) is captured in the
+    /// [`Run`] it returns; its log file, persistent state and runlog are
+    /// in the sandbox as a program's would be. Runs on other threads do
+    /// not mix with it: each has its own environment, output and log.
+    ///
+    /// A daemon does not run in-process (its signal handlers, PID file and
+    /// event loop belong to a whole process): start it as a built program
+    /// with [`App::start`]. The same goes for a run that is to switch to
+    /// another user or group.
+    ///
+    /// ```
+    /// use zenkit::prelude::*;
+    ///
+    /// /// Counts its runs.
+    /// #[derive(ZenApp, Default)]
+    /// #[zen(defaults(config_file_silent = true, config_dir_silent = true))]
+    /// struct Counter {
+    ///     #[zen(pstate)]
+    ///     runs: u64,
+    /// }
+    ///
+    /// #[zenkit::app]
+    /// impl Counter {
+    ///     #[process]
+    ///     fn count(&mut self, ctx: &mut Context) -> zenkit::Result<()> {
+    ///         self.runs += 1;
+    ///         ctx.print(1, format_args!("run {}", self.runs));
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let sandbox = zenkit::testing::Sandbox::new();
+    /// let app = sandbox.app("counter");
+    /// let run = app.run_in_process::<Counter>(&["-v"]);
+    /// assert_eq!(run.code, 0, "{}", run.stderr);
+    /// assert_eq!(run.stdout, "run 1\n");
+    /// assert_eq!(app.pstate()["runs"], 1);
+    /// assert_eq!(app.runlog()["result"], "success");
+    /// ```
+    pub fn run_in_process<A: crate::App>(&self, args: &[&str]) -> Run {
+        self.run_in_process_with::<A>(args, &[])
+    }
+
+    /// [`App::run_in_process`] with the environment variables `env` as
+    /// well: the run reads `APP_ROOT_PATH` and those, and nothing of the
+    /// test process's environment (zenkit's own variables, such as
+    /// `RUST_LOG` or those of `#[zen(env)]` keys; what the application's
+    /// own code reads with `std::env` is the process's). `.env` files are
+    /// not read, and the working directory stays the test's.
+    ///
+    /// ```no_run
+    /// # use zenkit::prelude::*;
+    /// # #[derive(ZenApp, Default)] struct Backup {}
+    /// # #[zenkit::app] impl Backup {}
+    /// let sandbox = zenkit::testing::Sandbox::new();
+    /// let run = sandbox
+    ///     .app("backup")
+    ///     .run_in_process_with::<Backup>(&["--verbose"], &[("RUST_LOG", "debug")]);
+    /// assert!(run.stderr.contains("DEBUG:"), "{}", run.stderr);
+    /// ```
+    pub fn run_in_process_with<A: crate::App>(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        assert!(
+            A::KIND != crate::AppKind::Daemon,
+            "the daemon {} cannot run in the test's process: start the built program with App::start",
+            self.name
+        );
+        let mut vars: HashMap<String, OsString> = HashMap::new();
+        vars.insert(
+            crate::paths::ROOT_ENV.to_string(),
+            self.sandbox.root().into(),
+        );
+        vars.extend(env.iter().map(|(k, v)| (k.to_string(), OsString::from(v))));
+        let host = Host::own(vars);
+        let argv: Vec<OsString> = std::iter::once(OsString::from(&self.name))
+            .chain(args.iter().map(OsString::from))
+            .collect();
+        let console = Box::new(host.writer(Stream::Stderr));
+        let code = crate::log::scoped(console, || crate::lifecycle::run_on::<A>(&host, argv));
+        let (stdout, stderr) = host.take_output();
         Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: i32::from(code),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
         }
     }
 
@@ -311,21 +522,7 @@ impl<'s> App<'s> {
     /// Waits, [`PATIENCE`] at most, until the log file contains `needle`
     /// (a running daemon's answer to a signal, say); returns its text.
     pub fn wait_for_log(&self, needle: &str) -> String {
-        let path = self.log_file();
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            if text.contains(needle) {
-                return text;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} did not contain {needle:?} within {} s:\n{text}",
-                path.display(),
-                PATIENCE.as_secs()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_for(&self.log_file(), needle)
     }
 
     /// The persistent state as JSON.
@@ -339,17 +536,13 @@ impl<'s> App<'s> {
     }
 
     /// The runlog files, oldest first (their names begin with the time).
+    ///
+    /// Runs in the test's own process ([`App::run_in_process`]) share its
+    /// process ID, which is part of a runlog's name with the time to the
+    /// minute: such a run replaces the runlog of one before it in the
+    /// same minute.
     pub fn runlogs(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(self.runlog_dir()) {
-            Ok(entries) => entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "runlog"))
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        files.sort();
-        files
+        runlogs_in(&self.runlog_dir())
     }
 
     /// The newest runlog as JSON.
@@ -364,6 +557,21 @@ impl<'s> App<'s> {
             .last()
             .unwrap_or_else(|| panic!("no runlog in {}", self.runlog_dir().display()));
         read_json(newest)
+    }
+
+    /// Starts the program with `args` in the background, its output
+    /// discarded, without waiting for anything; it is killed when the
+    /// [`Process`] is dropped. For a daemon that detaches, or one to watch
+    /// through its files; [`App::start`] runs a daemon in the foreground
+    /// and waits until it is ready.
+    pub fn spawn<S: AsRef<OsStr>>(&self, args: &[S]) -> Process {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd.spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program().display()))
+            .into()
     }
 
     /// Starts the program as a daemon in the foreground (`--no-daemon` and
@@ -393,10 +601,10 @@ impl<'s> App<'s> {
             .stderr(create(&stderr));
         let child = cmd
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program.display()));
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.program().display()));
         let mut daemon = Daemon {
             app: self.clone(),
-            child,
+            process: child.into(),
             socket,
             stdout,
             stderr,
@@ -413,7 +621,7 @@ impl<'s> App<'s> {
 #[derive(Debug)]
 pub struct Daemon<'s> {
     app: App<'s>,
-    child: Child,
+    process: Process,
     socket: UnixDatagram,
     stdout: PathBuf,
     stderr: PathBuf,
@@ -427,7 +635,7 @@ impl Daemon<'_> {
 
     /// The daemon's process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// What the daemon wrote to standard output so far.
@@ -442,7 +650,7 @@ impl Daemon<'_> {
 
     /// Whether the daemon still runs.
     pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        self.process.is_running()
     }
 
     fn wait_ready(&mut self) {
@@ -458,19 +666,18 @@ impl Daemon<'_> {
                     return;
                 }
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
+            if let Ok(Some(status)) = self.process.try_wait() {
                 panic!(
                     "{} exited ({status}) before it was ready; its stderr:\n{}",
-                    self.app.program.display(),
+                    self.app.program().display(),
                     self.stderr()
                 );
             }
             if Instant::now() >= deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
+                self.process.kill_and_reap();
                 panic!(
                     "{} did not report READY=1 within {} s; its stderr:\n{}",
-                    self.app.program.display(),
+                    self.app.program().display(),
                     PATIENCE.as_secs(),
                     self.stderr()
                 );
@@ -480,8 +687,7 @@ impl Daemon<'_> {
 
     /// Sends `signal` to the daemon.
     pub fn signal(&self, signal: Signal) {
-        kill(Pid::from_raw(self.child.id() as i32), signal)
-            .unwrap_or_else(|e| panic!("cannot send {signal} to the daemon: {e}"));
+        self.process.signal(signal);
     }
 
     /// Asks for the state dump (SIGUSR2) and returns the state file the
@@ -537,22 +743,13 @@ impl Daemon<'_> {
     }
 
     fn wait_exit(&mut self) -> i32 {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("the daemon's status") {
-                return status.code().unwrap_or(-1);
-            }
-            if Instant::now() >= deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!(
-                    "the daemon did not stop within {} s and was killed; its stderr:\n{}",
-                    PATIENCE.as_secs(),
-                    self.stderr()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        wait_or_kill(&mut self.process).unwrap_or_else(|| {
+            panic!(
+                "the daemon did not stop within {} s and was killed; its stderr:\n{}",
+                PATIENCE.as_secs(),
+                self.stderr()
+            )
+        })
     }
 }
 
@@ -560,15 +757,201 @@ impl Drop for Daemon<'_> {
     /// Kills a daemon still running and fails the test, unless it fails
     /// already.
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        if self.process.is_running() {
+            self.process.kill_and_reap();
             if !std::thread::panicking() {
                 panic!(
                     "the daemon {} was still running and was killed; stop it with Daemon::stop",
-                    self.app.program.display()
+                    self.app.program().display()
                 );
             }
+        }
+    }
+}
+
+/// A program a test started ([`App::spawn`], or any [`Child`] turned into
+/// one), killed (SIGKILL) and reaped when dropped, so that a failing test
+/// leaves nothing running. It derefs to its [`Child`].
+#[derive(Debug)]
+pub struct Process {
+    child: Child,
+}
+
+impl From<Child> for Process {
+    fn from(child: Child) -> Process {
+        Process { child }
+    }
+}
+
+impl std::ops::Deref for Process {
+    type Target = Child;
+
+    fn deref(&self) -> &Child {
+        &self.child
+    }
+}
+
+impl std::ops::DerefMut for Process {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.child
+    }
+}
+
+impl Process {
+    /// The process ID.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` to the process.
+    pub fn signal(&self, signal: Signal) {
+        send_signal(self.child.id(), signal);
+    }
+
+    /// Whether the process still runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits, [`PATIENCE`] at most, until the process ends; returns its
+    /// exit code ([`wait_exit`]).
+    pub fn wait_exit(&mut self) -> i32 {
+        wait_exit(&mut self.child)
+    }
+
+    fn kill_and_reap(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if self.is_running() {
+            self.kill_and_reap();
+        }
+    }
+}
+
+/// Sends `signal` to process `pid`.
+pub fn send_signal(pid: u32, signal: Signal) {
+    let raw = i32::try_from(pid).unwrap_or_else(|_| panic!("no process has the ID {pid}"));
+    kill(Pid::from_raw(raw), signal)
+        .unwrap_or_else(|e| panic!("cannot send {signal} to process {pid}: {e}"));
+}
+
+/// Waits, [`PATIENCE`] at most, until `child` ends; returns its exit code
+/// (-1 when a signal ended it). A child that does not end in time is
+/// killed, and the test fails.
+pub fn wait_exit(child: &mut Child) -> i32 {
+    wait_or_kill(child).unwrap_or_else(|| {
+        panic!(
+            "process {} did not end within {} s and was killed",
+            child.id(),
+            PATIENCE.as_secs()
+        )
+    })
+}
+
+/// The exit code of `child` once it ends, [`PATIENCE`] at most; `None`
+/// when it did not end in time and was killed.
+fn wait_or_kill(child: &mut Child) -> Option<i32> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(status) = child.try_wait().expect("the status of a child process") {
+            return Some(status.code().unwrap_or(-1));
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Waits, [`PATIENCE`] at most, until the file at `path` contains
+/// `needle`; returns its text. A file that is not there yet counts as
+/// empty.
+pub fn wait_for(path: &Path, needle: &str) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} did not contain {needle:?} within {} s:\n{text}",
+            path.display(),
+            PATIENCE.as_secs()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The runlog files (`*.runlog`) in `dir`, oldest first (their names
+/// begin with the time); none when `dir` does not exist.
+pub fn runlogs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "runlog"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let programs = std::mem::take(
+            &mut *self
+                .programs
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        if programs.is_empty() {
+            return;
+        }
+        let mut pid_files = Vec::new();
+        find_pid_files(self.root(), &mut pid_files);
+        for path in pid_files {
+            let Some(pid) = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| t.trim().parse::<i32>().ok())
+                .filter(|pid| *pid > 0)
+            else {
+                continue;
+            };
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let argv0 = cmdline.split(|b| *b == 0).next().unwrap_or_default();
+            if programs
+                .iter()
+                .any(|p| p.as_os_str().as_encoded_bytes() == argv0)
+            {
+                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+            }
+        }
+    }
+}
+
+/// The PID files (`*.pid`) below `dir`, links not followed.
+fn find_pid_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            find_pid_files(&path, found);
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "pid") {
+            found.push(path);
         }
     }
 }
@@ -649,6 +1032,64 @@ mod tests {
         assert_eq!(run.code, 3);
         let root = sandbox.root().display().to_string();
         assert_eq!(run.stdout, format!("{root}\n[][given]\n"));
+    }
+
+    #[test]
+    fn a_spawned_process_is_signalled_waited_for_and_killed_when_dropped() {
+        let sandbox = Sandbox::new();
+        let sleeper = sandbox.app_at("sleep", "/bin/sleep");
+        let mut first = sleeper.spawn(&["30"]);
+        assert!(first.is_running());
+        first.signal(Signal::SIGTERM);
+        assert_eq!(first.wait_exit(), -1, "a signal ended it");
+        let second = sleeper.spawn(&["30"]);
+        let pid = second.pid();
+        drop(second);
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists(),
+            "process {pid} is still there"
+        );
+        let mut sh = sandbox.app_at("sh", "/bin/sh").spawn(&["-c", "exit 7"]);
+        assert_eq!(wait_exit(&mut sh), 7);
+    }
+
+    #[test]
+    fn a_dropped_sandbox_kills_what_its_programs_left_running() {
+        use std::os::unix::process::ExitStatusExt;
+        let sandbox = Sandbox::new();
+        let dozer = sandbox.path("dozer");
+        std::fs::copy("/bin/sleep", &dozer).unwrap();
+        let mut left = sandbox
+            .app_at("dozer", &dozer)
+            .command(&["30"])
+            .spawn()
+            .unwrap();
+        sandbox.write("var/run/dozer.pid", &format!("{}\n", left.id()));
+        let mut other: Process = Command::new("/bin/sleep").arg("30").spawn().unwrap().into();
+        sandbox.write("var/run/other.pid", &format!("{}\n", other.pid()));
+        drop(sandbox);
+        assert_eq!(left.wait().unwrap().signal(), Some(9));
+        assert!(
+            other.is_running(),
+            "a process of another program is left alone"
+        );
+    }
+
+    #[test]
+    fn waiting_for_a_text_sees_a_file_appear_and_grow() {
+        let sandbox = Sandbox::new();
+        let path = sandbox.path("later.txt");
+        let writer = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                std::fs::write(&path, "one\n").unwrap();
+                std::thread::sleep(Duration::from_millis(50));
+                std::fs::write(&path, "one\ntwo\n").unwrap();
+            })
+        };
+        assert!(wait_for(&path, "two").ends_with("two\n"));
+        writer.join().unwrap();
+        assert!(runlogs_in(&sandbox.path("nowhere")).is_empty());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::cli;
 use crate::configure::all_actions;
 use crate::context::Context;
 use crate::error::Error;
+use crate::host::Host;
 #[cfg(feature = "manual")]
 use crate::manual;
 use crate::paths::Paths;
@@ -46,7 +47,7 @@ fn valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> {
+pub(super) fn init<A: App>(host: &Host, args: Vec<OsString>) -> Result<Initialized<A>, Stop> {
     let info = A::info();
     let exe_name = args
         .first()
@@ -94,7 +95,7 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
         cli::Owner::Plugin,
         plugins.iter().map(|p| (p.name(), p.options())).collect(),
     )?);
-    let paths = Paths::from_env(&info.paths);
+    let paths = Paths::from_root_var(host.var_os(crate::paths::ROOT_ENV), &info.paths);
     let default_command = info
         .default_command
         .or_else(|| A::COMMANDS.first().map(|c| c.name));
@@ -126,7 +127,7 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
         if let Some(page) = manual::Page::of(action) {
             // printed from the command line alone: no file is touched
             let shell = cli_values.get("input").and_then(Value::as_str);
-            manual::print(page, cmd, shell)?;
+            manual::print(page, cmd, shell, host)?;
             return Err(Stop::Exit(0));
         }
     }
@@ -160,6 +161,7 @@ pub(super) fn init<A: App>(args: Vec<OsString>) -> Result<Initialized<A>, Stop> 
         .collect();
     let runlog = Runlog::new(&name, argv);
     let mut ctx = Context::new(name, paths, runlog, debug);
+    ctx.host = host.clone();
     ctx.dbgout(format_args!("application '{}' initialized", ctx.name));
     let defaults = if ctx.name == default_name {
         help_defaults

@@ -12,6 +12,7 @@ use crate::app::{App, AppKind};
 use crate::config::{Config, Layer};
 use crate::configure;
 use crate::error::{Error, ErrorKind, EXIT_CONFIG, EXIT_SUCCESS, EXIT_USAGE};
+use crate::host::{Host, Stream};
 use crate::schema::{self, Catalog, KeyDoc, Owner};
 
 /// What the command line asks to inspect.
@@ -67,13 +68,13 @@ pub(super) fn describe<A: App>(
         }
         Description::Keys => catalog.help_text(&rt.ctx.name),
     };
-    print(&text)?;
+    print(&rt.ctx.host, &text)?;
     Ok(EXIT_SUCCESS)
 }
 
-fn print(text: &str) -> crate::Result<()> {
+fn print(host: &Host, text: &str) -> crate::Result<()> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = host.writer(Stream::Stdout);
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))
@@ -249,14 +250,24 @@ pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config, env_errors: Ve
             _ => None,
         })
         .collect();
-    report(&rt.ctx.name, &files, errors, &warnings)
+    report(&rt.ctx.host, &rt.ctx.name, &files, errors, &warnings)
 }
 
 /// Prints the outcome of a check of application `name`'s configuration,
 /// read from `files`: each warning and error on a line of its own on
-/// stderr, and a last line saying how it went. Returns the exit code: 0
-/// without errors, 64 when every error is about the command line, else 78.
-pub(super) fn report(name: &str, files: &[String], errors: Vec<Error>, warnings: &[String]) -> u8 {
+/// the stderr of `host`, and a last line saying how it went. Returns the
+/// exit code: 0 without errors, 64 when every error is about the command
+/// line, else 78.
+pub(super) fn report(
+    host: &Host,
+    name: &str,
+    files: &[String],
+    errors: Vec<Error>,
+    warnings: &[String],
+) -> u8 {
+    let say = |stream, line: String| {
+        let _ = host.write(stream, &format!("{line}\n"));
+    };
     let mut unique: Vec<Error> = Vec::new();
     for err in errors {
         if !unique.iter().any(|e| e.message() == err.message()) {
@@ -264,10 +275,10 @@ pub(super) fn report(name: &str, files: &[String], errors: Vec<Error>, warnings:
         }
     }
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        say(Stream::Stderr, format!("warning: {warning}"));
     }
     for err in &unique {
-        eprintln!("error: {}", err.message());
+        say(Stream::Stderr, format!("error: {}", err.message()));
     }
     let read = if files.is_empty() {
         "no configuration file".to_string()
@@ -275,12 +286,18 @@ pub(super) fn report(name: &str, files: &[String], errors: Vec<Error>, warnings:
         files.join(", ")
     };
     if unique.is_empty() {
-        println!("{name}: the configuration is valid ({read})");
+        say(
+            Stream::Stdout,
+            format!("{name}: the configuration is valid ({read})"),
+        );
         return EXIT_SUCCESS;
     }
     let count = unique.len();
     let noun = if count == 1 { "error" } else { "errors" };
-    eprintln!("{name}: the configuration has {count} {noun} ({read})");
+    say(
+        Stream::Stderr,
+        format!("{name}: the configuration has {count} {noun} ({read})"),
+    );
     if unique.iter().all(|e| e.kind() == ErrorKind::Usage) {
         EXIT_USAGE
     } else {
@@ -321,13 +338,36 @@ mod tests {
 
     #[test]
     fn exit_codes_of_a_check() {
+        let host = Host::own(Default::default());
         let files = ["/etc/x.conf".to_string()];
-        assert_eq!(report("x", &files, Vec::new(), &[]), EXIT_SUCCESS);
+        assert_eq!(report(&host, "x", &files, Vec::new(), &[]), EXIT_SUCCESS);
         let usage = Error::usage("option --limit: bad");
         let config = Error::config("/etc/x.conf:1:2: configuration key 'a': bad");
-        assert_eq!(report("x", &files, vec![usage.clone()], &[]), EXIT_USAGE);
-        assert_eq!(report("x", &files, vec![usage, config], &[]), EXIT_CONFIG);
+        assert_eq!(
+            report(&host, "x", &files, vec![usage.clone()], &[]),
+            EXIT_USAGE
+        );
+        assert_eq!(
+            report(&host, "x", &files, vec![usage, config], &[]),
+            EXIT_CONFIG
+        );
         let setup = Error::setup("unknown user 'nosuch'");
-        assert_eq!(report("x", &[], vec![setup], &[]), EXIT_CONFIG);
+        assert_eq!(
+            report(&host, "x", &[], vec![setup], &["w".into()]),
+            EXIT_CONFIG
+        );
+        let (stdout, stderr) = host.take_output();
+        assert_eq!(
+            String::from_utf8(stdout).unwrap(),
+            "x: the configuration is valid (/etc/x.conf)\n"
+        );
+        let stderr = String::from_utf8(stderr).unwrap();
+        assert!(
+            stderr.ends_with(
+                "warning: w\nerror: unknown user 'nosuch'\n\
+                 x: the configuration has 1 error (no configuration file)\n"
+            ),
+            "{stderr}"
+        );
     }
 }

@@ -40,6 +40,7 @@ use crate::context::{timestamp, Context};
 #[cfg(feature = "daemon")]
 use crate::daemon::daemonize;
 use crate::error::{Error, Result};
+use crate::host::{Host, Stream};
 use crate::plugin::Plugins;
 use crate::script::CommandArgs;
 
@@ -190,7 +191,14 @@ where
 {
     crate::paths::load_dotenv();
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    match bring_up::<A>(args) {
+    ExitCode::from(run_on::<A>(&Host::default(), args))
+}
+
+/// Runs application `A` with `args` (the first is the program), reading
+/// its environment from `host` and writing its output there; returns the
+/// exit code.
+pub(crate) fn run_on<A: App>(host: &Host, args: Vec<OsString>) -> u8 {
+    match bring_up::<A>(host, args) {
         Ok(mut runtime) => {
             let rc = runtime.run();
             #[cfg(feature = "daemon")]
@@ -202,28 +210,39 @@ where
                     rc.max(1),
                 );
             }
-            ExitCode::from(rc)
+            rc
         }
         Err(Stop::Clap(err)) => {
-            let _ = err.print();
-            ExitCode::from(if err.use_stderr() {
+            let stream = if err.use_stderr() {
+                Stream::Stderr
+            } else {
+                Stream::Stdout
+            };
+            // clap colours what it prints itself on a terminal
+            let _ = if host.is_own() {
+                host.write(stream, &err.render().to_string())
+            } else {
+                err.print()
+            };
+            if err.use_stderr() {
                 crate::error::EXIT_USAGE
             } else {
                 0
-            })
+            }
         }
         Err(Stop::Fail(err)) => {
             #[cfg(feature = "daemon")]
             daemonize::report_failure(err.message(), err.exit_code());
-            eprintln!("{} CRITICAL ERROR: {}", timestamp(), err.message());
-            ExitCode::from(err.exit_code())
+            let line = format!("{} CRITICAL ERROR: {}\n", timestamp(), err.message());
+            let _ = host.write(Stream::Stderr, &line);
+            err.exit_code()
         }
         Err(Stop::Reported(err)) => {
             #[cfg(feature = "daemon")]
             daemonize::report_failure(err.message(), err.exit_code());
-            ExitCode::from(err.exit_code())
+            err.exit_code()
         }
-        Err(Stop::Exit(code)) => ExitCode::from(code),
+        Err(Stop::Exit(code)) => code,
     }
 }
 
@@ -241,7 +260,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
-    match bring_up::<A>(args.into_iter().map(Into::into).collect()) {
+    match bring_up::<A>(&Host::default(), args.into_iter().map(Into::into).collect()) {
         Ok(runtime) => Ok(runtime.into()),
         Err(Stop::Clap(err)) => Err(Error::usage(
             err.render().to_string().trim_end().to_string(),
@@ -254,14 +273,14 @@ where
     }
 }
 
-/// Init and setup.
-fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Runtime<A>, Stop> {
+/// Init and setup, with the environment and output of `host`.
+fn bring_up<A: App>(host: &Host, args: Vec<OsString>) -> std::result::Result<Runtime<A>, Stop> {
     let init::Initialized {
         mut runtime,
         defaults,
         cli,
         options,
-    } = init::init::<A>(args)?;
+    } = init::init::<A>(host, args)?;
     setup::setup(&mut runtime, defaults, cli, options)?;
     if let Some(err) = missing_command_args(&runtime) {
         return Err(Stop::Fail(err));

@@ -40,7 +40,7 @@ pub(super) fn setup<A: App>(
             rt, how, &defaults, &option_of,
         )?));
     }
-    let get = |var: &str| std::env::var_os(var);
+    let get = |var: &str| rt.ctx.host.var_os(var);
     // the command line wins: a variable of a key it gives is not read
     let environment: Vec<_> = configure::environment::<A>()
         .into_iter()
@@ -56,7 +56,13 @@ pub(super) fn setup<A: App>(
         Err(err) if requested == Some(Inspect::Check) => {
             let mut errors = env_errors;
             errors.push(err);
-            return Err(Stop::Exit(inspect::report(&rt.ctx.name, &[], errors, &[])));
+            return Err(Stop::Exit(inspect::report(
+                &rt.ctx.host,
+                &rt.ctx.name,
+                &[],
+                errors,
+                &[],
+            )));
         }
         Err(err) => return Err(err.into()),
     };
@@ -100,6 +106,13 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
     plugins.add_log_layers()?;
     let unknown = configure::checked_unknown_keys::<A>(&prepared.config)?;
     let (user, group) = (prepared.user.clone(), prepared.group.clone());
+    if ctx.host.is_own() && (user.is_some() || group.is_some()) {
+        // the accounts are the whole process's, not the run's
+        return Err(Error::setup(
+            "a run in the test's own process cannot switch to another user or group; \
+             run the built program instead (zenkit::testing::App::run)",
+        ));
+    }
     prepared.install(ctx);
     #[cfg(feature = "daemon")]
     let daemon_start = A::KIND == AppKind::Daemon && ctx.settings.action.is_none();

@@ -111,7 +111,7 @@ fn output(ctx: &Context) -> Box<dyn Write> {
     if ctx.settings.quiet {
         Box::new(std::io::sink())
     } else {
-        Box::new(std::io::stdout().lock())
+        Box::new(ctx.host.writer(crate::host::Stream::Stdout))
     }
 }
 
@@ -158,7 +158,7 @@ fn builtin_action(ctx: &mut Context, action: &str) -> Result<()> {
         now: crate::runlog::now_ts(),
     };
     let mut out = output(ctx);
-    if !actions::run_builtin(action, &input, &mut out)? {
+    if !actions::run_builtin(action, &input, &mut out, ctx.host.stdout_is_terminal())? {
         return Err(Error::usage(format!(
             "action '{action}' is listed but has no implementation"
         )));

@@ -23,7 +23,10 @@
 //! The runtime installs the global subscriber during setup and reconfigures
 //! it later (embedded mode, configuration reload); layers added with
 //! [`add_layer`] before are installed with it, and a program with a
-//! subscriber of its own adds [`layer`] to it. The log file is opened for
+//! subscriber of its own adds [`layer`] to it. A run of the testing kit in
+//! the test's own process logs through a subscriber of its own instead,
+//! in force on its thread only, whose console is the run's captured
+//! standard error. The log file is opened for
 //! appending, so logrotate's `copytruncate` leaves no hole of NUL bytes, and
 //! it is reopened at its path on `SIGHUP` or when that path starts naming
 //! another file or nothing (logrotate `create`, a rename, a deletion), which
@@ -59,7 +62,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Deserializer};
 use tracing::level_filters::LevelFilter;
@@ -419,6 +422,24 @@ impl Shared {
 
 static GLOBAL: Shared = Shared::new();
 
+/// The state a layer writes with: the global one, or a run's own.
+#[derive(Clone)]
+enum SharedRef {
+    Global,
+    Own(Arc<Shared>),
+}
+
+impl std::ops::Deref for SharedRef {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        match self {
+            SharedRef::Global => &GLOBAL,
+            SharedRef::Own(shared) => shared,
+        }
+    }
+}
+
 /// The `tracing-subscriber` layer that writes zenkit's log lines.
 ///
 /// The runtime installs it as the global subscriber when it sets logging
@@ -427,7 +448,7 @@ static GLOBAL: Shared = Shared::new();
 /// (`registry().with(zenkit::log::layer()).with(other)`); the runtime then
 /// only configures it.
 pub struct LogLayer {
-    shared: &'static Shared,
+    shared: SharedRef,
 }
 
 impl fmt::Debug for LogLayer {
@@ -439,7 +460,9 @@ impl fmt::Debug for LogLayer {
 /// The layer the runtime configures, for adding to a subscriber of one's
 /// own (see [`LogLayer`]).
 pub fn layer() -> LogLayer {
-    LogLayer { shared: &GLOBAL }
+    LogLayer {
+        shared: SharedRef::Global,
+    }
 }
 
 impl<S: Subscriber> Layer<S> for LogLayer {
@@ -515,9 +538,38 @@ pub(crate) fn add_boxed_layer(layer: BoxedLayer) -> Result<()> {
     Ok(())
 }
 
-/// Whether the runtime's layer is in a global subscriber already.
+/// Whether the runtime's layer is in a global subscriber already, or a
+/// run's own logging is in force on this thread ([`scoped`]).
 pub(crate) fn installed() -> bool {
-    GLOBAL.attached.load(Ordering::Relaxed)
+    GLOBAL.attached.load(Ordering::Relaxed) || own_in_force().is_some()
+}
+
+/// The state of a run's own layer, when the subscriber in force on this
+/// thread holds one.
+fn own_in_force() -> Option<Arc<Shared>> {
+    tracing::dispatcher::get_default(|dispatch| {
+        match dispatch.downcast_ref::<LogLayer>().map(|l| &l.shared) {
+            Some(SharedRef::Own(shared)) => Some(Arc::clone(shared)),
+            _ => None,
+        }
+    })
+}
+
+/// Runs `f` with logging of its own, in force on this thread only: what
+/// [`init`] sets up while `f` runs is a subscriber of the run's, writing
+/// its console lines to `console`, not the global one. The log file it
+/// opens is closed when `f` returns. Layers of [`add_layer`] and of
+/// plugins are not installed on it.
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+pub(crate) fn scoped<T>(console: Box<dyn Write + Send>, f: impl FnOnce() -> T) -> T {
+    let shared = Arc::new(Shared::new());
+    shared.sinks().console_out = Some(console);
+    let subscriber = tracing_subscriber::registry().with(LogLayer {
+        shared: SharedRef::Own(shared),
+    });
+    // records of the `log` crate become events of the subscriber in force
+    let _ = tracing_log::LogTracer::init();
+    tracing::subscriber::with_default(subscriber, f)
 }
 
 /// Sets logging up as `settings` say. The first call installs the global
@@ -529,6 +581,9 @@ pub(crate) fn installed() -> bool {
 /// previous settings then stay in force. Installing fails when another
 /// global subscriber is set already and does not hold [`layer`].
 pub(crate) fn init(settings: &LogSettings) -> Result<()> {
+    if let Some(own) = own_in_force() {
+        return own.configure(settings);
+    }
     GLOBAL.configure(settings)?;
     if !GLOBAL.attached.load(Ordering::Relaxed) {
         let added = std::mem::take(
@@ -571,7 +626,6 @@ pub(crate) fn reopen() -> Result<()> {
 mod tests {
     use super::*;
     use std::os::unix::fs::MetadataExt;
-    use std::sync::Arc;
 
     /// A console writer whose output the test can read.
     #[derive(Clone, Default)]
@@ -609,13 +663,15 @@ mod tests {
 
     /// A layer with its own state and a captured console, active on this
     /// thread while `f` runs.
-    fn with_layer(settings: &LogSettings, f: impl FnOnce(&'static Shared)) -> String {
-        let shared: &'static Shared = Box::leak(Box::new(Shared::new()));
+    fn with_layer(settings: &LogSettings, f: impl FnOnce(&Shared)) -> String {
+        let shared = Arc::new(Shared::new());
         let console = Buffer::default();
         shared.sinks().console_out = Some(Box::new(console.clone()));
         shared.configure(settings).unwrap();
-        let subscriber = tracing_subscriber::registry().with(LogLayer { shared });
-        tracing::subscriber::with_default(subscriber, || f(shared));
+        let subscriber = tracing_subscriber::registry().with(LogLayer {
+            shared: SharedRef::Own(Arc::clone(&shared)),
+        });
+        tracing::subscriber::with_default(subscriber, || f(&shared));
         console.text()
     }
 
