@@ -154,7 +154,7 @@ const CLAP: &str = r#"use clap::{Parser, Subcommand};
 #[derive(Parser)]
 struct Tally {
     /// Directory whose files are counted.
-    #[arg(long, default_value = ".")]
+    #[arg(long, global = true, default_value = ".")]
     dir: std::path::PathBuf,
     #[command(subcommand)]
     command: Option<Commands>,
@@ -174,8 +174,8 @@ fn count(tally: &Tally) -> std::io::Result<usize> {
 
 fn main() -> std::process::ExitCode {
     let tally = Tally::parse();
-    let result = match tally.command.unwrap_or(Commands::Count) {
-        Commands::Count => count(&tally),
+    let result = match tally.command {
+        Some(Commands::Count) | None => count(&tally),
     };
     match result {
         Ok(_) => std::process::ExitCode::SUCCESS,
@@ -240,11 +240,35 @@ fn run(cmd: &mut Command, what: &str) -> Output {
     out
 }
 
-/// Runs `cmd` to its end and returns its wall time in seconds.
-fn timed(cmd: &mut Command, what: &str) -> f64 {
+/// Wall and CPU (user + system) seconds of one build.
+#[derive(Clone, Copy)]
+struct Time {
+    wall: f64,
+    cpu: f64,
+}
+
+/// User plus system CPU seconds of the waited-for descendants so far.
+fn children_cpu() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the rusage it is given.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
+    assert_eq!(rc, 0, "getrusage failed");
+    // SAFETY: getrusage succeeded, so `usage` is initialized.
+    let usage = unsafe { usage.assume_init() };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// Runs `cmd` to its end and returns its wall time and the CPU time of
+/// it and all it ran (cargo waits for each rustc and linker).
+fn timed(cmd: &mut Command, what: &str) -> Time {
+    let cpu = children_cpu();
     let start = Instant::now();
     run(cmd, what);
-    start.elapsed().as_secs_f64()
+    Time {
+        wall: start.elapsed().as_secs_f64(),
+        cpu: children_cpu() - cpu,
+    }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -293,7 +317,7 @@ impl Crate {
     }
 
     /// A debug build into `target`, timed.
-    fn build(&self, target: &Path) -> f64 {
+    fn build(&self, target: &Path) -> Time {
         timed(
             cargo(&self.dir, target).args(["build", "--frozen"]),
             &format!("cargo build of {}", self.program.package()),
@@ -309,6 +333,11 @@ impl Crate {
         for i in 0..FILES {
             std::fs::write(counted.join(format!("{i}.txt")), "").expect("a counted file");
         }
+        // the configuration a script installed on a machine has
+        let etc = sandbox.join("etc");
+        std::fs::create_dir_all(etc.join(self.program.package())).expect("etc/<name>/");
+        std::fs::write(etc.join(format!("{}.conf", self.program.package())), "{}\n")
+            .expect("etc/<name>.conf");
         let exe = target.join("debug").join(self.program.package());
         let out = run(
             Command::new(&exe)
@@ -329,8 +358,20 @@ impl Crate {
 
 /// Build times of one program.
 struct Times {
-    clean: f64,
-    rebuilds: Vec<f64>,
+    clean: Time,
+    rebuilds: Vec<Time>,
+}
+
+impl Times {
+    /// The median rebuild's wall time.
+    fn rebuild(&self) -> f64 {
+        median(self.rebuilds.iter().map(|t| t.wall).collect())
+    }
+
+    /// The median rebuild's CPU time.
+    fn rebuild_cpu(&self) -> f64 {
+        median(self.rebuilds.iter().map(|t| t.cpu).collect())
+    }
 }
 
 /// The clean build of `program` and its incremental rebuilds, each
@@ -430,11 +471,22 @@ fn sizes(root: &Path) -> Sizes {
     }
 }
 
+/// The three load averages of `/proc/loadavg`.
+fn load_average() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    load.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// One row of the table.
 struct Row {
     figure: &'static str,
     zenkit: Option<f64>,
     counterpart: Option<f64>,
+    /// CPU seconds of both, for build times.
+    cpu: Option<(f64, f64)>,
     unit: &'static str,
     goal: Goal,
 }
@@ -461,12 +513,14 @@ impl Row {
                 self.zenkit.map(|z| z <= max),
             ),
         };
+        let times = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{r:.2}×"));
         println!(
-            "{:<48} {:>9} {:>11} {:>7} {:>8}  {}",
+            "{:<48} {:>9} {:>11} {:>7} {:>9} {:>8}  {}",
             self.figure,
             value(self.zenkit),
             value(self.counterpart),
-            ratio.map_or("—".to_string(), |r| format!("{r:.2}×")),
+            times(ratio),
+            times(self.cpu.map(|(z, c)| z / c)),
             goal,
             match met {
                 Some(true) => "met",
@@ -498,7 +552,6 @@ fn main() {
         .tempdir()
         .expect("a temporary directory");
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let rustc = Command::new("rustc")
         .arg("--version")
         .output()
@@ -506,10 +559,7 @@ fn main() {
         .unwrap_or_default();
     println!(
         "{cores} cores, load average {} at the start; {rustc}",
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        load_average()
     );
     println!(
         "build times: wall, debug profile; clean = empty target directory, registry fetched; \
@@ -530,14 +580,17 @@ fn main() {
     }
     let sizes = wanted("sizes").then(|| sizes(root.path()));
 
-    let clean = |p: Program| times.get(&p).map(|t: &Times| t.clean);
-    let rebuild = |p: Program| times.get(&p).map(|t: &Times| median(t.rebuilds.clone()));
+    let clean = |p: Program| times.get(&p).map(|t: &Times| t.clean.wall);
+    let rebuild = |p: Program| times.get(&p).map(Times::rebuild);
+    let clean_cpu = |p: Program| times.get(&p).map(|t: &Times| t.clean.cpu);
+    let rebuild_cpu = |p: Program| times.get(&p).map(Times::rebuild_cpu);
     let size = |f: fn(&Sizes) -> u64| sizes.as_ref().map(|s| f(s) as f64 / MB);
     let rows = [
         Row {
             figure: "clean debug build, script, default features",
             zenkit: clean(Program::Script),
             counterpart: clean(Program::Clap),
+            cpu: clean_cpu(Program::Script).zip(clean_cpu(Program::Clap)),
             unit: "s",
             goal: Goal::None,
         },
@@ -545,6 +598,7 @@ fn main() {
             figure: "clean debug build, script, minimal features",
             zenkit: clean(Program::Minimal),
             counterpart: clean(Program::Clap),
+            cpu: clean_cpu(Program::Minimal).zip(clean_cpu(Program::Clap)),
             unit: "s",
             goal: Goal::Ratio(2.5),
         },
@@ -552,6 +606,7 @@ fn main() {
             figure: "incremental rebuild, script, default features",
             zenkit: rebuild(Program::Script),
             counterpart: rebuild(Program::Clap),
+            cpu: rebuild_cpu(Program::Script).zip(rebuild_cpu(Program::Clap)),
             unit: "s",
             goal: Goal::Ratio(1.5),
         },
@@ -559,6 +614,7 @@ fn main() {
             figure: "incremental rebuild, script, minimal features",
             zenkit: rebuild(Program::Minimal),
             counterpart: rebuild(Program::Clap),
+            cpu: rebuild_cpu(Program::Minimal).zip(rebuild_cpu(Program::Clap)),
             unit: "s",
             goal: Goal::Ratio(1.5),
         },
@@ -566,6 +622,7 @@ fn main() {
             figure: "release size stripped, demo_app",
             zenkit: size(|s| s.demo_app),
             counterpart: size(|s| s.baseline),
+            cpu: None,
             unit: "MB",
             goal: Goal::None,
         },
@@ -573,6 +630,7 @@ fn main() {
             figure: "release size stripped, script, default features",
             zenkit: size(|s| s.script),
             counterpart: size(|s| s.baseline),
+            cpu: None,
             unit: "MB",
             goal: Goal::None,
         },
@@ -580,13 +638,14 @@ fn main() {
             figure: "release size stripped, script, minimal features",
             zenkit: size(|s| s.minimal),
             counterpart: size(|s| s.baseline),
+            cpu: None,
             unit: "MB",
             goal: Goal::Absolute(1.0),
         },
     ];
     println!(
-        "{:<48} {:>9} {:>11} {:>7} {:>8}  met",
-        "figure", "zenkit", "counterpart", "ratio", "goal"
+        "{:<48} {:>9} {:>11} {:>7} {:>9} {:>8}  met",
+        "figure", "zenkit", "counterpart", "ratio", "CPU ratio", "goal"
     );
     for row in rows
         .iter()
@@ -596,9 +655,20 @@ fn main() {
     }
     println!();
     for (program, t) in &times {
-        let all: Vec<String> = t.rebuilds.iter().map(|s| format!("{s:.2}")).collect();
-        println!("rebuilds of {} (s): {}", program.scenario(), all.join(" "));
+        let list = |f: fn(&Time) -> f64| {
+            let all: Vec<String> = t.rebuilds.iter().map(|r| format!("{:.2}", f(r))).collect();
+            all.join(" ")
+        };
+        println!(
+            "{:<8} clean {:.1} s wall, {:.1} s CPU; rebuilds {} s wall, {} s CPU",
+            program.scenario(),
+            t.clean.wall,
+            t.clean.cpu,
+            list(|r| r.wall),
+            list(|r| r.cpu)
+        );
     }
+    println!("load average {} at the end", load_average());
     println!("(MB = 10^6 bytes; counterpart of the sizes: baseline)");
     println!("whole bench: {:.0} s", started.elapsed().as_secs_f64());
 }
