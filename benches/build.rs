@@ -29,8 +29,9 @@
 //! timed. Release builds go into the workspace's own target directory
 //! (with the workspace's `[profile.release]`, so the dependencies compiled
 //! for this bench are reused); their executables are copied and stripped
-//! with `strip`. Times are wall times on a possibly busy machine: the
-//! figures are printed, not checked.
+//! with `strip`. Times are wall times; beside them the CPU time (user and
+//! system, of cargo and all it runs), which moves less when the machine
+//! is busy. The figures are printed, not checked.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -403,11 +404,12 @@ fn workspace_target() -> PathBuf {
 }
 
 /// Builds in release with `args` from `dir` into the workspace's target
-/// directory and returns the executables built, by file name.
+/// directory and returns the executables built, by file name. The
+/// examples are built as `cargo build --release --examples` builds them.
 fn release_build(dir: &Path, args: &[&str]) -> BTreeMap<String, PathBuf> {
     let out = run(
         cargo(dir, &workspace_target())
-            .args(["build", "--release", "--offline"])
+            .args(["build", "--release"])
             .args(["--message-format", "json-render-diagnostics"])
             .args(args),
         &format!("cargo build --release {}", args.join(" ")),
@@ -447,7 +449,13 @@ fn sizes(root: &Path) -> Sizes {
     let stripped = root.join("stripped");
     let examples = release_build(
         Path::new(WORKSPACE),
-        &["--example", "demo_app", "--example", "baseline"],
+        &[
+            "--offline",
+            "--example",
+            "demo_app",
+            "--example",
+            "baseline",
+        ],
     );
     let example = |name: &str| {
         let exe = examples
