@@ -23,10 +23,10 @@
 //! versions; the registry is fetched before anything is timed and the
 //! builds run `--frozen`. A clean build is a debug `cargo build` into an
 //! empty target directory of its own; an incremental rebuild follows an
-//! edit of a literal in the handler's body, the median of five. After the
-//! clean build and after the last rebuild the program is run and must
-//! print what its source says, so that a broken or stale build is never
-//! timed. Release builds go into the workspace's own target directory
+//! edit of a literal in the handler's body, the median of five, taken in
+//! rounds that rebuild each program once. After the clean build and after
+//! the last rebuild the program is run and must print what its source
+//! says, so that a broken or stale build is never timed. Release builds go into the workspace's own target directory
 //! (with the workspace's `[profile.release]`, so the dependencies compiled
 //! for this bench are reused); their executables are copied and stripped
 //! with `strip`. Times are wall times; beside them the CPU time (user and
@@ -375,22 +375,42 @@ impl Times {
     }
 }
 
-/// The clean build of `program` and its incremental rebuilds, each
-/// checked; its target directory is removed afterwards.
-fn build_times(program: Program, root: &Path) -> Times {
-    let krate = Crate::new(program, root);
-    let target = root.join(format!("target-{}", program.scenario()));
-    let clean = krate.build(&target);
-    krate.check(&target, 0);
-    let rebuilds = (1..=REBUILDS)
-        .map(|edit| {
-            krate.edit(edit);
-            krate.build(&target)
+/// The clean builds of `programs`, one after the other, then their
+/// incremental rebuilds in rounds (each round rebuilds each program once,
+/// so that a busier moment of the machine falls on all of them), each
+/// program checked after its clean build and its last rebuild; the target
+/// directories are removed afterwards.
+fn build_times(programs: &[Program], root: &Path) -> BTreeMap<Program, Times> {
+    let crates: Vec<(Crate, PathBuf)> = programs
+        .iter()
+        .map(|&program| {
+            let target = root.join(format!("target-{}", program.scenario()));
+            (Crate::new(program, root), target)
         })
         .collect();
-    krate.check(&target, REBUILDS);
-    let _ = std::fs::remove_dir_all(&target);
-    Times { clean, rebuilds }
+    let mut times: BTreeMap<Program, Times> = BTreeMap::new();
+    for (krate, target) in &crates {
+        let clean = krate.build(target);
+        krate.check(target, 0);
+        let rebuilds = Vec::with_capacity(REBUILDS);
+        times.insert(krate.program, Times { clean, rebuilds });
+    }
+    for edit in 1..=REBUILDS {
+        for (krate, target) in &crates {
+            krate.edit(edit);
+            let rebuild = krate.build(target);
+            times
+                .get_mut(&krate.program)
+                .unwrap()
+                .rebuilds
+                .push(rebuild);
+        }
+    }
+    for (krate, target) in &crates {
+        krate.check(target, REBUILDS);
+        let _ = std::fs::remove_dir_all(target);
+    }
+    times
 }
 
 /// The target directory of the cargo that built this bench.
@@ -580,12 +600,11 @@ fn main() {
     println!();
 
     let started = Instant::now();
-    let mut times = BTreeMap::new();
-    for program in [Program::Clap, Program::Script, Program::Minimal] {
-        if wanted(program.scenario()) {
-            times.insert(program, build_times(program, root.path()));
-        }
-    }
+    let programs: Vec<Program> = [Program::Clap, Program::Script, Program::Minimal]
+        .into_iter()
+        .filter(|p| wanted(p.scenario()))
+        .collect();
+    let times = build_times(&programs, root.path());
     let sizes = wanted("sizes").then(|| sizes(root.path()));
 
     let clean = |p: Program| times.get(&p).map(|t: &Times| t.clean.wall);
