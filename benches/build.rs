@@ -114,7 +114,7 @@ impl Program {
         template.replace("EDIT", &edit.to_string())
     }
 
-    /// What it prints when run as [`Program::run`] runs it.
+    /// What it prints when [`Crate::check`] runs it after edit `edit`.
     fn expected(edit: usize) -> String {
         format!("{FILES} files (edit {edit})")
     }
@@ -590,7 +590,8 @@ fn main() {
         load_average()
     );
     println!(
-        "build times: wall, debug profile; clean = empty target directory, registry fetched; \
+        "build times: wall (the CPU ratio: user + system of cargo and all it runs), debug profile; \
+         clean = empty target directory, registry fetched; \
          incremental = median of {REBUILDS} rebuilds, each after a literal in the handler changed"
     );
     println!(
