@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use quote::ToTokens;
-use syn::{Expr, ExprLit, FnArg, Lit, ReturnType, Type};
+use syn::{Expr, ExprLit, FnArg, Lit, ReceiverKind, ReturnType, Type};
 
 use crate::ast::{self, AppStruct, Field, Hook, HooksImpl, Shape};
 use crate::attr::{number_literal, valid_long, HookKind};
@@ -173,7 +173,7 @@ fn unsupported_cli_type(ty: &Type, nested: bool) -> Option<(&Type, &'static str)
             }
         }
         Type::Ptr(_)
-        | Type::BareFn(_)
+        | Type::FnPtr(_)
         | Type::TraitObject(_)
         | Type::ImplTrait(_)
         | Type::Never(_) => "this kind of type",
@@ -619,7 +619,7 @@ fn misplaced(kind: HookKind, place: Place) -> Option<&'static str> {
 /// commands.
 pub(crate) fn hooks(cx: &Ctxt, hooks: &HooksImpl, place: Place) {
     let item = &hooks.item;
-    if let Some((_, path, _)) = &item.trait_ {
+    if let Some((path, _)) = &item.trait_ {
         let what = match place {
             Place::App => "`impl MyApp { ... }`",
             Place::Component => "`impl MyComponent { ... }`",
@@ -785,9 +785,8 @@ fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature, more
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
         Some(FnArg::Receiver(r))
-            if r.reference.is_some()
-                && r.mutability.is_some() == expected.receiver_mut
-                && r.colon_token.is_none() => {}
+            if matches!(&r.kind, ReceiverKind::Reference(_, _, mutability)
+                if mutability.is_some() == expected.receiver_mut) => {}
         Some(FnArg::Receiver(r)) => return wrong(r, &format!("the receiver must be {receiver}")),
         Some(FnArg::Typed(arg)) => {
             return wrong(arg, &format!("the first parameter must be {receiver}"))

@@ -34,6 +34,11 @@ impl Tool {
     }
 
     #[action]
+    fn typed(self: &mut Self, _ctx: &mut Context) -> Result<()> {
+        Ok(())
+    }
+
+    #[action]
     async fn later(&mut self, _ctx: &mut Context) -> Result<()> {
         Ok(())
     }

@@ -14,6 +14,8 @@ struct Tool {
     limits: HashMap<String, u32>,
     #[zen(cli)]
     ports: Vec<Option<u16>>,
+    #[zen(cli)]
+    callback: Option<fn()>,
 }
 
 impl Hooks for Tool {}
