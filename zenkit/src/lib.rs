@@ -138,5 +138,6 @@ pub use clap;
 
 /// The JSON Schema crate: derive [`schemars::JsonSchema`] for a nested
 /// configuration section (with `#[schemars(crate = "zenkit::schemars")]`)
-/// so that `--action config-schema` describes its fields.
+/// so that `--action config-schema` describes its fields. The derive needs
+/// zenkit's `schema-derive` feature, on by default.
 pub use schemars;
