@@ -16,6 +16,7 @@ use crate::app::App;
 use crate::configure;
 use crate::context::Context;
 use crate::plugin::Plugins;
+use crate::spec::AppSpec;
 use crate::{fs, log, Error, Result};
 
 /// Signals every daemon catches.
@@ -581,12 +582,12 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, plugins: 
     let prepared = d
         .config()
         .reload()
-        .and_then(configure::prepare::<A>)
+        .and_then(|config| configure::prepare(AppSpec::of::<A>(), config))
         .and_then(|prepared| {
             A::default().bind(&prepared.config)?;
             Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?.configure(&prepared.config)?;
             wiring.check_configuration(app, &prepared.config)?;
-            let unknown = configure::checked_unknown_keys::<A>(&prepared.config)?;
+            let unknown = configure::checked_unknown_keys(AppSpec::of::<A>(), &prepared.config)?;
             Ok((prepared, unknown))
         });
     let (mut prepared, unknown) = match prepared {

@@ -22,6 +22,7 @@
 //! and for a daemon's SIGHUP reload alike, so the event loop never calls
 //! back into the life-cycle. The daemon's PID file sits below the context.
 
+mod dyn_app;
 mod guard;
 mod init;
 mod inspect;
@@ -34,6 +35,7 @@ use std::process::ExitCode;
 #[cfg(feature = "daemon")]
 use serde_json::Value;
 
+use self::dyn_app::DynApp;
 use crate::app::App;
 use crate::config::Config;
 use crate::context::{timestamp, Context};
@@ -42,6 +44,7 @@ use crate::daemon::daemonize;
 use crate::error::{Error, Result};
 use crate::plugin::Plugins;
 use crate::script::CommandArgs;
+use crate::spec::AppSpec;
 
 /// An application brought up in embedded mode (pyzenkit's plugin mode):
 /// configured, logging, state loaded, author setup done; nothing run yet.
@@ -63,8 +66,14 @@ pub struct Embedded<A> {
 impl<A: App> Embedded<A> {
     /// Runs the rest of the life-cycle as [`run`] would: the configured
     /// action, or process → evaluate → teardown. Returns the exit code.
-    pub fn run(self) -> u8 {
-        Runtime::from(self).run()
+    pub fn run(mut self) -> u8 {
+        stages::run(
+            AppSpec::of::<A>(),
+            &mut self.app,
+            &mut self.ctx,
+            &mut self.plugins,
+            self.command_args.as_ref(),
+        )
     }
 
     /// Runs action `name` (the author's or a built-in one) in an action
@@ -76,73 +85,20 @@ impl<A: App> Embedded<A> {
 
     /// Runs the teardown stage (the author's teardown, then the persistent
     /// state and the runlog are saved) and returns the exit code.
-    pub fn finish(self) -> u8 {
-        Runtime::from(self).finish()
-    }
-}
-
-/// A running application: the author's value, its context and its plugins.
-struct Runtime<A> {
-    app: A,
-    ctx: Context,
-    plugins: Plugins,
-    /// What a script's command was given after its name; `None` when it
-    /// was not named on the command line.
-    command_args: Option<CommandArgs>,
-}
-
-impl<A: App> Runtime<A> {
-    /// Runs the stages after setup and returns the exit code.
-    fn run(&mut self) -> u8 {
-        stages::run(
-            &mut self.app,
-            &mut self.ctx,
-            &mut self.plugins,
-            self.command_args.as_ref(),
-        )
-    }
-
-    /// Runs the teardown stage and returns the exit code.
-    fn finish(&mut self) -> u8 {
+    pub fn finish(mut self) -> u8 {
         stages::teardown(&mut self.app, &mut self.ctx, &mut self.plugins);
         self.ctx.runlog.rc()
     }
 }
 
-impl<A> From<Runtime<A>> for Embedded<A> {
-    fn from(
-        Runtime {
-            app,
-            ctx,
-            plugins,
-            command_args,
-        }: Runtime<A>,
-    ) -> Self {
-        Embedded {
-            app,
-            ctx,
-            plugins,
-            command_args,
-        }
-    }
-}
-
-impl<A> From<Embedded<A>> for Runtime<A> {
-    fn from(
-        Embedded {
-            app,
-            ctx,
-            plugins,
-            command_args,
-        }: Embedded<A>,
-    ) -> Self {
-        Runtime {
-            app,
-            ctx,
-            plugins,
-            command_args,
-        }
-    }
+/// A running application's context and plugins, which the stages use
+/// beside the application's value.
+struct Runtime {
+    ctx: Context,
+    plugins: Plugins,
+    /// What a script's command was given after its name; `None` when it
+    /// was not named on the command line.
+    command_args: Option<CommandArgs>,
 }
 
 /// How a run stops before its stages.
@@ -190,21 +146,47 @@ where
 {
     crate::paths::load_dotenv();
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    match bring_up::<A>(args) {
-        Ok(mut runtime) => {
-            let rc = runtime.run();
-            #[cfg(feature = "daemon")]
-            if daemonize::awaiting_report() {
-                let errors = runtime.ctx.runlog.get("errors").and_then(Value::as_array);
-                let last = errors.and_then(|e| e.last()).and_then(Value::as_str);
-                daemonize::report_failure(
-                    last.unwrap_or("the daemon stopped during start-up"),
-                    rc.max(1),
-                );
+    run_args(AppSpec::of::<A>(), || Box::new(A::default()), args)
+}
+
+/// Runs the application of `spec`, its value made by `new_app`, with
+/// `args`, and returns its exit code.
+fn run_args(spec: &AppSpec, new_app: fn() -> Box<dyn DynApp>, args: Vec<OsString>) -> ExitCode {
+    let stop = match init::init(spec, args) {
+        Ok((mut runtime, given)) => {
+            let mut app = new_app();
+            match setup_all(spec, &mut *app, &mut runtime, given) {
+                Ok(()) => {
+                    let rc = stages::run(
+                        spec,
+                        &mut *app,
+                        &mut runtime.ctx,
+                        &mut runtime.plugins,
+                        runtime.command_args.as_ref(),
+                    );
+                    #[cfg(feature = "daemon")]
+                    if daemonize::awaiting_report() {
+                        let errors = runtime.ctx.runlog.get("errors").and_then(Value::as_array);
+                        let last = errors.and_then(|e| e.last()).and_then(Value::as_str);
+                        daemonize::report_failure(
+                            last.unwrap_or("the daemon stopped during start-up"),
+                            rc.max(1),
+                        );
+                    }
+                    // the application goes before its context and plugins
+                    drop(app);
+                    return ExitCode::from(rc);
+                }
+                Err(stop) => {
+                    drop(app);
+                    stop
+                }
             }
-            ExitCode::from(rc)
         }
-        Err(Stop::Clap(err)) => {
+        Err(stop) => stop,
+    };
+    match stop {
+        Stop::Clap(err) => {
             let _ = err.print();
             ExitCode::from(if err.use_stderr() {
                 crate::error::EXIT_USAGE
@@ -212,18 +194,18 @@ where
                 0
             })
         }
-        Err(Stop::Fail(err)) => {
+        Stop::Fail(err) => {
             #[cfg(feature = "daemon")]
             daemonize::report_failure(err.message(), err.exit_code());
             eprintln!("{} CRITICAL ERROR: {}", timestamp(), err.message());
             ExitCode::from(err.exit_code())
         }
-        Err(Stop::Reported(err)) => {
+        Stop::Reported(err) => {
             #[cfg(feature = "daemon")]
             daemonize::report_failure(err.message(), err.exit_code());
             ExitCode::from(err.exit_code())
         }
-        Err(Stop::Exit(code)) => ExitCode::from(code),
+        Stop::Exit(code) => ExitCode::from(code),
     }
 }
 
@@ -241,52 +223,78 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
-    match bring_up::<A>(args.into_iter().map(Into::into).collect()) {
-        Ok(runtime) => Ok(runtime.into()),
-        Err(Stop::Clap(err)) => Err(Error::usage(
-            err.render().to_string().trim_end().to_string(),
-        )),
-        Err(Stop::Fail(err) | Stop::Reported(err)) => Err(err),
-        Err(Stop::Exit(code)) => Err(Error::usage(format!(
+    let spec = AppSpec::of::<A>();
+    let (mut runtime, given) =
+        init::init(spec, args.into_iter().map(Into::into).collect()).map_err(embed_error)?;
+    let mut app = A::default();
+    setup_all(spec, &mut app, &mut runtime, given).map_err(embed_error)?;
+    let Runtime {
+        ctx,
+        plugins,
+        command_args,
+    } = runtime;
+    Ok(Embedded {
+        app,
+        ctx,
+        plugins,
+        command_args,
+    })
+}
+
+/// The error [`embed`] returns for a run that stopped before its stages.
+fn embed_error(stop: Stop) -> Error {
+    match stop {
+        Stop::Clap(err) => Error::usage(err.render().to_string().trim_end().to_string()),
+        Stop::Fail(err) | Stop::Reported(err) => err,
+        Stop::Exit(code) => Error::usage(format!(
             "the run finished early with exit code {code}; nothing is left to embed"
         ))
-        .with_code(code)),
+        .with_code(code),
     }
 }
 
-/// Init and setup.
-fn bring_up<A: App>(args: Vec<OsString>) -> std::result::Result<Runtime<A>, Stop> {
-    let init::Initialized {
-        mut runtime,
+/// Setup, after init, of `app`, a fresh value of the application.
+fn setup_all(
+    spec: &AppSpec,
+    app: &mut dyn DynApp,
+    runtime: &mut Runtime,
+    given: init::Given,
+) -> std::result::Result<(), Stop> {
+    let init::Given {
         defaults,
         cli,
         options,
-    } = init::init::<A>(args)?;
-    setup::setup(&mut runtime, defaults, cli, options)?;
-    if let Some(err) = missing_command_args(&runtime) {
+    } = given;
+    setup::setup(spec, app, runtime, defaults, cli, options)?;
+    if let Some(err) = missing_command_args(spec, runtime) {
         return Err(Stop::Fail(err));
     }
-    Ok(runtime)
+    Ok(())
 }
 
 /// The error of a script whose selected command needs arguments that were
 /// not given, because it was selected by `--command` or the `command` key
 /// rather than named on the command line.
-fn missing_command_args<A: App>(runtime: &Runtime<A>) -> Option<Error> {
+fn missing_command_args(spec: &AppSpec, runtime: &Runtime) -> Option<Error> {
     let ctx = &runtime.ctx;
     if ctx.settings.action.is_some() {
         return None;
     }
     let selected = &ctx.script.as_ref()?.command;
-    missing_args_of::<A>(runtime, &ctx.config, selected)
+    missing_args_of(spec, runtime, &ctx.config, selected)
 }
 
 /// The error of command `selected` of `config` needing arguments that were
 /// not given, when it was not named on the command line of `runtime`.
-fn missing_args_of<A: App>(runtime: &Runtime<A>, config: &Config, selected: &str) -> Option<Error> {
+fn missing_args_of(
+    spec: &AppSpec,
+    runtime: &Runtime,
+    config: &Config,
+    selected: &str,
+) -> Option<Error> {
     if runtime.command_args.is_some() {
         return None;
     }
-    let command = A::COMMANDS.iter().find(|c| c.name == selected)?;
+    let command = spec.commands.iter().find(|c| c.name == selected)?;
     crate::script::missing(&runtime.ctx.name, command, config)
 }
