@@ -2,20 +2,24 @@
 //! and embedded mode (init and setup only).
 //!
 //! This file holds the entry points and the runtime that owns the
-//! application, its context and its plugins side by side, so a plugin hook
-//! can borrow its plugin and the context at once. Each stage has a file:
-//! `init` (command line, name, paths, defaults, plugins), `setup`
+//! application's context and its plugins beside the application, so a
+//! plugin hook can borrow its plugin and the context at once. Each stage has
+//! a file: `init` (command line, name, paths, defaults, plugins), `setup`
 //! (configuration in force, privileges, logging, persistent state, the
 //! author's setup), `stages` (action, process, evaluate, teardown) and
 //! `guard` (panics in the author's code turned into errors); `inspect`
 //! holds what setup does instead when asked only to describe or check the
 //! configuration.
 //!
+//! Only the entry points are generic over the application: the stages take
+//! its [`AppSpec`] and its value as a [`DynApp`] (`dyn_app`), so they are
+//! compiled once, in zenkit, not in every application.
+//!
 //! Layering, each module using only those below it:
 //!
 //! ```text
-//! lifecycle → daemon::event_loop → configure → app → daemon::wiring → plugin
-//!   → daemon::Daemon → context → settings → log → progress
+//! lifecycle → daemon::event_loop → configure → spec → app → daemon::wiring
+//!   → plugin → daemon::Daemon → context → settings → log → progress
 //! ```
 //!
 //! `configure` prepares a configuration and puts it in force, for start-up
