@@ -121,3 +121,53 @@ fn components_of<A: App>(generator: Option<&mut SchemaGenerator>) -> Result<Comp
         schemas,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{App, AppInfo, AppKind, CommandInfo, Hooks};
+
+    #[derive(Default)]
+    struct Tool;
+
+    impl App for Tool {
+        const KIND: AppKind = AppKind::Script;
+        const DENY_UNKNOWN_KEYS: bool = true;
+        fn info() -> AppInfo {
+            AppInfo::new("1.2")
+        }
+    }
+
+    impl Hooks for Tool {
+        const COMMANDS: &'static [CommandInfo] = &[CommandInfo::new("count", "Counts.")];
+    }
+
+    #[test]
+    fn the_spec_holds_the_facts_of_the_type() {
+        let spec = AppSpec::of::<Tool>();
+        assert_eq!(spec.kind, AppKind::Script);
+        assert_eq!((spec.info)().version, "1.2");
+        assert_eq!(spec.commands, Tool::COMMANDS);
+        assert!(spec.deny_unknown_keys && spec.linked_plugins);
+        assert!((spec.defaults)().unwrap().is_empty());
+        assert!((spec.actions)().is_empty());
+    }
+
+    #[cfg(feature = "daemon")]
+    #[test]
+    fn only_a_daemon_has_components() {
+        #[derive(Default)]
+        struct Daemon;
+        impl App for Daemon {
+            const KIND: AppKind = AppKind::Daemon;
+            fn info() -> AppInfo {
+                AppInfo::new("1.0")
+            }
+        }
+        impl Hooks for Daemon {}
+        assert!(AppSpec::of::<Tool>().components.is_none());
+        let components = AppSpec::of::<Daemon>().components.expect("a daemon's");
+        let components = components(None).unwrap();
+        assert!(components.options.is_empty() && components.defaults.is_empty());
+    }
+}

@@ -134,3 +134,43 @@ fn check_components<A: App>(app: &mut A, config: &Config) -> Vec<Error> {
     A::wire(&mut wiring);
     wiring.check_all(app, config)
 }
+
+#[cfg(all(test, feature = "daemon"))]
+mod tests {
+    use super::*;
+    use crate::app::{AppInfo, AppKind, Hooks};
+
+    #[derive(Default)]
+    struct Tool;
+    impl App for Tool {
+        const KIND: AppKind = AppKind::Script;
+        fn info() -> AppInfo {
+            AppInfo::new("1.0")
+        }
+    }
+    impl Hooks for Tool {}
+
+    #[derive(Default)]
+    struct Daemon;
+    impl App for Daemon {
+        const KIND: AppKind = AppKind::Daemon;
+        fn info() -> AppInfo {
+            AppInfo::new("1.0")
+        }
+    }
+    impl Hooks for Daemon {}
+
+    #[test]
+    fn only_a_daemon_reaches_the_event_loop() {
+        assert!(DaemonOf::<Tool>::FNS.is_none());
+        assert!(DaemonOf::<Daemon>::FNS.is_some());
+        let config = Config::load(
+            serde_json::from_value(serde_json::json!({"config_file": null, "config_dir": null}))
+                .unwrap(),
+            Map::new(),
+        )
+        .unwrap();
+        assert!(Tool.check_components(&config).is_empty());
+        assert!(Daemon.check_components(&config).is_empty());
+    }
+}
