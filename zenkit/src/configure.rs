@@ -10,13 +10,14 @@
 
 use serde_json::{json, Value};
 
-use crate::app::{App, AppKind};
+use crate::app::AppKind;
 use crate::config::{self, Config, Layer};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::log::{self, LogSettings};
 use crate::privileges::{self, Account};
 use crate::settings::{Core, DaemonSettings, ScriptSettings, Settings};
+use crate::spec::AppSpec;
 
 /// A merged configuration, checked and bound to the built-in settings, with
 /// `__core__` computed: what setup and a SIGHUP reload put in force.
@@ -31,31 +32,31 @@ pub(crate) struct Prepared {
 }
 
 /// The built-in actions followed by the author's, as (name, help).
-pub(crate) fn all_actions<A: App>() -> Vec<(&'static str, &'static str)> {
-    zenkit_builtins::actions(A::KIND)
+pub(crate) fn all_actions(spec: &AppSpec) -> Vec<(&'static str, &'static str)> {
+    zenkit_builtins::actions(spec.kind)
         .filter(|a| cfg!(feature = "manual") || !zenkit_builtins::MANUAL_ACTIONS.contains(&a.name))
         .map(|a| (a.name, a.help))
-        .chain(A::actions().into_iter().map(|a| (a.name, a.help)))
+        .chain((spec.actions)().into_iter().map(|a| (a.name, a.help)))
         .collect()
 }
 
-/// The keys of application `A` that environment variables set: the
+/// The keys of application `spec` that environment variables set: the
 /// built-in ones and the author's.
-pub(crate) fn environment<A: App>() -> Vec<config::EnvKey> {
+pub(crate) fn environment(spec: &AppSpec) -> Vec<config::EnvKey> {
     let mut keys = crate::settings::environment().to_vec();
-    keys.extend(A::environment());
+    keys.extend((spec.environment)());
     keys
 }
 
-/// Checks and binds a freshly loaded configuration of application `A`.
-pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
+/// Checks and binds a freshly loaded configuration of application `spec`.
+pub(crate) fn prepare(spec: &AppSpec, mut config: Config) -> Result<Prepared> {
     let mut settings = Settings::bind(&config)?;
-    let actions: Vec<&str> = all_actions::<A>().iter().map(|(name, _)| *name).collect();
+    let actions: Vec<&str> = all_actions(spec).iter().map(|(name, _)| *name).collect();
     check_choice(&config, "action", settings.action.as_deref(), &actions)?;
     let mut script = None;
-    if A::KIND == AppKind::Script {
+    if spec.kind == AppKind::Script {
         let bound = ScriptSettings::bind(&config, chrono::Utc::now())?;
-        let commands: Vec<&str> = A::COMMANDS.iter().map(|c| c.name).collect();
+        let commands: Vec<&str> = spec.commands.iter().map(|c| c.name).collect();
         check_choice(&config, "command", Some(&bound.command), &commands)?;
         if bound.regular {
             // the regular mode is quiet whatever the layers say
@@ -64,7 +65,7 @@ pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
         }
         script = Some(bound);
     }
-    let daemon = match A::KIND {
+    let daemon = match spec.kind {
         AppKind::Daemon => Some(DaemonSettings::bind(&config)?),
         _ => None,
     };
@@ -80,7 +81,7 @@ pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
             config.set(key, acc.to_json(), layer);
         }
     }
-    let core = Core::new(A::KIND, settings.log_level, script.as_ref());
+    let core = Core::new(spec.kind, settings.log_level, script.as_ref());
     config.set_core(core.to_json());
     Ok(Prepared {
         config,
@@ -93,26 +94,26 @@ pub(crate) fn prepare<A: App>(mut config: Config) -> Result<Prepared> {
     })
 }
 
-/// Checks a freshly loaded configuration of application `A` as [`prepare`]
+/// Checks a freshly loaded configuration of application `spec` as [`prepare`]
 /// does, gathering every error instead of stopping at the first: the
 /// built-in settings key by key, the action and command names, the
 /// accounts (resolved, not taken on).
-pub(crate) fn check<A: App>(config: &Config) -> Vec<Error> {
+pub(crate) fn check(spec: &AppSpec, config: &Config) -> Vec<Error> {
     let mut errors = Vec::new();
     if let Some(settings) = crate::check::gather(config, Settings::bind, &mut errors) {
-        let actions: Vec<&str> = all_actions::<A>().iter().map(|(name, _)| *name).collect();
+        let actions: Vec<&str> = all_actions(spec).iter().map(|(name, _)| *name).collect();
         errors.extend(check_choice(config, "action", settings.action.as_deref(), &actions).err());
     }
-    if A::KIND == AppKind::Script {
+    if spec.kind == AppKind::Script {
         let now = chrono::Utc::now();
         if let Some(bound) =
             crate::check::gather(config, |c| ScriptSettings::bind(c, now), &mut errors)
         {
-            let commands: Vec<&str> = A::COMMANDS.iter().map(|c| c.name).collect();
+            let commands: Vec<&str> = spec.commands.iter().map(|c| c.name).collect();
             errors.extend(check_choice(config, "command", Some(&bound.command), &commands).err());
         }
     }
-    if A::KIND == AppKind::Daemon {
+    if spec.kind == AppKind::Daemon {
         crate::check::gather(config, DaemonSettings::bind, &mut errors);
     }
     if let Some(accounts) = crate::check::gather(config, Config::bind::<Accounts>, &mut errors) {
@@ -223,36 +224,36 @@ fn check_choice(config: &Config, key: &str, given: Option<&str>, valid: &[&str])
 /// The unknown keys of `config` as [`unknown_keys`] reports them, the keys
 /// of its defaults being the known ones; with `#[zen(deny_unknown_keys)]`
 /// the first of them is the error instead.
-pub(crate) fn checked_unknown_keys<A: App>(config: &Config) -> Result<Vec<Error>> {
-    let unknown = all_unknown_keys::<A>(config);
+pub(crate) fn checked_unknown_keys(spec: &AppSpec, config: &Config) -> Result<Vec<Error>> {
+    let unknown = all_unknown_keys(spec, config);
     match unknown.first() {
-        Some(first) if A::DENY_UNKNOWN_KEYS => Err(first.clone()),
+        Some(first) if spec.deny_unknown_keys => Err(first.clone()),
         _ => Ok(unknown),
     }
 }
 
 /// The unknown keys of `config` as [`unknown_keys`] reports them, the keys
 /// of its defaults being the known ones.
-pub(crate) fn all_unknown_keys<A: App>(config: &Config) -> Vec<Error> {
+pub(crate) fn all_unknown_keys(spec: &AppSpec, config: &Config) -> Vec<Error> {
     let known: Vec<String> = match config.layers().first() {
         Some((_, defaults)) => defaults.keys().cloned().collect(),
         None => Vec::new(),
     };
-    unknown_keys::<A>(config, &known)
+    unknown_keys(spec, config, &known)
 }
 
 /// The unknown keys of a configuration, each as a located configuration
 /// error naming the closest known key: the top-level keys that are not in
 /// `known` (nor another spelling of a built-in key), then the keys inside
 /// the application's configuration values that their types do not use.
-fn unknown_keys<A: App>(config: &Config, known: &[String]) -> Vec<Error> {
+fn unknown_keys(spec: &AppSpec, config: &Config, known: &[String]) -> Vec<Error> {
     let mut known: Vec<&str> = known.iter().map(String::as_str).collect();
-    known.extend(zenkit_builtins::keys(A::KIND).filter_map(|k| k.alias));
+    known.extend(zenkit_builtins::keys(spec.kind).filter_map(|k| k.alias));
     let top = config.unknown_keys(&known).into_iter().map(|key| {
         let hint = config::closest(&key, &known);
         (vec![config::Segment::Key(key.clone())], hint)
     });
-    let nested = A::unknown_keys(config).into_iter().map(|unknown| {
+    let nested = (spec.unknown_keys)(config).into_iter().map(|unknown| {
         let given = match unknown.path.last() {
             Some(config::Segment::Key(key)) => key.as_str(),
             _ => "",

@@ -112,6 +112,7 @@ pub mod runlog;
 pub mod schema;
 pub mod script;
 pub mod settings;
+mod spec;
 mod state;
 mod table;
 #[cfg(feature = "testing")]

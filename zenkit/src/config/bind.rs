@@ -14,13 +14,24 @@ const SET_IT: &str = "set it in the configuration file or on the command line";
 /// The typed value of top-level key `key`.
 pub(super) fn get<T: DeserializeOwned>(config: &Config, key: &str) -> Result<T> {
     let Some(value) = config.merged.get(key) else {
-        return serde_json::from_value(Value::Null).map_err(|_| {
-            Error::config(format!("configuration key '{key}' is not set; {SET_IT}"))
-                .at(ErrorOrigin::for_key(key))
-        });
+        return serde_json::from_value(Value::Null).map_err(|_| not_set(key));
     };
-    serde_path_to_error::deserialize(value)
-        .map_err(|err| binding_error(config, vec![Segment::Key(key.to_string())], &err))
+    serde_path_to_error::deserialize(value).map_err(|err| key_error(config, key, &err))
+}
+
+/// The error of a key that is not set and has no value without one.
+fn not_set(key: &str) -> Error {
+    Error::config(format!("configuration key '{key}' is not set; {SET_IT}"))
+        .at(ErrorOrigin::for_key(key))
+}
+
+/// The error of binding the value of top-level key `key`.
+fn key_error(
+    config: &Config,
+    key: &str,
+    err: &serde_path_to_error::Error<serde_json::Error>,
+) -> Error {
+    binding_error(config, vec![Segment::Key(key.to_string())], err)
 }
 
 /// The whole merged configuration bound to `T`.

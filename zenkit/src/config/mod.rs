@@ -364,10 +364,15 @@ impl Config {
     /// The keys inside the value of top-level `key` that binding it to `T`
     /// ignores, with full paths (`db.prot`).
     pub fn unknown_in<T: DeserializeOwned>(&self, key: &str) -> Vec<UnknownKey> {
+        self.unknown_in_with(key, unknown_keys::<T>)
+    }
+
+    /// [`Config::unknown_in`] with `find` finding the unknown keys of a value.
+    fn unknown_in_with(&self, key: &str, find: fn(&Value) -> Vec<UnknownKey>) -> Vec<UnknownKey> {
         let Some(value) = self.merged.get(key) else {
             return Vec::new();
         };
-        let mut found = unknown_keys::<T>(value);
+        let mut found = find(value);
         for unknown in &mut found {
             unknown.path.insert(0, Segment::Key(key.to_string()));
         }

@@ -58,9 +58,16 @@ pub struct UnknownKey {
 /// left out and the value walked again, at most 64 times. Nothing is reported
 /// about the failure itself.
 pub fn unknown_keys<T: DeserializeOwned>(value: &Value) -> Vec<UnknownKey> {
+    walk_unknown(value, &|walker| T::deserialize(walker).is_ok())
+}
+
+/// The walks of [`unknown_keys`], `binds` telling whether the type binds
+/// the value a walker goes over; apart so that only `binds` is compiled
+/// for each type.
+fn walk_unknown(value: &Value, binds: &dyn Fn(Walker<'_, '_>) -> bool) -> Vec<UnknownKey> {
     let mut walk = Walk::default();
     for _ in 0..MAX_WALKS {
-        let bound = T::deserialize(Walker::new(value, Vec::new(), &walk, None)).is_ok();
+        let bound = binds(Walker::new(value, Vec::new(), &walk, None));
         let failed = walk.failed_at.take();
         match failed {
             Some(path) if !bound => match walk.next_exclusion(path) {

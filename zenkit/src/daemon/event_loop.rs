@@ -13,9 +13,11 @@ use super::wiring::{Action, Builtin, Wiring};
 use super::{daemonize, notify};
 use super::{Daemon, Flow};
 use crate::app::App;
-use crate::configure;
+use crate::config::Config;
+use crate::configure::{self, Prepared};
 use crate::context::Context;
 use crate::plugin::Plugins;
+use crate::spec::AppSpec;
 use crate::{fs, log, Error, Result};
 
 /// Signals every daemon catches.
@@ -38,11 +40,7 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins)
     wiring.application(A::handlers());
     A::wire(&mut wiring);
     wiring.plugins(plugins);
-    let mut catch = CAUGHT.to_vec();
-    catch.extend(wiring.handled_signals());
-    catch.sort_by_key(|s| *s as i32);
-    catch.dedup();
-    let signals = Signals::install(&catch)?;
+    let signals = Signals::install(&caught(wiring.handled_signals()))?;
 
     let mut d = Daemon::new(ctx, wiring.names.clone(), wiring.events.clone());
     wiring.check_configuration(app, &d.ctx.config)?;
@@ -76,6 +74,15 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins)
     let statistics = d.runlog_statistics();
     d.runlog.insert("statistics", statistics);
     result
+}
+
+/// The signals the loop catches: those every daemon catches and `handled`.
+fn caught(handled: Vec<Signal>) -> Vec<Signal> {
+    let mut catch = CAUGHT.to_vec();
+    catch.extend(handled);
+    catch.sort_by_key(|s| *s as i32);
+    catch.dedup();
+    catch
 }
 
 /// How often a loop kept busy by its queue looks at its I/O sources.
@@ -510,17 +517,37 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
     if !d.core.state.is_some_and(|s| s.save) {
         return;
     }
+    let states: Vec<(usize, serde_json::Value)> = (1..wiring.names.len())
+        .filter_map(|slot| Some((slot, wiring.component_mut(app, slot)?.state())))
+        .collect();
+    let chains = wiring.describe();
+    let component_list = wiring.component_list();
+    write_state(
+        d,
+        &wiring.names,
+        &wiring.types,
+        states,
+        chains,
+        component_list,
+    );
+}
+
+/// Writes the daemon state with `states`, the state of each component by
+/// slot, its components' `names` and `types` by slot, its handler `chains`
+/// and `component_list`.
+fn write_state(
+    d: &mut Daemon<'_>,
+    names: &[String],
+    types: &[&'static str],
+    states: Vec<(usize, serde_json::Value)>,
+    chains: serde_json::Value,
+    component_list: serde_json::Value,
+) {
     let mut components = serde_json::Map::new();
     let mut by_type = Vec::new();
-    for slot in 1..wiring.names.len() {
-        if let Some(component) = wiring.component_mut(app, slot) {
-            let state = component.state();
-            by_type.push((
-                wiring.types[slot],
-                typed_state(&state, d.stats[slot].to_json()),
-            ));
-            components.insert(wiring.names[slot].clone(), state);
-        }
+    for (slot, state) in states {
+        by_type.push((types[slot], typed_state(&state, d.stats[slot].to_json())));
+        components.insert(names[slot].clone(), state);
     }
     // pyzenkit's keys: each component under its type name too, unless a
     // component of that name is there
@@ -537,9 +564,9 @@ fn save_state<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>) {
         "config": d.config().as_map(),
         "paths": d.paths().to_json(),
         "pstate": &d.pstate,
-        "handlers": wiring.describe(),
-        "callbacks": wiring.describe(),
-        "component_list": wiring.component_list(),
+        "handlers": chains.clone(),
+        "callbacks": chains,
+        "component_list": component_list,
         "components": components,
         "statistics": d.all_statistics(),
         "queue": d.queue.to_json(Instant::now()),
@@ -576,44 +603,17 @@ fn typed_state(state: &serde_json::Value, statistics: serde_json::Value) -> serd
 /// changes and one error line says why. Either way the outcome is kept for
 /// the SIGHUP handlers that run next ([`Daemon::reload_outcome`]).
 fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, plugins: &mut Plugins) {
-    tracing::info!("Reloading the configuration");
-    d.notifier.reloading();
-    let prepared = d
-        .config()
-        .reload()
-        .and_then(configure::prepare::<A>)
-        .and_then(|prepared| {
-            A::default().bind(&prepared.config)?;
-            Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?.configure(&prepared.config)?;
-            wiring.check_configuration(app, &prepared.config)?;
-            let unknown = configure::checked_unknown_keys::<A>(&prepared.config)?;
-            Ok((prepared, unknown))
-        });
-    let (mut prepared, unknown) = match prepared {
-        Ok(prepared) => prepared,
-        Err(err) => {
-            tracing::error!(
-                "Configuration reload failed, the old configuration stays in force: {err}"
-            );
-            d.reload = Some(Err(err));
-            d.notifier.ready();
-            return;
-        }
+    let bind_scratch = |config: &Config| A::default().bind(config);
+    let check_components = &mut |config: &Config| wiring.check_configuration(app, config);
+    let spec = AppSpec::of::<A>();
+    let Some((prepared, unknown)) = prepare_reload(d, spec, &bind_scratch, check_components) else {
+        return;
     };
     // each of these succeeded on the scratch copies just now
     if let Err(err) = app.bind(&prepared.config) {
         tracing::error!("{err}");
     }
-    if let Err(err) = plugins.configure(&prepared.config) {
-        tracing::error!("{err}");
-    }
-    prepared.keep_startup_choices(d.ctx);
-    prepared.install(d.ctx);
-    if let Err(err) = configure::start_logging(d.ctx).and_then(|()| log::reopen()) {
-        tracing::error!("Cannot reopen the log after the reload: {err}");
-    }
-    configure::warn_duplicate_keys(d.ctx);
-    configure::warn_unknown_keys(d.ctx, &unknown);
+    install_reload(d, plugins, prepared, &unknown);
     if let Err(err) = wiring.configure(app, &d.ctx.config) {
         tracing::error!("{err}");
     }
@@ -629,4 +629,61 @@ fn reload<A: App>(app: &mut A, d: &mut Daemon<'_>, wiring: &Wiring<A>, plugins: 
     d.reload = Some(Ok(()));
     d.notifier.ready();
     tracing::info!("Configuration reloaded");
+}
+
+/// The first half of a reload: the configuration re-read, prepared and
+/// checked by `bind_scratch` (the application's fields bound into a scratch
+/// application), fresh plugins and `check_components`, with its unknown
+/// keys. `None` when any of it failed, which is logged and kept as the
+/// reload's outcome.
+fn prepare_reload(
+    d: &mut Daemon<'_>,
+    spec: &AppSpec,
+    bind_scratch: &dyn Fn(&Config) -> Result<()>,
+    check_components: &mut dyn FnMut(&Config) -> Result<()>,
+) -> Option<(Prepared, Vec<Error>)> {
+    tracing::info!("Reloading the configuration");
+    d.notifier.reloading();
+    let prepared = d
+        .config()
+        .reload()
+        .and_then(|config| configure::prepare(spec, config))
+        .and_then(|prepared| {
+            bind_scratch(&prepared.config)?;
+            Plugins::collect((spec.plugins)(), spec.linked_plugins)?.configure(&prepared.config)?;
+            check_components(&prepared.config)?;
+            let unknown = configure::checked_unknown_keys(spec, &prepared.config)?;
+            Ok((prepared, unknown))
+        });
+    match prepared {
+        Ok(prepared) => Some(prepared),
+        Err(err) => {
+            tracing::error!(
+                "Configuration reload failed, the old configuration stays in force: {err}"
+            );
+            d.reload = Some(Err(err));
+            d.notifier.ready();
+            None
+        }
+    }
+}
+
+/// Puts a reloaded configuration in force in the plugins, the context and
+/// the log, once the application's fields have it.
+fn install_reload(
+    d: &mut Daemon<'_>,
+    plugins: &mut Plugins,
+    mut prepared: Prepared,
+    unknown: &[Error],
+) {
+    if let Err(err) = plugins.configure(&prepared.config) {
+        tracing::error!("{err}");
+    }
+    prepared.keep_startup_choices(d.ctx);
+    prepared.install(d.ctx);
+    if let Err(err) = configure::start_logging(d.ctx).and_then(|()| log::reopen()) {
+        tracing::error!("Cannot reopen the log after the reload: {err}");
+    }
+    configure::warn_duplicate_keys(d.ctx);
+    configure::warn_unknown_keys(d.ctx, unknown);
 }

@@ -295,34 +295,17 @@ impl<A: 'static> Wiring<A> {
     /// The signals some handler waits for, beyond the ones every daemon
     /// catches.
     pub(crate) fn handled_signals(&self) -> Vec<Signal> {
-        let mut signals: Vec<Signal> = self
-            .events
-            .iter()
-            .filter_map(|(_, e)| event_signal(e))
-            .collect();
-        signals.sort_by_key(|s| *s as i32);
-        signals.dedup();
-        signals
+        handled_signals(&self.events)
     }
 
     /// The chains by event, for the daemon state: `{event: [labels]}`.
     pub(crate) fn describe(&self) -> serde_json::Value {
-        let mut events: Vec<_> = self
-            .events
+        let labels: Vec<Vec<&str>> = self
+            .chains
             .iter()
-            .map(|(id, name)| (name, &self.chains[id.index()]))
+            .map(|chain| chain.iter().map(|e| e.label.as_str()).collect())
             .collect();
-        events.sort_by(|a, b| a.0.cmp(b.0));
-        let map = events
-            .into_iter()
-            .map(|(event, chain)| {
-                let labels = chain
-                    .iter()
-                    .map(|e| serde_json::Value::from(e.label.as_str()));
-                (event.to_string(), labels.collect())
-            })
-            .collect();
-        serde_json::Value::Object(map)
+        describe_chains(&self.events, &labels)
     }
 
     /// The components' names in registration order, for the daemon state
@@ -420,6 +403,32 @@ impl<A: 'static> Wiring<A> {
     pub(crate) fn chain(&self, id: EventId) -> Option<&[Entry<A>]> {
         self.chains.get(id.index()).map(Vec::as_slice)
     }
+}
+
+/// The signals the events of `events` are for, sorted, each once.
+fn handled_signals(events: &EventNames) -> Vec<Signal> {
+    let mut signals: Vec<Signal> = events.iter().filter_map(|(_, e)| event_signal(e)).collect();
+    signals.sort_by_key(|s| *s as i32);
+    signals.dedup();
+    signals
+}
+
+/// `{event: [labels]}` for the events of `events`, by name; `labels` holds
+/// the labels of each event's chain, by event id.
+fn describe_chains(events: &EventNames, labels: &[Vec<&str>]) -> serde_json::Value {
+    let mut events: Vec<_> = events
+        .iter()
+        .map(|(id, name)| (name, &labels[id.index()]))
+        .collect();
+    events.sort_by(|a, b| a.0.cmp(b.0));
+    let map = events
+        .into_iter()
+        .map(|(event, chain)| {
+            let labels = chain.iter().map(|&label| serde_json::Value::from(label));
+            (event.to_string(), labels.collect())
+        })
+        .collect();
+    serde_json::Value::Object(map)
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{Runtime, Stop};
-use crate::app::{App, AppKind, CommandParam};
+#[cfg(not(all(feature = "daemon", feature = "script")))]
+use crate::app::AppKind;
+use crate::app::CommandParam;
 use crate::cli;
 use crate::configure::all_actions;
 use crate::context::Context;
@@ -22,10 +24,10 @@ use crate::paths::Paths;
 use crate::plugin::Plugins;
 use crate::runlog::Runlog;
 use crate::settings;
+use crate::spec::AppSpec;
 
-/// What init hands to setup.
-pub(super) struct Initialized<A> {
-    pub(super) runtime: Runtime<A>,
+/// What init hands to setup beside the runtime.
+pub(super) struct Given {
     pub(super) defaults: Map<String, Value>,
     pub(super) cli: Map<String, Value>,
     /// The option of each key that has one (`--stats-interval`).
@@ -47,34 +49,39 @@ fn valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-pub(super) fn init<A: App>(host: &Host, args: Vec<OsString>) -> Result<Initialized<A>, Stop> {
-    let info = A::info();
+pub(super) fn init(
+    host: &Host,
+    spec: &AppSpec,
+    args: Vec<OsString>,
+) -> Result<(Runtime, Given), Stop> {
+    let info = (spec.info)();
     let exe_name = args
         .first()
         .and_then(|a| Path::new(a).file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "zenkit-app".to_string());
     let default_name = info.name.map(str::to_string).unwrap_or(exe_name);
-    let commands: Vec<(&str, &str, &[CommandParam])> = A::COMMANDS
+    let commands: Vec<(&str, &str, &[CommandParam])> = spec
+        .commands
         .iter()
         .map(|c| (c.name, c.help, c.params))
         .collect();
     #[cfg(not(feature = "daemon"))]
-    if A::KIND == AppKind::Daemon {
+    if spec.kind == AppKind::Daemon {
         return Err(crate::app::without_daemon().into());
     }
     #[cfg(not(feature = "script"))]
-    if A::KIND == AppKind::Script {
+    if spec.kind == AppKind::Script {
         return Err(crate::app::without_script().into());
     }
-    let plugins = Plugins::collect(A::plugins(), A::LINKED_PLUGINS)?;
-    let components = ComponentKeys::of::<A>()?;
+    let plugins = Plugins::collect((spec.plugins)(), spec.linked_plugins)?;
+    let components = ComponentKeys::of(spec)?;
     let mut taken = vec![
         (
             "zenkit's built-in options".to_string(),
-            cli::builtin_args(A::KIND),
+            cli::builtin_args(spec.kind),
         ),
-        ("the application's options".to_string(), A::options()),
+        ("the application's options".to_string(), (spec.options)()),
     ];
     let mut extra_args = Vec::new();
     if !components.options.is_empty() {
@@ -98,9 +105,10 @@ pub(super) fn init<A: App>(host: &Host, args: Vec<OsString>) -> Result<Initializ
     let paths = Paths::from_root_var(host.var_os(crate::paths::ROOT_ENV), &info.paths);
     let default_command = info
         .default_command
-        .or_else(|| A::COMMANDS.first().map(|c| c.name));
+        .or_else(|| spec.commands.first().map(|c| c.name));
     // the defaults help shows are those of the default name
-    let help_defaults = defaults::<A>(
+    let help_defaults = defaults(
+        spec,
         &default_name,
         &paths,
         default_command,
@@ -109,12 +117,12 @@ pub(super) fn init<A: App>(host: &Host, args: Vec<OsString>) -> Result<Initializ
     )?;
     let cmd = cli::build(cli::Spec {
         info: &info,
-        kind: A::KIND,
+        kind: spec.kind,
         name: &default_name,
-        author: A::options(),
+        author: (spec.options)(),
         extra: extra_args,
         commands: &commands,
-        actions: &all_actions::<A>(),
+        actions: &all_actions(spec),
         defaults: &help_defaults,
     })?;
     let matches = cmd
@@ -166,7 +174,8 @@ pub(super) fn init<A: App>(host: &Host, args: Vec<OsString>) -> Result<Initializ
     let defaults = if ctx.name == default_name {
         help_defaults
     } else {
-        defaults::<A>(
+        defaults(
+            spec,
             &ctx.name,
             &ctx.paths,
             default_command,
@@ -178,31 +187,32 @@ pub(super) fn init<A: App>(host: &Host, args: Vec<OsString>) -> Result<Initializ
     if !ctx.plugin_names.is_empty() {
         ctx.dbgout(format_args!("plugins: {}", ctx.plugin_names.join(", ")));
     }
-    Ok(Initialized {
-        runtime: Runtime {
-            app: A::default(),
-            ctx,
-            plugins,
-            command_args,
-        },
+    let runtime = Runtime {
+        ctx,
+        plugins,
+        command_args,
+    };
+    let given = Given {
         defaults,
         cli: cli_values,
         options,
-    })
+    };
+    Ok((runtime, given))
 }
 
 /// The defaults of the built-in keys, the application's and the plugins';
 /// a plugin's key that another owner has already is an error.
-fn defaults<A: App>(
+fn defaults(
+    spec: &AppSpec,
     name: &str,
     paths: &Paths,
     default_command: Option<&str>,
     components: &ComponentKeys,
     plugins: &Plugins,
 ) -> Result<Map<String, Value>, Stop> {
-    let mut defaults = settings::defaults(A::KIND, name, paths, default_command);
+    let mut defaults = settings::defaults(spec.kind, name, paths, default_command);
     let builtin_keys: Vec<String> = defaults.keys().cloned().collect();
-    let author = A::defaults()?;
+    let author = (spec.defaults)()?;
     let mut owners: Vec<(String, String)> = builtin_keys
         .into_iter()
         .map(|k| (k, "a built-in key".to_string()))
@@ -263,23 +273,16 @@ struct ComponentKeys {
 }
 
 impl ComponentKeys {
-    #[cfg_attr(not(feature = "daemon"), allow(clippy::extra_unused_type_parameters))]
-    fn of<A: App>() -> crate::Result<ComponentKeys> {
+    fn of(spec: &AppSpec) -> crate::Result<ComponentKeys> {
         #[cfg(feature = "daemon")]
-        if A::KIND == AppKind::Daemon {
-            let mut wiring = crate::daemon::Wiring::new();
-            A::wire(&mut wiring);
-            let options = wiring
-                .component_options()
-                .map(|(name, args)| (name.to_string(), args.to_vec()))
-                .collect();
-            let defaults = wiring
-                .config_defaults()?
-                .into_iter()
-                .map(|(component, key, value)| (component.to_string(), key, value))
-                .collect();
-            return Ok(ComponentKeys { options, defaults });
+        if let Some(components) = spec.components {
+            let components = components(None)?;
+            return Ok(ComponentKeys {
+                options: components.options,
+                defaults: components.defaults,
+            });
         }
+        let _ = spec;
         Ok(ComponentKeys::default())
     }
 }

@@ -7,13 +7,15 @@
 
 use serde_json::{Map, Value};
 
+use super::dyn_app::DynApp;
 use super::Runtime;
-use crate::app::{App, AppKind};
+use crate::app::AppKind;
 use crate::config::{Config, Layer};
 use crate::configure;
 use crate::error::{Error, ErrorKind, EXIT_CONFIG, EXIT_SUCCESS, EXIT_USAGE};
 use crate::host::{Host, Stream};
 use crate::schema::{self, Catalog, KeyDoc, Owner};
+use crate::spec::AppSpec;
 
 /// What the command line asks to inspect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,16 +50,17 @@ impl Inspect {
     }
 }
 
-/// Prints the keys of application `A` as `how` says; `defaults` are the
+/// Prints the keys of application `spec` as `how` says; `defaults` are the
 /// defaults of every key, `option_of` names the option of a key. Returns
 /// the exit code.
-pub(super) fn describe<A: App>(
-    rt: &Runtime<A>,
+pub(super) fn describe(
+    spec: &AppSpec,
+    rt: &Runtime,
     how: Description,
     defaults: &Map<String, Value>,
     option_of: &dyn Fn(&str) -> Option<String>,
 ) -> crate::Result<u8> {
-    let catalog = catalog::<A>(rt, defaults, option_of)?;
+    let catalog = catalog(spec, rt, defaults, option_of)?;
     let text = match how {
         Description::Schema => {
             let schema = catalog.json_schema(&rt.ctx.name);
@@ -80,26 +83,27 @@ fn print(host: &Host, text: &str) -> crate::Result<()> {
         .map_err(|e| Error::msg(format!("cannot write to stdout: {e}")))
 }
 
-/// Every key of application `A`: the built-in ones, the application's, its
+/// Every key of application `spec`: the built-in ones, the application's, its
 /// components' and its plugins', with the schemas their types give.
-fn catalog<A: App>(
-    rt: &Runtime<A>,
+fn catalog(
+    spec: &AppSpec,
+    rt: &Runtime,
     defaults: &Map<String, Value>,
     option_of: &dyn Fn(&str) -> Option<String>,
 ) -> crate::Result<Catalog> {
     let mut generator = schema::generator();
-    let environment = configure::environment::<A>();
+    let environment = configure::environment(spec);
     let env_of = |key: &str| {
         let found = environment.iter().find(|env| env.key == key);
         found.map(|env| env.var.to_string())
     };
     let default_of = |key: &str| defaults.get(key).cloned().unwrap_or(Value::Null);
-    let actions: Vec<&str> = configure::all_actions::<A>()
+    let actions: Vec<&str> = configure::all_actions(spec)
         .iter()
         .map(|(name, _)| *name)
         .collect();
-    let commands: Vec<&str> = A::COMMANDS.iter().map(|c| c.name).collect();
-    let mut keys: Vec<KeyDoc> = zenkit_builtins::keys(A::KIND)
+    let commands: Vec<&str> = spec.commands.iter().map(|c| c.name).collect();
+    let mut keys: Vec<KeyDoc> = zenkit_builtins::keys(spec.kind)
         .map(|key| KeyDoc {
             key: key.key.to_string(),
             owner: Owner::Builtin,
@@ -112,8 +116,8 @@ fn catalog<A: App>(
             in_files: key.in_files,
         })
         .collect();
-    let declared = A::key_schemas(&mut generator);
-    let author_keys: Vec<String> = A::defaults()?
+    let declared = (spec.key_schemas)(&mut generator);
+    let author_keys: Vec<String> = (spec.defaults)()?
         .keys()
         .filter(|k| !keys.iter().any(|doc| doc.key == **k))
         .cloned()
@@ -143,20 +147,19 @@ fn catalog<A: App>(
         add(&mut keys, Owner::Application, key, schema, help);
     }
     #[cfg(feature = "daemon")]
-    if A::KIND == AppKind::Daemon {
-        let mut wiring = crate::daemon::Wiring::new();
-        A::wire(&mut wiring);
-        let schemas = wiring.config_schemas(&mut generator);
-        let options: Vec<clap::Arg> = wiring
-            .component_options()
+    if let Some(components) = spec.components {
+        let components = components(Some(&mut generator))?;
+        let schemas = &components.schemas;
+        let options: Vec<clap::Arg> = components
+            .options
+            .iter()
             .flat_map(|(_, args)| args.iter().cloned())
             .collect();
-        for (component, key, _) in wiring.config_defaults()? {
+        for (component, key, _) in components.defaults {
             let properties = schemas
                 .iter()
                 .find(|(name, _)| *name == component)
-                .and_then(|(_, schema)| schema.as_ref())
-                .map(|s| s.as_value().clone());
+                .and_then(|(_, schema)| schema.clone());
             let property = properties.and_then(|object| {
                 let defs = generator.definitions();
                 schema::resolve(&object, defs)
@@ -171,7 +174,7 @@ fn catalog<A: App>(
                 .map(str::to_string)
                 .or_else(|| option_help(&options, &key))
                 .unwrap_or_default();
-            let owner = Owner::Component(component.to_string());
+            let owner = Owner::Component(component);
             add(&mut keys, owner, &key, property, help);
         }
     }
@@ -203,40 +206,42 @@ fn option_help(options: &[clap::Arg], key: &str) -> Option<String> {
         .map(ToString::to_string)
 }
 
-/// Checks the whole configuration of application `A` as setup and a
+/// Checks the whole configuration of application `spec` as setup and a
 /// daemon's start would, without taking anything on: the built-in keys,
 /// the application's, its plugins' and its components'; unknown keys are
 /// warnings (errors with `deny_unknown_keys`). Prints every warning and
 /// error, one per line, and returns the exit code. `env_errors` are those
 /// of environment variables whose values were left out of `config`.
-pub(super) fn check<A: App>(rt: &mut Runtime<A>, config: &Config, env_errors: Vec<Error>) -> u8 {
+pub(super) fn check(
+    spec: &AppSpec,
+    app: &mut dyn DynApp,
+    rt: &mut Runtime,
+    config: &Config,
+    env_errors: Vec<Error>,
+) -> u8 {
     let mut errors = env_errors;
-    errors.extend(configure::check::<A>(config));
+    errors.extend(configure::check(spec, config));
     // the application's default command needing arguments says nothing
     // about the configuration: a run names it with them
     let chosen = config
         .origin("command")
         .is_some_and(|origin| origin.layer != Layer::Default);
-    if A::KIND == AppKind::Script && chosen {
+    if spec.kind == AppKind::Script && chosen {
         if let Ok(Some(selected)) = config.get::<Option<String>>("command") {
-            errors.extend(super::missing_args_of(rt, config, &selected));
+            errors.extend(super::missing_args_of(spec, rt, config, &selected));
         }
     }
-    errors.extend(rt.app.bind_checked(config));
+    errors.extend(app.bind_checked(config));
     errors.extend(rt.plugins.check(config));
     #[cfg(feature = "daemon")]
-    if A::KIND == AppKind::Daemon {
-        let mut wiring = crate::daemon::Wiring::new();
-        A::wire(&mut wiring);
-        errors.extend(wiring.check_all(&mut rt.app, config));
-    }
+    errors.extend(app.check_components(config));
     let mut warnings: Vec<String> = config
         .duplicate_keys()
         .iter()
         .map(ToString::to_string)
         .collect();
-    let unknown = configure::all_unknown_keys::<A>(config);
-    if A::DENY_UNKNOWN_KEYS {
+    let unknown = configure::all_unknown_keys(spec, config);
+    if spec.deny_unknown_keys {
         errors.extend(unknown);
     } else {
         warnings.extend(unknown.iter().map(ToString::to_string));

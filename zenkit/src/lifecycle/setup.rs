@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::dyn_app::DynApp;
 use super::guard::guarded;
 use super::inspect::{self, Inspect};
 use super::{Runtime, Stop};
-use crate::app::App;
 #[cfg(feature = "daemon")]
 use crate::app::AppKind;
 use crate::config::{Config, Layer};
@@ -19,12 +19,15 @@ use crate::configure::{self, start_logging};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::privileges::{self, Account};
+use crate::spec::AppSpec;
 use crate::{settings, state};
 
 /// Runs the setup stage with the defaults, the command-line values and the
 /// options of the keys that init found.
-pub(super) fn setup<A: App>(
-    rt: &mut Runtime<A>,
+pub(super) fn setup(
+    spec: &AppSpec,
+    app: &mut dyn DynApp,
+    rt: &mut Runtime,
     defaults: Map<String, Value>,
     cli: Map<String, Value>,
     options: Vec<(String, String)>,
@@ -37,12 +40,12 @@ pub(super) fn setup<A: App>(
             found.map(|(_, option)| option.clone())
         };
         return Err(Stop::Exit(inspect::describe(
-            rt, how, &defaults, &option_of,
+            spec, rt, how, &defaults, &option_of,
         )?));
     }
     let get = |var: &str| rt.ctx.host.var_os(var);
     // the command line wins: a variable of a key it gives is not read
-    let environment: Vec<_> = configure::environment::<A>()
+    let environment: Vec<_> = configure::environment(spec)
         .into_iter()
         .filter(|env| !cli.contains_key(env.key))
         .collect();
@@ -68,7 +71,11 @@ pub(super) fn setup<A: App>(
     };
     config.set_options(options);
     match Inspect::requested(config.as_map()) {
-        Some(Inspect::Check) => return Err(Stop::Exit(inspect::check(rt, &config, env_errors))),
+        Some(Inspect::Check) => {
+            return Err(Stop::Exit(inspect::check(
+                spec, app, rt, &config, env_errors,
+            )))
+        }
         Some(Inspect::Describe(how)) => {
             let option_of = |key: &str| config.option_of(key).map(str::to_string);
             let defaults = config
@@ -77,13 +84,13 @@ pub(super) fn setup<A: App>(
                 .map(|(_, d)| d.clone())
                 .unwrap_or_default();
             return Err(Stop::Exit(inspect::describe(
-                rt, how, &defaults, &option_of,
+                spec, rt, how, &defaults, &option_of,
             )?));
         }
         None => {}
     }
-    setup_config(rt, config)?;
-    if let Err(err) = setup_state(rt) {
+    setup_config(spec, app, rt, config)?;
+    if let Err(err) = setup_state(app, rt) {
         crate::critical!("{}", err.message());
         return Err(if rt.ctx.core.logging.to_console {
             Stop::Reported(err)
@@ -96,15 +103,18 @@ pub(super) fn setup<A: App>(
 }
 
 /// Setup up to logging: configuration, typed binding, privileges, logging.
-fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
-    let Runtime {
-        app, ctx, plugins, ..
-    } = rt;
-    let prepared = configure::prepare::<A>(config)?;
+fn setup_config(
+    spec: &AppSpec,
+    app: &mut dyn DynApp,
+    rt: &mut Runtime,
+    config: Config,
+) -> Result<()> {
+    let Runtime { ctx, plugins, .. } = rt;
+    let prepared = configure::prepare(spec, config)?;
     app.bind(&prepared.config)?;
     plugins.configure(&prepared.config)?;
     plugins.add_log_layers()?;
-    let unknown = configure::checked_unknown_keys::<A>(&prepared.config)?;
+    let unknown = configure::checked_unknown_keys(spec, &prepared.config)?;
     let (user, group) = (prepared.user.clone(), prepared.group.clone());
     if ctx.host.is_own() && (user.is_some() || group.is_some()) {
         // the accounts are the whole process's, not the run's
@@ -115,7 +125,7 @@ fn setup_config<A: App>(rt: &mut Runtime<A>, config: Config) -> Result<()> {
     }
     prepared.install(ctx);
     #[cfg(feature = "daemon")]
-    let daemon_start = A::KIND == AppKind::Daemon && ctx.settings.action.is_none();
+    let daemon_start = spec.kind == AppKind::Daemon && ctx.settings.action.is_none();
     #[cfg(feature = "daemon")]
     if daemon_start {
         start_daemon(ctx, user.as_ref(), group.as_ref())?;
@@ -221,10 +231,8 @@ fn check_writable(ctx: &Context, user: Option<&Account>, group: Option<&Account>
 
 /// Setup after logging is up: persistent state, the plugins' and the
 /// author's setup, the dump.
-fn setup_state<A: App>(rt: &mut Runtime<A>) -> Result<()> {
-    let Runtime {
-        app, ctx, plugins, ..
-    } = rt;
+fn setup_state(app: &mut dyn DynApp, rt: &mut Runtime) -> Result<()> {
+    let Runtime { ctx, plugins, .. } = rt;
     let path = ctx.settings.pstate_file.clone();
     let pstate = state::load(&path)?;
     app.load_state(&pstate)

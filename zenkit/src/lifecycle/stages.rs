@@ -5,19 +5,22 @@ use std::io::Write;
 
 use serde_json::{json, Value};
 
+use super::dyn_app::DynApp;
 use super::guard::guarded;
 use crate::actions::{self, ActionInput};
-use crate::app::{App, AppKind};
+use crate::app::{AppKind, CommandInfo};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::plugin::Plugins;
 use crate::runlog::analysis;
 use crate::script::CommandArgs;
+use crate::spec::AppSpec;
 use crate::{fs, state};
 
 /// Runs the stages after setup and returns the exit code.
-pub(super) fn run<A: App>(
-    app: &mut A,
+pub(super) fn run(
+    spec: &AppSpec,
+    app: &mut dyn DynApp,
     ctx: &mut Context,
     plugins: &mut Plugins,
     command_args: Option<&CommandArgs>,
@@ -26,10 +29,10 @@ pub(super) fn run<A: App>(
         Some(name) => action(app, ctx, &name),
         None => {
             stage(ctx, "process", "processing", |ctx| {
-                guarded("process", || match A::KIND {
-                    AppKind::Script => run_command(app, ctx, command_args),
+                guarded("process", || match spec.kind {
+                    AppKind::Script => run_command(spec.commands, app, ctx, command_args),
                     #[cfg(feature = "daemon")]
-                    AppKind::Daemon => crate::daemon::event_loop::run(app, ctx, plugins),
+                    AppKind::Daemon => app.run_daemon(ctx, plugins),
                     #[cfg(not(feature = "daemon"))]
                     AppKind::Daemon => Err(crate::app::without_daemon()),
                     AppKind::Base => app.process(ctx),
@@ -64,7 +67,12 @@ fn stage(ctx: &mut Context, ident: &str, descr: &str, f: impl FnOnce(&mut Contex
 /// A script's process step: runs the selected command with the arguments
 /// given after its name (`None`: it was not named on the command line) and
 /// records its name, arguments and result in the runlog.
-fn run_command<A: App>(app: &mut A, ctx: &mut Context, args: Option<&CommandArgs>) -> Result<()> {
+fn run_command(
+    commands: &[CommandInfo],
+    app: &mut dyn DynApp,
+    ctx: &mut Context,
+    args: Option<&CommandArgs>,
+) -> Result<()> {
     let Some(name) = ctx.script.as_ref().map(|s| s.command.clone()) else {
         return Err(Error::msg("no command is selected"));
     };
@@ -78,7 +86,7 @@ fn run_command<A: App>(app: &mut A, ctx: &mut Context, args: Option<&CommandArgs
     // the life-cycle checked that before setup was over
     let empty = CommandArgs::default();
     let args = args.unwrap_or(&empty);
-    let info = A::COMMANDS.iter().find(|c| c.name == name);
+    let info = commands.iter().find(|c| c.name == name);
     if info.is_some_and(|c| !c.params.is_empty()) {
         ctx.runlog.insert("arguments", args.to_json());
     }
@@ -95,7 +103,7 @@ fn run_command<A: App>(app: &mut A, ctx: &mut Context, args: Option<&CommandArgs
 }
 
 /// The action stage: the author's action `name`, or else the built-in one.
-pub(super) fn action<A: App>(app: &mut A, ctx: &mut Context, name: &str) {
+pub(super) fn action(app: &mut dyn DynApp, ctx: &mut Context, name: &str) {
     ctx.runlog.insert("action", json!(name));
     stage(ctx, "action", "action", |ctx| {
         if let Some(result) = guarded("action", || Ok(app.run_action(name, ctx)))? {
@@ -178,7 +186,7 @@ fn evaluate(ctx: &mut Context) {
 
 /// The teardown stage: the author's teardown, the plugins', then the
 /// persistent state and the runlog are saved.
-pub(super) fn teardown<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins) {
+pub(super) fn teardown(app: &mut dyn DynApp, ctx: &mut Context, plugins: &mut Plugins) {
     ctx.mark("stage_teardown_start", "Start of the teardown stage");
     if let Err(err) = guarded("teardown", || app.teardown(ctx)) {
         ctx.register_error_code(&err, err.exit_code());
@@ -208,7 +216,7 @@ const PSTATE_HEADER: &str = "Application persistent state >>>";
 /// The header of the runlog's dump and log line.
 const RUNLOG_HEADER: &str = "Application runlog >>>";
 
-fn save_pstate<A: App>(app: &A, ctx: &mut Context) -> Result<()> {
+fn save_pstate(app: &dyn DynApp, ctx: &mut Context) -> Result<()> {
     app.save_state(&mut ctx.pstate)?;
     if ctx.core.pstate.save {
         state::save(&ctx.settings.pstate_file, &ctx.pstate)?;
