@@ -35,15 +35,26 @@ pub(crate) struct AppSpec {
     pub(crate) linked_plugins: bool,
     pub(crate) plugins: fn() -> Vec<Box<dyn Plugin>>,
     pub(crate) actions: fn() -> Vec<ActionInfo>,
-    /// A daemon's components; `None` for the other kinds.
+    /// Reads a daemon's components; `None` for the other kinds.
     #[cfg(feature = "daemon")]
-    pub(crate) components: Option<ComponentsFn>,
+    read_components: Option<ComponentsFn>,
 }
 
 impl AppSpec {
     /// The spec of application `A`.
     pub(crate) fn of<A: App>() -> &'static AppSpec {
         &SpecOf::<A>::SPEC
+    }
+
+    /// The options and keys a daemon's components add, their schemas from
+    /// `generator` if given; none for the other kinds.
+    pub(crate) fn components(&self, generator: Option<&mut SchemaGenerator>) -> Result<Components> {
+        #[cfg(feature = "daemon")]
+        if let Some(read) = self.read_components {
+            return read(generator);
+        }
+        let _ = generator;
+        Ok(Components::default())
     }
 }
 
@@ -67,7 +78,7 @@ impl<A: App> SpecOf<A> {
         plugins: A::plugins,
         actions: <A as Hooks>::actions,
         #[cfg(feature = "daemon")]
-        components: if matches!(A::KIND, AppKind::Daemon) {
+        read_components: if matches!(A::KIND, AppKind::Daemon) {
             Some(components_of::<A>)
         } else {
             None
@@ -81,7 +92,6 @@ pub(crate) type ComponentsFn = fn(Option<&mut SchemaGenerator>) -> Result<Compon
 
 /// The options, keys and key schemas a daemon's components add, read from
 /// its wiring.
-#[cfg(feature = "daemon")]
 #[derive(Default)]
 pub(crate) struct Components {
     /// Each component's name and options, for those that have any.
@@ -165,8 +175,8 @@ mod tests {
             }
         }
         impl Hooks for Daemon {}
-        assert!(AppSpec::of::<Tool>().components.is_none());
-        let components = AppSpec::of::<Daemon>().components.expect("a daemon's");
+        assert!(AppSpec::of::<Tool>().read_components.is_none());
+        let components = AppSpec::of::<Daemon>().read_components.expect("a daemon's");
         let components = components(None).unwrap();
         assert!(components.options.is_empty() && components.defaults.is_empty());
     }

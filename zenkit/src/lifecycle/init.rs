@@ -24,7 +24,7 @@ use crate::paths::Paths;
 use crate::plugin::Plugins;
 use crate::runlog::Runlog;
 use crate::settings;
-use crate::spec::AppSpec;
+use crate::spec::{AppSpec, Components};
 
 /// What init hands to setup beside the runtime.
 pub(super) struct Given {
@@ -75,7 +75,7 @@ pub(super) fn init(
         return Err(crate::app::without_script().into());
     }
     let plugins = Plugins::collect((spec.plugins)(), spec.linked_plugins)?;
-    let components = ComponentKeys::of(spec)?;
+    let components = spec.components(None)?;
     let mut taken = vec![
         (
             "zenkit's built-in options".to_string(),
@@ -207,7 +207,7 @@ fn defaults(
     name: &str,
     paths: &Paths,
     default_command: Option<&str>,
-    components: &ComponentKeys,
+    components: &Components,
     plugins: &Plugins,
 ) -> Result<Map<String, Value>, Stop> {
     let mut defaults = settings::defaults(spec.kind, name, paths, default_command);
@@ -259,30 +259,5 @@ mod tests {
         for bad in ["", "1app", "-x", "a b", "a/b", ".x"] {
             assert!(!valid_name(bad), "{bad}");
         }
-    }
-}
-
-/// The options and keys a daemon's components add, gathered once from its
-/// wiring; none for other kinds.
-#[derive(Default)]
-struct ComponentKeys {
-    /// Each component's name and options.
-    options: Vec<(String, Vec<clap::Arg>)>,
-    /// Each component's name, key and default value.
-    defaults: Vec<(String, String, Value)>,
-}
-
-impl ComponentKeys {
-    fn of(spec: &AppSpec) -> crate::Result<ComponentKeys> {
-        #[cfg(feature = "daemon")]
-        if let Some(components) = spec.components {
-            let components = components(None)?;
-            return Ok(ComponentKeys {
-                options: components.options,
-                defaults: components.defaults,
-            });
-        }
-        let _ = spec;
-        Ok(ComponentKeys::default())
     }
 }

@@ -146,9 +146,8 @@ fn catalog(
         let help = found.map(|d| d.help.clone()).unwrap_or_default();
         add(&mut keys, Owner::Application, key, schema, help);
     }
-    #[cfg(feature = "daemon")]
-    if let Some(components) = spec.components {
-        let components = components(Some(&mut generator))?;
+    {
+        let components = spec.components(Some(&mut generator))?;
         let schemas = &components.schemas;
         let options: Vec<clap::Arg> = components
             .options

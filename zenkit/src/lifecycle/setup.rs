@@ -12,7 +12,6 @@ use super::dyn_app::DynApp;
 use super::guard::guarded;
 use super::inspect::{self, Inspect};
 use super::{Runtime, Stop};
-#[cfg(feature = "daemon")]
 use crate::app::AppKind;
 use crate::config::{Config, Layer};
 use crate::configure::{self, start_logging};
@@ -124,15 +123,10 @@ fn setup_config(
         ));
     }
     prepared.install(ctx);
-    #[cfg(feature = "daemon")]
-    let daemon_start = spec.kind == AppKind::Daemon && ctx.settings.action.is_none();
-    #[cfg(feature = "daemon")]
-    if daemon_start {
+    if cfg!(feature = "daemon") && spec.kind == AppKind::Daemon && ctx.settings.action.is_none() {
+        #[cfg(feature = "daemon")]
         start_daemon(ctx, user.as_ref(), group.as_ref())?;
-    }
-    #[cfg(not(feature = "daemon"))]
-    let daemon_start = false;
-    if !daemon_start {
+    } else {
         privileges::drop_privileges(user.as_ref(), group.as_ref())?;
         check_writable(ctx, user.as_ref(), group.as_ref())?;
         start_logging(ctx)?;
