@@ -1,10 +1,9 @@
 //! A plain application built without zenkit's optional features runs its
-//! process step; the actions of the `manual` feature, which is off, are
-//! refused.
-
-use std::process::ExitCode;
+//! process step; its runlog actions print tables as tab-separated lines
+//! (no `tables`), and the actions of the `manual` feature are refused.
 
 use zenkit::prelude::*;
+use zenkit::testing::Sandbox;
 
 /// Counts the entries of a directory.
 #[derive(ZenApp, Default)]
@@ -29,25 +28,20 @@ impl Counter {
 }
 
 fn main() {
-    let root = std::env::temp_dir().join(format!("zenkit-feature-plain.{}", std::process::id()));
-    let data = root.join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    std::fs::write(data.join("entry"), "").unwrap();
-    let dir = data.to_str().unwrap();
-    let runlogs = root.join("runlogs");
-    let runlog_arg = runlogs.to_str().unwrap();
-    let state = root.join("counter.pstate");
-    let state_arg = state.to_str().unwrap();
-    let log = root.join("counter.log");
-    let log_arg = log.to_str().unwrap();
-    let run = |args: &[&str]| {
-        let mut argv = vec!["counter", "--dir", dir, "--pstate-file", state_arg, "--log-file", log_arg];
-        argv.extend_from_slice(args);
-        zenkit::run_from::<Counter, _, _>(argv)
-    };
-    assert_eq!(run(&["--runlog-dir", runlog_arg]), ExitCode::SUCCESS);
-    let saved = std::fs::read_to_string(&state).unwrap();
-    assert!(saved.contains("\"total\": 1"), "{saved}");
-    assert_eq!(run(&["--action", "man"]), ExitCode::from(64));
-    std::fs::remove_dir_all(&root).unwrap();
+    let sandbox = Sandbox::new();
+    sandbox.write("data/entry", "");
+    let data = sandbox.path("data");
+    let app = sandbox.app("counter");
+
+    let run = app.run_in_process::<Counter>(&["--dir", data.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(app.pstate()["total"], 1);
+
+    let view = app.run_in_process::<Counter>(&["--action", "runlog-view"]);
+    assert_eq!(view.code, 0, "{}", view.stderr);
+    assert!(view.stdout.contains("General information:\nLabel:\t"), "{}", view.stdout);
+    assert!(!view.stdout.contains('+') && !view.stdout.contains('|'), "{}", view.stdout);
+
+    let man = app.run_in_process::<Counter>(&["--action", "man"]);
+    assert_eq!(man.code, 64, "{}", man.stderr);
 }
