@@ -84,14 +84,15 @@ pub(crate) fn component(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
     }
     let header = impl_header(item);
     let p = private();
+    let items = crate::features::daemon_items(quote! {
+        #[automatically_derived]
+        #header {
+            type Config = #p::NoConfig;
+        }
+    });
     quote! {
         #errors
         #item
-        #p::daemon_items! {
-            #[automatically_derived]
-            #header {
-                type Config = #p::NoConfig;
-            }
-        }
+        #items
     }
 }

@@ -582,16 +582,16 @@ mod tests {
 
     #[test]
     fn hooks_and_commands_may_return_std_errors() {
-        use crate::__private::{command_result, hook_result};
+        use crate::types::{CommandReturn, HookReturn};
 
         let boxed: Box<dyn StdError + Send + Sync> = "refused".into();
-        let err = hook_result(Err::<(), _>(boxed)).unwrap_err();
+        let err = Err::<(), _>(boxed).into_result().unwrap_err();
         assert_eq!(err.message(), "refused");
-        let err = hook_result("x".parse::<u32>().map(drop)).unwrap_err();
+        let err = "x".parse::<u32>().map(drop).into_result().unwrap_err();
         assert!(err.source().unwrap().is::<ParseIntError>());
-        let err = command_result("count", "x".parse::<u32>()).unwrap_err();
+        let err = "x".parse::<u32>().into_value("count").unwrap_err();
         assert!(err.source().unwrap().is::<ParseIntError>());
-        let value = command_result("count", Ok::<_, Box<dyn StdError + Send + Sync>>(3));
+        let value = Ok::<_, Box<dyn StdError + Send + Sync>>(3).into_value("count");
         assert_eq!(value, Ok(json!(3)));
     }
 }

@@ -67,6 +67,8 @@
 //! - [`cli`]: the value parser of options that plugins declare.
 //! - [`value`]: enums as option and key values (`#[derive(zenkit::Value)]`).
 //! - [`duration`]: durations as option and key values, and a serde helper.
+//! - [`types`]: the types each place of an application accepts, and the
+//!   compile error a type that does not fit gets.
 //! - [`runlog`]: the [`Runlog`](runlog::Runlog) record of one run.
 //! - [`error`]: the error type, its kinds and the exit codes.
 //! - [`exec`]: external commands run with their command line and result logged.
@@ -117,6 +119,7 @@ mod state;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod types;
 pub mod value;
 
 #[doc(hidden)]

@@ -1,7 +1,7 @@
 //! `#[derive(ZenApp)]` → `impl zenkit::App`.
 
-use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Group, Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Expr, ExprLit, Lit, LitStr};
 
@@ -11,6 +11,7 @@ use crate::attr::{JsonLit, RangeAttr};
 use crate::check::{self, Kind};
 use crate::ctxt::Ctxt;
 use crate::fallback;
+use crate::features::{self, Feature};
 
 /// Expands `#[derive(ZenApp)]`.
 pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
@@ -59,52 +60,54 @@ fn field_consts(app: &AppStruct) -> TokenStream {
                 (Role::Cli, Shape::One | Shape::Optional(_)) if duration => (
                     ops_name(i),
                     quote!(#p::ValueOps<#ty>),
-                    quote_spanned!(span=> ::zenkit::__private::duration_one::<#ty>()),
+                    quote_spanned!(span=> <#ty as ::zenkit::types::DurationValue>::ONE),
                 ),
                 (Role::Cli, Shape::Many(_) | Shape::OptionalMany(_)) if duration => (
                     ops_name(i),
                     quote!(#p::ListOps<#ty>),
-                    quote_spanned!(span=> ::zenkit::__private::duration_many::<#ty>()),
+                    quote_spanned!(span=> <#ty as ::zenkit::types::DurationValue>::MANY),
                 ),
                 (Role::Cli, Shape::One) => (
                     ops_name(i),
                     quote!(#p::ValueOps<#ty>),
-                    quote_spanned!(span=> ::zenkit::__private::cli_one::<#ty>()),
+                    quote_spanned!(span=> <#ty as ::zenkit::types::OptionValue>::ONE),
                 ),
                 (Role::Cli, Shape::Optional(inner)) => (
                     ops_name(i),
                     quote!(#p::ValueOps<#ty>),
-                    quote_spanned!(inner.span()=> ::zenkit::__private::cli_optional::<#inner>()),
+                    quote_spanned!(inner.span()=> <#inner as ::zenkit::types::OptionValue>::OPTIONAL),
                 ),
                 (Role::Cli, Shape::Many(inner)) => (
                     ops_name(i),
                     quote!(#p::ListOps<#ty>),
-                    quote_spanned!(inner.span()=> ::zenkit::__private::cli_many::<#inner>()),
+                    quote_spanned!(inner.span()=> <#inner as ::zenkit::types::OptionValue>::MANY),
                 ),
                 (Role::Cli, Shape::OptionalMany(inner)) => (
                     ops_name(i),
                     quote!(#p::ListOps<#ty>),
-                    quote_spanned!(inner.span()=> ::zenkit::__private::cli_optional_many::<#inner>()),
+                    quote_spanned!(inner.span()=> <#inner as ::zenkit::types::OptionValue>::OPTIONAL_MANY),
                 ),
                 (Role::Config, _) if duration => (
                     ops_name(i),
                     quote!(#p::ConfigOps<#ty>),
-                    quote_spanned!(span=> ::zenkit::__private::duration_key::<#ty>()),
+                    quote_spanned!(span=> <#ty as ::zenkit::types::DurationValue>::KEY),
                 ),
                 (Role::Config, _) => (
                     ops_name(i),
                     quote!(#p::ConfigOps<#ty>),
-                    quote_spanned!(span=> ::zenkit::__private::config_key::<#ty>()),
+                    quote_spanned!(span=> <#ty as ::zenkit::types::ConfigValue>::KEY),
                 ),
                 (Role::Pstate, _) => (
                     state_name(i),
                     quote!(#p::StateOps<#ty>),
-                    quote_spanned!(span=> ::zenkit::__private::state_key::<#ty>()),
+                    quote_spanned!(span=> <#ty as ::zenkit::types::StateValue>::STATE),
                 ),
                 (Role::Component, _) => (
                     component_name(i),
                     quote!(#p::ComponentOps<#ident, #ty>),
-                    quote_spanned!(span=> ::zenkit::__private::component_field::<#ident, #ty>()),
+                    quote_spanned!(span=> #p::ComponentOps {
+                        register: <#ty as ::zenkit::types::ComponentField>::register::<#ident>,
+                    }),
                 ),
                 (Role::Ignored, _) => return TokenStream::new(),
             };
@@ -113,9 +116,27 @@ fn field_consts(app: &AppStruct) -> TokenStream {
                 None => init,
             };
             if field.role() == Role::Component {
-                return quote!(#p::daemon_items! { const #name: #ops_ty = #init; });
+                return features::daemon_items(quote!(const #name: #ops_ty = #init;));
             }
             quote!(const #name: #ops_ty = #init;)
+        })
+        .collect()
+}
+
+/// `tokens` with every span set to `span`, so that an error about them is
+/// reported on another token of the author's.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
         })
         .collect()
 }
@@ -124,42 +145,19 @@ fn field_consts(app: &AppStruct) -> TokenStream {
 /// the `range` key so that a field type without numbers is reported there.
 fn ranged(init: TokenStream, field: &Field, range: &RangeAttr) -> TokenStream {
     let span = range.key.span();
-    let float = is_float(match field.shape() {
-        Shape::Optional(item) | Shape::Many(item) | Shape::OptionalMany(item) => item,
-        Shape::One | Shape::Flag => field.ty,
-    });
     let bound = |b: &Option<Expr>| match b {
-        // `range = 1..=10` on an `f64` means `1.0..=10.0`
-        Some(b)
-            if float
-                && !matches!(
-                    b,
-                    Expr::Lit(ExprLit {
-                        lit: Lit::Float(_),
-                        ..
-                    })
-                ) =>
-        {
-            match crate::attr::number_literal(b) {
-                Some(x) if x < 0.0 => {
-                    let lit = Literal::f64_unsuffixed(-x);
-                    quote_spanned!(span=> ::core::option::Option::Some(-#lit))
-                }
-                Some(x) => {
-                    let lit = Literal::f64_unsuffixed(x);
-                    quote_spanned!(span=> ::core::option::Option::Some(#lit))
-                }
-                None => quote_spanned!(span=> ::core::option::Option::Some(#b)),
-            }
+        Some(b) => {
+            let b = bound_expr(b);
+            quote_spanned!(span=> ::core::option::Option::Some(::zenkit::__private::Bound::from(#b)))
         }
-        Some(b) => quote_spanned!(span=> ::core::option::Option::Some(#b)),
         None => quote_spanned!(span=> ::core::option::Option::None),
     };
     let (start, end) = (bound(&range.start), bound(&range.end));
     let inclusive = range.inclusive;
     let text = &range.text;
+    let ty = respan(field.ty.to_token_stream(), span);
     let check = quote_spanned! {span=>
-        ::zenkit::__private::get_in_range(__zenkit_config, __zenkit_key, ::zenkit::__private::Range {
+        <#ty as ::zenkit::types::InRange>::get_in_range(__zenkit_config, __zenkit_key, ::zenkit::__private::Range {
             start: #start,
             end: #end,
             inclusive: #inclusive,
@@ -173,9 +171,33 @@ fn ranged(init: TokenStream, field: &Field, range: &RangeAttr) -> TokenStream {
     }}
 }
 
-/// `f32` or `f64`, read from the type's syntax.
-fn is_float(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && (p.path.is_ident("f64") || p.path.is_ident("f32")))
+/// A bound of a range as the runtime compares it: an integer literal
+/// without a suffix is an `i128` (any field's integers fit), the rest keeps
+/// its own type (a float literal is an `f64`, a constant its type).
+fn bound_expr(b: &Expr) -> TokenStream {
+    match b {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) if int.suffix().is_empty() => match int.base10_parse::<i128>() {
+            Ok(n) => {
+                let mut lit = Literal::i128_suffixed(n);
+                lit.set_span(int.span());
+                lit.into_token_stream()
+            }
+            Err(_) => b.to_token_stream(),
+        },
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(minus),
+            expr,
+            ..
+        }) => {
+            let inner = bound_expr(expr);
+            quote!(#minus #inner)
+        }
+        Expr::Group(group) => bound_expr(&group.expr),
+        Expr::Paren(paren) => bound_expr(&paren.expr),
+        _ => b.to_token_stream(),
+    }
 }
 
 fn generate(app: &AppStruct) -> TokenStream {
@@ -222,12 +244,16 @@ fn generate(app: &AppStruct) -> TokenStream {
 /// The check that zenkit has the feature of the application's kind, on
 /// the author's `script` or `daemon`.
 fn feature_checks(app: &AppStruct) -> TokenStream {
-    let script = app.attrs.script.as_ref().map(|token| {
-        quote_spanned!(token.span()=> ::zenkit::__private::needs_script!("`#[zen(script)]`");)
-    });
-    let daemon = app.attrs.daemon.as_ref().map(|token| {
-        quote_spanned!(token.span()=> ::zenkit::__private::needs_daemon!("`#[zen(daemon)]`");)
-    });
+    let script = app
+        .attrs
+        .script
+        .as_ref()
+        .map(|token| features::needs(Feature::Script, "`#[zen(script)]`", token.span()));
+    let daemon = app
+        .attrs
+        .daemon
+        .as_ref()
+        .map(|token| features::needs(Feature::Daemon, "`#[zen(daemon)]`", token.span()));
     quote!(#script #daemon)
 }
 
@@ -243,9 +269,9 @@ fn plugins(app: &AppStruct) -> TokenStream {
         .as_ref()
         .map(|linked| quote!(const LINKED_PLUGINS: bool = #linked;));
     let list = app.attrs.plugins.as_ref().map(|types| {
-        let makes = types
-            .iter()
-            .map(|ty| quote_spanned!(ty.span()=> ::zenkit::__private::new_plugin::<#ty>()));
+        let makes = types.iter().map(
+            |ty| quote_spanned!(ty.span()=> <#ty as ::zenkit::types::PluginType>::new_plugin()),
+        );
         quote! {
             fn plugins() -> ::std::vec::Vec<::std::boxed::Box<dyn #p::Plugin>> {
                 ::std::vec![#(#makes),*]
@@ -280,13 +306,11 @@ fn wire(app: &AppStruct) -> TokenStream {
     if calls.is_empty() {
         return TokenStream::new();
     }
-    quote! {
-        #p::daemon_items! {
-            fn wire(__zenkit_wiring: &mut #p::Wiring<Self>) {
-                #(#calls)*
-            }
+    features::daemon_items(quote! {
+        fn wire(__zenkit_wiring: &mut #p::Wiring<Self>) {
+            #(#calls)*
         }
-    }
+    })
 }
 
 fn info(app: &AppStruct) -> TokenStream {
@@ -561,7 +585,7 @@ fn default_value(index: usize, field: &Field) -> TokenStream {
             };
         }
         (Some(text), Role::Config, _) if field.is_duration() => {
-            let call = quote_spanned!(text.span()=> ::zenkit::__private::duration_default::<#ty>);
+            let call = quote_spanned!(text.span()=> <#ty as ::zenkit::types::DurationValue>::parse_default);
             quote!(#call(#key, #text)?)
         }
         (Some(text), Role::Cli, Shape::One | Shape::Optional(_)) => {
@@ -581,7 +605,7 @@ fn default_value(index: usize, field: &Field) -> TokenStream {
 }
 
 fn text_default(ty: &syn::Type, key: &str, text: &LitStr) -> TokenStream {
-    let call = quote_spanned!(text.span()=> ::zenkit::__private::text_default::<#ty>);
+    let call = quote_spanned!(text.span()=> <#ty as ::zenkit::types::TextDefault>::parse_default);
     quote!(#call(#key, #text)?)
 }
 

@@ -4,13 +4,14 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
 use syn::{Generics, ItemImpl, WhereClause};
 
-use super::hooks::{call, handlers_fn};
+use super::hooks::{call, handlers_fn, COMPONENT_STATE, HOOK_RETURN};
 use super::private;
 use crate::ast::HooksImpl;
 use crate::attr::HookKind;
 use crate::check::{self, Place};
 use crate::ctxt::Ctxt;
 use crate::fallback;
+use crate::features::{self, Feature};
 
 /// Expands `#[component]` with its arguments `args` on `input`.
 pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -97,14 +98,14 @@ fn configuration(hooks: &HooksImpl) -> TokenStream {
     };
     let config = [("component_config", quote!(__zenkit_config))];
     let check = hooks.of(HookKind::Check).next().map(|hook| {
-        let checked = call(hook, quote!(self), &config, "hook_result", None);
+        let checked = call(hook, quote!(self), &config, HOOK_RETURN, None);
         quote! {
             fn check(&self, __zenkit_config: &Self::Config) -> #p::Result<()> {
                 #checked
             }
         }
     });
-    let configured = call(configure, quote!(self), &config, "hook_result", None);
+    let configured = call(configure, quote!(self), &config, HOOK_RETURN, None);
     quote! {
         type Config = #ty;
         fn config_schema(__zenkit_generator: &mut #p::SchemaGenerator) -> ::core::option::Option<#p::Schema> {
@@ -129,7 +130,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
         .filter_map(|kind| {
             let hook = hooks.of(kind).next()?;
             let name = syn::Ident::new(kind.as_str(), Span::call_site());
-            let call = call(hook, quote!(self), &daemon, "hook_result", None);
+            let call = call(hook, quote!(self), &daemon, HOOK_RETURN, None);
             Some(quote! {
                 fn #name(&mut self, __zenkit_daemon: &mut #p::Daemon<'_>) -> #p::Result<()> {
                     #call
@@ -145,29 +146,22 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
             .replace(" :: ", "::")
             .replace(" < ", "<")
             .replace(" >", ">");
-        let call = call(
-            hook,
-            quote!(self),
-            &[],
-            "component_state",
-            Some(quote!(#ty)),
-        );
+        let call = call(hook, quote!(self), &[], COMPONENT_STATE, Some(quote!(#ty)));
         quote! {
             fn state(&self) -> #p::Value {
                 #call
             }
         }
     });
-    quote! {
-        ::zenkit::__private::needs_daemon!("`#[zenkit::component]`");
-        #p::daemon_items! {
-            #[automatically_derived]
-            #header {
-                #config
-                #handlers
-                #(#stages)*
-                #state
-            }
+    let needs = features::needs(Feature::Daemon, "`#[zenkit::component]`", Span::call_site());
+    let items = features::daemon_items(quote! {
+        #[automatically_derived]
+        #header {
+            #config
+            #handlers
+            #(#stages)*
+            #state
         }
-    }
+    });
+    quote!(#needs #items)
 }

@@ -64,8 +64,9 @@ fn call_with(path: TokenStream, args: TokenStream, last: Span) -> TokenStream {
 }
 
 /// The call `Self::method(receiver, params...)` of a hook method, its
-/// result passed to the runtime's converter `convert` (after `lead`, when
-/// given), e.g. `hook_result(Self::process(self, context(__zenkit_ctx)))`.
+/// result passed to `convert`, a trait method of `zenkit::types` (before
+/// `extra`, when given), e.g.
+/// `HookReturn::into_result(Self::process(self, context(__zenkit_ctx)))`.
 ///
 /// The converter is spanned on the method's return type and each parameter
 /// goes through the identity function `helper` spanned on the user's
@@ -75,8 +76,8 @@ pub(crate) fn call(
     hook: &Hook,
     receiver: TokenStream,
     params: &[(&str, TokenStream)],
-    convert: &str,
-    lead: Option<TokenStream>,
+    convert: Convert,
+    extra: Option<TokenStream>,
 ) -> TokenStream {
     let sig = &hook.sig;
     let (first, last) = match &sig.output {
@@ -103,20 +104,33 @@ pub(crate) fn call(
         quote!(#(#args),*),
         last,
     );
-    let convert = Ident::new(convert, first);
-    let lead = lead.map(|lead| quote!(#lead,));
+    let (trait_, method) = (Ident::new(convert.0, first), Ident::new(convert.1, first));
+    let extra = extra.map(|extra| quote!(, #extra));
     call_with(
-        quote_spanned!(first=> ::zenkit::__private::#convert),
-        quote!(#lead #inner),
+        quote_spanned!(first=> ::zenkit::types::#trait_::#method),
+        quote!(#inner #extra),
         last,
     )
 }
+
+/// A trait of `zenkit::types` and its method that turns what a hook
+/// method returned into what the runtime takes.
+pub(crate) type Convert = (&'static str, &'static str);
+
+/// A hook's or action's result, into `zenkit::Result<()>`.
+pub(crate) const HOOK_RETURN: Convert = ("HookReturn", "into_result");
+/// A command's result, into its JSON value.
+const COMMAND_RETURN: Convert = ("CommandReturn", "into_value");
+/// An event or signal handler's result, into its `Flow`.
+const HANDLER_RETURN: Convert = ("HandlerReturn", "into_flow");
+/// A component's `#[state]`, into JSON.
+pub(crate) const COMPONENT_STATE: Convert = ("ComponentState", "state_json");
 
 /// The call of an application's hook method with the context, converted
 /// to `zenkit::Result<()>` (a command's to `zenkit::Result<Value>`).
 fn app_call(hook: &Hook) -> TokenStream {
     let params = [("context", quote!(__zenkit_ctx))];
-    call(hook, quote!(self), &params, "hook_result", None)
+    call(hook, quote!(self), &params, HOOK_RETURN, None)
 }
 
 /// The local holding the value of a command's parameter at `index`.
@@ -164,7 +178,7 @@ fn command_call(hook: &Hook) -> TokenStream {
         hook,
         quote!(self),
         &params,
-        "command_result",
+        COMMAND_RETURN,
         Some(quote!(#name)),
     );
     quote! {{
@@ -196,7 +210,7 @@ fn param_parsers(hooks: &HooksImpl) -> TokenStream {
             };
             let name = parser_ident(hook, param);
             let (first, _) = first_last(ty, param.marker.span());
-            let parse = quote_spanned!(first=> ::zenkit::__private::parse_param::<#ty>);
+            let parse = quote_spanned!(first=> <#ty as ::zenkit::types::ParamValue>::parse_param);
             Some(quote! {
                 fn #name(
                     __zenkit_raw: &str,
@@ -268,19 +282,23 @@ pub(crate) fn handler(hook: &Hook) -> TokenStream {
         let params = [daemon, ("args", quote!(__zenkit_args))];
         (
             quote!(__zenkit_self, __zenkit_daemon, __zenkit_args),
-            call(hook, quote!(__zenkit_self), &params, "handler_flow", None),
+            call(hook, quote!(__zenkit_self), &params, HANDLER_RETURN, None),
         )
     } else if hook.marker.kind == HookKind::OnEvent {
         let params = [daemon, ("typed_args", quote!(__zenkit_typed))];
-        let inner = call(hook, quote!(__zenkit_self), &params, "handler_flow", None);
+        let inner = call(hook, quote!(__zenkit_self), &params, HANDLER_RETURN, None);
         // a type that cannot be the arguments is reported at the parameter
         let (first, last) = match hook.sig.inputs.iter().nth(2) {
             Some(syn::FnArg::Typed(arg)) => first_last(&arg.ty, hook.sig.ident.span()),
             _ => (hook.sig.ident.span(), hook.sig.ident.span()),
         };
-        let typed = Ident::new("typed_handler", first);
+        let run_handler = Ident::new("run_handler", first);
+        let arg_ty = match hook.sig.inputs.iter().nth(2) {
+            Some(syn::FnArg::Typed(arg)) => arg.ty.to_token_stream(),
+            _ => quote_spanned!(first=> ()),
+        };
         let run = call_with(
-            quote_spanned!(first=> ::zenkit::__private::#typed),
+            quote_spanned!(first=> <#arg_ty as ::zenkit::types::HandlerArgs>::#run_handler),
             quote! {
                 __zenkit_daemon,
                 __zenkit_args,
@@ -298,7 +316,7 @@ pub(crate) fn handler(hook: &Hook) -> TokenStream {
     } else {
         (
             quote!(__zenkit_self, __zenkit_daemon, _),
-            call(hook, quote!(__zenkit_self), &[daemon], "handler_flow", None),
+            call(hook, quote!(__zenkit_self), &[daemon], HANDLER_RETURN, None),
         )
     };
     quote! {
@@ -353,13 +371,11 @@ pub(crate) fn handlers_fn(hooks: &HooksImpl) -> TokenStream {
     if handlers.is_empty() {
         return TokenStream::new();
     }
-    quote! {
-        #p::daemon_items! {
-            fn handlers() -> ::std::vec::Vec<#p::Handler<Self>> {
-                ::std::vec![#(#handlers),*]
-            }
+    crate::features::daemon_items(quote! {
+        fn handlers() -> ::std::vec::Vec<#p::Handler<Self>> {
+            ::std::vec![#(#handlers),*]
         }
-    }
+    })
 }
 
 /// The `COMMANDS` table of the commands, in declaration order; with

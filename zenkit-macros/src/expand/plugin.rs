@@ -117,7 +117,7 @@ fn not_a_type(item: &Item) -> String {
 /// checked at the type's name.
 fn registration(ident: &Ident) -> TokenStream {
     let p = private();
-    let create = quote_spanned!(ident.span()=> ::zenkit::__private::new_plugin::<#ident>);
+    let create = quote_spanned!(ident.span()=> <#ident as ::zenkit::types::PluginType>::new_plugin);
     quote! {
         const _: () = {
             impl #p::PluginRegisteredOnce for #ident {}
@@ -159,7 +159,10 @@ mod tests {
             let out = expand(TokenStream::new(), input).to_string();
             assert!(!out.contains("compile_error"), "{out}");
             assert!(out.contains("PluginRegisteredOnce for Meter"), "{out}");
-            assert!(out.contains("new_plugin :: < Meter >"), "{out}");
+            assert!(
+                out.contains("< Meter as :: zenkit :: types :: PluginType > :: new_plugin"),
+                "{out}"
+            );
             assert!(out.contains("inventory :: submit !"), "{out}");
         }
     }

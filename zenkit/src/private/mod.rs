@@ -56,61 +56,6 @@ pub use crate::paths::PathOverrides;
 pub use serde_json::Map;
 pub use std::result::Result as StdResult;
 
-/// A type a command-line option can hold: parsed from text, stored as JSON.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the value of a command-line option",
-    label = "not usable as an option value",
-    note = "an option value is parsed from text with `FromStr` (whose error implements `Display`) and kept as JSON with `serde::Serialize` and `serde::Deserialize`; for values the command line cannot give, use `#[zen(config)]`"
-)]
-pub trait CliValue: FromStr<Err: Display> + Serialize + DeserializeOwned + 'static {}
-
-impl<T> CliValue for T
-where
-    T: FromStr + Serialize + DeserializeOwned + 'static,
-    T::Err: Display,
-{
-}
-
-/// A type a configuration key can hold.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the type of a configuration key",
-    label = "not usable as a configuration value",
-    note = "configuration values are kept as JSON: the type needs `serde::Serialize` and `serde::Deserialize`"
-)]
-pub trait ConfigValue: Serialize + DeserializeOwned + 'static {}
-
-impl<T: Serialize + DeserializeOwned + 'static> ConfigValue for T {}
-
-/// A type a persistent-state field can hold.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the type of a persistent-state field",
-    label = "not usable as persistent state",
-    note = "the persistent state is a JSON file: the type needs `serde::Serialize` and `serde::Deserialize`"
-)]
-pub trait StateValue: Serialize + DeserializeOwned + 'static {}
-
-impl<T: Serialize + DeserializeOwned + 'static> StateValue for T {}
-
-/// A type a string-literal default can be parsed into.
-#[diagnostic::on_unimplemented(
-    message = "a string default cannot be parsed into `{Self}`",
-    label = "this type has no `FromStr`",
-    note = "a string-literal `default` is parsed with `FromStr` at run time; write the default as an expression of the field's type instead"
-)]
-pub trait FromText: FromStr<Err: Display> {}
-
-impl<T> FromText for T
-where
-    T: FromStr,
-    T::Err: Display,
-{
-}
-
-/// Parses the string-literal default of configuration key `key`.
-pub fn text_default<T: FromText>(key: &str, raw: &str) -> Result<T> {
-    parse_default::<T>(key, raw)
-}
-
 /// How an environment variable's text becomes a key's JSON value; `Err`
 /// says why the text is no value of the key.
 pub type EnvParse = fn(&str) -> StdResult<Value, String>;
@@ -189,7 +134,11 @@ fn env_list(raw: &str, one: fn(&str) -> StdResult<Value, String>) -> StdResult<V
         .map(Value::Array)
 }
 
-fn env_many<T: CliValue>(raw: &str) -> StdResult<Value, String> {
+fn env_many<T>(raw: &str) -> StdResult<Value, String>
+where
+    T: FromStr + Serialize,
+    T::Err: Display,
+{
     env_list(raw, text_json::<T>)
 }
 
@@ -220,7 +169,11 @@ fn env_config<T: DeserializeOwned>(raw: &str) -> StdResult<Value, String> {
 }
 
 /// Operations of an option holding one value of `T`.
-pub const fn cli_one<T: CliValue>() -> ValueOps<T> {
+pub const fn cli_one<T>() -> ValueOps<T>
+where
+    T: FromStr + Serialize + DeserializeOwned + 'static,
+    T::Err: Display,
+{
     ValueOps {
         get: get_key::<T>,
         to_json: default_json::<T>,
@@ -232,7 +185,11 @@ pub const fn cli_one<T: CliValue>() -> ValueOps<T> {
 }
 
 /// Operations of an option with an optional value of `T`.
-pub const fn cli_optional<T: CliValue>() -> ValueOps<Option<T>> {
+pub const fn cli_optional<T>() -> ValueOps<Option<T>>
+where
+    T: FromStr + Serialize + DeserializeOwned + 'static,
+    T::Err: Display,
+{
     ValueOps {
         get: get_key::<Option<T>>,
         to_json: default_json::<Option<T>>,
@@ -244,7 +201,11 @@ pub const fn cli_optional<T: CliValue>() -> ValueOps<Option<T>> {
 }
 
 /// Operations of a repeatable option collecting values of `T`.
-pub const fn cli_many<T: CliValue>() -> ListOps<Vec<T>> {
+pub const fn cli_many<T>() -> ListOps<Vec<T>>
+where
+    T: FromStr + Serialize + DeserializeOwned + 'static,
+    T::Err: Display,
+{
     ListOps {
         get: get_key::<Vec<T>>,
         to_json: default_json::<Vec<T>>,
@@ -255,7 +216,11 @@ pub const fn cli_many<T: CliValue>() -> ListOps<Vec<T>> {
 }
 
 /// Operations of a repeatable option that is `None` unless given.
-pub const fn cli_optional_many<T: CliValue>() -> ListOps<Option<Vec<T>>> {
+pub const fn cli_optional_many<T>() -> ListOps<Option<Vec<T>>>
+where
+    T: FromStr + Serialize + DeserializeOwned + 'static,
+    T::Err: Display,
+{
     ListOps {
         get: get_key::<Option<Vec<T>>>,
         to_json: default_json::<Option<Vec<T>>>,
@@ -274,7 +239,7 @@ pub const fn cli_flag() -> ConfigOps<bool> {
 }
 
 /// Operations of a configuration-only key.
-pub const fn config_key<T: ConfigValue>() -> ConfigOps<T> {
+pub const fn config_key<T: Serialize + DeserializeOwned + 'static>() -> ConfigOps<T> {
     ConfigOps {
         get: get_key::<T>,
         to_json: default_json::<T>,
@@ -300,14 +265,9 @@ pub use crate::value::{
     deserialize_name, parse_name, EnumValue, Probe, ProbeNames, ProbeNoNames, UnknownName,
 };
 
-/// A type read as a duration: `std::time::Duration`, or an `Option` or
-/// `Vec` of it.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a `std::time::Duration` field type",
-    label = "a field type named `Duration` is read as `std::time::Duration`",
-    note = "zenkit reads a field of type `Duration`, `Option<Duration>`, `Vec<Duration>` or `Option<Vec<Duration>>` as `std::time::Duration` (\"90s\", \"5m\", \"1h30m\", seconds); name another duration type differently, e.g. through a type alias"
-)]
-pub trait DurationValue: Sized + 'static {
+/// The shapes of a duration field: `std::time::Duration`, or an `Option`
+/// or `Vec` of it.
+pub trait DurationShape: Sized + 'static {
     /// How the value is kept as JSON: as text.
     type Repr: Serialize + DeserializeOwned;
     /// The value as it is kept.
@@ -318,7 +278,7 @@ pub trait DurationValue: Sized + 'static {
     fn from_text(text: &str) -> StdResult<Self, DurationError>;
 }
 
-impl DurationValue for Duration {
+impl DurationShape for Duration {
     type Repr = Text;
     fn to_repr(&self) -> Text {
         Text(*self)
@@ -331,7 +291,7 @@ impl DurationValue for Duration {
     }
 }
 
-impl DurationValue for Option<Duration> {
+impl DurationShape for Option<Duration> {
     type Repr = Option<Text>;
     fn to_repr(&self) -> Option<Text> {
         self.map(Text)
@@ -344,7 +304,7 @@ impl DurationValue for Option<Duration> {
     }
 }
 
-impl DurationValue for Vec<Duration> {
+impl DurationShape for Vec<Duration> {
     type Repr = Vec<Text>;
     fn to_repr(&self) -> Vec<Text> {
         self.iter().copied().map(Text).collect()
@@ -357,7 +317,7 @@ impl DurationValue for Vec<Duration> {
     }
 }
 
-impl DurationValue for Option<Vec<Duration>> {
+impl DurationShape for Option<Vec<Duration>> {
     type Repr = Option<Vec<Text>>;
     fn to_repr(&self) -> Option<Vec<Text>> {
         self.as_ref().map(|v| v.to_repr())
@@ -370,16 +330,16 @@ impl DurationValue for Option<Vec<Duration>> {
     }
 }
 
-fn duration_get<T: DurationValue>(config: &Config, key: &str) -> Result<T> {
+fn duration_get<T: DurationShape>(config: &Config, key: &str) -> Result<T> {
     config.get::<T::Repr>(key).map(T::from_repr)
 }
 
-fn duration_json<T: DurationValue>(key: &str, value: &T) -> Result<Value> {
+fn duration_json<T: DurationShape>(key: &str, value: &T) -> Result<Value> {
     default_json(key, &value.to_repr())
 }
 
 /// Parses the string-literal default of duration key `key`.
-pub fn duration_default<T: DurationValue>(key: &str, raw: &str) -> Result<T> {
+pub fn duration_default<T: DurationShape>(key: &str, raw: &str) -> Result<T> {
     T::from_text(raw).map_err(|e| {
         Error::setup(format!(
             "default {raw:?} of configuration key `{key}` is invalid: {e}"
@@ -387,7 +347,7 @@ pub fn duration_default<T: DurationValue>(key: &str, raw: &str) -> Result<T> {
     })
 }
 
-fn duration_env<T: DurationValue>(raw: &str) -> StdResult<Value, String> {
+fn duration_env<T: DurationShape>(raw: &str) -> StdResult<Value, String> {
     let value = T::from_text(raw).map_err(|e| e.to_string())?;
     serde_json::to_value(value.to_repr()).map_err(|e| e.to_string())
 }
@@ -406,7 +366,7 @@ fn duration_parser() -> clap::builder::ValueParser {
 }
 
 /// Operations of an option holding a duration or an optional one.
-pub const fn duration_one<T: DurationValue>() -> ValueOps<T> {
+pub const fn duration_one<T: DurationShape>() -> ValueOps<T> {
     ValueOps {
         get: duration_get::<T>,
         to_json: duration_json::<T>,
@@ -418,7 +378,7 @@ pub const fn duration_one<T: DurationValue>() -> ValueOps<T> {
 }
 
 /// Operations of a repeatable option collecting durations.
-pub const fn duration_many<T: DurationValue>() -> ListOps<T> {
+pub const fn duration_many<T: DurationShape>() -> ListOps<T> {
     ListOps {
         get: duration_get::<T>,
         to_json: duration_json::<T>,
@@ -429,7 +389,7 @@ pub const fn duration_many<T: DurationValue>() -> ListOps<T> {
 }
 
 /// Operations of a configuration-only duration key.
-pub const fn duration_key<T: DurationValue>() -> ConfigOps<T> {
+pub const fn duration_key<T: DurationShape>() -> ConfigOps<T> {
     ConfigOps {
         get: duration_get::<T>,
         to_json: duration_json::<T>,
@@ -438,49 +398,89 @@ pub const fn duration_key<T: DurationValue>() -> ConfigOps<T> {
     }
 }
 
+/// A bound of `#[zen(range = ...)]`, or a number checked against one: an
+/// integer or a floating-point number, compared as `f64` when they differ.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// An integer (a `u128` beyond `i128::MAX` is `i128::MAX`).
+    Int(i128),
+    /// A floating-point number.
+    Float(f64),
+}
+
+impl Bound {
+    fn as_f64(self) -> f64 {
+        match self {
+            Bound::Int(n) => n as f64,
+            Bound::Float(x) => x,
+        }
+    }
+}
+
+impl PartialOrd for Bound {
+    fn partial_cmp(&self, other: &Bound) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Bound::Int(a), Bound::Int(b)) => a.partial_cmp(b),
+            _ => self.as_f64().partial_cmp(&other.as_f64()),
+        }
+    }
+}
+
+macro_rules! bound_from {
+    (int: $($t:ty)*; float: $($f:ty)*) => {
+        $(impl From<$t> for Bound {
+            fn from(n: $t) -> Bound {
+                Bound::Int(i128::try_from(n).unwrap_or(i128::MAX))
+            }
+        })*
+        $(impl From<$f> for Bound {
+            fn from(x: $f) -> Bound {
+                Bound::Float(f64::from(x))
+            }
+        })*
+    };
+}
+
+bound_from!(int: i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize; float: f32 f64);
+
 /// The bounds of `#[zen(range = ...)]`.
-pub struct Range<N> {
+pub struct Range {
     /// The lower bound, if any (always inclusive).
-    pub start: Option<N>,
+    pub start: Option<Bound>,
     /// The upper bound, if any.
-    pub end: Option<N>,
+    pub end: Option<Bound>,
     /// Whether the upper bound is inclusive (`..=`).
     pub inclusive: bool,
     /// The range as written, for messages.
     pub text: &'static str,
 }
 
-impl<N: PartialOrd> Range<N> {
-    fn contains(&self, n: &N) -> bool {
-        let above = self.start.as_ref().is_none_or(|start| n >= start);
+impl Range {
+    fn contains(&self, n: Bound) -> bool {
+        let above = self.start.is_none_or(|start| n >= start);
         let below = self
             .end
-            .as_ref()
             .is_none_or(|end| if self.inclusive { n <= end } else { n < end });
         above && below
     }
 }
 
-/// A field type `#[zen(range = ...)]` can check: a number, or an `Option`
-/// or `Vec` of numbers.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has no range: `range` is for number fields",
-    label = "not a number type",
-    note = "`range = 1..=100` checks integer and floating-point fields and `Option`s and `Vec`s of them"
-)]
-pub trait InRange {
-    /// The number type.
-    type Number: PartialOrd + Display + Copy;
+/// One number of a `#[zen(range = ...)]` field: its index in a list, its
+/// value and how it is written.
+pub type Number = (Option<usize>, Bound, String);
+
+/// The numbers a `#[zen(range = ...)]` field holds: a number, or an
+/// `Option` or `Vec` of numbers.
+pub trait Numbers {
     /// The numbers of the value, each with its index in a list.
-    fn numbers(&self) -> Vec<(Option<usize>, Self::Number)>;
+    fn numbers(&self) -> Vec<Number>;
 }
 
 macro_rules! number_in_range {
     ($($t:ty)*) => {$(
-        impl InRange for $t {
-            type Number = $t;
-            fn numbers(&self) -> Vec<(Option<usize>, $t)> {
-                vec![(None, *self)]
+        impl Numbers for $t {
+            fn numbers(&self) -> Vec<Number> {
+                vec![(None, Bound::from(*self), self.to_string())]
             }
         }
     )*};
@@ -488,19 +488,21 @@ macro_rules! number_in_range {
 
 number_in_range!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
 
-impl<T: InRange> InRange for Option<T> {
-    type Number = T::Number;
-    fn numbers(&self) -> Vec<(Option<usize>, T::Number)> {
+impl<T: Numbers> Numbers for Option<T> {
+    fn numbers(&self) -> Vec<Number> {
         self.as_ref().map(T::numbers).unwrap_or_default()
     }
 }
 
-impl<T: InRange> InRange for Vec<T> {
-    type Number = T::Number;
-    fn numbers(&self) -> Vec<(Option<usize>, T::Number)> {
+impl<T: Numbers> Numbers for Vec<T> {
+    fn numbers(&self) -> Vec<Number> {
         self.iter()
             .enumerate()
-            .flat_map(|(i, v)| v.numbers().into_iter().map(move |(_, n)| (Some(i), n)))
+            .flat_map(|(i, v)| {
+                v.numbers()
+                    .into_iter()
+                    .map(move |(_, n, text)| (Some(i), n, text))
+            })
             .collect()
     }
 }
@@ -508,19 +510,21 @@ impl<T: InRange> InRange for Vec<T> {
 /// Reads key `key` and checks that its numbers are in `range`: a value out
 /// of it is a usage error naming the option when the command line gave it,
 /// else a configuration error located where it was set.
-pub fn get_in_range<T: DeserializeOwned + InRange>(
+pub fn get_in_range<T: DeserializeOwned + Numbers>(
     config: &Config,
     key: &str,
-    range: Range<T::Number>,
+    range: Range,
 ) -> Result<T> {
     let value = config.get::<T>(key)?;
-    for (index, n) in value.numbers() {
-        if !range.contains(&n) {
+    for (index, n, text) in value.numbers() {
+        if !range.contains(n) {
             let path = match index {
                 Some(i) => format!("{key}[{i}]"),
                 None => key.to_string(),
             };
-            return Err(config.error_for(&path, format!("{n} is out of the range {}", range.text)));
+            return Err(
+                config.error_for(&path, format!("{text} is out of the range {}", range.text))
+            );
         }
     }
     Ok(value)
@@ -542,71 +546,17 @@ fn state_json<T: Serialize>(key: &str, value: &T) -> Result<Value> {
 }
 
 /// Operations of a persistent-state field.
-pub const fn state_key<T: StateValue>() -> StateOps<T> {
+pub const fn state_key<T: Serialize + DeserializeOwned + 'static>() -> StateOps<T> {
     StateOps {
         load: state_field::<T>,
         save: state_json::<T>,
     }
 }
 
-/// A return type of a hook method: `Result<(), E>` with `E: Into<Error>`,
-/// which holds for every `std::error::Error + Send + Sync + 'static`,
-/// `Box<dyn std::error::Error + Send + Sync>` and types with their own
-/// `From` impl (see [`crate::error`]).
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a return type of a zenkit hook",
-    label = "expected `zenkit::Result<()>`",
-    note = "setup, process, teardown and action methods return `zenkit::Result<()>`, or `Result<(), E>` where `E: Into<zenkit::Error>` (any `std::error::Error + Send + Sync + 'static` and `Box<dyn std::error::Error + Send + Sync>` convert)"
-)]
-pub trait HookResult {
-    /// The result as a zenkit result.
-    fn into_result(self) -> Result<()>;
-}
-
-impl<E: Into<Error>> HookResult for StdResult<(), E> {
-    fn into_result(self) -> Result<()> {
-        self.map_err(Into::into)
-    }
-}
-
-/// Converts what a hook method returned into a zenkit result.
-pub fn hook_result<R: HookResult>(result: R) -> Result<()> {
-    result.into_result()
-}
-
 /// Passes the context on to a hook method unchanged; generated code calls
 /// it so that a hook taking another type is reported at its parameter.
 pub fn context(ctx: &mut Context) -> &mut Context {
     ctx
-}
-
-/// A return type of a script command: `Result<T, E>` with `T: Serialize`
-/// and `E: Into<Error>` (as for [`HookResult`]).
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a return type of a zenkit command",
-    label = "expected `zenkit::Result<T>` with `T: serde::Serialize`",
-    note = "a `#[command]` method returns `zenkit::Result<T>`, or `Result<T, E>` where `E: Into<zenkit::Error>` (any `std::error::Error + Send + Sync + 'static` and `Box<dyn std::error::Error + Send + Sync>` convert); its value `T` goes to the runlog as JSON"
-)]
-pub trait CommandResult {
-    /// The command's value as JSON, or its error as a zenkit error.
-    fn into_value(self, command: &str) -> Result<Value>;
-}
-
-impl<T: Serialize, E: Into<Error>> CommandResult for StdResult<T, E> {
-    fn into_value(self, command: &str) -> Result<Value> {
-        let value = self.map_err(Into::into)?;
-        serde_json::to_value(value).map_err(|e| {
-            let message =
-                format!("the result of command `{command}` cannot be stored as JSON: {e}");
-            Error::with_source(ErrorKind::Runtime, message, e)
-        })
-    }
-}
-
-/// Converts what the method of script command `command` returned into its
-/// JSON value.
-pub fn command_result<R: CommandResult>(command: &str, result: R) -> Result<Value> {
-    result.into_value(command)
 }
 
 const fn same_str(a: &str, b: &str) -> bool {
@@ -655,27 +605,7 @@ mod daemon;
 #[cfg(feature = "daemon")]
 pub use daemon::*;
 
-mod features;
-pub use features::{daemon_items, needs_daemon, needs_script};
-
 pub use crate::plugin::{Plugin, Registration};
-
-/// A type `#[zenkit::plugin]` or `#[zen(plugins(...))]` can make a plugin
-/// of: a [`Plugin`] with a `Default` value.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a zenkit plugin",
-    label = "not a plugin type",
-    note = "a plugin type implements `zenkit::plugin::Plugin` and `Default`; the application makes it with `Default::default()`"
-)]
-pub trait PluginType: Plugin + Default {}
-
-impl<P: Plugin + Default> PluginType for P {}
-
-/// Makes plugin `P`; `#[zenkit::plugin]` registers it as the plugin's
-/// [`Registration::create`] and `#[zen(plugins(...))]` calls it.
-pub fn new_plugin<P: PluginType>() -> Box<dyn Plugin> {
-    Box::new(P::default())
-}
 
 /// Implemented by `#[zenkit::plugin]` for the type it registers, so that a
 /// type registered twice is a compile error (two conflicting impls).
@@ -808,28 +738,6 @@ pub fn bind_field<T>(slot: &mut T, bound: Result<T>, errors: &mut Vec<Error>) {
 pub use crate::app::{CommandParam, ParamPlace, ParamShape};
 pub use crate::script::CommandArgs;
 
-/// A type a script command's `#[arg]` or `#[opt]` parameter can have:
-/// parsed from the command line's text.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the value of a command's argument or option",
-    label = "not parsed from text",
-    note = "a command's `#[arg]` and `#[opt]` values are parsed with `FromStr` (whose error implements `Display`); take the text as a `String` and convert it in the method"
-)]
-pub trait CommandValue: FromStr<Err: Display> {}
-
-impl<T> CommandValue for T
-where
-    T: FromStr,
-    T::Err: Display,
-{
-}
-
-/// Parses one value of a command's parameter of type `T`, as the command
-/// line gave it.
-pub fn parse_param<T: CommandValue>(raw: &str) -> StdResult<T, String> {
-    T::from_str(raw).map_err(|e| e.to_string())
-}
-
 /// A command's parameter, passed on as it is (spanned on the author's
 /// parameter type, so a wrong type is reported there).
 pub fn command_param<T>(value: T) -> T {
@@ -872,7 +780,7 @@ mod tests {
 
     #[test]
     fn ranges_hold_their_bounds() {
-        fn range<N>(start: Option<N>, end: Option<N>, inclusive: bool) -> Range<N> {
+        fn range(start: Option<Bound>, end: Option<Bound>, inclusive: bool) -> Range {
             Range {
                 start,
                 end,
@@ -880,12 +788,25 @@ mod tests {
                 text: "",
             }
         }
-        assert!(range(Some(1), Some(10), true).contains(&10));
-        assert!(!range(Some(1), Some(10), false).contains(&10));
-        assert!(!range(Some(1), Some(10), true).contains(&0));
-        assert!(range(None, Some(9), true).contains(&-5));
-        assert!(range(Some(0.5), None, false).contains(&1e9));
-        assert_eq!(Some(vec![3_u8, 7]).numbers(), [(Some(0), 3), (Some(1), 7)]);
+        let (int, float) = (Bound::Int, Bound::Float);
+        assert!(range(Some(int(1)), Some(int(10)), true).contains(int(10)));
+        assert!(!range(Some(int(1)), Some(int(10)), false).contains(int(10)));
+        assert!(!range(Some(int(1)), Some(int(10)), true).contains(int(0)));
+        assert!(range(None, Some(int(9)), true).contains(int(-5)));
+        assert!(range(Some(float(0.5)), None, false).contains(float(1e9)));
+        // an integer range on a floating-point field, and the other way
+        assert!(range(Some(int(1)), Some(int(2)), true).contains(float(1.5)));
+        assert!(!range(Some(int(1)), Some(int(2)), true).contains(float(2.5)));
+        assert!(range(Some(float(0.5)), Some(float(1.5)), true).contains(int(1)));
+        assert_eq!(Bound::from(u128::MAX), int(i128::MAX));
+        assert_eq!(
+            Some(vec![3_u8, 7]).numbers(),
+            [
+                (Some(0), int(3), "3".to_string()),
+                (Some(1), int(7), "7".to_string())
+            ]
+        );
+        assert_eq!(0.1_f32.numbers()[0].2, "0.1");
         assert!(Option::<f64>::None.numbers().is_empty());
     }
 
