@@ -1,12 +1,13 @@
 //! The built-in names of zenkit, declared once: every built-in
 //! configuration key with its command-line option, type, default and help;
 //! the built-in actions; the signals a daemon handler may wait for; the log
-//! levels; and the rule that reads a umask.
+//! levels; and the rules that read a umask and a duration.
 //!
 //! The runtime builds its command line, its defaults, its `__core__`
 //! section and `config-view` from these tables, and the macros check an
-//! application's own names against them at compile time. The crate has no
-//! dependencies so that the proc-macro crate can use it while it expands.
+//! application's own names against them at compile time. Its one
+//! dependency, `humantime` (which has none), reads durations, so that the
+//! macros check a duration default by the rule the runtime reads it with.
 
 #![warn(missing_docs)]
 
@@ -770,6 +771,25 @@ pub fn umask_from_text(text: &str) -> Option<u32> {
 /// `18` is 0o022, `63` is 0o077. `None` above [`MAX_UMASK`].
 pub fn umask_from_number(number: u64) -> Option<u32> {
     u32::try_from(number).ok().filter(|mask| *mask <= MAX_UMASK)
+}
+
+/// The forms a duration is written in, for messages.
+pub const DURATION_FORMS: &str =
+    "a duration such as \"90s\", \"5m\", \"1h30m\" or \"1h 30m\", or a number of seconds";
+
+/// The duration a text stands for: a number of seconds (`"90"`, `"1.5"`)
+/// or numbers with `humantime`'s units (`"90s"`, `"5m"`, `"1h30m"`,
+/// `"1h 30m"`); `None` when it is neither, or a number of seconds no
+/// `Duration` holds.
+pub fn duration_from_text(text: &str) -> Option<std::time::Duration> {
+    let trimmed = text.trim();
+    if trimmed.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && trimmed.chars().all(|c| c.is_ascii_digit() || c == '.')
+    {
+        let seconds: f64 = trimmed.parse().ok()?;
+        return std::time::Duration::try_from_secs_f64(seconds).ok();
+    }
+    humantime::parse_duration(trimmed).ok()
 }
 
 #[cfg(test)]

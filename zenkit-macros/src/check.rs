@@ -333,6 +333,9 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
             }
         }
         field_attributes(cx, field, is_key, &mut vars);
+        if is_key {
+            crate::defaults::check(cx, field);
+        }
         if let (Some(default), Shape::Many(_) | Shape::OptionalMany(_)) =
             (&attrs.default, field.shape())
         {

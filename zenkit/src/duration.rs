@@ -40,8 +40,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Serializer;
 
 /// The forms a duration is written in, for messages.
-pub const FORMS: &str =
-    "a duration such as \"90s\", \"5m\", \"1h30m\" or \"1h 30m\", or a number of seconds";
+pub const FORMS: &str = zenkit_builtins::DURATION_FORMS;
 
 /// The JSON Schema of a duration in a configuration file: a number of
 /// seconds, or a text of numbers with `humantime`'s units, or of a number
@@ -96,17 +95,9 @@ impl std::error::Error for DurationError {}
 /// Parses `"90s"`, `"5m"`, `"1h30m"`, `"1h 30m"` or a number of seconds
 /// (`"90"`, `"1.5"`).
 pub fn parse(text: &str) -> Result<Duration, DurationError> {
-    let trimmed = text.trim();
-    let error = || DurationError {
+    zenkit_builtins::duration_from_text(text).ok_or_else(|| DurationError {
         given: text.to_string(),
-    };
-    if trimmed.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && trimmed.chars().all(|c| c.is_ascii_digit() || c == '.')
-    {
-        let seconds: f64 = trimmed.parse().map_err(|_| error())?;
-        return from_seconds(seconds).ok_or_else(error);
-    }
-    humantime::parse_duration(trimmed).map_err(|_| error())
+    })
 }
 
 /// A duration of `seconds`, if that is a finite, non-negative number a

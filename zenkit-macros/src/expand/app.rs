@@ -577,6 +577,14 @@ fn default_value(index: usize, field: &Field) -> TokenStream {
         _ => None,
     };
     let value = match (text, field.role(), field.shape()) {
+        (None, _, Shape::Optional(_)) if crate::defaults::is_literal(&default.expr) => {
+            // a literal on an `Option` field is its value when not given
+            let expr = &default.expr;
+            return quote! {
+                let __zenkit_value: #ty = ::core::option::Option::Some(#expr);
+                let __zenkit_value = &__zenkit_value;
+            };
+        }
         (None, _, _) => {
             let expr = &default.expr;
             return quote! {

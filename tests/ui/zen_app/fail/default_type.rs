@@ -4,8 +4,6 @@ use zenkit::prelude::*;
 
 #[derive(ZenApp, Default)]
 struct Tool {
-    #[zen(cli, default = 5)]
-    title: String,
     #[zen(config, default = "a=1")]
     limits: BTreeMap<String, u32>,
 }

@@ -46,6 +46,13 @@ struct Greeter {
     polite: bool,
     #[zen(config, default = "0.5")]
     ratio: f64,
+    /// A literal on an `Option` field is its value when not given.
+    #[zen(config, default = 30)]
+    cap: Option<u16>,
+    #[zen(config, default = -2)]
+    offset: i32,
+    #[zen(config, default = 'x')]
+    marker: char,
     /// Greetings made over all runs.
     #[zen(pstate)]
     total: u64,
@@ -149,6 +156,7 @@ fn main() {
             "config_file_silent": true, "log_level": "debug", "limit": 5,
             "who": "world", "times": 2, "shout": false, "tags": ["hi"], "out_file": null,
             "retries": 3, "templates": {}, "polite": true, "ratio": 0.5,
+            "cap": 30, "offset": -2, "marker": "x",
         })
     );
 
