@@ -6,10 +6,13 @@
 //! instead of an error at every run (a string the runtime cannot parse) or
 //! the compiler's advice in its own terms (`5.to_string()`).
 
+use proc_macro2::TokenStream;
+use quote::quote_spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, Type, UnOp};
 
 use crate::ast::{is_duration, Field, Shape};
 use crate::ctxt::Ctxt;
+use crate::expand::{private, type_text};
 
 /// A value type whose literals the macro can check.
 #[derive(Clone, Copy)]
@@ -258,6 +261,43 @@ fn mismatch(name: &str, known: Known, literal: &Literal<'_>) -> Option<String> {
         (Known::Duration, _) => Some(format!(
             "field `{name}` is a duration: write it as text, e.g. `default = \"90s\"`"
         )),
+    }
+}
+
+/// The compile-time check that the string default of a field whose type
+/// the macro does not know is one of the type's names, when the type is an
+/// enum of `#[derive(zenkit::Value)]`; for any other type the text passes,
+/// to be parsed with `FromStr` at start-up.
+pub(crate) fn name_check(field: &Field) -> TokenStream {
+    let Some(Expr::Lit(ExprLit {
+        lit: Lit::Str(text),
+        ..
+    })) = field.attrs.default.as_ref().map(|d| &d.expr)
+    else {
+        return TokenStream::new();
+    };
+    let ty = match field.shape() {
+        Shape::One => field.ty,
+        Shape::Optional(inner) => inner,
+        _ => return TokenStream::new(),
+    };
+    if known(ty).is_some() {
+        return TokenStream::new();
+    }
+    let message = format!(
+        "default {:?} of field `{}` is none of the values of `{}`: they are its variants' names in kebab-case, or the `#[zen(name = \"...\")]` of a variant",
+        text.value(),
+        field.ident,
+        type_text(ty),
+    )
+    .replace('{', "{{")
+    .replace('}', "}}");
+    let p = private();
+    quote_spanned! {text.span()=>
+        const _: () = {
+            use #p::NoNames as _;
+            ::core::assert!(#p::is_name_of(#p::Probe::<#ty>::NAMES, #text), #message);
+        };
     }
 }
 

@@ -112,51 +112,61 @@ pub fn deserialize_name<'de, E: EnumValue, D: Deserializer<'de>>(
     deserializer.deserialize_str(Names(PhantomData))
 }
 
-/// Finds out in generated code whether an option's value type is an
-/// [`EnumValue`], whose names the option then offers as its possible
-/// values: `(&Probe::<T>::new()).names()` resolves to [`ProbeNames`] (on
-/// `Probe<T>`, tried first) for an enum and to [`ProbeNoNames`] (on
-/// `&Probe<T>`, reached by one more auto-reference) for any other type.
+/// Finds out in generated code, at compile time, whether a field's value
+/// type is an [`EnumValue`] and what its names are:
+/// `Probe::<T>::NAMES` is the inherent constant (`Some(T::NAMES)`) when
+/// `T` is one, else [`NoNames::NAMES`] (`None`), the trait's constant the
+/// compiler falls back to when the inherent one does not apply.
 #[doc(hidden)]
 pub struct Probe<T>(PhantomData<T>);
 
-impl<T> Default for Probe<T> {
-    fn default() -> Probe<T> {
-        Probe::new()
-    }
+impl<T: EnumValue> Probe<T> {
+    /// The names of the enum.
+    pub const NAMES: Option<&'static [&'static str]> = Some(T::NAMES);
 }
 
-impl<T> Probe<T> {
-    /// A probe of `T`.
-    pub const fn new() -> Probe<T> {
-        Probe(PhantomData)
-    }
-}
-
-/// The names of an [`EnumValue`] probed with [`Probe`].
+/// The names of a type that is no [`EnumValue`], probed with [`Probe`]:
+/// none.
 #[doc(hidden)]
-pub trait ProbeNames {
-    /// The valid names.
-    fn names(&self) -> Option<&'static [&'static str]>;
-}
-
-impl<T: EnumValue> ProbeNames for Probe<T> {
-    fn names(&self) -> Option<&'static [&'static str]> {
-        Some(T::NAMES)
-    }
-}
-
-/// The names of any other type probed with [`Probe`]: none.
-#[doc(hidden)]
-pub trait ProbeNoNames {
+pub trait NoNames {
     /// No names.
-    fn names(&self) -> Option<&'static [&'static str]>;
+    const NAMES: Option<&'static [&'static str]> = None;
 }
 
-impl<T> ProbeNoNames for &Probe<T> {
-    fn names(&self) -> Option<&'static [&'static str]> {
-        None
+impl<T> NoNames for Probe<T> {}
+
+/// Whether `text` is a name of `names`, the names of a field's type probed
+/// with [`Probe`]; any text is, when the type has no names. Generated code
+/// asserts it at compile time for a string default.
+#[doc(hidden)]
+pub const fn is_name_of(names: Option<&[&str]>, text: &str) -> bool {
+    let Some(names) = names else {
+        return true;
+    };
+    let mut i = 0;
+    while i < names.len() {
+        if same_text(names[i], text) {
+            return true;
+        }
+        i += 1;
     }
+    false
+}
+
+/// Whether `a` and `b` are the same text, at compile time.
+pub(crate) const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 #[cfg(test)]

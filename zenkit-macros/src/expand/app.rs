@@ -217,7 +217,13 @@ fn generate(app: &AppStruct) -> TokenStream {
     let assertions = script_assertions(app);
     let plugins = plugins(app);
     let features = feature_checks(app);
+    let names = app
+        .fields
+        .iter()
+        .filter(|f| is_key(f))
+        .map(crate::defaults::name_check);
     quote! {
+        #(#names)*
         const _: () = {
             #features
             #consts
@@ -388,7 +394,7 @@ fn options(app: &AppStruct) -> TokenStream {
     quote! {
         fn options() -> ::std::vec::Vec<#p::clap::Arg> {
             #[allow(unused_imports)]
-            use #p::{ProbeNames as _, ProbeNoNames as _};
+            use #p::NoNames as _;
             ::std::vec![#(#args),*]
         }
     }
@@ -448,7 +454,7 @@ fn option(index: usize, field: &Field) -> TokenStream {
             .value_name(#value_name)
             .value_parser(#p::option_parser(
                 (#ops.parser)(),
-                (&#p::Probe::<#item>::new()).names(),
+                #p::Probe::<#item>::NAMES,
             ))
         }
     };

@@ -140,12 +140,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
     let config = configuration(hooks);
     let state = hooks.of(HookKind::State).next().map(|hook| {
         let self_ty = &hooks.item.self_ty;
-        let ty = self_ty
-            .to_token_stream()
-            .to_string()
-            .replace(" :: ", "::")
-            .replace(" < ", "<")
-            .replace(" >", ">");
+        let ty = super::type_text(self_ty);
         let call = call(hook, quote!(self), &[], COMPONENT_STATE, Some(quote!(#ty)));
         quote! {
             fn state(&self) -> #p::Value {

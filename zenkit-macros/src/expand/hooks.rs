@@ -421,7 +421,7 @@ fn kind_assertion(hook: &Hook, condition: TokenStream, message: &str) -> TokenSt
 /// marker concerned.
 fn kind_assertions(hooks: &HooksImpl) -> TokenStream {
     let self_ty = &hooks.item.self_ty;
-    let ty = quote!(#self_ty).to_string().replace(" :: ", "::");
+    let ty = super::type_text(self_ty);
     let kind = quote!(<#self_ty as ::zenkit::__private::App>::KIND);
     let command = hooks.of(HookKind::Command).next().map(|first| {
         kind_assertion(

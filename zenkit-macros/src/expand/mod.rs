@@ -13,3 +13,15 @@ use quote::quote;
 pub(crate) fn private() -> TokenStream {
     quote!(::zenkit::__private)
 }
+
+/// A type as the author wrote it, for messages: `Vec<u8>`, `std::path::PathBuf`.
+pub(crate) fn type_text(ty: &impl quote::ToTokens) -> String {
+    ty.to_token_stream()
+        .to_string()
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace(" < ", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+}

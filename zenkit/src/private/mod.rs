@@ -262,7 +262,7 @@ pub fn option_parser(
 }
 
 pub use crate::value::{
-    deserialize_name, parse_name, EnumValue, Probe, ProbeNames, ProbeNoNames, UnknownName,
+    deserialize_name, is_name_of, parse_name, EnumValue, NoNames, Probe, UnknownName,
 };
 
 /// The shapes of a duration field: `std::time::Duration`, or an `Option`
@@ -559,27 +559,12 @@ pub fn context(ctx: &mut Context) -> &mut Context {
     ctx
 }
 
-const fn same_str(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 /// Whether `commands` holds a command named `name`; generated code asserts
 /// it at compile time for `#[zen(default_command = "...")]`.
 pub const fn has_command(commands: &[CommandInfo], name: &str) -> bool {
     let mut i = 0;
     while i < commands.len() {
-        if same_str(commands[i].name, name) {
+        if crate::value::same_text(commands[i].name, name) {
             return true;
         }
         i += 1;
