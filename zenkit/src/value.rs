@@ -215,10 +215,13 @@ mod tests {
     }
 
     #[test]
-    // the probe is always called through one reference, as generated code does
-    #[allow(clippy::needless_borrow)]
     fn the_probe_tells_enums_from_other_types() {
-        assert_eq!((&Probe::<Mode>::new()).names(), Some(&["fast", "safe"][..]));
-        assert_eq!((&Probe::<String>::new()).names(), None);
+        const ENUM: Option<&[&str]> = Probe::<Mode>::NAMES;
+        const OTHER: Option<&[&str]> = Probe::<String>::NAMES;
+        assert_eq!(ENUM, Some(&["fast", "safe"][..]));
+        assert_eq!(OTHER, None);
+        assert!(is_name_of(ENUM, "safe"));
+        assert!(!is_name_of(ENUM, "Safe"));
+        assert!(is_name_of(OTHER, "anything"));
     }
 }
