@@ -204,9 +204,6 @@ pub(crate) struct Marker {
     pub(crate) kind: HookKind,
     /// The marker's name token, for spans.
     pub(crate) ident: Ident,
-    /// The spans of the attribute's `#` and `]`, for errors over the whole
-    /// attribute.
-    pub(crate) bounds: (Span, Span),
     /// `name = "..."` of `#[action(...)]` or `#[command(...)]`.
     pub(crate) name: Option<LitStr>,
     /// What `#[on_event(...)]` or `#[on_signal(...)]` says; `None` when it
@@ -997,7 +994,6 @@ pub(crate) fn take_markers(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> Vec<Marker>
         let mut marker = Marker {
             kind,
             ident: ident.clone(),
-            bounds: (attr.pound_token.span, attr.bracket_token.span.close()),
             name: None,
             handler: None,
         };

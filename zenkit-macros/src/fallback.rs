@@ -9,7 +9,7 @@ use syn::Ident;
 use crate::ast::HooksImpl;
 use crate::check::Kind;
 use crate::expand::component::impl_header;
-use crate::expand::hooks::commands_const;
+use crate::expand::hooks::{command_impls, commands_const};
 use crate::expand::private;
 
 /// `const KIND` of an `App` impl; nothing for a base application.
@@ -32,10 +32,12 @@ pub(crate) fn app(ident: &Ident, errors: TokenStream, stub: bool, kind: Kind) ->
     if !stub {
         return errors;
     }
+    let kinds = crate::expand::kinds::kind_impls(ident, kind);
     let kind = kind_const(kind);
     quote! {
         #errors
         const _: () = {
+            #kinds
             #[automatically_derived]
             impl #p::App for #ident {
                 #kind
@@ -61,10 +63,12 @@ pub(crate) fn hooks(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
     }
     let self_ty = &item.self_ty;
     let commands = commands_const(hooks, false);
+    let command_impls = command_impls(hooks);
     quote! {
         #errors
         #item
         const _: () = {
+            #command_impls
             #[automatically_derived]
             impl #p::Hooks for #self_ty {
                 #commands

@@ -3,10 +3,11 @@
 //! results of hooks and commands, plugins, and in daemons event arguments,
 //! handler results, component state and component fields.
 //!
-//! Each trait is implemented for every type that fits its place, so an
-//! author never implements one. They exist for their compile error: a type
-//! that does not fit is one error on the author's own type, saying what
-//! the place needs.
+//! Each trait is implemented for every type that fits its place, or by
+//! the macros for the applications of a kind, so an author never
+//! implements one. They exist for their compile error: a type that does
+//! not fit is one error on the author's own type, and a method of the
+//! wrong kind one error on its marker, saying what the place needs.
 //!
 //! ```compile_fail
 //! use zenkit::prelude::*;
@@ -267,6 +268,90 @@ impl<P: Plugin + Default> PluginType for P {
         Box::new(P::default())
     }
 }
+
+/// An application of kind script (`#[zen(script)]`), implemented by
+/// `#[derive(ZenApp)]`: `#[command]` methods belong to scripts.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a script, and `#[command]` methods belong to scripts",
+    label = "a command of an application that is no script",
+    note = "add `script` to `#[zen(...)]` on `{Self}`, or make the method an `#[action]`"
+)]
+pub trait ScriptApp {
+    #[doc(hidden)]
+    const CHECKED: () = ();
+}
+
+/// An application of kind daemon (`#[zen(daemon)]`), implemented by
+/// `#[derive(ZenApp)]`: event and signal handlers belong to daemons.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a daemon, and event and signal handlers belong to daemons",
+    label = "a handler of an application that is no daemon",
+    note = "add `daemon` to `#[zen(...)]` on `{Self}`"
+)]
+pub trait DaemonApp {
+    #[doc(hidden)]
+    const CHECKED: () = ();
+}
+
+/// An application with a `#[process]` step: any but a daemon, whose event
+/// loop runs instead. Implemented by `#[derive(ZenApp)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a daemon, which has no `#[process]` step: its event loop runs instead",
+    label = "the process step of a daemon",
+    note = "do the work in event handlers, e.g. `#[on_event(\"start\")]`, or drop `daemon` from `#[zen(...)]` on `{Self}`"
+)]
+pub trait ProcessApp {
+    #[doc(hidden)]
+    const CHECKED: () = ();
+}
+
+/// A script with commands, implemented by `#[zenkit::app]` for a block
+/// with a `#[command]` method: a script needs at least one.
+#[diagnostic::on_unimplemented(
+    message = "script `{Self}` has no commands",
+    label = "a script without a `#[command]` method",
+    note = "mark a method of `{Self}` `#[command]` in its `#[zenkit::app]` impl block"
+)]
+pub trait ScriptCommands {
+    #[doc(hidden)]
+    const CHECKED: () = ();
+}
+
+/// A script with the command whose name hashes to `NAME`: one whose
+/// `#[zenkit::app]` block implements [`CommandNamed`] for it.
+/// `default_command` names one.
+#[diagnostic::on_unimplemented(
+    message = "`default_command` names no command of `{Self}`",
+    label = "no `#[command]` method has this name",
+    note = "a command's name is its method's name in kebab-case, or the one in `#[command(name = \"...\")]`"
+)]
+pub trait HasCommand<const NAME: u64> {
+    #[doc(hidden)]
+    const CHECKED: () = ();
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: CommandNamed<NAME>, const NAME: u64> HasCommand<NAME> for T {}
+
+/// Implemented by `#[zenkit::app]` for each command of its block, by the
+/// hash of the command's name; behind [`HasCommand`], so that a missing
+/// command's error does not list the others.
+#[doc(hidden)]
+pub trait CommandNamed<const NAME: u64> {}
+
+/// No value: implements the traits the macros implement for applications,
+/// so that the compiler, when one is missing, does not suggest adding one.
+#[doc(hidden)]
+pub enum Never {}
+
+#[diagnostic::do_not_recommend]
+impl ScriptApp for Never {}
+#[diagnostic::do_not_recommend]
+impl DaemonApp for Never {}
+#[diagnostic::do_not_recommend]
+impl ProcessApp for Never {}
+#[diagnostic::do_not_recommend]
+impl ScriptCommands for Never {}
 
 #[cfg(feature = "daemon")]
 pub use daemon::{ComponentField, ComponentState, HandlerArgs, HandlerReturn};

@@ -1,11 +1,11 @@
 //! `#[derive(ZenApp)]` → `impl zenkit::App`.
 
-use proc_macro2::{Group, Ident, Literal, Span, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Expr, ExprLit, Lit, LitStr};
 
-use super::private;
+use super::{kinds, private, respan};
 use crate::ast::{AppStruct, Field, Role, Shape};
 use crate::attr::{JsonLit, RangeAttr};
 use crate::check::{self, Kind};
@@ -123,24 +123,6 @@ fn field_consts(app: &AppStruct) -> TokenStream {
         .collect()
 }
 
-/// `tokens` with every span set to `span`, so that an error about them is
-/// reported on another token of the author's.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tree| {
-            if let proc_macro2::TokenTree::Group(group) = &tree {
-                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
-                inner.set_span(span);
-                tree = proc_macro2::TokenTree::Group(inner);
-            } else {
-                tree.set_span(span);
-            }
-            tree
-        })
-        .collect()
-}
-
 /// Operations `init` whose `get` also checks `range`, the check spanned on
 /// the `range` key so that a field type without numbers is reported there.
 fn ranged(init: TokenStream, field: &Field, range: &RangeAttr) -> TokenStream {
@@ -222,10 +204,12 @@ fn generate(app: &AppStruct) -> TokenStream {
         .iter()
         .filter(|f| is_key(f))
         .map(crate::defaults::name_check);
+    let kinds = kinds::kind_impls(ident, app.attrs.kind());
     quote! {
         #(#names)*
         const _: () = {
             #features
+            #kinds
             #consts
             #assertions
 
@@ -347,35 +331,19 @@ fn info(app: &AppStruct) -> TokenStream {
     }
 }
 
-/// `const _: () = assert!(...)` with the `assert!` spanned on `span`, so
-/// that a failure is reported on the user's token.
-fn assertion(span: Span, condition: TokenStream, message: &str) -> TokenStream {
-    quote_spanned!(span=> const _: () = ::core::assert!(#condition, #message);)
-}
-
-/// The compile-time checks of a script against the commands of its impl
-/// block: at least one command, and a `default_command` naming one of them
-/// (checked only when there are commands, so that a script without any gets
-/// one error).
+/// The checks of a script against the commands of its impl block: at
+/// least one command, and a `default_command` naming one of them.
 fn script_assertions(app: &AppStruct) -> TokenStream {
     let Some(script) = &app.attrs.script else {
         return TokenStream::new();
     };
     let ident = app.ident;
-    let commands = quote!(<#ident as ::zenkit::__private::Hooks>::COMMANDS);
-    let some = assertion(
-        script.span(),
-        quote!(!#commands.is_empty()),
-        &format!("a script needs at least one command: mark a method of `{ident}` `#[command]` in its `#[zenkit::app]` impl block"),
-    );
-    let default = app.attrs.default_command.as_ref().map(|(_, name)| {
-        let value = name.value();
-        assertion(
-            name.span(),
-            quote!(#commands.is_empty() || ::zenkit::__private::has_command(#commands, #name)),
-            &format!("`default_command = \"{value}\"` names no command of `{ident}`: give the name of a `#[command]` method (its name in kebab-case, or the one in `#[command(name = \"...\")]`)"),
-        )
-    });
+    let some = kinds::requires(ident, "ScriptCommands", script.span());
+    let default = app
+        .attrs
+        .default_command
+        .as_ref()
+        .map(|(_, name)| kinds::requires_command(ident, &name.value(), name.span()));
     quote!(#some #default)
 }
 

@@ -6,7 +6,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::{ItemImpl, LitStr, ReturnType};
 
-use super::private;
+use super::{kinds, private};
 use crate::ast::{shape, Hook, HooksImpl, Shape};
 use crate::attr::HookKind;
 use crate::check::{self, Place};
@@ -403,53 +403,33 @@ pub(crate) fn commands_const(hooks: &HooksImpl, params: bool) -> TokenStream {
     }
 }
 
-/// `const _: () = assert!(condition, message);` reported over the marker
-/// attribute of `hook`.
-fn kind_assertion(hook: &Hook, condition: TokenStream, message: &str) -> TokenStream {
-    let (start, end) = hook.marker.bounds;
-    let assertion = call_with(
-        quote_spanned!(start=> ::core::assert!),
-        quote!(#condition, #message),
-        end,
-    );
-    quote!(const _: () = #assertion;)
-}
-
-/// The compile-time checks of the application's kind against the markers
-/// of its impl block: commands need a script, event handlers a daemon, and
-/// a daemon has no `#[process]` step. Each is reported over the first
-/// marker concerned.
+/// The checks of the application's kind against the markers of its impl
+/// block (commands need a script, event handlers a daemon, and a daemon
+/// has no `#[process]` step), each reported on the first marker
+/// concerned, and the traits of its commands.
 fn kind_assertions(hooks: &HooksImpl) -> TokenStream {
     let self_ty = &hooks.item.self_ty;
-    let ty = super::type_text(self_ty);
-    let kind = quote!(<#self_ty as ::zenkit::__private::App>::KIND);
-    let command = hooks.of(HookKind::Command).next().map(|first| {
-        kind_assertion(
-            first,
-            quote!(::zenkit::__private::is_script(#kind)),
-            &format!("`#[command]` needs a script: add `script` to `#[zen(...)]` on `{ty}`, or make the method an `#[action]`"),
-        )
-    });
+    let command = hooks
+        .of(HookKind::Command)
+        .next()
+        .map(|first| kinds::requires(self_ty, "ScriptApp", first.marker.ident.span()));
     let handler = hooks
         .hooks
         .iter()
         .find(|h| h.marker.kind.is_handler())
-        .map(|first| {
-            let marker = first.marker.kind.as_str();
-            kind_assertion(
-                first,
-                quote!(::zenkit::__private::is_daemon(#kind)),
-                &format!("`#[{marker}]` needs a daemon: add `daemon` to `#[zen(...)]` on `{ty}`"),
-            )
-        });
-    let process = hooks.of(HookKind::Process).next().map(|first| {
-        kind_assertion(
-            first,
-            quote!(!::zenkit::__private::is_daemon(#kind)),
-            &format!("a daemon has no `#[process]` step, its event loop runs instead: do the work in event handlers, e.g. `#[on_event(\"start\")]`, or drop `daemon` from `#[zen(...)]` on `{ty}`"),
-        )
-    });
-    quote!(#command #handler #process)
+        .map(|first| kinds::requires(self_ty, "DaemonApp", first.marker.ident.span()));
+    let process = hooks
+        .of(HookKind::Process)
+        .next()
+        .map(|first| kinds::requires(self_ty, "ProcessApp", first.marker.ident.span()));
+    let commands = command_impls(hooks);
+    quote!(#command #handler #process #commands)
+}
+
+/// The traits of the block's commands (see [`kinds::command_impls`]).
+pub(crate) fn command_impls(hooks: &HooksImpl) -> TokenStream {
+    let names = hooks.of(HookKind::Command).map(|hook| hook.name.as_str());
+    kinds::command_impls(&hooks.item.self_ty, names)
 }
 
 fn generate(hooks: &HooksImpl) -> TokenStream {

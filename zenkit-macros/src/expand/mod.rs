@@ -3,11 +3,12 @@
 pub(crate) mod app;
 pub(crate) mod component;
 pub(crate) mod hooks;
+pub(crate) mod kinds;
 pub(crate) mod plugin;
 pub(crate) mod value;
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{quote, ToTokens};
 
 /// The path every generated reference to the runtime goes through.
 pub(crate) fn private() -> TokenStream {
@@ -15,7 +16,7 @@ pub(crate) fn private() -> TokenStream {
 }
 
 /// A type as the author wrote it, for messages: `Vec<u8>`, `std::path::PathBuf`.
-pub(crate) fn type_text(ty: &impl quote::ToTokens) -> String {
+pub(crate) fn type_text(ty: &impl ToTokens) -> String {
     ty.to_token_stream()
         .to_string()
         .replace(" :: ", "::")
@@ -24,4 +25,22 @@ pub(crate) fn type_text(ty: &impl quote::ToTokens) -> String {
         .replace("< ", "<")
         .replace(" >", ">")
         .replace(" ,", ",")
+}
+
+/// `tokens` with every span set to `span`, so that an error about them is
+/// reported on another token of the author's.
+pub(crate) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let TokenTree::Group(group) = &tree {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }

@@ -559,32 +559,6 @@ pub fn context(ctx: &mut Context) -> &mut Context {
     ctx
 }
 
-/// Whether `commands` holds a command named `name`; generated code asserts
-/// it at compile time for `#[zen(default_command = "...")]`.
-pub const fn has_command(commands: &[CommandInfo], name: &str) -> bool {
-    let mut i = 0;
-    while i < commands.len() {
-        if crate::value::same_text(commands[i].name, name) {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-/// Whether `kind` is a script; generated code asserts it at compile time
-/// for an impl block with `#[command]` methods.
-pub const fn is_script(kind: AppKind) -> bool {
-    matches!(kind, AppKind::Script)
-}
-
-/// Whether `kind` is a daemon; generated code asserts it at compile time
-/// for an impl block with event handlers, and its opposite for one with a
-/// `#[process]` method.
-pub const fn is_daemon(kind: AppKind) -> bool {
-    matches!(kind, AppKind::Daemon)
-}
-
 #[cfg(feature = "daemon")]
 mod daemon;
 #[cfg(feature = "daemon")]
