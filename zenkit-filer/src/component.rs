@@ -615,7 +615,7 @@ impl<C: Channel> Component for Filer<C> {
             }
         }
         vec![
-            handler("start", "start", Filer::<C>::start),
+            handler(Daemon::START.name(), "start", Filer::<C>::start),
             handler(events.queue_check, "queue_check", Filer::<C>::queue_check),
             handler(events.incoming, "incoming", |f, d, args| {
                 match args.as_ref().map(Ready::deserialize) {
@@ -646,7 +646,11 @@ impl<C: Channel> Component for Filer<C> {
                     Flow::Continue(args)
                 },
             },
-            handler("handler_panicked", "handler_panicked", Filer::<C>::panicked),
+            handler(
+                Daemon::HANDLER_PANICKED.name(),
+                "handler_panicked",
+                Filer::<C>::panicked,
+            ),
             handler(events.message_update, "message_update", |f, d, args| {
                 f.on_message(d, args, "update", "cnt_updated", |q, t| match &t.data {
                     Some(data) => q.update(&t.id, data.as_bytes()),

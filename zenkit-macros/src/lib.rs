@@ -255,6 +255,14 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 /// generic, so that one component serves many daemons; its type parameters
 /// must be `'static`.
 ///
+/// Each event of an `#[on_event]` method also becomes a documented
+/// associated constant of the type, a `zenkit::daemon::TypedEvent` named
+/// for the event in upper snake case (`tick` → `Ticker::TICK`,
+/// `message.next` → `MESSAGE_NEXT`; see `TypedEvent` for the rule): schedule
+/// by it, and a misspelt event is a build error. Two events of the block
+/// that make one constant are an error at the second name. `#[zenkit::app]`
+/// does the same for a daemon's own handlers.
+///
 /// ```ignore
 /// use zenkit::prelude::*;
 ///
@@ -267,7 +275,7 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 /// impl Ticker {
 ///     #[on_event("start")]
 ///     fn start(&mut self, d: &mut Daemon, _args: Args) -> Flow {
-///         d.schedule("tick", None);
+///         d.schedule(Ticker::TICK, None);
 ///         Flow::next()
 ///     }
 ///
@@ -276,7 +284,7 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 ///         self.ticks += 1;
 ///         d.inc_statistic("ticks", 1);
 ///         if !d.is_done() {
-///             d.schedule_after_secs(1.0, "tick", None);
+///             d.schedule_after_secs(1.0, Self::TICK, None);
 ///         }
 ///         Flow::next()
 ///     }

@@ -122,7 +122,7 @@ impl Plugin for Prometheus {
 
     fn events(&self) -> Vec<&'static str> {
         match self.dir {
-            Some(_) => vec!["log_statistics"],
+            Some(_) => vec![Daemon::LOG_STATISTICS.name()],
             None => Vec::new(),
         }
     }
