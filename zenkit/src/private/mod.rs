@@ -658,7 +658,7 @@ pub use daemon::*;
 mod features;
 pub use features::{daemon_items, needs_daemon, needs_script};
 
-pub use crate::plugin::{Plugin, Registration};
+pub use crate::plugin::{Plugin, RegisteredOnce, Registration};
 
 /// A type `#[zenkit::plugin]` or `#[zen(plugins(...))]` can make a plugin
 /// of: a [`Plugin`] with a `Default` value.
@@ -676,10 +676,6 @@ impl<P: Plugin + Default> PluginType for P {}
 pub fn new_plugin<P: PluginType>() -> Box<dyn Plugin> {
     Box::new(P::default())
 }
-
-/// Implemented by `#[zenkit::plugin]` for the type it registers, so that a
-/// type registered twice is a compile error (two conflicting impls).
-pub trait PluginRegisteredOnce {}
 
 pub use crate::schema::{KeySchema, Schema, SchemaGenerator};
 pub use schemars;
