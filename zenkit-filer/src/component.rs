@@ -8,7 +8,9 @@
 //! `message_commit` (hand it to the next queue, or delete it),
 //! `message_banish` (into `errors/`, with the reason), `message_cancel`,
 //! `message_dispatch` or `message_duplicate` with its id; `message_update`
-//! replaces its content first.
+//! replaces its content first. Its `message_*` events and `queue_check` are
+//! constants of [`Filer`] named as they are, so that the compiler checks
+//! the name: `d.schedule_with(Filer::MESSAGE_COMMIT, &json!({"id": id}))`.
 //!
 //! | event | arguments | the filer does |
 //! |---|---|---|

@@ -23,8 +23,11 @@ use super::Daemon;
 /// the same constant are a build error. The daemon's own events are
 /// constants of [`Daemon`]: [`Daemon::START`], [`Daemon::STOP`], …
 ///
-/// A `TypedEvent` goes wherever an event is scheduled ([`IntoEvent`]),
-/// costs what the `&'static str` it wraps costs, and shows as its name.
+/// A `TypedEvent` goes wherever an event is scheduled ([`IntoEvent`]) or
+/// sent from another thread ([`Sender::send`](super::Sender::send)), costs
+/// what the `&'static str` it wraps costs, and shows as its name. A
+/// constant the type already has of the same name is a build error
+/// (duplicate definitions).
 ///
 /// ```
 /// use zenkit::prelude::*;
