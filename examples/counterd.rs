@@ -273,7 +273,7 @@ impl Server {
         }
         let event = *self
             .client_event
-            .get_or_insert_with(|| d.event_id("client"));
+            .get_or_insert_with(|| d.event_id(Server::CLIENT));
         let watch = d.watch_fd(&stream, Interest::READABLE, event);
         self.serial += 1;
         let conn = Conn {
@@ -399,7 +399,7 @@ impl Server {
                 // nothing more to read: not watched until the answer is due
                 self.rewatch(d, fd, None);
                 info!("Slow request of {slow} s handed to the worker pool");
-                d.spawn_job("slow_done", move || {
+                d.spawn_job(Server::SLOW_DONE, move || {
                     // stands for a blocking call to a slow backend
                     std::thread::sleep(sleep);
                     SlowDone { fd, serial, slow }
@@ -495,11 +495,11 @@ impl Server {
             file: (meta.dev(), meta.ino()),
             watch: None,
         };
-        listener.watch = Some(d.watch_fd(&listener.socket, Interest::READABLE, "accept"));
+        listener.watch = Some(d.watch_fd(&listener.socket, Interest::READABLE, Server::ACCEPT));
         info!("Listening on {}", path.display());
         self.listener = Some(listener);
         self.path = path;
-        self.client_event = Some(d.event_id("client"));
+        self.client_event = Some(d.event_id(Server::CLIENT));
         Ok(())
     }
 
@@ -523,7 +523,7 @@ impl Server {
                     if let Some(watch) = self.listener.as_mut().and_then(|l| l.watch.take()) {
                         d.unwatch(watch);
                     }
-                    d.schedule_after_secs(0.1, "resume_accept", None);
+                    d.schedule_after_secs(0.1, Server::RESUME_ACCEPT, None);
                     break;
                 }
             }
@@ -535,7 +535,8 @@ impl Server {
     fn resume_accept(&mut self, d: &mut Daemon<'_>, _args: Args) -> Flow {
         if let Some(listener) = self.listener.as_mut() {
             if listener.watch.is_none() {
-                listener.watch = Some(d.watch_fd(&listener.socket, Interest::READABLE, "accept"));
+                listener.watch =
+                    Some(d.watch_fd(&listener.socket, Interest::READABLE, Server::ACCEPT));
             }
         }
         Flow::next()

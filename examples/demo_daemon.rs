@@ -91,7 +91,7 @@ impl DemoComponent {
     #[on_event("start")]
     fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
         warn!("Performing component startup...");
-        d.schedule("default", None);
+        d.schedule(DemoComponent::DEFAULT, None);
         Flow::Continue(args)
     }
 
@@ -100,7 +100,7 @@ impl DemoComponent {
         // new work only while the daemon is not stopping, so it can drain
         // (unless told to ignore the stop)
         if !d.is_done() || self.ignore_stop {
-            d.schedule("default", None);
+            d.schedule(DemoComponent::DEFAULT, None);
         }
         debug!("Working...");
         info!("Working...");

@@ -54,10 +54,10 @@ impl FilerEnrich {
         value["stage"] = json!("enrich");
         value["host"] = json!(self.host);
         d.schedule_with(
-            "message_update",
+            Filer::MESSAGE_UPDATE,
             &json!({"id": message.id, "data": value.to_string()}),
         );
-        d.schedule_with("message_commit", &json!({"id": message.id}));
+        d.schedule_with(Filer::MESSAGE_COMMIT, &json!({"id": message.id}));
         Flow::next()
     }
 }
@@ -65,7 +65,7 @@ impl FilerEnrich {
 fn banish(d: &mut Daemon<'_>, id: &str, reason: String) -> Flow {
     warn!("Banishing message '{id}': {reason}");
     d.schedule_with(
-        "message_banish",
+        Filer::MESSAGE_BANISH,
         &json!({"id": id, "meta": {"reason": reason}}),
     );
     Flow::next()

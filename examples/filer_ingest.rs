@@ -162,7 +162,7 @@ impl Ingest {
             self.at = serde_json::from_str(&text)
                 .map_err(|e| Error::setup(format!("{}: {e}", self.state_file.display())))?;
         }
-        d.watch_path(&self.config.source, "source")?;
+        d.watch_path(&self.config.source, Ingest::SOURCE)?;
         info!(
             "Following {} from line {} into {}",
             self.config.source.display(),
@@ -174,13 +174,13 @@ impl Ingest {
 
     #[on_event("start")]
     fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
-        d.schedule("read", None);
+        d.schedule(Ingest::READ, None);
         Flow::Continue(args)
     }
 
     #[on_event("source")]
     fn changed(&mut self, d: &mut Daemon<'_>, _change: PathChange) -> Flow {
-        d.schedule("read", None);
+        d.schedule(Ingest::READ, None);
         Flow::next()
     }
 
@@ -192,7 +192,7 @@ impl Ingest {
             Ok(more) => {
                 d.inc_statistic("cnt_enqueued", self.at.n - before);
                 if more && !d.is_done() {
-                    d.schedule("read", None);
+                    d.schedule(Ingest::READ, None);
                 }
             }
             Err(err) => {

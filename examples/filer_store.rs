@@ -81,7 +81,10 @@ impl FilerStore {
                 Ok(value) => value.to_string(),
                 Err(err) => {
                     let meta = json!({"reason": format!("spans lines and is not JSON: {err}")});
-                    d.schedule_with("message_banish", &json!({"id": message.id, "meta": meta}));
+                    d.schedule_with(
+                        Filer::MESSAGE_BANISH,
+                        &json!({"id": message.id, "meta": meta}),
+                    );
                     return Flow::next();
                 }
             }
@@ -89,7 +92,7 @@ impl FilerStore {
             text.to_string()
         };
         match self.append(&line) {
-            Ok(()) => d.schedule_with("message_commit", &json!({"id": message.id})),
+            Ok(()) => d.schedule_with(Filer::MESSAGE_COMMIT, &json!({"id": message.id})),
             Err(err) => {
                 error!(
                     "Cannot store message '{}' in {}: {err}",

@@ -80,7 +80,6 @@ impl LogDemo {
 /// A plugin that counts the events of every level with a log layer of its
 /// own and writes the counts to the runlog under `log_census`.
 #[derive(Default)]
-#[zenkit::plugin]
 struct Census(Arc<Mutex<BTreeMap<String, u64>>>);
 
 /// The layer of [`Census`].
@@ -99,6 +98,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CensusLayer {
     }
 }
 
+#[zenkit::plugin]
 impl Plugin for Census {
     fn name(&self) -> &'static str {
         "census"

@@ -303,7 +303,7 @@ impl Tail {
     /// Watches the path of the configuration and opens its file, skipping
     /// what it holds already.
     fn follow(&mut self, d: &mut Daemon<'_>) -> zenkit::Result<()> {
-        let watch = d.watch_path(&self.wanted, "file")?;
+        let watch = d.watch_path(&self.wanted, Tail::FILE)?;
         if let Some(old) = self.watch.replace(watch) {
             d.unwatch(old);
         }
@@ -383,7 +383,7 @@ impl Tail {
     /// so that no line written after that is skipped.
     #[setup]
     fn setup(&mut self, d: &mut Daemon<'_>) -> zenkit::Result<()> {
-        self.line = Some(d.event_id("line"));
+        self.line = Some(d.event_id(Filter::LINE));
         self.follow(d)
     }
 
@@ -410,7 +410,7 @@ impl Tail {
         }
         let read = self.catch_up();
         d.inc_statistic("bytes", read);
-        let line = self.line.unwrap_or_else(|| d.event_id("line"));
+        let line = self.line.unwrap_or_else(|| d.event_id(Filter::LINE));
         for text in self.lines.drain(..) {
             d.schedule(line, Some(json!({ "text": text })));
         }

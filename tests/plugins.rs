@@ -1,5 +1,6 @@
-//! End-to-end: plugins registered at link time, on the built examples, and
-//! the Prometheus textfile exporter.
+//! End-to-end: plugins registered at link time, on the built examples, the
+//! Prometheus textfile exporter, and two plugins of different crates that
+//! share a name.
 
 mod support;
 
@@ -9,7 +10,36 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 use support::{dumped, signal, wait_exit, wait_for, Sandbox, RUNLOG_DUMP};
-use zenkit_prometheus::{parse, Family};
+use zenkit::plugin::Plugin;
+use zenkit::prelude::*;
+use zenkit_prometheus::{parse, Family, Prometheus};
+
+/// A plugin of this crate registered under the name of the Prometheus
+/// exporter, which another crate registers: only the start-up can tell.
+#[derive(Default)]
+struct Impostor;
+
+#[zenkit::plugin]
+impl Plugin for Impostor {
+    fn name(&self) -> &'static str {
+        "prometheus"
+    }
+}
+
+/// Takes the plugins registered at link time.
+#[derive(ZenApp, Default)]
+#[zen(defaults(config_file_silent = true, config_dir_silent = true))]
+struct Linked {}
+
+impl Hooks for Linked {}
+
+/// Lists the two plugins itself.
+#[derive(ZenApp, Default)]
+#[zen(defaults(config_file_silent = true, config_dir_silent = true))]
+#[zen(plugins(Impostor, Prometheus), linked_plugins = false)]
+struct Listed {}
+
+impl Hooks for Listed {}
 
 fn backup_sandbox() -> Sandbox {
     let sb = Sandbox::new("backup");
@@ -102,6 +132,39 @@ fn linking_the_crate_adds_the_plugin_and_opting_out_removes_it() {
         .stdout;
     assert!(view.contains("Application configuration"), "{view}");
     assert!(!view.contains("prometheus"), "{view}");
+}
+
+/// The message of a start-up that fails.
+fn refusal<A: zenkit::App>() -> String {
+    match zenkit::embed::<A, _, _>(["clash"]) {
+        Ok(_) => panic!("two plugins named 'prometheus' started"),
+        Err(err) => err.to_string(),
+    }
+}
+
+#[test]
+fn two_plugins_of_one_name_stop_the_start_naming_both_types_and_crates() {
+    let linked = refusal::<Linked>();
+    assert!(
+        linked.starts_with("two different plugins are named 'prometheus': "),
+        "{linked}"
+    );
+    assert!(
+        linked.contains("`plugins::Impostor` (registered by package zenkit-examples)"),
+        "{linked}"
+    );
+    assert!(
+        linked
+            .contains("`zenkit_prometheus::Prometheus` (registered by package zenkit-prometheus)"),
+        "{linked}"
+    );
+    assert!(linked.ends_with("; rename one of them"), "{linked}");
+
+    let listed = refusal::<Listed>();
+    assert_eq!(
+        listed,
+        "two different plugins are named 'prometheus': `plugins::Impostor` (listed in the application's `#[zen(plugins(...))]`) and `zenkit_prometheus::Prometheus` (listed in the application's `#[zen(plugins(...))]`); rename one of them"
+    );
 }
 
 #[test]

@@ -11,7 +11,10 @@ use serde::de::{DeserializeSeed, IgnoredAny, IntoDeserializer, MapAccess, Visito
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use zenkit::daemon::TypedEvent;
+
 use crate::component::FilerConfig;
+use crate::Filer;
 
 /// Names one filer queue of a daemon. The daemon's main queue is [`Main`]:
 /// Mentat's keys (`queue_in_dir`, …), options (`--queue-in-dir`, …) and
@@ -44,13 +47,14 @@ use crate::component::FilerConfig;
 /// impl Triage {
 ///     #[on_event("message_process")]
 ///     fn event(&mut self, d: &mut Daemon<'_>, message: Process) -> Flow {
-///         d.schedule_with("message_commit", &json!({"id": message.id}));
+///         d.schedule_with(Filer::MESSAGE_COMMIT, &json!({"id": message.id}));
 ///         Flow::next()
 ///     }
 ///
 ///     #[on_event("alerts_message_process")]
 ///     fn alert(&mut self, d: &mut Daemon<'_>, message: Process) -> Flow {
-///         d.schedule_with("alerts_message_commit", &json!({"id": message.id}));
+///         let commit = Filer::<Alerts>::event(Filer::MESSAGE_COMMIT);
+///         d.schedule_with(commit, &json!({"id": message.id}));
 ///         Flow::next()
 ///     }
 /// }
@@ -96,6 +100,54 @@ fn intern(name: String) -> &'static str {
     name
 }
 
+/// The events of the main queue's filer that authors schedule or handle,
+/// each a constant named as the event (see the table of the [crate]); those
+/// of another channel are [`Filer::event`].
+impl Filer<Main> {
+    /// `message_next`: takes the next message and queues `message_process`.
+    pub const MESSAGE_NEXT: TypedEvent = TypedEvent::new("message_next");
+    /// `message_process` `{id, data}`: a message for the daemon's handlers.
+    pub const MESSAGE_PROCESS: TypedEvent = TypedEvent::new("message_process");
+    /// `message_update` `{id, data}`: replaces the message's content.
+    pub const MESSAGE_UPDATE: TypedEvent = TypedEvent::new("message_update");
+    /// `message_commit` `{id}`: hands the message to the output queue, or
+    /// deletes it without one.
+    pub const MESSAGE_COMMIT: TypedEvent = TypedEvent::new("message_commit");
+    /// `message_banish` `{id, meta?}`: moves the message into `errors/`.
+    pub const MESSAGE_BANISH: TypedEvent = TypedEvent::new("message_banish");
+    /// `message_cancel` `{id}`: deletes the message.
+    pub const MESSAGE_CANCEL: TypedEvent = TypedEvent::new("message_cancel");
+    /// `message_dispatch` `{id, queue_tgt, meta?}`: moves the message into
+    /// directory `queue_tgt`.
+    pub const MESSAGE_DISPATCH: TypedEvent = TypedEvent::new("message_dispatch");
+    /// `message_duplicate` `{id, queue_tgt, meta?}`: copies the message into
+    /// directory `queue_tgt`.
+    pub const MESSAGE_DUPLICATE: TypedEvent = TypedEvent::new("message_duplicate");
+    /// `message_enqueue` `{data}`: adds a message to the input queue.
+    pub const MESSAGE_ENQUEUE: TypedEvent = TypedEvent::new("message_enqueue");
+    /// `queue_check`: rescans the queue.
+    pub const QUEUE_CHECK: TypedEvent = TypedEvent::new("queue_check");
+}
+
+impl<C: Channel> Filer<C> {
+    /// The event of this channel's filer that `event` (one of the constants
+    /// of the main queue's, e.g. [`Filer::MESSAGE_COMMIT`]) names:
+    /// `alerts_message_commit` for channel `alerts`, `event` itself for the
+    /// main queue.
+    pub fn event(event: TypedEvent) -> TypedEvent {
+        TypedEvent::new(channel_event::<C>(event))
+    }
+}
+
+/// The name of `event` of channel `C`.
+fn channel_event<C: Channel>(event: TypedEvent) -> &'static str {
+    if C::NAME.is_empty() {
+        event.name()
+    } else {
+        intern(prefixed::<C>(event.name()))
+    }
+}
+
 /// The events of a channel's filer.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Events {
@@ -117,20 +169,20 @@ pub(crate) struct Events {
 
 impl Events {
     pub(crate) fn of<C: Channel>() -> Events {
-        let event = |name: &str| intern(prefixed::<C>(name));
+        let event = channel_event::<C>;
         Events {
-            message_next: event("message_next"),
-            message_process: event("message_process"),
-            message_update: event("message_update"),
-            message_commit: event("message_commit"),
-            message_banish: event("message_banish"),
-            message_cancel: event("message_cancel"),
-            message_dispatch: event("message_dispatch"),
-            message_duplicate: event("message_duplicate"),
-            message_enqueue: event("message_enqueue"),
-            queue_check: event("queue_check"),
-            incoming: event("filer_incoming"),
-            flush: event("filer_flush"),
+            message_next: event(Filer::MESSAGE_NEXT),
+            message_process: event(Filer::MESSAGE_PROCESS),
+            message_update: event(Filer::MESSAGE_UPDATE),
+            message_commit: event(Filer::MESSAGE_COMMIT),
+            message_banish: event(Filer::MESSAGE_BANISH),
+            message_cancel: event(Filer::MESSAGE_CANCEL),
+            message_dispatch: event(Filer::MESSAGE_DISPATCH),
+            message_duplicate: event(Filer::MESSAGE_DUPLICATE),
+            message_enqueue: event(Filer::MESSAGE_ENQUEUE),
+            queue_check: event(Filer::QUEUE_CHECK),
+            incoming: event(TypedEvent::new("filer_incoming")),
+            flush: event(TypedEvent::new("filer_flush")),
         }
     }
 }

@@ -8,7 +8,9 @@
 //! `message_commit` (hand it to the next queue, or delete it),
 //! `message_banish` (into `errors/`, with the reason), `message_cancel`,
 //! `message_dispatch` or `message_duplicate` with its id; `message_update`
-//! replaces its content first.
+//! replaces its content first. Its `message_*` events and `queue_check` are
+//! constants of [`Filer`] named as they are, so that the compiler checks
+//! the name: `d.schedule_with(Filer::MESSAGE_COMMIT, &json!({"id": id}))`.
 //!
 //! | event | arguments | the filer does |
 //! |---|---|---|
@@ -615,7 +617,7 @@ impl<C: Channel> Component for Filer<C> {
             }
         }
         vec![
-            handler("start", "start", Filer::<C>::start),
+            handler(Daemon::START.name(), "start", Filer::<C>::start),
             handler(events.queue_check, "queue_check", Filer::<C>::queue_check),
             handler(events.incoming, "incoming", |f, d, args| {
                 match args.as_ref().map(Ready::deserialize) {
@@ -646,7 +648,11 @@ impl<C: Channel> Component for Filer<C> {
                     Flow::Continue(args)
                 },
             },
-            handler("handler_panicked", "handler_panicked", Filer::<C>::panicked),
+            handler(
+                Daemon::HANDLER_PANICKED.name(),
+                "handler_panicked",
+                Filer::<C>::panicked,
+            ),
             handler(events.message_update, "message_update", |f, d, args| {
                 f.on_message(d, args, "update", "cnt_updated", |q, t| match &t.data {
                     Some(data) => q.update(&t.id, data.as_bytes()),

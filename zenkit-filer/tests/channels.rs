@@ -34,7 +34,7 @@ impl Triage {
     fn count(&mut self, d: &mut Daemon<'_>) {
         self.processed += 1;
         if self.processed == 2 * EACH {
-            d.schedule_after(Duration::from_millis(50), "stop", None);
+            d.schedule_after(Duration::from_millis(50), Daemon::STOP, None);
         }
     }
 }
@@ -45,8 +45,11 @@ impl Triage {
     fn event(&mut self, d: &mut Daemon<'_>, message: Process) -> Flow {
         self.count(d);
         let data = message.data.to_uppercase();
-        d.schedule_with("message_update", &json!({"id": message.id, "data": data}));
-        d.schedule_with("message_commit", &json!({"id": message.id}));
+        d.schedule_with(
+            Filer::MESSAGE_UPDATE,
+            &json!({"id": message.id, "data": data}),
+        );
+        d.schedule_with(Filer::MESSAGE_COMMIT, &json!({"id": message.id}));
         Flow::next()
     }
 
@@ -55,10 +58,13 @@ impl Triage {
         self.count(d);
         let data = format!("ALERT: {}", message.data);
         d.schedule_with(
-            "alerts_message_update",
+            Filer::<Alerts>::event(Filer::MESSAGE_UPDATE),
             &json!({"id": message.id, "data": data}),
         );
-        d.schedule_with("alerts_message_commit", &json!({"id": message.id}));
+        d.schedule_with(
+            Filer::<Alerts>::event(Filer::MESSAGE_COMMIT),
+            &json!({"id": message.id}),
+        );
         Flow::next()
     }
 }

@@ -28,7 +28,7 @@ impl Upper {
     #[on_event("start")]
     fn start(&mut self, d: &mut Daemon, args: Args) -> Flow {
         self.in_dir = d.paths().var.join("spool").join("upper-in");
-        d.schedule_after(Duration::from_millis(50), "produce", None);
+        d.schedule_after(Duration::from_millis(50), Upper::PRODUCE, None);
         Flow::Continue(args)
     }
 
@@ -47,20 +47,23 @@ impl Upper {
     fn process(&mut self, d: &mut Daemon, message: Process) -> Flow {
         self.processed += 1;
         if self.processed == WAITING + ARRIVING + 2 {
-            d.schedule_after(Duration::from_millis(50), "stop", None);
+            d.schedule_after(Duration::from_millis(50), Daemon::STOP, None);
         }
         if message.data == "panic, please" {
             panic!("cannot upper-case this");
         }
         if message.data == "no data, please" {
             // an update without data is an error: the message keeps its content
-            d.schedule_with("message_update", &json!({"id": message.id}));
-            d.schedule_with("message_commit", &json!({"id": message.id}));
+            d.schedule_with(Filer::MESSAGE_UPDATE, &json!({"id": message.id}));
+            d.schedule_with(Filer::MESSAGE_COMMIT, &json!({"id": message.id}));
             return Flow::next();
         }
         let data = message.data.to_uppercase();
-        d.schedule_with("message_update", &json!({"id": message.id, "data": data}));
-        d.schedule_with("message_commit", &json!({"id": message.id}));
+        d.schedule_with(
+            Filer::MESSAGE_UPDATE,
+            &json!({"id": message.id, "data": data}),
+        );
+        d.schedule_with(Filer::MESSAGE_COMMIT, &json!({"id": message.id}));
         Flow::next()
     }
 

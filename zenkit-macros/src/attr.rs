@@ -216,6 +216,8 @@ pub(crate) struct Marker {
 pub(crate) struct HandlerArgs {
     /// The event handled: the name given, or the signal's event.
     pub(crate) event: String,
+    /// The event's name or signal as written, for errors.
+    pub(crate) event_span: Span,
     /// `first`: run before the handlers registered earlier.
     pub(crate) first: bool,
 }
@@ -1141,6 +1143,7 @@ fn handler_args(cx: &Ctxt, attr: &Attribute, kind: HookKind) -> Option<HandlerAr
     }
     flags_ok.then(|| HandlerArgs {
         event,
+        event_span: syn::spanned::Spanned::span(&head),
         first: first.is_some(),
     })
 }

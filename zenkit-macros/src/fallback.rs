@@ -9,6 +9,7 @@ use syn::Ident;
 use crate::ast::HooksImpl;
 use crate::check::Kind;
 use crate::expand::component::impl_header;
+use crate::expand::events;
 use crate::expand::hooks::{command_impls, commands_const};
 use crate::expand::private;
 
@@ -49,17 +50,19 @@ pub(crate) fn app(ident: &Ident, errors: TokenStream, stub: bool, kind: Kind) ->
     }
 }
 
-/// The errors of `#[zenkit::app]`, the impl block without its markers and,
-/// when the block is a plain inherent impl, a stub `Hooks` impl listing the
-/// commands, so that the script's checks on them are not reported again.
+/// The errors of `#[zenkit::app]`, the impl block without its markers, the
+/// constants of its events and, when the block is a plain inherent impl, a
+/// stub `Hooks` impl listing the commands, so that the script's checks on
+/// them are not reported again.
 pub(crate) fn hooks(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
     let p = private();
     let item = &hooks.item;
+    let constants = events::generate(hooks);
     let plain = item.trait_.is_none()
         && item.generics.params.is_empty()
         && item.generics.where_clause.is_none();
     if !plain {
-        return quote!(#errors #item);
+        return quote!(#errors #item #constants);
     }
     let self_ty = &item.self_ty;
     let commands = commands_const(hooks, false);
@@ -67,6 +70,7 @@ pub(crate) fn hooks(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
     quote! {
         #errors
         #item
+        #constants
         const _: () = {
             #command_impls
             #[automatically_derived]
@@ -77,14 +81,15 @@ pub(crate) fn hooks(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
     }
 }
 
-/// The errors of `#[component]`, the impl block without its markers and,
-/// when the block is an inherent impl without lifetime parameters, a stub
-/// `Component` impl, so that a `#[zen(component)]` field of the type is not
-/// reported as well.
+/// The errors of `#[component]`, the impl block without its markers, the
+/// constants of its events and, when the block is an inherent impl without
+/// lifetime parameters, a stub `Component` impl, so that a
+/// `#[zen(component)]` field of the type is not reported as well.
 pub(crate) fn component(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
     let item = &hooks.item;
+    let constants = events::generate(hooks);
     if item.trait_.is_some() || item.generics.lifetimes().next().is_some() {
-        return quote!(#errors #item);
+        return quote!(#errors #item #constants);
     }
     let header = impl_header(item);
     let p = private();
@@ -97,6 +102,7 @@ pub(crate) fn component(hooks: &HooksImpl, errors: TokenStream) -> TokenStream {
     quote! {
         #errors
         #item
+        #constants
         #items
     }
 }

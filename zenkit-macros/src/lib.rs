@@ -257,6 +257,14 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 /// generic, so that one component serves many daemons; its type parameters
 /// must be `'static`.
 ///
+/// Each event of an `#[on_event]` method also becomes a documented
+/// associated constant of the type, a `zenkit::daemon::TypedEvent` named
+/// for the event in upper snake case (`tick` → `Ticker::TICK`,
+/// `message.next` → `MESSAGE_NEXT`; see `TypedEvent` for the rule): schedule
+/// by it, and a misspelt event is a build error. Two events of the block
+/// that make one constant are an error at the second name. `#[zenkit::app]`
+/// does the same for a daemon's own handlers.
+///
 /// ```ignore
 /// use zenkit::prelude::*;
 ///
@@ -269,7 +277,7 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 /// impl Ticker {
 ///     #[on_event("start")]
 ///     fn start(&mut self, d: &mut Daemon, _args: Args) -> Flow {
-///         d.schedule("tick", None);
+///         d.schedule(Ticker::TICK, None);
 ///         Flow::next()
 ///     }
 ///
@@ -278,7 +286,7 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 ///         self.ticks += 1;
 ///         d.inc_statistic("ticks", 1);
 ///         if !d.is_done() {
-///             d.schedule_after_secs(1.0, "tick", None);
+///             d.schedule_after_secs(1.0, Self::TICK, None);
 ///         }
 ///         Flow::next()
 ///     }
@@ -304,15 +312,28 @@ pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
 /// program linking the type's crate gains the plugin (unless it says
 /// `#[zen(linked_plugins = false)]`).
 ///
-/// Goes on the definition of a struct or an enum without generic
-/// parameters, which implements `zenkit::plugin::Plugin` and `Default`;
-/// the registration makes the plugin with `Default::default()`. The item is
-/// left unchanged. The attribute takes no arguments.
+/// Goes on the plugin's `impl zenkit::plugin::Plugin for Type` block, or
+/// on the definition of its struct or enum, without generic parameters;
+/// the type implements `Default` too, and the registration makes the
+/// plugin with `Default::default()`. The item is left unchanged. The
+/// attribute takes no arguments.
+///
+/// On the impl block, a `fn name` that returns a string literal is checked
+/// against the other plugins registered so in the crate: two plugins of one
+/// crate with the same name are a compile error at the second name, which
+/// reads "the name `two_plugins_of_this_crate_are_named_meter` is defined
+/// multiple times" (the compiler names the hidden macro that stands for the
+/// name). Plugins of different crates sharing a name, or whose name is
+/// computed, stop the program at start-up with a message naming both types
+/// and where they come from.
 ///
 /// Compile errors: the type does not implement `Plugin` or `Default`, the
-/// type is generic (list its instances in the application's
-/// `#[zen(plugins(...))]` instead), the item is not a struct or an enum,
-/// and a type registered twice.
+/// type or impl is generic (list its instances in the application's
+/// `#[zen(plugins(...))]` instead), the item is none of these, a type
+/// registered twice (twice the attribute, or on both its definition and its
+/// impl block: "conflicting implementations of trait
+/// `zenkit::plugin::RegisteredOnce`"), and two plugins of the crate named
+/// alike.
 ///
 /// The linker drops a crate nothing refers to, and its registrations with
 /// it: an application that uses a plugin crate only for its plugins must
@@ -322,10 +343,10 @@ pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
 /// use zenkit::plugin::Plugin;
 ///
 /// /// Counts the runs of any application that links this crate.
-/// #[zenkit::plugin]
 /// #[derive(Default)]
 /// pub struct RunCounter;
 ///
+/// #[zenkit::plugin]
 /// impl Plugin for RunCounter {
 ///     fn name(&self) -> &'static str {
 ///         "run-counter"

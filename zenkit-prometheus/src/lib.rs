@@ -39,7 +39,6 @@ pub use exposition::{parse, render, Family, Sample};
 
 /// The textfile-collector exporter.
 #[derive(Debug, Default)]
-#[zenkit::plugin]
 pub struct Prometheus {
     dir: Option<PathBuf>,
     file: Option<PathBuf>,
@@ -58,6 +57,7 @@ impl Prometheus {
     }
 }
 
+#[zenkit::plugin]
 impl Plugin for Prometheus {
     fn name(&self) -> &'static str {
         "prometheus"
@@ -122,7 +122,7 @@ impl Plugin for Prometheus {
 
     fn events(&self) -> Vec<&'static str> {
         match self.dir {
-            Some(_) => vec!["log_statistics"],
+            Some(_) => vec![Daemon::LOG_STATISTICS.name()],
             None => Vec::new(),
         }
     }

@@ -1,11 +1,18 @@
 //! Plugins: reusable pieces that hook into the life-cycle of any
 //! application.
 //!
-//! A plugin implements [`Plugin`]. `#[zenkit::plugin]` on its type registers
-//! it at link time through `inventory`, so an application that links the
-//! plugin's crate gains it without a line of its own; an application can
-//! also list plugins explicitly with `#[zen(plugins(Type, …))]` and refuse
-//! link-time plugins with `#[zen(linked_plugins = false)]`.
+//! A plugin implements [`Plugin`]. `#[zenkit::plugin]` on its `impl Plugin`
+//! block (or on its type) registers it at link time through `inventory`, so
+//! an application that links the plugin's crate gains it without a line of
+//! its own; an application can also list plugins explicitly with
+//! `#[zen(plugins(Type, …))]` and refuse link-time plugins with
+//! `#[zen(linked_plugins = false)]`.
+//!
+//! Names are unique. On the impl block, the attribute sees the literal
+//! `fn name` returns: two plugins of one crate with the same name do not
+//! build. Two different plugins of one name from different crates stop the
+//! program at start-up, with a message naming both types and where each
+//! comes from.
 //!
 //! **Linking caveat:** the linker drops a crate nothing refers to, and its
 //! registration with it. An application that wants a plugin only for its
@@ -23,11 +30,11 @@
 //! use zenkit::prelude::*;
 //!
 //! #[derive(Default)]
-//! #[zenkit::plugin]
 //! pub struct Owner {
 //!     team: String,
 //! }
 //!
+//! #[zenkit::plugin]
 //! impl Plugin for Owner {
 //!     fn name(&self) -> &'static str {
 //!         "owner"
@@ -162,43 +169,97 @@ pub trait Plugin: 'static {
     fn plugin_type(&self) -> std::any::TypeId {
         std::any::TypeId::of::<Self>()
     }
+
+    /// The implementing type's path, for the message about two plugins
+    /// sharing a name. Not meant to be overridden.
+    #[doc(hidden)]
+    fn plugin_type_name(&self) -> &'static str {
+        std::any::type_name::<Self>()
+    }
 }
 
 /// A plugin registered at link time (by `#[zenkit::plugin]`).
 pub struct Registration {
     /// Makes the plugin.
     pub create: fn() -> Box<dyn Plugin>,
+    /// The package that registers it, for messages.
+    pub package: &'static str,
 }
 
 inventory::collect!(Registration);
 
+/// Implemented by `#[zenkit::plugin]` for the type it registers: a type
+/// registered twice, on its definition and on its impl block, has two
+/// impls, which the compiler refuses as "conflicting implementations of
+/// trait `RegisteredOnce`" at the second registration. (The attribute given
+/// twice on one item says so itself.)
+///
+/// ```compile_fail
+/// use zenkit::plugin::Plugin;
+///
+/// #[zenkit::plugin]
+/// #[derive(Default)]
+/// struct Meter;
+///
+/// #[zenkit::plugin] // conflicting implementations of trait `RegisteredOnce`
+/// impl Plugin for Meter {
+///     fn name(&self) -> &'static str {
+///         "meter"
+///     }
+/// }
+/// ```
+pub trait RegisteredOnce {}
+
+/// Where a plugin of [`collect`] comes from, for messages.
+enum Origin {
+    Listed,
+    Registered(&'static str),
+}
+
+/// `` `type` `` and where it comes from, for the message about two plugins
+/// sharing a name.
+fn describe(plugin: &dyn Plugin, origin: &Origin) -> String {
+    let ty = plugin.plugin_type_name();
+    match origin {
+        Origin::Listed => format!("`{ty}` (listed in the application's `#[zen(plugins(...))]`)"),
+        Origin::Registered(package) => format!("`{ty}` (registered by package {package})"),
+    }
+}
+
 /// The plugins of an application: `explicit` ones and, unless refused, the
 /// link-time ones, each once (by name), in name order. Two different
-/// plugins with one name are an error.
+/// plugins with one name are an error naming both types and where they
+/// come from.
 #[doc(hidden)]
 pub fn collect(explicit: Vec<Box<dyn Plugin>>, linked: bool) -> Result<Vec<Box<dyn Plugin>>> {
-    let mut plugins = explicit;
+    let mut plugins: Vec<(Box<dyn Plugin>, Origin)> = explicit
+        .into_iter()
+        .map(|plugin| (plugin, Origin::Listed))
+        .collect();
     if linked {
         for registration in inventory::iter::<Registration> {
-            plugins.push((registration.create)());
+            let origin = Origin::Registered(registration.package);
+            plugins.push(((registration.create)(), origin));
         }
     }
-    plugins.sort_by_key(|p| p.name());
-    let mut unique: Vec<Box<dyn Plugin>> = Vec::with_capacity(plugins.len());
-    for plugin in plugins {
+    plugins.sort_by_key(|(p, _)| p.name());
+    let mut unique: Vec<(Box<dyn Plugin>, Origin)> = Vec::with_capacity(plugins.len());
+    for (plugin, origin) in plugins {
         match unique.last() {
-            Some(last) if last.name() == plugin.name() => {
+            Some((last, first)) if last.name() == plugin.name() => {
                 if last.plugin_type() != plugin.plugin_type() {
                     return Err(Error::setup(format!(
-                        "two different plugins are named '{}'; rename one of them",
-                        plugin.name()
+                        "two different plugins are named '{}': {} and {}; rename one of them",
+                        plugin.name(),
+                        describe(last.as_ref(), first),
+                        describe(plugin.as_ref(), &origin),
                     )));
                 }
             }
-            _ => unique.push(plugin),
+            _ => unique.push((plugin, origin)),
         }
     }
-    Ok(unique)
+    Ok(unique.into_iter().map(|(plugin, _)| plugin).collect())
 }
 
 /// The plugins of a running application, in the order they run. The

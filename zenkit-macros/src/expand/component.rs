@@ -4,6 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
 use syn::{Generics, ItemImpl, WhereClause};
 
+use super::events;
 use super::hooks::{call, handlers_fn, COMPONENT_STATE, HOOK_RETURN};
 use super::private;
 use crate::ast::HooksImpl;
@@ -32,11 +33,13 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     let hooks = HooksImpl::from_ast(&cx, item);
     check::hooks(&cx, &hooks, Place::Component);
+    events::check(&cx, &hooks);
     match cx.check() {
         Ok(()) => {
             let item = &hooks.item;
             let generated = generate(&hooks);
-            quote!(#item #generated)
+            let constants = events::generate(&hooks);
+            quote!(#item #generated #constants)
         }
         Err(errors) => fallback::component(&hooks, errors),
     }

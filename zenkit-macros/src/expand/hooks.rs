@@ -37,11 +37,13 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     let hooks = HooksImpl::from_ast(&cx, item);
     check::hooks(&cx, &hooks, Place::App);
+    super::events::check(&cx, &hooks);
     match cx.check() {
         Ok(()) => {
             let item = &hooks.item;
             let generated = generate(&hooks);
-            quote!(#item #generated)
+            let constants = super::events::generate(&hooks);
+            quote!(#item #generated #constants)
         }
         Err(errors) => fallback::hooks(&hooks, errors),
     }

@@ -2,6 +2,7 @@
 
 pub(crate) mod app;
 pub(crate) mod component;
+pub(crate) mod events;
 pub(crate) mod hooks;
 pub(crate) mod kinds;
 pub(crate) mod plugin;

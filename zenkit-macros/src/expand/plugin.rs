@@ -1,16 +1,29 @@
-//! `#[zenkit::plugin]` on a plugin type → its registration at link time.
+//! `#[zenkit::plugin]` on a plugin's `impl Plugin` block, or on its type
+//! → its registration at link time; on the impl block, with a name given
+//! as a literal, also the check that no other plugin of the crate has it.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::{Attribute, Generics, Ident, Item};
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, ExprLit, Generics, ImplItem, Item, ItemImpl, Lit, LitStr, Stmt, Type};
 
 use super::private;
+use crate::attr::type_text;
 use crate::ctxt::Ctxt;
+
+/// The argument of the attribute the expansion leaves on the item: a later
+/// `#[zenkit::plugin]` under another name (`use zenkit::plugin as
+/// register;`) finds it and reports the second registration; alone, it
+/// expands to the item unchanged.
+const REGISTERED: &str = "registered";
 
 /// Expands `#[zenkit::plugin]` with its arguments `args` on `input`: the
 /// item unchanged, then the registration. On error only the item and the
 /// errors, so that one mistake gives one message.
 pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+    if args.to_string() == REGISTERED {
+        return input;
+    }
     let cx = Ctxt::new();
     if !args.is_empty() {
         cx.error_spanned_by(
@@ -26,17 +39,41 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             return quote!(#errors #input);
         }
     };
-    let ident = match &mut item {
-        Item::Struct(s) => Some(check_type(&cx, &s.ident, &s.generics, &mut s.attrs)),
-        Item::Enum(e) => Some(check_type(&cx, &e.ident, &e.generics, &mut e.attrs)),
+    let plugin = match &mut item {
+        Item::Struct(s) => {
+            let ident = &s.ident;
+            let generic = generic_error(&s.generics, || {
+                format!("`{ident}` is generic; implement `Plugin` for the instances you need and list them in the application's `#[zen(plugins({ident}<...>))]`")
+            });
+            check_attrs(&cx, &ident.to_string(), generic, &mut s.attrs);
+            Some((syn::parse_quote!(#ident), ident.span(), None))
+        }
+        Item::Enum(e) => {
+            let ident = &e.ident;
+            let generic = generic_error(&e.generics, || {
+                format!("`{ident}` is generic; implement `Plugin` for the instances you need and list them in the application's `#[zen(plugins({ident}<...>))]`")
+            });
+            check_attrs(&cx, &ident.to_string(), generic, &mut e.attrs);
+            Some((syn::parse_quote!(#ident), ident.span(), None))
+        }
+        Item::Impl(i) if is_plugin_impl(i) => {
+            let ty = type_text(&i.self_ty);
+            let generic = generic_error(&i.generics, || {
+                format!("`impl Plugin for {ty}` is generic; list its instances in the application's `#[zen(plugins(...))]` instead")
+            });
+            check_attrs(&cx, &ty, generic, &mut i.attrs);
+            let name = name_literal(i).cloned();
+            Some(((*i.self_ty).clone(), i.self_ty.span(), name))
+        }
         other => {
-            cx.error_at(Span::call_site(), not_a_type(other));
+            cx.error_at(Span::call_site(), not_a_plugin(other));
             None
         }
     };
-    match (cx.check(), ident) {
-        (Ok(()), Some(ident)) => {
-            let registration = registration(&ident);
+    match (cx.check(), plugin) {
+        (Ok(()), Some((ty, span, name))) => {
+            let registration = registration(&ty, span, name.as_ref());
+            mark_registered(&mut item);
             quote!(#item #registration)
         }
         (Err(errors), _) => quote!(#errors #item),
@@ -44,28 +81,52 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     }
 }
 
-/// Checks the plugin type and removes a repeated `#[zenkit::plugin]` from
-/// its attributes (reporting it); returns the type's name.
-fn check_type(cx: &Ctxt, ident: &Ident, generics: &Generics, attrs: &mut Vec<Attribute>) -> Ident {
-    let generic = match (&generics.where_clause, generics.params.is_empty()) {
-        (_, false) => Some(quote!(#generics)),
-        (Some(clause), true) => Some(quote!(#clause)),
-        (None, true) => None,
+/// The tokens to report and the message when `generics` has parameters or
+/// a where clause.
+fn generic_error(
+    generics: &Generics,
+    message: impl FnOnce() -> String,
+) -> Option<(TokenStream, String)> {
+    let tokens = match (&generics.where_clause, generics.params.is_empty()) {
+        (_, false) => quote!(#generics),
+        (Some(clause), true) => quote!(#clause),
+        (None, true) => return None,
     };
-    if let Some(generic) = generic {
-        cx.error_spanned_by(
-            generic,
-            format!(
-                "`#[zenkit::plugin]` registers one concrete type and `{ident}` is generic; implement `Plugin` for the instances you need and list them in the application's `#[zen(plugins({ident}<...>))]`"
-            ),
-        );
+    Some((
+        tokens,
+        format!(
+            "`#[zenkit::plugin]` registers one concrete type and {}",
+            message()
+        ),
+    ))
+}
+
+/// Reports `generic` and a repeated `#[zenkit::plugin]` among `attrs` of
+/// plugin `what`, which it removes: the one written twice, or the one a
+/// registration under another name of the attribute left.
+fn check_attrs(
+    cx: &Ctxt,
+    what: &str,
+    generic: Option<(TokenStream, String)>,
+    attrs: &mut Vec<Attribute>,
+) {
+    if let Some((tokens, message)) = generic {
+        cx.error_spanned_by(tokens, message);
     }
     attrs.retain(|attr| {
-        if is_plugin_attr(attr) {
+        if is_registered_mark(attr) {
+            cx.error_at(
+                Span::call_site(),
+                format!(
+                    "`{what}` is registered twice: this attribute is `#[zenkit::plugin]` under another name; a plugin type is registered once"
+                ),
+            );
+            false
+        } else if is_plugin_attr(attr) {
             cx.error_spanned_by(
                 attr,
                 format!(
-                    "`#[zenkit::plugin]` is given twice on `{ident}`; a plugin type is registered once"
+                    "`#[zenkit::plugin]` is given twice on `{what}`; a plugin type is registered once"
                 ),
             );
             false
@@ -73,7 +134,6 @@ fn check_type(cx: &Ctxt, ident: &Ident, generics: &Generics, attrs: &mut Vec<Att
             true
         }
     });
-    ident.clone()
 }
 
 /// Whether `attr` is `#[zenkit::plugin]`, `#[::zenkit::plugin]` or
@@ -88,14 +148,63 @@ fn is_plugin_attr(attr: &Attribute) -> bool {
     }
 }
 
-/// The message for `#[zenkit::plugin]` on an item that is not a struct or
-/// an enum.
-fn not_a_type(item: &Item) -> String {
-    let place = "`#[zenkit::plugin]` goes on the struct or enum of a plugin type";
+/// Whether `attr` is the mark an expansion leaves (see [`REGISTERED`]).
+fn is_registered_mark(attr: &Attribute) -> bool {
+    is_plugin_attr(attr)
+        && matches!(&attr.meta, syn::Meta::List(list) if list.tokens.to_string() == REGISTERED)
+}
+
+/// Leaves the mark of the registration on the item, after its other
+/// attributes, so that a later alias of the attribute sees it.
+fn mark_registered(item: &mut Item) {
+    let attrs = match item {
+        Item::Struct(s) => &mut s.attrs,
+        Item::Enum(e) => &mut e.attrs,
+        Item::Impl(i) => &mut i.attrs,
+        _ => return,
+    };
+    let mark = syn::Ident::new(REGISTERED, Span::call_site());
+    attrs.push(syn::parse_quote!(#[::zenkit::plugin(#mark)]));
+}
+
+/// Whether `item` is `impl Plugin for Type` (by the trait's last name).
+fn is_plugin_impl(item: &ItemImpl) -> bool {
+    matches!(&item.trait_, Some((path, _)) if path.segments.last().is_some_and(|s| s.ident == "Plugin"))
+}
+
+/// The literal `fn name` of the impl block returns, when its body is just
+/// that literal.
+fn name_literal(item: &ItemImpl) -> Option<&LitStr> {
+    let method = item.items.iter().find_map(|item| match item {
+        ImplItem::Fn(method) if method.sig.ident == "name" => Some(method),
+        _ => None,
+    })?;
+    match method.block.stmts.as_slice() {
+        [Stmt::Expr(
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(name),
+                ..
+            }),
+            None,
+        )] => Some(name),
+        _ => None,
+    }
+}
+
+/// The message for `#[zenkit::plugin]` on an item that is neither a
+/// plugin's `impl Plugin` block nor a struct or an enum.
+fn not_a_plugin(item: &Item) -> String {
+    let place = "`#[zenkit::plugin]` goes on the `impl Plugin for ...` block of a plugin type, or on its struct or enum";
     match item {
         Item::Impl(i) => {
-            let self_ty = crate::attr::type_text(&i.self_ty);
-            format!("{place}, not on an impl block; mark the definition of `{self_ty}` instead")
+            let self_ty = type_text(&i.self_ty);
+            match &i.trait_ {
+                Some((path, _)) => {
+                    let name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                    format!("{place}, not on an impl of `{name}`; mark `impl Plugin for {self_ty}` instead")
+                }
+                None => format!("{place}, not on an inherent impl block; mark `impl Plugin for {self_ty}` instead"),
+            }
         }
         Item::Fn(_) => format!("{place}, not on a function"),
         Item::Union(u) => format!(
@@ -111,22 +220,72 @@ fn not_a_type(item: &Item) -> String {
     }
 }
 
-/// The registration of plugin type `ident`: a guard against a second
-/// registration (two impls of one marker trait conflict) and the
-/// `inventory` entry making the plugin with `Default`, whose bounds are
-/// checked at the type's name.
-fn registration(ident: &Ident) -> TokenStream {
+/// The registration of plugin type `ty`: a guard against a second
+/// registration (two impls of one marker trait conflict), the `inventory`
+/// entry making the plugin with `Default`, whose bounds are checked at
+/// `span`, and with the plugin's `name`, the guard against a second plugin
+/// of that name in the crate.
+fn registration(ty: &Type, span: Span, name: Option<&LitStr>) -> TokenStream {
     let p = private();
-    let create = quote_spanned!(ident.span()=> <#ident as ::zenkit::types::PluginType>::new_plugin);
+    let create = quote_spanned!(span=> <#ty as ::zenkit::types::PluginType>::new_plugin);
+    let name = name.map(unique_name);
     quote! {
         const _: () = {
-            impl #p::PluginRegisteredOnce for #ident {}
+            impl #p::RegisteredOnce for #ty {}
 
             #p::inventory::submit! {
-                #p::Registration { create: #create }
+                #p::Registration {
+                    create: #create,
+                    package: ::core::env!("CARGO_PKG_NAME"),
+                }
             }
+
+            #name
         };
     }
+}
+
+/// A macro of the crate named for plugin name `name`: two plugins of one
+/// crate with that name define it twice, which the compiler reports at the
+/// second name as "the name `two_plugins_of_this_crate_are_named_meter` is
+/// defined multiple times". Exported macros are the one namespace of a
+/// crate that items in any module share; the macro is hidden and does
+/// nothing.
+fn unique_name(name: &LitStr) -> TokenStream {
+    let ident = syn::Ident::new(&name_macro(&name.value()), name.span());
+    quote_spanned! {name.span()=>
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! #ident {
+            () => {};
+        }
+    }
+}
+
+/// The name of the macro of plugin name `name`: the name itself after
+/// `two_plugins_of_this_crate_are_named_` when it is words of ASCII
+/// letters and digits joined by single `_`; else, after
+/// `two_plugins_of_this_crate_are_named__`, its letters and digits with
+/// every other character as `_<hex code>_`, so that two names make one
+/// macro name only when they are equal.
+fn name_macro(name: &str) -> String {
+    const PREFIX: &str = "two_plugins_of_this_crate_are_named_";
+    let words = !name.is_empty()
+        && name
+            .split('_')
+            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric()));
+    if words {
+        return format!("{PREFIX}{name}");
+    }
+    let mut ident = format!("{PREFIX}_");
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            ident.push(c);
+        } else {
+            ident.push_str(&format!("_{:x}_", u32::from(c)));
+        }
+    }
+    ident
 }
 
 #[cfg(test)]
@@ -158,12 +317,79 @@ mod tests {
         ] {
             let out = expand(TokenStream::new(), input).to_string();
             assert!(!out.contains("compile_error"), "{out}");
-            assert!(out.contains("PluginRegisteredOnce for Meter"), "{out}");
+            assert!(out.contains("RegisteredOnce for Meter"), "{out}");
             assert!(
                 out.contains("< Meter as :: zenkit :: types :: PluginType > :: new_plugin"),
                 "{out}"
             );
             assert!(out.contains("inventory :: submit !"), "{out}");
+            assert!(
+                out.contains("# [:: zenkit :: plugin (registered)]"),
+                "{out}"
+            );
+            assert!(!out.contains("macro_rules"), "no name to check: {out}");
+        }
+    }
+
+    #[test]
+    fn registers_an_impl_block_and_checks_its_literal_name() {
+        let out = expand(
+            TokenStream::new(),
+            quote!(
+                impl zenkit::plugin::Plugin for Level<1> {
+                    fn name(&self) -> &'static str {
+                        "level-1"
+                    }
+                }
+            ),
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("RegisteredOnce for Level < 1 >"), "{out}");
+        assert!(out.contains("new_plugin :: < Level < 1 > >"), "{out}");
+        assert!(
+            out.contains("macro_rules ! two_plugins_of_this_crate_are_named__level_2d_1"),
+            "{out}"
+        );
+        // a computed name is not checked
+        let out = expand(
+            TokenStream::new(),
+            quote!(
+                impl Plugin for Mode {
+                    fn name(&self) -> &'static str {
+                        if self.loud { "loud" } else { "quiet" }
+                    }
+                }
+            ),
+        )
+        .to_string();
+        assert!(out.contains("new_plugin :: < Mode >"), "{out}");
+        assert!(!out.contains("macro_rules"), "{out}");
+        // the mark a registration leaves expands to the item alone
+        let item = quote!(
+            struct A;
+        );
+        assert_eq!(
+            expand(quote!(registered), item.clone()).to_string(),
+            item.to_string()
+        );
+    }
+
+    #[test]
+    fn names_make_one_macro_name_only_when_equal() {
+        let names = [
+            "meter", "Meter", "level_1", "level-1", "level 1", "level__1", "_meter", "meter_", "",
+            "x_2d_", "x-",
+        ];
+        let idents: Vec<String> = names.iter().map(|n| name_macro(n)).collect();
+        assert_eq!(idents[0], "two_plugins_of_this_crate_are_named_meter");
+        assert_eq!(idents[2], "two_plugins_of_this_crate_are_named_level_1");
+        assert_eq!(idents[3], "two_plugins_of_this_crate_are_named__level_2d_1");
+        for (i, a) in idents.iter().enumerate() {
+            assert!(syn::parse_str::<syn::Ident>(a).is_ok(), "{a}");
+            for b in &idents[i + 1..] {
+                assert_ne!(a, b);
+            }
         }
     }
 
@@ -200,7 +426,40 @@ mod tests {
                 ),
                 "not on a function",
             ),
-            (quote!(), quote!(impl A {}), "mark the definition of `A`"),
+            (
+                quote!(),
+                quote!(impl A {}),
+                "mark `impl Plugin for A` instead",
+            ),
+            (
+                quote!(),
+                quote!(impl Default for A {}),
+                "not on an impl of `Default`",
+            ),
+            (
+                quote!(),
+                quote!(
+                    impl<T> Plugin for G<T> {}
+                ),
+                "`impl Plugin for G<T>` is generic",
+            ),
+            (
+                quote!(),
+                quote!(
+                    #[zenkit::plugin]
+                    impl Plugin for A {}
+                ),
+                "given twice on `A`",
+            ),
+            (
+                quote!(),
+                quote!(
+                    #[derive(Default)]
+                    #[::zenkit::plugin(registered)]
+                    struct A;
+                ),
+                "`A` is registered twice",
+            ),
             (
                 quote!(),
                 quote!(

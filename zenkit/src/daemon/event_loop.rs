@@ -57,9 +57,9 @@ pub(crate) fn run<A: App>(app: &mut A, ctx: &mut Context, plugins: &mut Plugins)
     daemonize::report_ready();
     d.notifier.ready();
     if let Some(interval) = notify::watchdog_interval() {
-        d.schedule_after(interval, "watchdog", None);
+        d.schedule_after(interval, Daemon::WATCHDOG, None);
     }
-    d.schedule("start", None);
+    d.schedule(Daemon::START, None);
     let result = event_loop(app, &mut d, &wiring, plugins, &signals);
     if let Some(inbox) = &d.inbox {
         inbox.close();
@@ -162,7 +162,7 @@ fn turns<A: App>(
                             );
                             d.leave = true;
                         } else {
-                            d.schedule_next("stop", None);
+                            d.schedule_next(Daemon::STOP, None);
                         }
                     }
                     other => {
@@ -294,9 +294,9 @@ fn handler_panicked<A: App>(
     d.register_error(format!(
         "handler '{label}' panicked on event '{event}': {message}"
     ));
-    if event != "handler_panicked" {
+    if event != Daemon::HANDLER_PANICKED.name() {
         d.schedule_next(
-            "handler_panicked",
+            Daemon::HANDLER_PANICKED,
             Some(json!({"event": event, "handler": label, "message": message})),
         );
     }
@@ -431,8 +431,8 @@ fn builtin_handler<A: App>(
     match builtin {
         Builtin::Start => {
             tracing::warn!("Daemon startup initiated");
-            d.schedule_after_secs(settings.stats_interval, "log_statistics", None);
-            d.schedule_after_secs(settings.runlog_interval, "save_runlog", None);
+            d.schedule_after_secs(settings.stats_interval, Daemon::LOG_STATISTICS, None);
+            d.schedule_after_secs(settings.runlog_interval, Daemon::SAVE_RUNLOG, None);
         }
         Builtin::Stop => {
             if !d.done {
@@ -443,7 +443,7 @@ fn builtin_handler<A: App>(
                 );
                 d.set_done();
                 d.notifier.stopping();
-                d.schedule_after_secs(settings.stop_timeout, "terminate", None);
+                d.schedule_after_secs(settings.stop_timeout, Daemon::TERMINATE, None);
             }
         }
         Builtin::Terminate => {
@@ -462,7 +462,7 @@ fn builtin_handler<A: App>(
         Builtin::PeriodicRunlog => {
             save_runlog(d);
             if !d.done {
-                d.schedule_after_secs(settings.runlog_interval, "save_runlog", None);
+                d.schedule_after_secs(settings.runlog_interval, Daemon::SAVE_RUNLOG, None);
             }
         }
         Builtin::SaveState => {
@@ -475,13 +475,13 @@ fn builtin_handler<A: App>(
         Builtin::Watchdog => {
             d.notifier.watchdog();
             if let Some(interval) = notify::watchdog_interval() {
-                d.schedule_after(interval, "watchdog", None);
+                d.schedule_after(interval, Daemon::WATCHDOG, None);
             }
         }
         Builtin::LogStatistics => {
             log_statistics(d);
             if !d.done {
-                d.schedule_after_secs(settings.stats_interval, "log_statistics", None);
+                d.schedule_after_secs(settings.stats_interval, Daemon::LOG_STATISTICS, None);
             }
         }
     }

@@ -8,6 +8,10 @@
 //! [`Daemon`] context: the queue, the application's context, the done flag
 //! and its component's [`Statistics`].
 //!
+//! Events are named by text; each `#[on_event]` handler also gives its type
+//! a constant of the event's name ([`TypedEvent`]), so that `Spool::POLL`
+//! below is checked by the compiler where `"poll"` would not be.
+//!
 //! A component that polls a directory every `--poll-every` seconds and
 //! counts what it finds in the daemon's statistics:
 //!
@@ -49,7 +53,7 @@
 //!
 //!     #[on_event("start")]
 //!     fn start(&mut self, d: &mut Daemon<'_>, args: Args) -> Flow {
-//!         d.schedule("poll", None);
+//!         d.schedule(Spool::POLL, None);
 //!         Flow::Continue(args)
 //!     }
 //!
@@ -58,7 +62,7 @@
 //!         let found = std::fs::read_dir("/var/spool/demo").map_or(0, |dir| dir.count());
 //!         d.inc_statistic("found", found as u64);
 //!         if !d.is_done() {
-//!             d.schedule_after_secs(self.every, "poll", None);
+//!             d.schedule_after_secs(self.every, Spool::POLL, None);
 //!         }
 //!         Flow::Continue(args)
 //!     }
@@ -84,6 +88,7 @@ mod signals;
 mod sources;
 pub(crate) mod startup;
 pub(crate) mod stats;
+mod typed;
 mod wiring;
 mod workers;
 
@@ -95,4 +100,5 @@ pub use queue::{Event, EventQueue};
 pub use sender::Sender;
 pub use sources::{Interest, Ready, WatchId};
 pub use stats::Statistics;
+pub use typed::TypedEvent;
 pub use wiring::Wiring;

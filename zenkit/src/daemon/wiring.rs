@@ -199,17 +199,17 @@ impl<A: 'static> Wiring<A> {
             chains: Vec::new(),
         };
         for (event, builtin) in [
-            ("start", Builtin::Start),
-            ("stop", Builtin::Stop),
-            ("terminate", Builtin::Terminate),
+            (Daemon::START.name(), Builtin::Start),
+            (Daemon::STOP.name(), Builtin::Stop),
+            (Daemon::TERMINATE.name(), Builtin::Terminate),
             ("signal_hup", Builtin::Reload),
             ("signal_usr1", Builtin::SaveRunlog),
             ("signal_usr2", Builtin::SaveState),
             ("signal_alrm", Builtin::Wake),
-            ("log_statistics", Builtin::LogStatistics),
-            ("save_runlog", Builtin::PeriodicRunlog),
-            ("watchdog", Builtin::Watchdog),
-            ("handler_panicked", Builtin::Panicked),
+            (Daemon::LOG_STATISTICS.name(), Builtin::LogStatistics),
+            (Daemon::SAVE_RUNLOG.name(), Builtin::PeriodicRunlog),
+            (Daemon::WATCHDOG.name(), Builtin::Watchdog),
+            (Daemon::HANDLER_PANICKED.name(), Builtin::Panicked),
         ] {
             wiring.add(
                 0,

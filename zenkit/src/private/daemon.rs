@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use crate::daemon::{Args, Component, Daemon, Flow, Handler, NoConfig, Wiring};
+pub use crate::daemon::{Args, Component, Daemon, Flow, Handler, NoConfig, TypedEvent, Wiring};
 
 /// Passes a component's configuration on to its `#[configure]` or
 /// `#[check]` method unchanged; generated code calls it so that a method

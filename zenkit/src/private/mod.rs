@@ -564,11 +564,7 @@ mod daemon;
 #[cfg(feature = "daemon")]
 pub use daemon::*;
 
-pub use crate::plugin::{Plugin, Registration};
-
-/// Implemented by `#[zenkit::plugin]` for the type it registers, so that a
-/// type registered twice is a compile error (two conflicting impls).
-pub trait PluginRegisteredOnce {}
+pub use crate::plugin::{Plugin, RegisteredOnce, Registration};
 
 pub use crate::schema::{KeySchema, Schema, SchemaGenerator};
 pub use schemars;

@@ -36,6 +36,24 @@ impl Plugin for Meter {
 impl Meter {}
 
 #[zenkit::plugin]
+impl Clone for Meter {
+    fn clone(&self) -> Self {
+        Meter
+    }
+}
+
+/// Generic on the impl block: which instance would be registered?
+#[derive(Default)]
+struct Pair<T>(T);
+
+#[zenkit::plugin]
+impl<T: Default + 'static> Plugin for Pair<T> {
+    fn name(&self) -> &'static str {
+        "pair"
+    }
+}
+
+#[zenkit::plugin]
 fn meter() {}
 
 #[zenkit::plugin]

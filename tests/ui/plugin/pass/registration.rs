@@ -1,6 +1,7 @@
-//! Plugins registered at link time by `#[zenkit::plugin]` and listed by the
-//! application with `#[zen(plugins(...))]`; `linked_plugins` decides whether
-//! the registered ones join.
+//! Plugins registered at link time by `#[zenkit::plugin]`, on the `impl
+//! Plugin` block or on the type, and listed by the application with
+//! `#[zen(plugins(...))]`; `linked_plugins` decides whether the registered
+//! ones join.
 
 #![allow(dead_code)]
 
@@ -16,18 +17,19 @@ struct Vec;
 struct Registration;
 struct Default;
 
-/// Registered at link time.
-#[zenkit::plugin]
+/// Registered at link time, its name checked against the crate's others.
 #[derive(::core::default::Default)]
 struct Linked;
 
+#[zenkit::plugin]
 impl Plugin for Linked {
     fn name(&self) -> &'static str {
         "linked"
     }
 }
 
-/// An enum, registered through the prelude's name of the attribute.
+/// An enum, registered on its definition through the prelude's name of the
+/// attribute: its name is computed.
 #[plugin]
 #[derive(::core::default::Default)]
 enum Mode {
@@ -135,7 +137,10 @@ fn main() {
     let mut registered: ::std::vec::Vec<&str> =
         zenkit::__private::inventory::iter::<RuntimeRegistration>
             .into_iter()
-            .map(|r| (r.create)().name())
+            .map(|r| {
+                assert_eq!(r.package, "zenkit-examples-tests");
+                (r.create)().name()
+            })
             .collect();
     registered.sort();
     assert_eq!(registered, ["linked", "mode"]);
