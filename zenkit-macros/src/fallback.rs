@@ -24,10 +24,11 @@ pub(crate) fn kind_const(kind: Kind) -> Option<TokenStream> {
     Some(quote!(const KIND: #p::AppKind = #p::AppKind::#variant;))
 }
 
-/// The errors of `#[derive(ZenApp)]` and, when `stub` (the item is a
-/// concrete struct with named fields), a stub `App` impl of the right
-/// `kind`, so that the checks of its impl block's markers against the kind
-/// (`#[command]`, `#[on_event]`, ...) are not reported again.
+/// The errors of `#[derive(ZenApp)]` and, when `stub` (the item is not
+/// generic: also an enum or a tuple struct, which the derive refuses), a
+/// stub `App` impl of the right `kind`, so that neither the uses of the
+/// type as an application nor the checks of its impl block's markers
+/// against the kind (`#[command]`, `#[on_event]`, ...) are reported again.
 pub(crate) fn app(ident: &Ident, errors: TokenStream, stub: bool, kind: Kind) -> TokenStream {
     let p = private();
     if !stub {

@@ -20,8 +20,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     if let Some(app) = &app {
         check::app(&cx, app);
     }
-    let stub =
-        app.is_some() && input.generics.params.is_empty() && input.generics.where_clause.is_none();
+    let stub = input.generics.params.is_empty() && input.generics.where_clause.is_none();
     let kind = app.as_ref().map_or(Kind::Base, |a| a.attrs.kind());
     match (cx.check(), app) {
         (Ok(()), Some(app)) => generate(&app),
