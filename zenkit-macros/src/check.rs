@@ -779,6 +779,12 @@ fn signature(cx: &Ctxt, kind: HookKind, place: Place, sig: &syn::Signature, more
     if let Some(asyncness) = &sig.asyncness {
         return wrong(asyncness, &format!("{noun} cannot be `async`"));
     }
+    if let syn::Safety::Unsafe(unsafety) = &sig.safety {
+        return wrong(
+            unsafety,
+            &format!("{noun} cannot be `unsafe`: the runtime calls it as a safe method; put the unsafe code in an `unsafe` block inside it"),
+        );
+    }
     if !sig.generics.params.is_empty() {
         return wrong(
             &sig.generics,

@@ -42,6 +42,11 @@ impl Tool {
     async fn later(&mut self, _ctx: &mut Context) -> Result<()> {
         Ok(())
     }
+
+    #[action]
+    unsafe fn release(&mut self, _ctx: &mut Context) -> Result<()> {
+        Ok(())
+    }
 }
 
 fn main() -> std::process::ExitCode {

@@ -24,6 +24,11 @@ impl Tail {
     fn no_return(&mut self, _d: &mut Daemon, _args: Args) {}
 
     #[on_event("poll")]
+    unsafe fn raw(&mut self, _d: &mut Daemon, args: Args) -> Flow {
+        Flow::with(args)
+    }
+
+    #[on_event("poll")]
     fn generic<T>(&mut self, _d: &mut Daemon, args: Args) -> Flow {
         Flow::Continue(args)
     }
