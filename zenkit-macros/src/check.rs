@@ -272,6 +272,18 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
                     format!("`{other}` cannot be combined with `component`: a component is a part of the daemon, neither configuration nor persistent state; it reads the configuration through the `Daemon` its handlers get"),
                 );
             }
+            let ty = crate::expand::type_text(field.ty);
+            match field.shape() {
+                Shape::Many(_) | Shape::OptionalMany(_) => cx.error_spanned_by(
+                    field.ty,
+                    format!("a `component` field holds one component, and `{ty}` is a list: give each component a field of its own, or make one component that holds the list"),
+                ),
+                Shape::Optional(_) => cx.error_spanned_by(
+                    field.ty,
+                    format!("a `component` field holds one component, which is always there, and `{ty}` may be none: let the component do nothing when its configuration says so"),
+                ),
+                Shape::One | Shape::Flag => {}
+            }
             continue;
         }
         let is_key = attrs.cli.is_some() || attrs.config.is_some();
@@ -359,10 +371,7 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
         if let Some((long, span)) = field.long() {
             let explicit = cli.long.is_some();
             if !explicit && !valid_long(&long) {
-                cx.error_at(
-                    span,
-                    format!("`--{long}` is not a valid option name; give one with `cli(long = \"...\")`"),
-                );
+                cx.error_at(span, invalid_long_message(field, &long));
             } else if explicit || !key_clash {
                 match taken(
                     &long,
@@ -480,6 +489,25 @@ fn field_attributes(cx: &Ctxt, field: &Field, is_key: bool, vars: &mut HashMap<S
             );
         }
     }
+}
+
+/// Why the option a field's name gives is no option name, and what to
+/// write instead, in terms of the field: its leading `_` would be a dash.
+fn invalid_long_message(field: &Field, long: &str) -> String {
+    let ident = &field.ident;
+    let bare = field
+        .ident
+        .to_string()
+        .trim_start_matches('_')
+        .replace('_', "-");
+    if field.ident.to_string().starts_with('_') && valid_long(&bare) {
+        return format!(
+            "the option of field `{ident}` would start with a dash, from the field's leading `_`: name it with `cli(long = \"{bare}\")`, or rename the field"
+        );
+    }
+    format!(
+        "field `{ident}` gives no valid option name (`{long}`): name the option with `cli(long = \"...\")`, or rename the field"
+    )
 }
 
 /// Where hook methods are: the impl block of an application

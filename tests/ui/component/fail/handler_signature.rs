@@ -24,8 +24,8 @@ impl Tail {
     fn no_return(&mut self, _d: &mut Daemon, _args: Args) {}
 
     #[on_event("poll")]
-    unsafe fn raw(&mut self, _d: &mut Daemon, args: Args) -> Flow {
-        Flow::with(args)
+    unsafe fn raw(&mut self, _d: &mut Daemon, _args: Args) -> Flow {
+        Flow::next()
     }
 
     #[on_event("poll")]
