@@ -346,7 +346,10 @@ mod tests {
         .to_string();
         assert!(!out.contains("compile_error"), "{out}");
         assert!(out.contains("RegisteredOnce for Level < 1 >"), "{out}");
-        assert!(out.contains("new_plugin :: < Level < 1 > >"), "{out}");
+        assert!(
+            out.contains("< Level < 1 > as :: zenkit :: types :: PluginType > :: new_plugin"),
+            "{out}"
+        );
         assert!(
             out.contains("macro_rules ! two_plugins_of_this_crate_are_named__level_2d_1"),
             "{out}"
