@@ -366,7 +366,10 @@ mod tests {
             ),
         )
         .to_string();
-        assert!(out.contains("new_plugin :: < Mode >"), "{out}");
+        assert!(
+            out.contains("< Mode as :: zenkit :: types :: PluginType > :: new_plugin"),
+            "{out}"
+        );
         assert!(!out.contains("macro_rules"), "{out}");
         // the mark a registration leaves expands to the item alone
         let item = quote!(
