@@ -63,3 +63,56 @@ fn messages_speak_the_authors_terms() {
         leaks.join("\n")
     );
 }
+
+/// Where each error of a `.stderr` file points: the file and line:column
+/// after its `-->`, if the line after the error's headline has one.
+fn error_locations(text: &str) -> Vec<Option<(String, String)>> {
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.starts_with("error:") || line.starts_with("error["))
+        .map(|(i, _)| {
+            let next = lines.get(i + 1)?.trim_start().strip_prefix("--> ")?;
+            let (file, position) = next.split_once(':')?;
+            Some((file.to_string(), position.to_string()))
+        })
+        .collect()
+}
+
+/// Every misuse case is one error on the author's own token: each error of
+/// a case points into the case's own file, no two at the same token (a
+/// second error there would be a cascade), and the cases cover at least a
+/// hundred mistakes.
+#[test]
+fn every_mistake_is_one_error_on_the_authors_token() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut mistakes = 0;
+    let mut wrong = Vec::new();
+    for file in expectations() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let case = file.with_extension("rs");
+        let case = case
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let mut seen = std::collections::BTreeSet::new();
+        for location in error_locations(&text) {
+            mistakes += 1;
+            match location {
+                Some((path, position)) if case.ends_with(&path) => {
+                    if !seen.insert(position.clone()) {
+                        wrong.push(format!("{case}:{position}: two errors at one token"));
+                    }
+                }
+                Some((path, position)) => wrong.push(format!(
+                    "{case}: an error in {path}:{position}, not in the case"
+                )),
+                None => wrong.push(format!("{case}: an error without a location")),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(mistakes >= 100, "only {mistakes} misuse cases");
+}
