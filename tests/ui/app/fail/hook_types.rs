@@ -19,6 +19,18 @@ impl Tool {
     }
 
     #[action]
+    fn boxed(&mut self, _ctx: &mut Context) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        Ok(())
+    }
+
+    #[action]
+    fn question_mark(&mut self, _ctx: &mut Context) -> Result<()> {
+        let refused: std::result::Result<(), Refusal> = Ok(());
+        refused?;
+        Ok(())
+    }
+
+    #[action]
     fn wrong_context(&mut self, _ctx: &mut String) -> Result<()> {
         Ok(())
     }
