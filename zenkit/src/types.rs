@@ -323,7 +323,7 @@ pub trait ScriptCommands {
 #[diagnostic::on_unimplemented(
     message = "`default_command` names no command of `{Self}`",
     label = "no `#[command]` method has this name",
-    note = "a command's name is its method's name in kebab-case, or the one in `#[command(name = \"...\")]`"
+    note = "a command's name is its method's name in kebab-case, or the one in `#[command(name = \"...\")]`; a script has at least one `#[command]` method"
 )]
 pub trait HasCommand<const NAME: u64> {
     #[doc(hidden)]

@@ -330,20 +330,18 @@ fn info(app: &AppStruct) -> TokenStream {
     }
 }
 
-/// The checks of a script against the commands of its impl block: at
-/// least one command, and a `default_command` naming one of them.
+/// The check of a script against the commands of its impl block: its
+/// `default_command` names one of them, or without one, it has one. (A
+/// `default_command` of a script without commands names none: one error.)
 fn script_assertions(app: &AppStruct) -> TokenStream {
     let Some(script) = &app.attrs.script else {
         return TokenStream::new();
     };
     let ident = app.ident;
-    let some = kinds::requires(ident, "ScriptCommands", script.span());
-    let default = app
-        .attrs
-        .default_command
-        .as_ref()
-        .map(|(_, name)| kinds::requires_command(ident, &name.value(), name.span()));
-    quote!(#some #default)
+    match &app.attrs.default_command {
+        Some((_, name)) => kinds::requires_command(ident, &name.value(), name.span()),
+        None => kinds::requires(ident, "ScriptCommands", script.span()),
+    }
 }
 
 fn options(app: &AppStruct) -> TokenStream {

@@ -39,9 +39,7 @@ pub(crate) fn kind_impls(ty: &impl ToTokens, kind: Kind) -> TokenStream {
 }
 
 /// The impls of the traits of an impl block's commands, named `names`:
-/// `ScriptCommands` when there is one, `CommandNamed` for each. A block
-/// without commands has every `CommandNamed`, so that a script without
-/// commands is one error, not a second one for its `default_command`.
+/// `ScriptCommands` when there is one, `CommandNamed` for each.
 pub(crate) fn command_impls<'a>(
     ty: &impl ToTokens,
     names: impl Iterator<Item = &'a str>,
@@ -49,9 +47,7 @@ pub(crate) fn command_impls<'a>(
     // two commands of one name are an error of their own
     let names: std::collections::BTreeSet<&str> = names.collect();
     if names.is_empty() {
-        return quote! {
-            impl<const NAME: u64> ::zenkit::types::CommandNamed<NAME> for #ty {}
-        };
+        return TokenStream::new();
     }
     let hashes = names.into_iter().map(name_hash);
     quote! {

@@ -26,6 +26,14 @@ impl Empty {
     }
 }
 
+/// A script without commands and without a default.
+#[derive(ZenApp, Default)]
+#[zen(script)]
+struct Bare {}
+
+#[zenkit::app]
+impl Bare {}
+
 /// Commands on an application that is not a script.
 #[derive(ZenApp, Default)]
 struct Plain {}
