@@ -492,22 +492,37 @@ fn field_attributes(cx: &Ctxt, field: &Field, is_key: bool, vars: &mut HashMap<S
 }
 
 /// Why the option a field's name gives is no option name, and what to
-/// write instead, in terms of the field: its leading `_` would be a dash.
+/// write instead, in terms of the field.
 fn invalid_long_message(field: &Field, long: &str) -> String {
-    let ident = &field.ident;
-    let bare = field
-        .ident
-        .to_string()
-        .trim_start_matches('_')
-        .replace('_', "-");
-    if field.ident.to_string().starts_with('_') && valid_long(&bare) {
-        return format!(
-            "the option of field `{ident}` would start with a dash, from the field's leading `_`: name it with `cli(long = \"{bare}\")`, or rename the field"
-        );
-    }
-    format!(
-        "field `{ident}` gives no valid option name (`{long}`): name the option with `cli(long = \"...\")`, or rename the field"
+    invalid_name_message(
+        &format!("the option of field `{}`", field.ident),
+        &field.ident.to_string(),
+        "field",
+        |name| format!("cli(long = \"{name}\")"),
     )
+    .unwrap_or_else(|| {
+        format!(
+            "field `{}` gives no valid option name (`{long}`): name the option with `cli(long = \"...\")`, or rename the field",
+            field.ident
+        )
+    })
+}
+
+/// The message for a name taken from an identifier with a leading `_`,
+/// which would start the name with a dash: `what` (the option of field
+/// `_x`) is then named with `attribute(bare name)`, or `item` renamed.
+/// `None` when the identifier is wrong in another way.
+fn invalid_name_message(
+    what: &str,
+    ident: &str,
+    item: &str,
+    attribute: impl Fn(&str) -> String,
+) -> Option<String> {
+    let bare = ident.trim_start_matches('_').replace('_', "-");
+    (ident.starts_with('_') && valid_long(&bare)).then(|| {
+        let attribute = attribute(&bare);
+        format!("{what} would start with a dash, from the {item}'s leading `_`: name it with `{attribute}`, or rename the {item}")
+    })
 }
 
 /// Where hook methods are: the impl block of an application
@@ -745,10 +760,17 @@ fn named<'a>(cx: &Ctxt, hook: &'a Hook, names: &mut HashMap<(HookKind, &'a str),
     let marker = kind.as_str();
     let name = hook.name.as_str();
     if hook.marker.name.is_none() && !valid_long(name) {
-        cx.error_at(
-            hook.name_span,
-            format!("`{name}` is not a valid {marker} name; give one with `#[{marker}(name = \"...\")]`"),
-        );
+        let method = hook.method.to_string();
+        let message = invalid_name_message(
+            &format!("the {marker} name of method `{method}`"),
+            &method,
+            "method",
+            |name| format!("#[{marker}(name = \"{name}\")]"),
+        )
+        .unwrap_or_else(|| {
+            format!("`{name}` is not a valid {marker} name; give one with `#[{marker}(name = \"...\")]`")
+        });
+        cx.error_at(hook.name_span, message);
     } else if kind == HookKind::Action
         && zenkit_builtins::actions(Kind::Base).any(|a| a.name == name)
     {
