@@ -5,9 +5,14 @@
 //!
 //! Each macro runs one pipeline: `ast` reads the item into a small model,
 //! `attr` reads the attributes into typed values, `check` runs the checks
-//! that span several attributes, `expand` generates the code. Every error is
+//! that span several attributes (`defaults` those of literal defaults
+//! against the field's type), `expand` generates the code. Every error is
 //! collected in a `ctxt::Ctxt` and all are reported at once; on error
-//! `fallback` still emits the user's item and stub impls.
+//! `fallback` still emits the user's item and stub impls. What the compiler
+//! checks for the macros is spelt as traits of `zenkit::types` on the
+//! author's tokens (`expand::kinds` for the rules between an application's
+//! kind and its methods), so that its errors read like the macros' own;
+//! `features` leaves out what zenkit's features turn off.
 
 mod ast;
 mod attr;
