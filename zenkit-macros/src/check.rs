@@ -272,7 +272,7 @@ pub(crate) fn app(cx: &Ctxt, app: &AppStruct) {
                     format!("`{other}` cannot be combined with `component`: a component is a part of the daemon, neither configuration nor persistent state; it reads the configuration through the `Daemon` its handlers get"),
                 );
             }
-            let ty = crate::expand::type_text(field.ty);
+            let ty = crate::attr::type_text(field.ty);
             match field.shape() {
                 Shape::Many(_) | Shape::OptionalMany(_) => cx.error_spanned_by(
                     field.ty,

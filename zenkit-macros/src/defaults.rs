@@ -11,8 +11,9 @@ use quote::quote_spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, Type, UnOp};
 
 use crate::ast::{is_duration, Field, Shape};
+use crate::attr::type_text;
 use crate::ctxt::Ctxt;
-use crate::expand::{private, type_text};
+use crate::expand::private;
 
 /// A value type whose literals the macro can check.
 #[derive(Clone, Copy)]
@@ -154,7 +155,7 @@ fn text_of(literal: &Literal<'_>) -> String {
 /// Whether the integer of `magnitude`, negative or not, is in `min..=max`.
 fn int_fits(negative: bool, magnitude: u128, min: i128, max: u128) -> bool {
     if negative {
-        magnitude <= min.unsigned_abs() && (magnitude == 0 || min < 0)
+        magnitude <= min.unsigned_abs()
     } else {
         magnitude <= max
     }

@@ -143,7 +143,7 @@ fn generate(hooks: &HooksImpl) -> TokenStream {
     let config = configuration(hooks);
     let state = hooks.of(HookKind::State).next().map(|hook| {
         let self_ty = &hooks.item.self_ty;
-        let ty = super::type_text(self_ty);
+        let ty = crate::attr::type_text(self_ty);
         let call = call(hook, quote!(self), &[], COMPONENT_STATE, Some(quote!(#ty)));
         quote! {
             fn state(&self) -> #p::Value {

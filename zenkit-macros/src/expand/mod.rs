@@ -9,23 +9,11 @@ pub(crate) mod plugin;
 pub(crate) mod value;
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
-use quote::{quote, ToTokens};
+use quote::quote;
 
 /// The path every generated reference to the runtime goes through.
 pub(crate) fn private() -> TokenStream {
     quote!(::zenkit::__private)
-}
-
-/// A type as the author wrote it, for messages: `Vec<u8>`, `std::path::PathBuf`.
-pub(crate) fn type_text(ty: &impl ToTokens) -> String {
-    ty.to_token_stream()
-        .to_string()
-        .replace(" :: ", "::")
-        .replace(":: ", "::")
-        .replace(" < ", "<")
-        .replace("< ", "<")
-        .replace(" >", ">")
-        .replace(" ,", ",")
 }
 
 /// `tokens` with every span set to `span`, so that an error about them is

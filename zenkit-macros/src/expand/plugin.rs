@@ -40,20 +40,22 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         }
     };
     let plugin = match &mut item {
-        Item::Struct(s) => {
-            let ident = &s.ident;
-            let generic = generic_error(&s.generics, || {
+        Item::Struct(syn::ItemStruct {
+            ident,
+            generics,
+            attrs,
+            ..
+        })
+        | Item::Enum(syn::ItemEnum {
+            ident,
+            generics,
+            attrs,
+            ..
+        }) => {
+            let generic = generic_error(generics, || {
                 format!("`{ident}` is generic; implement `Plugin` for the instances you need and list them in the application's `#[zen(plugins({ident}<...>))]`")
             });
-            check_attrs(&cx, &ident.to_string(), generic, &mut s.attrs);
-            Some((syn::parse_quote!(#ident), ident.span(), None))
-        }
-        Item::Enum(e) => {
-            let ident = &e.ident;
-            let generic = generic_error(&e.generics, || {
-                format!("`{ident}` is generic; implement `Plugin` for the instances you need and list them in the application's `#[zen(plugins({ident}<...>))]`")
-            });
-            check_attrs(&cx, &ident.to_string(), generic, &mut e.attrs);
+            check_attrs(&cx, &ident.to_string(), generic, attrs);
             Some((syn::parse_quote!(#ident), ident.span(), None))
         }
         Item::Impl(i) if is_plugin_impl(i) => {
