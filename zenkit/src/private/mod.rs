@@ -465,22 +465,19 @@ impl Range {
     }
 }
 
-/// One number of a `#[zen(range = ...)]` field: its index in a list, its
-/// value and how it is written.
-pub type Number = (Option<usize>, Bound, String);
-
 /// The numbers a `#[zen(range = ...)]` field holds: a number, or an
 /// `Option` or `Vec` of numbers.
 pub trait Numbers {
-    /// The numbers of the value, each with its index in a list.
-    fn numbers(&self) -> Vec<Number>;
+    /// The first number of the value outside `range`, with its index in a
+    /// list, as written; only that one is formatted.
+    fn outside(&self, range: &Range) -> Option<(Option<usize>, String)>;
 }
 
 macro_rules! number_in_range {
     ($($t:ty)*) => {$(
         impl Numbers for $t {
-            fn numbers(&self) -> Vec<Number> {
-                vec![(None, Bound::from(*self), self.to_string())]
+            fn outside(&self, range: &Range) -> Option<(Option<usize>, String)> {
+                (!range.contains(Bound::from(*self))).then(|| (None, self.to_string()))
             }
         }
     )*};
@@ -489,21 +486,16 @@ macro_rules! number_in_range {
 number_in_range!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
 
 impl<T: Numbers> Numbers for Option<T> {
-    fn numbers(&self) -> Vec<Number> {
-        self.as_ref().map(T::numbers).unwrap_or_default()
+    fn outside(&self, range: &Range) -> Option<(Option<usize>, String)> {
+        self.as_ref().and_then(|value| value.outside(range))
     }
 }
 
 impl<T: Numbers> Numbers for Vec<T> {
-    fn numbers(&self) -> Vec<Number> {
+    fn outside(&self, range: &Range) -> Option<(Option<usize>, String)> {
         self.iter()
             .enumerate()
-            .flat_map(|(i, v)| {
-                v.numbers()
-                    .into_iter()
-                    .map(move |(_, n, text)| (Some(i), n, text))
-            })
-            .collect()
+            .find_map(|(i, value)| value.outside(range).map(|(_, text)| (Some(i), text)))
     }
 }
 
@@ -516,16 +508,12 @@ pub fn get_in_range<T: DeserializeOwned + Numbers>(
     range: Range,
 ) -> Result<T> {
     let value = config.get::<T>(key)?;
-    for (index, n, text) in value.numbers() {
-        if !range.contains(n) {
-            let path = match index {
-                Some(i) => format!("{key}[{i}]"),
-                None => key.to_string(),
-            };
-            return Err(
-                config.error_for(&path, format!("{text} is out of the range {}", range.text))
-            );
-        }
+    if let Some((index, text)) = value.outside(&range) {
+        let path = match index {
+            Some(i) => format!("{key}[{i}]"),
+            None => key.to_string(),
+        };
+        return Err(config.error_for(&path, format!("{text} is out of the range {}", range.text)));
     }
     Ok(value)
 }
@@ -754,15 +742,17 @@ mod tests {
         assert!(!range(Some(int(1)), Some(int(2)), true).contains(float(2.5)));
         assert!(range(Some(float(0.5)), Some(float(1.5)), true).contains(int(1)));
         assert_eq!(Bound::from(u128::MAX), int(i128::MAX));
+        let two_to_five = range(Some(int(2)), Some(int(5)), true);
         assert_eq!(
-            Some(vec![3_u8, 7]).numbers(),
-            [
-                (Some(0), int(3), "3".to_string()),
-                (Some(1), int(7), "7".to_string())
-            ]
+            Some(vec![3_u8, 7]).outside(&two_to_five),
+            Some((Some(1), "7".to_string()))
         );
-        assert_eq!(0.1_f32.numbers()[0].2, "0.1");
-        assert!(Option::<f64>::None.numbers().is_empty());
+        assert_eq!(Some(vec![3_u8, 4]).outside(&two_to_five), None);
+        assert_eq!(
+            0.1_f32.outside(&two_to_five),
+            Some((None, "0.1".to_string()))
+        );
+        assert_eq!(Option::<f64>::None.outside(&two_to_five), None);
     }
 
     #[test]
