@@ -58,16 +58,15 @@
 
 use std::fs::File;
 use std::marker::PhantomData;
-use std::os::fd::AsFd;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use zenkit::cli::value_parser;
-use zenkit::daemon::{Args, Component, Daemon, Flow, Handler, Interest, Ready};
+use zenkit::daemon::{Args, Component, Daemon, Flow, Handler};
 use zenkit::prelude::{debug, error, info, warn};
 
+use crate::backend::{self, DirBackend, Endpoint, QueueBackend, Spec};
 use crate::channel::{prefixed, Events, FilerKeys};
 use crate::{Channel, DirQueue, Main, Options};
 
@@ -134,7 +133,7 @@ struct Target {
     #[serde(default)]
     meta: Option<Value>,
     #[serde(default)]
-    queue_tgt: Option<PathBuf>,
+    queue_tgt: Option<String>,
 }
 
 /// Whether the filer takes messages.
@@ -150,8 +149,7 @@ enum Status {
 #[derive(Debug)]
 pub struct Filer<C: Channel = Main> {
     config: FilerConfig,
-    queue: Option<DirQueue>,
-    inotify: Option<Inotify>,
+    queue: Option<Box<dyn QueueBackend>>,
     status: Status,
     /// No `message_next` is queued: the queue was empty at the last look.
     idle: bool,
@@ -172,7 +170,6 @@ impl<C: Channel> Default for Filer<C> {
         Filer {
             config: FilerConfig::default(),
             queue: None,
-            inotify: None,
             status: Status::Running,
             idle: true,
             processing: None,
@@ -185,22 +182,16 @@ impl<C: Channel> Default for Filer<C> {
     }
 }
 
-/// `dir` as Mentat resolves it: a bare name is under `<var>/spool/`.
-fn queue_path(var: &Path, dir: &str) -> PathBuf {
-    if Path::new(dir)
-        .parent()
-        .is_some_and(|p| !p.as_os_str().is_empty())
-    {
-        PathBuf::from(dir)
-    } else {
-        var.join("spool").join(dir)
-    }
-}
-
 impl<C: Channel> Filer<C> {
-    /// The input queue, once set up.
+    /// The input queue, once set up, when it is a directory queue.
     pub fn queue(&mut self) -> Option<&mut DirQueue> {
-        self.queue.as_mut()
+        let backend = self.queue.as_mut()?.as_any_mut();
+        backend.downcast_mut::<DirBackend>().map(DirBackend::queue)
+    }
+
+    /// The queues, once set up, whatever their backend.
+    pub fn backend(&mut self) -> Option<&mut dyn QueueBackend> {
+        Some(self.queue.as_mut()?.as_mut())
     }
 
     /// Adds `file` (named `path`) to the files flushed to disk before
@@ -210,7 +201,7 @@ impl<C: Channel> Filer<C> {
     /// filer flushes `file` once per batch.
     pub fn flush_with(&mut self, file: File, path: impl Into<PathBuf>) {
         match self.queue.as_mut() {
-            Some(queue) => queue.flush_with(file, path),
+            Some(queue) => queue.flush_with(file, path.into()),
             None => self.outputs.push((file, path.into())),
         }
     }
@@ -266,7 +257,7 @@ impl<C: Channel> Filer<C> {
         args: Args,
         verb: &str,
         counter: &str,
-        op: impl FnOnce(&mut DirQueue, &Target) -> zenkit::Result<()>,
+        op: impl FnOnce(&mut dyn QueueBackend, &Target) -> zenkit::Result<()>,
     ) -> Flow {
         let target: Target = match args.as_ref().map(Target::deserialize) {
             Some(Ok(target)) => target,
@@ -286,7 +277,7 @@ impl<C: Channel> Filer<C> {
         let Some(queue) = self.queue.as_mut() else {
             return Flow::Stop;
         };
-        match op(queue, &target) {
+        match op(queue.as_mut(), &target) {
             Ok(()) => {
                 d.inc_statistic(counter, 1);
                 self.staged(d, verb == "update");
@@ -319,7 +310,7 @@ impl<C: Channel> Filer<C> {
     /// Pauses while the output queue is too full, by the filer's own count.
     fn output_full(&mut self, d: &mut Daemon<'_>) -> bool {
         let limit = self.config.queue_out_limit;
-        let Some(len) = self.queue.as_ref().and_then(DirQueue::next_queue_len) else {
+        let Some(len) = self.queue.as_ref().and_then(|q| q.next_queue_len()) else {
             return false;
         };
         if len as u64 <= limit || limit == 0 {
@@ -352,10 +343,10 @@ impl<C: Channel> Filer<C> {
                 Ok(rescan) => {
                     if rescan.recovered > 0 {
                         warn!(
-                            "Component '{}': Recovered {} message(s) abandoned in '{}'",
+                            "Component '{}': Recovered {} message(s) abandoned in {}",
                             d.component(),
                             rescan.recovered,
-                            queue.pending_dir().display()
+                            queue.input()
                         );
                     }
                     quiet = rescan.incoming == 0 && rescan.others_pending == 0;
@@ -404,9 +395,9 @@ impl<C: Channel> Filer<C> {
         }
     }
 
-    fn incoming(&mut self, d: &mut Daemon<'_>, _ready: Ready) -> Flow {
-        if let Some(inotify) = &self.inotify {
-            while matches!(inotify.read_events(), Ok(events) if !events.is_empty()) {}
+    fn incoming(&mut self, d: &mut Daemon<'_>) -> Flow {
+        if let Some(queue) = self.queue.as_mut() {
+            queue.woken();
         }
         self.wake(d);
         if !self.check_armed {
@@ -619,12 +610,7 @@ impl<C: Channel> Component for Filer<C> {
         vec![
             handler(Daemon::START.name(), "start", Filer::<C>::start),
             handler(events.queue_check, "queue_check", Filer::<C>::queue_check),
-            handler(events.incoming, "incoming", |f, d, args| {
-                match args.as_ref().map(Ready::deserialize) {
-                    Some(Ok(ready)) => f.incoming(d, ready),
-                    _ => Flow::Stop,
-                }
-            }),
+            handler(events.incoming, "incoming", |f, d, _args| f.incoming(d)),
             handler(
                 events.message_next,
                 "message_next",
@@ -674,8 +660,7 @@ impl<C: Channel> Component for Filer<C> {
             }),
             handler(events.message_dispatch, "message_dispatch", |f, d, args| {
                 f.on_message(d, args, "dispatch", "cnt_dispatched", |q, t| {
-                    let dir = t.queue_tgt.as_deref().unwrap_or(Path::new(""));
-                    q.dispatch(&t.id, dir, t.meta.as_ref())
+                    q.dispatch(&t.id, t.queue_tgt.as_deref().unwrap_or(""), t.meta.as_ref())
                 })
             }),
             handler(
@@ -683,8 +668,7 @@ impl<C: Channel> Component for Filer<C> {
                 "message_duplicate",
                 |f, d, args| {
                     f.on_message(d, args, "duplicate", "cnt_duplicated", |q, t| {
-                        let dir = t.queue_tgt.as_deref().unwrap_or(Path::new(""));
-                        q.duplicate(&t.id, dir, t.meta.as_ref())
+                        q.duplicate(&t.id, t.queue_tgt.as_deref().unwrap_or(""), t.meta.as_ref())
                     })
                 },
             ),
@@ -697,7 +681,7 @@ impl<C: Channel> Component for Filer<C> {
     }
 
     /// Opens the queues (creating missing directories), recovers what
-    /// instances that died left, and watches `incoming/`.
+    /// instances that died left, and watches the input queue.
     fn setup(&mut self, d: &mut Daemon<'_>) -> zenkit::Result<()> {
         let var = d.paths().var.clone();
         let in_dir = self
@@ -708,49 +692,46 @@ impl<C: Channel> Component for Filer<C> {
                 "" => d.name().to_string(),
                 channel => format!("{}-{channel}", d.name()),
             });
+        let input = Endpoint::parse(&var, &in_dir);
+        let output = self
+            .config
+            .queue_out_dir
+            .as_deref()
+            .map(|dir| Endpoint::parse(&var, dir));
         let options = Options {
-            next: self
-                .config
-                .queue_out_dir
-                .as_deref()
-                .map(|dir| queue_path(&var, dir)),
             perms: Some(self.config.queue_in_perms),
             recover: self.config.queue_in_recover,
             group_commit: self.config.queue_batch > 1,
             ..Options::default()
         };
-        let mut queue = DirQueue::open(queue_path(&var, &in_dir), options)?;
+        let (input_key, output_key) = (
+            prefixed::<C>("queue_in_dir"),
+            prefixed::<C>("queue_out_dir"),
+        );
+        let spec = Spec {
+            input_key: &input_key,
+            input: &input,
+            output_key: &output_key,
+            output: output.as_ref(),
+            options: &options,
+            batch: self.config.queue_batch,
+        };
+        let mut queue = backend::open(d, &spec)?;
         for (file, path) in self.outputs.drain(..) {
             queue.flush_with(file, path);
         }
-        let inotify = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC)
-            .map_err(|e| zenkit::Error::setup(format!("cannot watch the input queue: {e}")))?;
-        inotify
-            .add_watch(
-                queue.incoming_dir(),
-                AddWatchFlags::IN_MOVED_TO | AddWatchFlags::IN_CLOSE_WRITE,
-            )
-            .map_err(|e| {
-                zenkit::Error::setup(format!(
-                    "cannot watch {}: {e}",
-                    queue.incoming_dir().display()
-                ))
-            })?;
-        d.watch_fd(inotify.as_fd(), Interest::READABLE, self.events.incoming);
+        queue.watch(d, self.events.incoming)?;
         let name = d.component().to_string();
         info!(
-            "[STATUS] Component '{name}': Using directory '{}' as input message queue",
-            queue.dir().display()
+            "[STATUS] Component '{name}': Using {} as input message queue",
+            queue.input()
         );
         info!(
             "[STATUS] Component '{name}': Using '{}' as wait time for empty input message queue",
             self.config.queue_in_wait
         );
-        if let Some(next) = queue.next_dir() {
-            info!(
-                "[STATUS] Component '{name}': Using directory '{}' as output message queue",
-                next.display()
-            );
+        if let Some(next) = queue.output() {
+            info!("[STATUS] Component '{name}': Using {next} as output message queue");
             info!(
                 "[STATUS] Component '{name}': Using '{}' as output message queue limit",
                 self.config.queue_out_limit
@@ -761,16 +742,31 @@ impl<C: Channel> Component for Filer<C> {
             );
         }
         self.queue = Some(queue);
-        self.inotify = Some(inotify);
         Ok(())
     }
 
+    /// Hands the new configuration's keys to the queues.
+    fn reload(&mut self, d: &mut Daemon<'_>) -> zenkit::Result<()> {
+        match self.queue.as_mut() {
+            Some(queue) => queue.reload(d),
+            None => Ok(()),
+        }
+    }
+
     fn state(&self) -> Value {
+        let stats = self.queue.as_ref().map(|q| {
+            Value::Object(
+                q.stats()
+                    .into_iter()
+                    .map(|(name, n)| (name.to_string(), Value::from(n)))
+                    .collect(),
+            )
+        });
         json!({
-            "queue_in_dir": self.queue.as_ref().map(|q| q.dir().to_path_buf()),
-            "queue_out_dir": self.queue.as_ref().and_then(|q| q.next_dir().map(Path::to_path_buf)),
+            "queue_in": self.queue.as_ref().map(|q| q.input()),
+            "queue_out": self.queue.as_ref().and_then(|q| q.output()),
             "paused": self.status == Status::Paused,
-            "stats": self.queue.as_ref().map(|q| q.stats().to_json()),
+            "stats": stats,
         })
     }
 }

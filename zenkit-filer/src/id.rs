@@ -54,9 +54,10 @@ impl MessageId {
         parse(&self.0)
     }
 
-    /// The id of the message whose file is named `name`.
-    pub(crate) fn from_name(name: String) -> MessageId {
-        MessageId(name)
+    /// The id `name`, as it is: the name of a message's file, or the id a
+    /// queue backend other than the directory gives its messages.
+    pub fn new(name: impl Into<String>) -> MessageId {
+        MessageId(name.into())
     }
 }
 
@@ -164,8 +165,7 @@ mod tests {
 
     #[test]
     fn ids_in_mentat_format_are_parsed() {
-        let id =
-            MessageId::from_name("mentat.cesnet.cz.4242.1700000000.012345.2049.131077.msg".into());
+        let id = MessageId::new("mentat.cesnet.cz.4242.1700000000.012345.2049.131077.msg");
         let parts = id.parts().unwrap();
         assert_eq!(
             parts,
@@ -186,14 +186,14 @@ mod tests {
             "host.-1.1700000000.000001.0.0.msg",
             "host.1.1700000000.000001.0.x.msg",
         ] {
-            assert_eq!(MessageId::from_name(other.into()).parts(), None, "{other}");
+            assert_eq!(MessageId::new(other.to_string()).parts(), None, "{other}");
         }
     }
 
     #[test]
     fn generated_ids_parse_back() {
         let name = generate("host.example", 7, 9);
-        let id = MessageId::from_name(name);
+        let id = MessageId::new(name);
         let parts = id.parts().unwrap();
         assert_eq!(parts.host, "host.example");
         assert_eq!(parts.pid, std::process::id());

@@ -174,6 +174,7 @@
 #![warn(missing_docs)]
 #![warn(unnameable_types)]
 
+mod backend;
 mod channel;
 mod component;
 mod dirs;
@@ -184,6 +185,7 @@ mod json;
 mod queue;
 mod stats;
 
+pub use backend::{BackendKind, DirBackend, Endpoint, QueueBackend, Spec};
 pub use channel::{Channel, FilerKeys, Main};
 pub use component::{Filer, FilerConfig, Process};
 pub use id::{IdParts, MessageId};

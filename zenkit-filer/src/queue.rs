@@ -115,6 +115,11 @@ pub struct Message {
 }
 
 impl Message {
+    /// A message of a queue backend: its id and its content.
+    pub fn new(id: MessageId, data: Vec<u8>) -> Message {
+        Message { id, data }
+    }
+
     /// The id of the message.
     pub fn id(&self) -> &MessageId {
         &self.id
@@ -626,7 +631,7 @@ impl DirQueue {
             id: id.clone(),
         });
         self.flush_ungrouped()?;
-        Ok(MessageId::from_name(id))
+        Ok(MessageId::new(id))
     }
 
     /// Without group commit, makes the operation just staged take effect.
@@ -699,7 +704,7 @@ impl DirQueue {
             Ok(Some(data)) => {
                 self.held.insert(name.clone(), Held::new(lock));
                 Ok(Some(Message {
-                    id: MessageId::from_name(name),
+                    id: MessageId::new(name),
                     data,
                 }))
             }
@@ -961,7 +966,7 @@ impl DirQueue {
                 self.remove_dead_spare(id)?;
                 continue;
             }
-            let whole = MessageId::from_name(id.to_string())
+            let whole = MessageId::new(id.to_string())
                 .parts()
                 .is_some_and(|p| p.dev != 0 || p.ino != 0);
             let path = tmp.join(id);
