@@ -22,6 +22,8 @@
 use zenkit::daemon::{Daemon, Flow};
 use zenkit::prelude::*;
 use zenkit_filer::{Filer, Process};
+// the JetStream backend, for nats:// queues
+use zenkit_filer_nats as _;
 
 /// Adds fields to the JSON messages of a filer queue.
 #[derive(ZenApp, Default)]

@@ -8,11 +8,11 @@
 //! ```
 //!
 //! (see the README's "Pipelines: the filer queue"). It has no input queue,
-//! so it opens its output queue (`--queue-out-dir`, a bare name under
-//! `<var>/spool/`, `filer_enrich` by default) as a plain
-//! `zenkit_filer::DirQueue` rather than through the `Filer` component: the
-//! component would bring an input queue, its scans and its options for
-//! nothing. The file is followed with the daemon's path watch (inotify); a
+//! so it opens its output queue (`--queue-out-dir`: a directory, a bare
+//! name under `<var>/spool/`, `filer_enrich` by default, or a JetStream
+//! stream, `nats:///FILER_ENRICH`) with `zenkit_filer::open_producer`
+//! rather than through the `Filer` component: the component would bring an
+//! input queue, its scans and its options for nothing. The file is followed with the daemon's path watch (inotify); a
 //! file that was truncated or replaced (rotated) is read again from its
 //! start, lines numbered on.
 //!
@@ -32,7 +32,9 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use zenkit::daemon::{Args, Daemon, Flow, PathChange};
 use zenkit::prelude::*;
-use zenkit_filer::{DirQueue, Options};
+use zenkit_filer::{open_producer, Options, QueueBackend};
+// the JetStream backend, for a nats:// queue
+use zenkit_filer_nats as _;
 
 /// The most lines enqueued before the offset is saved.
 const BATCH: usize = 500;
@@ -45,7 +47,8 @@ struct FilerIngest {
     /// The text file to follow.
     #[zen(cli)]
     source: PathBuf,
-    /// The output queue directory (a bare name is under <var>/spool/).
+    /// The output queue: a directory (a bare name is under <var>/spool/) or
+    /// a JetStream stream (nats:///STREAM).
     #[zen(cli, default = "filer_enrich")]
     queue_out_dir: String,
     #[zen(component)]
@@ -69,7 +72,7 @@ struct Position {
 #[derive(Default)]
 struct Ingest {
     config: IngestConfig,
-    queue: Option<DirQueue>,
+    queue: Option<Box<dyn QueueBackend>>,
     state_file: PathBuf,
     at: Position,
 }
@@ -146,17 +149,11 @@ impl Ingest {
 
     #[setup]
     fn setup(&mut self, d: &mut Daemon<'_>) -> zenkit::Result<()> {
-        let out = &self.config.queue_out_dir;
-        let dir = if out.contains('/') {
-            PathBuf::from(out)
-        } else {
-            d.paths().var.join("spool").join(out)
-        };
         let options = Options {
             group_commit: true,
             ..Options::default()
         };
-        self.queue = Some(DirQueue::open(&dir, options)?);
+        let queue = open_producer(d, "queue_out_dir", &self.config.queue_out_dir, &options)?;
         self.state_file = d.paths().run.join(format!("{}.offset", d.name()));
         if let Ok(text) = std::fs::read_to_string(&self.state_file) {
             self.at = serde_json::from_str(&text)
@@ -167,8 +164,9 @@ impl Ingest {
             "Following {} from line {} into {}",
             self.config.source.display(),
             self.at.n + 1,
-            dir.display()
+            queue.input()
         );
+        self.queue = Some(queue);
         Ok(())
     }
 

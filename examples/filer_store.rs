@@ -28,6 +28,8 @@ use std::path::PathBuf;
 use zenkit::daemon::{Daemon, Flow};
 use zenkit::prelude::*;
 use zenkit_filer::{Filer, Process};
+// the JetStream backend, for nats:// queues
+use zenkit_filer_nats as _;
 
 /// Appends the messages of a filer queue to a JSON Lines file.
 #[derive(ZenApp, Default)]

@@ -2,5 +2,19 @@
 
 #![warn(missing_docs)]
 
+mod client;
+mod queue;
+mod settings;
+
+pub use settings::Nats;
+
+inventory::submit! {
+    zenkit_filer::BackendKind {
+        scheme: "nats",
+        package: "zenkit-filer-nats",
+        open: queue::open,
+    }
+}
+
 #[cfg(feature = "testing")]
 pub mod testing;

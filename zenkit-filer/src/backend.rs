@@ -80,6 +80,11 @@ pub trait QueueBackend: fmt::Debug + Send {
     }
     /// The counters of the queue, name to number.
     fn stats(&self) -> Vec<(&'static str, u64)>;
+    /// Counters of the backend beyond the filer's own statistics
+    /// (`cnt_*`), which the filer copies into the daemon's statistics.
+    fn counters(&self) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
     /// The input queue as the log names it: `directory '/var/spool/x'`.
     fn input(&self) -> String;
     /// The output queue as the log names it; `None` without one.
@@ -158,6 +163,9 @@ pub struct Spec<'a> {
     pub options: &'a Options,
     /// The most operations one flush makes durable.
     pub batch: u32,
+    /// Only to enqueue into `input`: nothing is taken from it (a first
+    /// stage, see [`open_producer`]).
+    pub producer: bool,
 }
 
 /// A queue backend for the URLs of one scheme, registered with
@@ -215,6 +223,30 @@ pub(crate) fn open(daemon: &mut Daemon<'_>, spec: &Spec<'_>) -> Result<Box<dyn Q
             }
         ))),
     }
+}
+
+/// Opens the queue `text` names (a directory, a bare name under
+/// `<var>/spool/`, or a URL of a registered backend) only to enqueue into
+/// it, for a daemon's first stage that makes messages rather than takes
+/// them: [`QueueBackend::enqueue`], then [`QueueBackend::flush`] with group
+/// commit. `key` is the configuration key that gave `text`, for errors.
+pub fn open_producer(
+    daemon: &mut Daemon<'_>,
+    key: &str,
+    text: &str,
+    options: &Options,
+) -> Result<Box<dyn QueueBackend>> {
+    let endpoint = Endpoint::parse(&daemon.paths().var, text);
+    let spec = Spec {
+        input_key: key,
+        input: &endpoint,
+        output_key: key,
+        output: None,
+        options,
+        batch: 1,
+        producer: true,
+    };
+    open(daemon, &spec)
 }
 
 /// The directory queue as a [`QueueBackend`], told of new messages by

@@ -241,6 +241,15 @@ impl<C: Channel> Filer<C> {
         }
     }
 
+    /// Copies the backend's own counters into the daemon's statistics.
+    fn copy_counters(&self, d: &mut Daemon<'_>) {
+        if let Some(queue) = self.queue.as_ref() {
+            for (name, n) in queue.counters() {
+                *d.statistics().counter(name) = n;
+            }
+        }
+    }
+
     /// Schedules the next `queue_check` in `secs` seconds.
     fn arm_check(&mut self, d: &mut Daemon<'_>, secs: f64) {
         if !d.is_done() {
@@ -337,6 +346,7 @@ impl<C: Channel> Filer<C> {
         debug!("Component '{}': Checking output queue size", d.component());
         self.check_armed = false;
         self.flush(d);
+        self.copy_counters(d);
         let mut quiet = true;
         if let Some(queue) = self.queue.as_mut() {
             match queue.rescan() {
@@ -399,6 +409,7 @@ impl<C: Channel> Filer<C> {
         if let Some(queue) = self.queue.as_mut() {
             queue.woken();
         }
+        self.copy_counters(d);
         self.wake(d);
         if !self.check_armed {
             self.arm_check(d, self.config.queue_in_wait);
@@ -715,6 +726,7 @@ impl<C: Channel> Component for Filer<C> {
             output: output.as_ref(),
             options: &options,
             batch: self.config.queue_batch,
+            producer: false,
         };
         let mut queue = backend::open(d, &spec)?;
         for (file, path) in self.outputs.drain(..) {

@@ -185,7 +185,7 @@ mod json;
 mod queue;
 mod stats;
 
-pub use backend::{BackendKind, DirBackend, Endpoint, QueueBackend, Spec};
+pub use backend::{open_producer, BackendKind, DirBackend, Endpoint, QueueBackend, Spec};
 pub use channel::{Channel, FilerKeys, Main};
 pub use component::{Filer, FilerConfig, Process};
 pub use id::{IdParts, MessageId};
