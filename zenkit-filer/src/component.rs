@@ -28,7 +28,8 @@
 //!
 //! Statistics are Mentat's: `cnt_enqueued`, `cnt_fetched`, `cnt_updated`,
 //! `cnt_banished`, `cnt_canceled`, `cnt_committed`, `cnt_dispatched`,
-//! `cnt_duplicated`, `cnt_errors`.
+//! `cnt_duplicated`, `cnt_errors`; `cnt_paused` counts the pauses for a
+//! full output queue, and a backend may add counters of its own.
 //!
 //! # Batches
 //!
@@ -332,6 +333,7 @@ impl<C: Channel> Filer<C> {
                 self.config.queue_out_wait
             );
             self.status = Status::Paused;
+            d.inc_statistic("cnt_paused", 1);
         }
         true
     }
