@@ -672,6 +672,7 @@ impl QueueBackend for NatsQueue {
     fn stats(&self) -> Vec<(&'static str, u64)> {
         let mut stats: Vec<_> = self.stats.iter().collect();
         stats.extend(self.counters());
+        stats.extend(self.gauges());
         stats
     }
 
@@ -691,10 +692,15 @@ impl QueueBackend for NatsQueue {
                 "nats_disconnects",
                 counters.disconnects.load(Ordering::Relaxed),
             ),
-            (
-                "nats_connected",
-                u64::from(counters.connected.load(Ordering::Relaxed)),
-            ),
+        ]
+    }
+
+    fn gauges(&self) -> Vec<(&'static str, u64)> {
+        let connected = self.client.counters().connected.load(Ordering::Relaxed);
+        vec![
+            ("nats_connected", u64::from(connected)),
+            ("nats_waiting", self.client.waiting() as u64),
+            ("nats_held", self.held.len() as u64),
         ]
     }
 

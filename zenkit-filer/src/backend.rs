@@ -85,6 +85,12 @@ pub trait QueueBackend: fmt::Debug + Send {
     fn counters(&self) -> Vec<(&'static str, u64)> {
         Vec::new()
     }
+    /// Values of the backend that go up and down (a connection's state,
+    /// messages waiting), which the filer puts in the group `gauges` of
+    /// the daemon's statistics.
+    fn gauges(&self) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
     /// The input queue as the log names it: `directory '/var/spool/x'`.
     fn input(&self) -> String;
     /// The output queue as the log names it; `None` without one.

@@ -242,11 +242,15 @@ impl<C: Channel> Filer<C> {
         }
     }
 
-    /// Copies the backend's own counters into the daemon's statistics.
+    /// Copies the backend's own counters and gauges into the daemon's
+    /// statistics.
     fn copy_counters(&self, d: &mut Daemon<'_>) {
         if let Some(queue) = self.queue.as_ref() {
             for (name, n) in queue.counters() {
                 *d.statistics().counter(name) = n;
+            }
+            for (name, n) in queue.gauges() {
+                *d.statistics().group("gauges").counter(name) = n;
             }
         }
     }

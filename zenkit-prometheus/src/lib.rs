@@ -21,6 +21,7 @@
 //! | `zenkit_last_run_duration_seconds` | gauge | seconds since the run started |
 //! | `zenkit_errors_total` | counter | errors registered by the run |
 //! | `zenkit_component_counter_total` | counter | a daemon's statistics counter, labelled `component` and `counter` (a dotted path in nested groups) |
+//! | `zenkit_component_gauge` | gauge | a value of a component's statistics group `gauges` (one that goes up and down, such as a connection's state), labelled `component` and `gauge` |
 
 mod exposition;
 
@@ -180,28 +181,51 @@ pub fn metrics(app: &str, runlog: &Map<String, Value>, statistics: Option<&Value
         },
     ];
     if let Some(Value::Object(components)) = statistics {
-        let mut samples = Vec::new();
-        for (component, counters) in components {
-            flatten(counters, "", &mut |counter, value| {
-                samples.push(Sample {
-                    labels: vec![
-                        ("app".to_string(), app.to_string()),
-                        ("component".to_string(), component.clone()),
-                        ("counter".to_string(), counter),
-                    ],
-                    value,
-                });
-            });
+        let (mut counters, mut gauges) = (Vec::new(), Vec::new());
+        for (component, values) in components {
+            let sample = |label: &str, name: String, value: f64| Sample {
+                labels: vec![
+                    ("app".to_string(), app.to_string()),
+                    ("component".to_string(), component.clone()),
+                    (label.to_string(), name),
+                ],
+                value,
+            };
+            let Value::Object(values) = values else {
+                continue;
+            };
+            for (name, value) in values {
+                if name == GAUGES {
+                    flatten(value, "", &mut |gauge, v| {
+                        gauges.push(sample("gauge", gauge, v));
+                    });
+                } else {
+                    flatten(value, name, &mut |counter, v| {
+                        counters.push(sample("counter", counter, v));
+                    });
+                }
+            }
         }
         families.push(Family {
             name: "zenkit_component_counter_total".to_string(),
             help: "Statistics counters of the daemon's components.".to_string(),
             kind: "counter",
-            samples,
+            samples: counters,
         });
+        if !gauges.is_empty() {
+            families.push(Family {
+                name: "zenkit_component_gauge".to_string(),
+                help: "Current values of the daemon's components (the group `gauges` of their statistics).".to_string(),
+                kind: "gauge",
+                samples: gauges,
+            });
+        }
     }
     families
 }
+
+/// The statistics group whose values are gauges, not counters.
+const GAUGES: &str = "gauges";
 
 /// Calls `f` with the dotted path and value of every counter in nested
 /// groups.
@@ -222,5 +246,50 @@ fn flatten(value: &Value, prefix: &str, f: &mut dyn FnMut(String, f64)) {
                 f(prefix.to_string(), number);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gauges_group_is_a_gauge_family_and_the_rest_counters() {
+        let statistics = json!({"filer": {
+            "cnt_committed": 7,
+            "matches": {"error": 2},
+            "gauges": {"nats_connected": 1, "nats_held": 3},
+        }});
+        let families = metrics("enrich", &Map::new(), Some(&statistics));
+        let family = |name: &str| families.iter().find(|f| f.name == name).unwrap();
+        let labelled = |family: &Family, label: &str| -> Vec<(String, f64)> {
+            family
+                .samples
+                .iter()
+                .map(|s| {
+                    let value = s.labels.iter().find(|(k, _)| k == label).unwrap();
+                    (value.1.clone(), s.value)
+                })
+                .collect()
+        };
+        let counters = family("zenkit_component_counter_total");
+        assert_eq!(
+            labelled(counters, "counter"),
+            [
+                ("cnt_committed".to_string(), 7.0),
+                ("matches.error".to_string(), 2.0)
+            ]
+        );
+        let gauges = family("zenkit_component_gauge");
+        assert_eq!(gauges.kind, "gauge");
+        assert_eq!(
+            labelled(gauges, "gauge"),
+            [
+                ("nats_connected".to_string(), 1.0),
+                ("nats_held".to_string(), 3.0)
+            ]
+        );
+        // what is rendered parses back
+        assert_eq!(parse(&render(&families)).unwrap().len(), families.len());
     }
 }
