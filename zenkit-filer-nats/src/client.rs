@@ -493,8 +493,9 @@ async fn connect(
                         );
                     }
                     Event::Connected => {
-                        if !counters.connected.swap(true, Ordering::Relaxed) {
-                            info!("Component '{component}': Connected to the NATS servers");
+                        let was = counters.connected.swap(true, Ordering::Relaxed);
+                        if !was && counters.disconnects.load(Ordering::Relaxed) > 0 {
+                            info!("Component '{component}': Reconnected to the NATS servers");
                         }
                     }
                     Event::LameDuckMode => {
