@@ -153,7 +153,9 @@ impl Client {
         let (ready, started) = mpsc::channel();
         let timeout = plan.settings.connect_timeout() + Duration::from_secs(5);
         let thread_shared = Arc::clone(&shared);
-        let dispatch = tracing::dispatcher::get_default(Clone::clone);
+        let dispatch = tracing::Dispatch::new(crate::log::WithoutClientLog(
+            tracing::dispatcher::get_default(Clone::clone),
+        ));
         let thread = std::thread::Builder::new()
             .name("nats".into())
             .spawn(move || {
@@ -351,7 +353,9 @@ async fn run(
                 Some(Command::Nak(key)) => {
                     if let Some(message) = held.remove(&key) {
                         keys.retain(|_, held_key| *held_key != key);
-                        let _ = message.ack_with(AckKind::Nak(None)).await;
+                        tasks.spawn(async move {
+                            let _ = message.ack_with(AckKind::Nak(None)).await;
+                        });
                     }
                 }
                 Some(Command::Count { ticket, stream }) => {
@@ -445,9 +449,14 @@ async fn run(
                 }
             },
             _ = progress.tick() => {
-                for message in held.values() {
-                    let _ = message.ack_with(AckKind::Progress).await;
-                }
+                let progress = async {
+                    for message in held.values() {
+                        let _ = message.ack_with(AckKind::Progress).await;
+                    }
+                };
+                // without a connection, the messages come back after their
+                // ack wait whatever this does
+                let _ = tokio::time::timeout(Duration::from_secs(1), progress).await;
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
         }
@@ -461,10 +470,15 @@ async fn run(
             _ = &mut deadline => break,
         }
     }
-    for message in held.values() {
-        let _ = message.ack_with(AckKind::Nak(None)).await;
-    }
-    let _ = js.client().flush().await;
+    // without a connection the server gives them to another instance
+    // after their ack wait: a stopping stage does not wait for one
+    let give_back = async {
+        for message in held.values() {
+            let _ = message.ack_with(AckKind::Nak(None)).await;
+        }
+        let _ = js.client().flush().await;
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), give_back).await;
 }
 
 /// Connects, sets up the streams and the consumer.

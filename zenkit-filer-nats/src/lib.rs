@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod client;
+mod log;
 mod queue;
 mod settings;
 
