@@ -726,3 +726,11 @@ impl QueueBackend for NatsQueue {
         self
     }
 }
+
+impl Drop for NatsQueue {
+    /// Makes what is staged take effect, as a directory queue does when it
+    /// is dropped; the client then gives back what is left.
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
