@@ -592,10 +592,15 @@ async fn consume(
         filter_subject: input.subject.clone(),
         ..Default::default()
     };
-    let consumer: consumer::PullConsumer = stream
-        .get_or_create_consumer(&input.consumer, config)
+    let mut consumer: consumer::PullConsumer = stream
+        .get_or_create_consumer(&input.consumer, config.clone())
         .await
         .map_err(|e| why(&e))?;
+    let known = &consumer.cached_info().config;
+    if known.ack_wait != config.ack_wait || known.max_ack_pending != config.max_ack_pending {
+        // a consumer made with other keys takes the new ones
+        consumer = stream.create_consumer(config).await.map_err(|e| why(&e))?;
+    }
     consumer
         .stream()
         .max_messages_per_batch(settings.nats_max_ack_pending as usize)
