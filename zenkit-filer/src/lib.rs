@@ -166,6 +166,18 @@
 //! Missing directories are created with [`Options::perms`], owned by
 //! [`Options::user`] and [`Options::group`].
 //!
+//! # Other backends
+//!
+//! The [`Filer`] component drives its queues through [`QueueBackend`];
+//! [`DirBackend`] is the directory queue. A crate adds a backend for the
+//! URLs of a scheme by registering a [`BackendKind`]: when `queue_in_dir`
+//! or `queue_out_dir` is such a URL (`nats:///ENRICH` with
+//! zenkit-filer-nats, NATS JetStream), the filer asks that backend to open
+//! its queues, and the daemon's handlers, events and statistics stay the
+//! same. A URL of a scheme no linked crate registered is a configuration
+//! error naming the key. [`open_producer`] opens a queue of any backend
+//! only to enqueue into it, for a first stage.
+//!
 //! # Errors
 //!
 //! Errors are [`zenkit::Error`]s, whose message names the file or
