@@ -269,6 +269,28 @@ impl NatsQueue {
         Ok(())
     }
 
+    /// Publishes taken message `id` into the stream `target` names, with
+    /// `meta`, then finishes it (`None`: it stays taken).
+    fn to_stream(
+        &mut self,
+        id: &str,
+        target: &str,
+        meta: Option<&Value>,
+        finish: Option<Finish>,
+    ) -> Result<()> {
+        let address = self.target(target)?;
+        let held = self.held(id)?;
+        let publish = Outbound {
+            subject: address.subject(),
+            id: id.to_string(),
+            headers: meta
+                .map(|m| vec![("Zenkit-Meta", m.to_string())])
+                .unwrap_or_default(),
+            data: held.data.clone(),
+        };
+        self.finish_elsewhere(id, held, publish, finish)
+    }
+
     /// The stream a `dispatch`/`duplicate` target names.
     fn target(&self, target: &str) -> Result<Address> {
         Address::parse(target).map_err(|why| {
@@ -430,18 +452,7 @@ impl QueueBackend for NatsQueue {
             self.held.remove(id);
             dir.dispatch(id, target, meta)
         } else {
-            self.target(target).and_then(|address| {
-                let held = self.held(id)?;
-                let publish = Outbound {
-                    subject: address.subject(),
-                    id: id.to_string(),
-                    headers: meta
-                        .map(|m| vec![("Zenkit-Meta", m.to_string())])
-                        .unwrap_or_default(),
-                    data: held.data.clone(),
-                };
-                self.finish_elsewhere(id, held, publish, Some(Finish::Ack))
-            })
+            self.to_stream(id, target, meta, Some(Finish::Ack))
         };
         self.stats.cnt_dispatched += u64::from(result.is_ok());
         self.count(result)
@@ -451,18 +462,7 @@ impl QueueBackend for NatsQueue {
         let result = if let Input::Dir(dir) = &mut self.input {
             dir.duplicate(id, target, meta)
         } else {
-            self.target(target).and_then(|address| {
-                let held = self.held(id)?;
-                let publish = Outbound {
-                    subject: address.subject(),
-                    id: id.to_string(),
-                    headers: meta
-                        .map(|m| vec![("Zenkit-Meta", m.to_string())])
-                        .unwrap_or_default(),
-                    data: held.data.clone(),
-                };
-                self.finish_elsewhere(id, held, publish, None)
-            })
+            self.to_stream(id, target, meta, None)
         };
         self.stats.cnt_duplicated += u64::from(result.is_ok());
         self.count(result)
