@@ -271,7 +271,7 @@ impl NatsQueue {
 
     /// Publishes taken message `id` into the stream `target` names, with
     /// `meta`, then finishes it (`None`: it stays taken).
-    fn to_stream(
+    fn publish_into(
         &mut self,
         id: &str,
         target: &str,
@@ -452,7 +452,7 @@ impl QueueBackend for NatsQueue {
             self.held.remove(id);
             dir.dispatch(id, target, meta)
         } else {
-            self.to_stream(id, target, meta, Some(Finish::Ack))
+            self.publish_into(id, target, meta, Some(Finish::Ack))
         };
         self.stats.cnt_dispatched += u64::from(result.is_ok());
         self.count(result)
@@ -462,7 +462,7 @@ impl QueueBackend for NatsQueue {
         let result = if let Input::Dir(dir) = &mut self.input {
             dir.duplicate(id, target, meta)
         } else {
-            self.to_stream(id, target, meta, None)
+            self.publish_into(id, target, meta, None)
         };
         self.stats.cnt_duplicated += u64::from(result.is_ok());
         self.count(result)
