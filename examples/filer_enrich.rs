@@ -24,6 +24,8 @@ use zenkit::prelude::*;
 use zenkit_filer::{Filer, Process};
 // the JetStream backend, for nats:// queues
 use zenkit_filer_nats as _;
+// metrics for Prometheus' textfile collector, with --prometheus-dir
+use zenkit_prometheus as _;
 
 /// Adds fields to the JSON messages of a filer queue.
 #[derive(ZenApp, Default)]

@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
+use support::prometheus::{checked, value};
 use support::{dumped, signal, wait_exit, wait_for, Sandbox, RUNLOG_DUMP};
 use zenkit::plugin::Plugin;
 use zenkit::prelude::*;
-use zenkit_prometheus::{parse, Family, Prometheus};
+use zenkit_prometheus::{parse, Prometheus};
 
 /// A plugin of this crate registered under the name of the Prometheus
 /// exporter, which another crate registers: only the start-up can tell.
@@ -49,57 +50,6 @@ fn backup_sandbox() -> Sandbox {
     let conf = serde_json::json!({"source": sb.path("data"), "target": sb.path("archives")});
     sb.write("etc/backup.conf", &conf.to_string());
     sb
-}
-
-/// Checks metrics with `promtool check metrics` (installed by `./run-tests`),
-/// then parses them strictly.
-fn checked(path: &std::path::Path) -> Vec<Family> {
-    use std::io::Write;
-    let text = std::fs::read_to_string(path).unwrap();
-    match std::process::Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-    {
-        Ok(mut child) => {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-            let out = child.wait_with_output().unwrap();
-            let report = String::from_utf8_lossy(&out.stderr).into_owned()
-                + &String::from_utf8_lossy(&out.stdout);
-            assert!(
-                out.status.success() && report.trim().is_empty(),
-                "promtool: {report}\n{text}"
-            );
-        }
-        Err(err) => panic!(
-            "promtool cannot run ({err}); ./run-tests installs it (Debian's prometheus package)"
-        ),
-    }
-    parse(&text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
-}
-
-fn value(families: &[Family], name: &str, labels: &[(&str, &str)]) -> f64 {
-    let family = families
-        .iter()
-        .find(|f| f.name == name)
-        .unwrap_or_else(|| panic!("no {name}"));
-    family
-        .samples
-        .iter()
-        .find(|s| {
-            labels
-                .iter()
-                .all(|(k, v)| s.labels.iter().any(|(n, w)| n == k && w == v))
-        })
-        .unwrap_or_else(|| panic!("no {name} sample with {labels:?}"))
-        .value
 }
 
 #[test]
@@ -243,7 +193,7 @@ fn a_daemon_exports_growing_counters_and_the_file_is_never_half_written() {
             .and_then(|f| {
                 let family = f
                     .into_iter()
-                    .find(|f| f.name == "zenkit_component_counter_total")?;
+                    .find(|f| f.name == "zenkit_component_statistic_total")?;
                 family
                     .samples
                     .iter()
@@ -284,7 +234,7 @@ fn a_daemon_exports_growing_counters_and_the_file_is_never_half_written() {
         ("counter", "matches"),
     ];
     assert_eq!(
-        value(&families, "zenkit_component_counter_total", &labels),
+        value(&families, "zenkit_component_statistic_total", &labels),
         8.0
     );
 }

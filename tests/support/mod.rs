@@ -5,6 +5,8 @@
 // each test file uses a part of the helpers
 #![allow(dead_code, unused_imports)]
 
+pub mod prometheus;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 

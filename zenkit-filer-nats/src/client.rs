@@ -115,6 +115,15 @@ struct Shared {
     counters: Counters,
 }
 
+impl Shared {
+    /// Queues the filer's wake-up event in the daemon.
+    fn wake(&self) {
+        if let Some((sender, event)) = lock(&self.wake).as_ref() {
+            sender.send(*event, None);
+        }
+    }
+}
+
 /// The client's counters, for the daemon's statistics.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
@@ -431,9 +440,7 @@ async fn run(
                         deliveries.len() == 1
                     };
                     if first {
-                        if let Some((sender, event)) = lock(&shared.wake).as_ref() {
-                            sender.send(*event, None);
-                        }
+                        shared.wake();
                     }
                 }
                 Some(Err(e)) => {
@@ -517,6 +524,8 @@ async fn connect(
                     }
                     other => debug!("Component '{component}': NATS: {other}"),
                 }
+                // the filer copies the connection's state into the statistics
+                shared.wake();
             }
         });
     if let Some(creds) = &plan.creds {

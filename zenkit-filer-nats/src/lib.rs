@@ -100,7 +100,7 @@
 //! `nats_disconnects`, and has the gauges `nats_connected`, `nats_waiting`
 //! (taken from the consumer, not yet processed) and `nats_held` (taken and
 //! not finished), which the Prometheus plugin writes as
-//! `zenkit_component_gauge`.
+//! `zenkit_component_value`.
 
 #![warn(missing_docs)]
 

@@ -20,8 +20,8 @@
 //! | `zenkit_last_run_success` | gauge | 1 when no error was registered, else 0 |
 //! | `zenkit_last_run_duration_seconds` | gauge | seconds since the run started |
 //! | `zenkit_errors_total` | counter | errors registered by the run |
-//! | `zenkit_component_counter_total` | counter | a daemon's statistics counter, labelled `component` and `counter` (a dotted path in nested groups) |
-//! | `zenkit_component_gauge` | gauge | a value of a component's statistics group `gauges` (one that goes up and down, such as a connection's state), labelled `component` and `gauge` |
+//! | `zenkit_component_statistic_total` | counter | a daemon's statistics counter, labelled `component` and `counter` (a dotted path in nested groups) |
+//! | `zenkit_component_value` | gauge | a value of a component's statistics group `gauges` (one that goes up and down, such as a connection's state), labelled `component` and `gauge` |
 
 mod exposition;
 
@@ -207,14 +207,14 @@ pub fn metrics(app: &str, runlog: &Map<String, Value>, statistics: Option<&Value
             }
         }
         families.push(Family {
-            name: "zenkit_component_counter_total".to_string(),
+            name: "zenkit_component_statistic_total".to_string(),
             help: "Statistics counters of the daemon's components.".to_string(),
             kind: "counter",
             samples: counters,
         });
         if !gauges.is_empty() {
             families.push(Family {
-                name: "zenkit_component_gauge".to_string(),
+                name: "zenkit_component_value".to_string(),
                 help: "Current values of the daemon's components (the group `gauges` of their statistics).".to_string(),
                 kind: "gauge",
                 samples: gauges,
@@ -272,7 +272,7 @@ mod tests {
                 })
                 .collect()
         };
-        let counters = family("zenkit_component_counter_total");
+        let counters = family("zenkit_component_statistic_total");
         assert_eq!(
             labelled(counters, "counter"),
             [
@@ -280,7 +280,7 @@ mod tests {
                 ("matches.error".to_string(), 2.0)
             ]
         );
-        let gauges = family("zenkit_component_gauge");
+        let gauges = family("zenkit_component_value");
         assert_eq!(gauges.kind, "gauge");
         assert_eq!(
             labelled(gauges, "gauge"),
