@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -107,12 +107,17 @@ pub(crate) enum Answer {
     Count(std::result::Result<u64, String>),
 }
 
+/// What the headers of a published message may take of `max_payload`.
+const HEADERS_ROOM: usize = 4096;
+
 /// What the thread and the loop share.
 #[derive(Debug, Default)]
 struct Shared {
     deliveries: Mutex<VecDeque<Delivery>>,
     wake: Mutex<Option<(Sender, &'static str)>>,
     counters: Counters,
+    /// The largest message the servers take, as they said at connection.
+    max_payload: AtomicUsize,
 }
 
 impl Shared {
@@ -217,6 +222,15 @@ impl Client {
     /// The messages taken from the consumer and not handed to the loop.
     pub(crate) fn waiting(&self) -> usize {
         lock(&self.shared.deliveries).len()
+    }
+
+    /// The largest content a message published may have: the servers'
+    /// `max_payload`, less room for the headers.
+    pub(crate) fn max_content(&self) -> usize {
+        self.shared
+            .max_payload
+            .load(Ordering::Relaxed)
+            .saturating_sub(HEADERS_ROOM)
     }
 
     pub(crate) fn counters(&self) -> &Counters {
@@ -551,6 +565,9 @@ async fn connect(
         }
     };
     shared.counters.connected.store(true, Ordering::Relaxed);
+    shared
+        .max_payload
+        .store(client.server_info().max_payload, Ordering::Relaxed);
     let js = jetstream::new(client);
     for wanted in &plan.streams {
         let config = stream::Config {

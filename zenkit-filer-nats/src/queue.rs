@@ -300,6 +300,14 @@ impl NatsQueue {
         })
     }
 
+    fn too_large(&self, data: &[u8]) -> zenkit::Error {
+        zenkit::Error::msg(format!(
+            "a message of {} bytes is larger than the {} bytes the NATS servers take (their max_payload)",
+            data.len(),
+            self.client.max_content()
+        ))
+    }
+
     fn new_id(&mut self) -> String {
         self.enqueued += 1;
         let now = SystemTime::now()
@@ -348,7 +356,20 @@ impl QueueBackend for NatsQueue {
             }),
             Input::Producer(_) => None,
             Input::Dir(dir) => {
-                let message = dir.next()?;
+                let mut message = dir.next()?;
+                while let Some(taken) =
+                    message.take_if(|m| m.data().len() > self.client.max_content())
+                {
+                    // a directory takes larger messages than a stream
+                    let reason = format!(
+                        "{} bytes, larger than the {} bytes a message of the NATS servers may have (their max_payload)",
+                        taken.data().len(),
+                        self.client.max_content()
+                    );
+                    dir.banish(taken.id(), Some(&serde_json::json!({ "reason": reason })))?;
+                    self.stats.cnt_banished += 1;
+                    message = dir.next()?;
+                }
                 if let Some(message) = &message {
                     self.held.insert(
                         message.id().to_string(),
@@ -372,6 +393,7 @@ impl QueueBackend for NatsQueue {
     /// input would go to another instance while this one still has it.
     fn update(&mut self, id: &str, data: &[u8]) -> Result<()> {
         let result = match (&mut self.input, self.held.get_mut(id)) {
+            _ if data.len() > self.client.max_content() => Err(self.too_large(data)),
             (_, None) => Err(zenkit::Error::msg(format!(
                 "message '{id}' is not one this queue took and has not finished"
             ))),
@@ -471,6 +493,9 @@ impl QueueBackend for NatsQueue {
     fn enqueue(&mut self, data: &[u8]) -> Result<String> {
         let result = match &mut self.input {
             Input::Dir(dir) => dir.enqueue(data),
+            Input::Stream(..) | Input::Producer(_) if data.len() > self.client.max_content() => {
+                Err(self.too_large(data))
+            }
             Input::Stream(address, _) | Input::Producer(address) => {
                 let subject = address.subject();
                 let id = self.new_id();
