@@ -72,7 +72,9 @@
 //! * With `queue_batch` above 1, a stage publishes and acknowledges its
 //!   batch at once and waits for all the answers when it flushes.
 //! * Messages are limited by the servers' `max_payload` (1 MB by
-//!   default), where a directory queue takes 256 MiB.
+//!   default), where a directory queue takes 256 MiB: a stage that reads
+//!   a directory banishes a message too large for its output stream, with
+//!   the reason, and an update or an enqueue too large is an error.
 //!
 //! # The client
 //!
