@@ -350,6 +350,8 @@ async fn run(
     let mut tasks = tokio::task::JoinSet::new();
     let mut progress = tokio::time::interval(settings.ack_wait() / 2);
     progress.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut retry = tokio::time::interval(Duration::from_secs(1));
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             command = commands.recv() => match command {
@@ -462,13 +464,19 @@ async fn run(
                 }
                 None => {
                     // the consumer's stream ended (deleted, or the server
-                    // refused the pull): take it up again after a pause
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    if let Some(input) = &plan.input {
-                        messages = consume(&js, input, settings).await.ok();
-                    }
+                    // refused the pull): taken up again below
+                    debug!("Component '{}': NATS consumer ended", plan.component);
+                    messages = None;
                 }
             },
+            _ = retry.tick(), if messages.is_none() && plan.input.is_some() => {
+                if let Some(input) = &plan.input {
+                    match consume(&js, input, settings).await {
+                        Ok(taken_up) => messages = Some(taken_up),
+                        Err(why) => debug!("Component '{}': {why}", plan.component),
+                    }
+                }
+            }
             _ = progress.tick() => {
                 let progress = async {
                     for message in held.values() {
