@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use zenkit::daemon::{Daemon, Sender};
+use zenkit::prelude::info;
 use zenkit::Result;
 use zenkit_filer::{
     DirBackend, DirQueue, Endpoint, Message, MessageId, Options, QueueBackend, Rescan, Spec, Stats,
@@ -684,9 +685,13 @@ impl QueueBackend for NatsQueue {
             return Ok(());
         }
         self.flush()?;
+        info!(
+            "Component '{}': Connecting anew, to the NATS servers {servers_text}",
+            daemon.component()
+        );
         let client = Client::start(plan.clone(), self.wake.clone())?;
-        // the old connection gives back what it took before the new one
-        // takes anything
+        // the old connection gives back what it took and did not finish,
+        // to be delivered again to this instance or another
         drop(std::mem::replace(&mut self.client, client));
         self.held.retain(|_, held| held.key.is_none());
         self.plan = plan;
