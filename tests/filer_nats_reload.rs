@@ -99,7 +99,7 @@ fn a_reload_with_new_servers_connects_the_stage_to_them() {
         "the stage was not restarted"
     );
     for program in ["filer_ingest", "filer_enrich", "filer_store"] {
-        let pid = pid_in(&sandbox.path(&format!("var/run/{program}.pid")));
+        let pid = pid_in(&sandbox.path(format!("var/run/{program}.pid")));
         stop_within(pid, Signal::SIGINT, Duration::from_secs(30));
     }
 }
