@@ -279,8 +279,22 @@ impl Plugin for Nats {
             .collect()
     }
 
+    /// Checks the keys, and the `nats://` URLs of the filers' queue keys
+    /// (of every channel), before the daemon detaches.
     fn configure(&mut self, config: &Config) -> Result<()> {
-        Settings::from_config(config).map(drop)
+        Settings::from_config(config)?;
+        for (key, value) in config.as_map() {
+            let queue_key = ["queue_in_dir", "queue_out_dir"]
+                .iter()
+                .any(|name| key == name || key.ends_with(&format!("_{name}")));
+            match value.as_str() {
+                Some(url) if queue_key && url.starts_with("nats://") => {
+                    Address::parse(url).map_err(|why| config.error_at(key, why))?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
