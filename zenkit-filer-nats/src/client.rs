@@ -378,7 +378,9 @@ async fn run(
                     let id = message
                         .headers
                         .as_ref()
-                        .and_then(|h| h.get("Nats-Msg-Id"))
+                        // the standard name: a `&str` key names a custom
+                        // header, which the parsed headers never hold
+                        .and_then(|h| h.get(async_nats::header::NATS_MESSAGE_ID))
                         .map(|id| id.as_str().to_string())
                         .unwrap_or_else(|| format!("{}.{sequence}", input.stream));
                     if delivered > 1 {
@@ -627,8 +629,9 @@ async fn operate(
                 publish.subject,
                 jetstream::message::PublishMessage::build()
                     .payload(publish.data.into())
-                    .message_id(&publish.id)
-                    .headers(headers),
+                    // after the headers, which would replace it
+                    .headers(headers)
+                    .message_id(&publish.id),
             )
             .await;
         let acked = match sent {
