@@ -295,6 +295,14 @@ impl Drop for Client {
     }
 }
 
+/// Queues the daemon's wake event, if it asked for one: the filer takes
+/// the waiting messages and copies the client's counters.
+fn wake(shared: &Shared) {
+    if let Some((sender, event)) = lock(&shared.wake).as_ref() {
+        sender.send(*event, None);
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
@@ -394,6 +402,8 @@ async fn run(
                     }
                     if delivered > i64::from(settings.nats_max_deliver) {
                         shared.counters.poison.fetch_add(1, Ordering::Relaxed);
+                        // the filer copies the counters when woken
+                        wake(&shared);
                         warn!(
                             "Component '{}': Message '{id}' was delivered {delivered} times without a commit, banishing it",
                             plan.component
@@ -429,9 +439,7 @@ async fn run(
                         deliveries.len() == 1
                     };
                     if first {
-                        if let Some((sender, event)) = lock(&shared.wake).as_ref() {
-                            sender.send(*event, None);
-                        }
+                        wake(&shared);
                     }
                 }
                 Some(Err(e)) => {
@@ -493,10 +501,12 @@ async fn connect(
                         warn!(
                             "Component '{component}': Lost the connection to the NATS servers ({servers}), reconnecting"
                         );
+                        wake(&shared);
                     }
                     Event::Connected => {
                         if !counters.connected.swap(true, Ordering::Relaxed) {
                             info!("Component '{component}': Connected to the NATS servers");
+                            wake(&shared);
                         }
                     }
                     Event::LameDuckMode => {
