@@ -127,6 +127,49 @@ impl Js {
     }
 }
 
+/// What the streams and the consumers of the pipeline hold, and the end
+/// of each stage's log: why lines did not arrive.
+fn diagnose(p: &Pipeline, js: &Js) -> String {
+    let mut out = String::new();
+    js.runtime.block_on(async {
+        for (stream, consumer) in [("ENRICH", ENRICH), ("STORE", STORE)] {
+            let Ok(mut handle) = js.js.get_stream(stream).await else {
+                out += &format!("no stream {stream}\n");
+                continue;
+            };
+            let messages = handle.info().await.map(|i| i.state.messages);
+            out += &format!("stream {stream}: {messages:?} message(s)\n");
+            match handle.consumer_info(consumer).await {
+                Ok(info) => {
+                    out += &format!(
+                        "consumer {consumer}: {} pending, {} taken and not acknowledged, {} redelivered\n",
+                        info.num_pending, info.num_ack_pending, info.num_redelivered
+                    )
+                }
+                Err(e) => out += &format!("consumer {consumer}: {e}\n"),
+            }
+        }
+    });
+    for name in [INGEST, ENRICH, STORE] {
+        let log = p.log(name);
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(15)..].join("\n");
+        out += &format!("--- the end of the log of {name}:\n{tail}\n");
+    }
+    out
+}
+
+/// Waits (up to `secs`) until the store holds lines `1..=n`; explains
+/// with [`diagnose`] when it does not.
+fn wait_stored(p: &Pipeline, js: &Js, n: usize, secs: u64) -> Vec<Value> {
+    p.try_wait_stored(n, secs).unwrap_or_else(|got| {
+        panic!(
+            "only {got} of {n} lines stored after {secs} s\n{}",
+            diagnose(p, js)
+        )
+    })
+}
+
 /// Header `name` of a stored message ("" without it).
 fn header(message: &StreamMessage, name: &str) -> String {
     // parsed, a standard name (Nats-Msg-Id) is found as well as a custom one
@@ -145,6 +188,13 @@ fn nats_args(servers: &str) -> Vec<String> {
         .iter()
         .map(|a| a.to_string())
         .collect()
+}
+
+/// The servers alone, for a test that kills no stage: with the default
+/// `nats_ack_wait` a slow machine sends no message to a second instance
+/// while the first still works on it.
+fn servers_args(servers: &str) -> Vec<String> {
+    vec!["--nats-servers".to_string(), servers.to_string()]
 }
 
 fn pipeline(args: &[String]) -> Pipeline {
@@ -185,7 +235,15 @@ fn assert_streams_empty(js: &Js) {
     for stream in ["ENRICH", "STORE"] {
         js.wait_messages(stream, 0);
         let errors = format!("{stream}_ERRORS");
-        assert_eq!(js.messages(&errors), Some(0), "{errors}");
+        let held = js.messages(&errors);
+        if held != Some(0) {
+            let reasons: Vec<String> = js
+                .contents(&errors)
+                .values()
+                .map(|m| header(m, "Zenkit-Meta"))
+                .collect();
+            panic!("{errors} holds {held:?} messages: {reasons:?}");
+        }
     }
 }
 
@@ -193,15 +251,15 @@ fn assert_streams_empty(js: &Js) {
 fn ten_thousand_lines_pass_three_stages_on_jetstream_once() {
     let started = Instant::now();
     let server = Server::start();
-    let p = pipeline(&nats_args(&server.url()));
+    let p = pipeline(&servers_args(&server.url()));
     p.write_lines(1, 5000);
     let stages = start_stages(&p);
     p.write_lines(5001, 10_000);
-    let stored = p.wait_stored(10_000, 180);
+    let js = Js::connect(&server.url());
+    let stored = wait_stored(&p, &js, 10_000, 180);
     let duplicates = check_stored(&stored, 10_000);
     assert_eq!(duplicates, 0, "duplicates without a crash");
     assert_eq!(stored.len(), 10_000);
-    let js = Js::connect(&server.url());
     assert_streams_empty(&js);
     p.stop_gracefully(INGEST, stages.ingest);
     let enrich = p.stop_gracefully(ENRICH, stages.enrich);
@@ -241,9 +299,9 @@ fn sigkill_of_enrich_and_store_on_jetstream_loses_nothing() {
         }
         kills += 1;
     }
-    let stored = p.wait_stored(written as usize, 180);
-    let duplicates = check_stored(&stored, written);
     let js = Js::connect(&server.url());
+    let stored = wait_stored(&p, &js, written as usize, 180);
+    let duplicates = check_stored(&stored, written);
     assert_streams_empty(&js);
     p.stop_gracefully(INGEST, stages.ingest);
     let enrich = p.stop_gracefully(ENRICH, stages.enrich);
@@ -307,7 +365,8 @@ fn a_cluster_losing_the_server_of_a_stage_loses_nothing_and_the_stage_reconnects
     let p = pipeline(&args);
     p.write_lines(1, 1000);
     let stages = start_stages(&p);
-    p.wait_stored(500, 120);
+    let js = Js::connect(&cluster.servers_arg());
+    wait_stored(&p, &js, 500, 120);
     let ports: Vec<u16> = (0..cluster.len()).map(|i| cluster.node(i).port()).collect();
     let port = connected_port(stages.enrich, &ports).expect("enrich is connected to a server");
     let victim = ports.iter().position(|p| *p == port).unwrap();
@@ -317,12 +376,11 @@ fn a_cluster_losing_the_server_of_a_stage_loses_nothing_and_the_stage_reconnects
         ENRICH,
         "Component 'filer': Lost the connection to the NATS servers (",
     );
-    p.wait_stored(1500, 120);
+    wait_stored(&p, &js, 1500, 120);
     cluster.restart(victim);
     p.write_lines(2001, 3000);
-    let stored = p.wait_stored(3000, 180);
+    let stored = wait_stored(&p, &js, 3000, 180);
     let duplicates = check_stored(&stored, 3000);
-    let js = Js::connect(&cluster.servers_arg());
     assert_streams_empty(&js);
     for (name, pid) in [(INGEST, stages.ingest), (STORE, stages.store)] {
         assert!(support::alive(pid), "{name} kept running:\n{}", p.log(name));
@@ -345,7 +403,7 @@ fn a_cluster_losing_the_server_of_a_stage_loses_nothing_and_the_stage_reconnects
 #[test]
 fn two_enrich_instances_on_one_consumer_share_the_stream() {
     let server = Server::start();
-    let p = pipeline(&nats_args(&server.url()));
+    let p = pipeline(&servers_args(&server.url()));
     let _ingest = p.ingest(&["--queue-out-dir", TO_ENRICH]);
     for _ in 0..2 {
         let run = p.launch(
@@ -367,10 +425,10 @@ fn two_enrich_instances_on_one_consumer_share_the_stream() {
     assert_eq!(pids.len(), 2, "{pids:?}");
     let _store = start_store(&p);
     p.write_lines(1, 3000);
-    let stored = p.wait_stored(3000, 120);
+    let js = Js::connect(&server.url());
+    let stored = wait_stored(&p, &js, 3000, 120);
     assert_eq!(check_stored(&stored, 3000), 0, "a message processed twice");
     assert_eq!(stored.len(), 3000);
-    let js = Js::connect(&server.url());
     js.wait_messages("ENRICH", 0);
     let mut shares = Vec::new();
     for pid in pids {
@@ -416,7 +474,7 @@ fn a_full_output_stream_pauses_the_stage_until_store_drains_it() {
     assert!(!p.log(ENRICH).contains("Output queue free"));
     let _store = start_store(&p);
     p.wait_log(ENRICH, "Output queue free, resuming the processing");
-    let stored = p.wait_stored(40, 60);
+    let stored = wait_stored(&p, &js, 40, 60);
     assert_eq!(check_stored(&stored, 40), 0);
     let runlog = p.stop_gracefully(ENRICH, enrich);
     let paused = counter(&runlog, "cnt_paused");
@@ -486,9 +544,9 @@ fn directory_queues_and_a_stream_mixed_in_one_pipeline() {
     );
     let store = p.store_stage(&[]);
     p.write_lines(N / 2 + 1, N);
-    let stored = p.wait_stored(N as usize, 120);
-    assert_eq!(check_stored(&stored, N), 0, "a message processed twice");
     let js = Js::connect(&server.url());
+    let stored = wait_stored(&p, &js, N as usize, 120);
+    assert_eq!(check_stored(&stored, N), 0, "a message processed twice");
     js.wait_messages("MID", 0);
     assert_eq!(js.messages("MID_ERRORS"), Some(0));
     for queue in [ENRICH, STORE] {
