@@ -35,11 +35,7 @@ fn ten_thousand_lines_pass_three_stages_once_and_intact() {
         "duplicates without a crash"
     );
     assert_eq!(stored.len(), 10_000);
-    for queue in [ENRICH, STORE] {
-        for sub in ["incoming", "pending", "errors"] {
-            assert_eq!(count(&p.spool(queue).join(sub)), 0, "{queue}/{sub}");
-        }
-    }
+    p.wait_queues_empty(&[ENRICH, STORE]);
     p.stop_gracefully(INGEST, ingest);
     p.stop_gracefully(ENRICH, enrich);
     p.stop_gracefully(STORE, store);

@@ -19,8 +19,7 @@ use async_nats::jetstream::{self, message::StreamMessage};
 use nix::sys::signal::Signal;
 use serde_json::{json, Value};
 use support::pipeline::{
-    check_stored, count, filer_statistics, parallel_pids, stop, Pipeline, Rng, ENRICH, INGEST,
-    STORE,
+    check_stored, filer_statistics, parallel_pids, stop, Pipeline, Rng, ENRICH, INGEST, STORE,
 };
 use zenkit_filer_nats::testing::{Cluster, Server};
 
@@ -549,11 +548,7 @@ fn directory_queues_and_a_stream_mixed_in_one_pipeline() {
     assert_eq!(check_stored(&stored, N), 0, "a message processed twice");
     js.wait_messages("MID", 0);
     assert_eq!(js.messages("MID_ERRORS"), Some(0));
-    for queue in [ENRICH, STORE] {
-        for sub in ["incoming", "pending", "errors"] {
-            assert_eq!(count(&p.spool(queue).join(sub)), 0, "{queue}/{sub}");
-        }
-    }
+    p.wait_queues_empty(&[ENRICH, STORE]);
     p.stop_gracefully(INGEST, ingest);
     p.stop_gracefully(ENRICH, first);
     let runlog = p.stop_gracefully(SECOND, second);

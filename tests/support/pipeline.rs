@@ -159,6 +159,26 @@ impl Pipeline {
         }
     }
 
+    /// Waits (up to 30 s) until the directory queues `names` under
+    /// `<var>/spool/` hold no message: the last stage commits a message
+    /// only after its line is on disk, so soon after the line is there.
+    pub fn wait_queues_empty(&self, names: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for queue in names {
+            for sub in ["incoming", "pending", "errors"] {
+                let dir = self.spool(queue).join(sub);
+                while count(&dir) > 0 {
+                    assert!(
+                        Instant::now() < deadline,
+                        "{queue}/{sub} holds {} message(s)",
+                        count(&dir)
+                    );
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+    }
+
     pub fn log(&self, name: &str) -> String {
         std::fs::read_to_string(self.path(&format!("var/log/{name}.log"))).unwrap_or_default()
     }
