@@ -13,6 +13,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::{self, consumer, stream, AckKind};
 use async_nats::{ConnectOptions, Event, HeaderMap, ServerAddr};
 use futures_util::StreamExt;
@@ -111,6 +112,11 @@ pub(crate) enum Answer {
 #[derive(Debug, Default)]
 struct Shared {
     deliveries: Mutex<VecDeque<Delivery>>,
+    /// The deliveries of a message (by id) that this client gave back
+    /// because the servers could not take its publish for now (a stream
+    /// without a leader, a lost connection): not the message's fault, so
+    /// not counted against `nats_max_deliver`.
+    excused: Mutex<HashMap<String, i64>>,
     wake: Mutex<Option<(Sender, &'static str)>>,
     counters: Counters,
 }
@@ -349,7 +355,7 @@ async fn run(
                     let answers = answers.clone();
                     let shared = Arc::clone(&shared);
                     tasks.spawn(async move {
-                        let outcome = operate(&js, publish, message).await;
+                        let outcome = operate(&js, &shared, publish, message).await;
                         if outcome == Ok(true) {
                             shared.counters.duplicates.fetch_add(1, Ordering::Relaxed);
                         }
@@ -400,7 +406,8 @@ async fn run(
                         held.insert(key, message);
                         continue;
                     }
-                    if delivered > i64::from(settings.nats_max_deliver) {
+                    let excused = lock(&shared.excused).get(&id).copied().unwrap_or(0);
+                    if delivered - excused > i64::from(settings.nats_max_deliver) {
                         shared.counters.poison.fetch_add(1, Ordering::Relaxed);
                         // the filer copies the counters when woken
                         wake(&shared);
@@ -420,8 +427,9 @@ async fn run(
                             delivered,
                         );
                         let js = js.clone();
+                        let shared = Arc::clone(&shared);
                         tasks.spawn(async move {
-                            let _ = operate(&js, Some(publish), Some((Some(message), Finish::Term))).await;
+                            let _ = operate(&js, &shared, Some(publish), Some((Some(message), Finish::Term))).await;
                         });
                         continue;
                     }
@@ -612,11 +620,16 @@ async fn next_message(
     }
 }
 
+/// How long a message whose publish the servers could not take for now
+/// waits before it is delivered again.
+const RETRY_DELAY: Duration = Duration::from_secs(1);
+
 /// Publishes, waits for the stream's acknowledgement, then finishes the
 /// taken message (waiting for the server to confirm an `Ack`). Whether
 /// the stream had the message already.
 async fn operate(
     js: &jetstream::Context,
+    shared: &Shared,
     publish: Option<Outbound>,
     message: Option<(Option<jetstream::Message>, Finish)>,
 ) -> std::result::Result<bool, String> {
@@ -628,6 +641,7 @@ async fn operate(
         None => None,
     };
     let mut duplicate = false;
+    let id = publish.as_ref().map(|p| p.id.clone());
     if let Some(publish) = publish {
         let mut headers = HeaderMap::new();
         for (name, value) in &publish.headers {
@@ -651,8 +665,21 @@ async fn operate(
         match acked {
             Ok(ack) => duplicate = ack.duplicate,
             Err(e) => {
+                let transient = matches!(
+                    e.kind(),
+                    PublishErrorKind::StreamNotFound
+                        | PublishErrorKind::TimedOut
+                        | PublishErrorKind::BrokenPipe
+                        | PublishErrorKind::MaxAckPending
+                );
                 if let Some((message, _)) = &message {
-                    let _ = message.ack_with(AckKind::Nak(None)).await;
+                    let delay = if transient {
+                        *lock(&shared.excused).entry(publish.id.clone()).or_default() += 1;
+                        Some(RETRY_DELAY)
+                    } else {
+                        None
+                    };
+                    let _ = message.ack_with(AckKind::Nak(delay)).await;
                 }
                 return Err(format!("cannot publish to '{subject}': {e}"));
             }
@@ -664,6 +691,9 @@ async fn operate(
             Finish::Term => message.ack_with(AckKind::Term).await,
         };
         acked.map_err(|e| format!("cannot acknowledge the message: {e}"))?;
+        if let Some(id) = id {
+            lock(&shared.excused).remove(&id);
+        }
     }
     Ok(duplicate)
 }
