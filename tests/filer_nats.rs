@@ -234,7 +234,13 @@ fn assert_streams_empty(js: &Js) {
     for stream in ["ENRICH", "STORE"] {
         js.wait_messages(stream, 0);
         let errors = format!("{stream}_ERRORS");
-        let held = js.messages(&errors);
+        // a cluster may not answer for a while after it lost a server
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut held = js.messages(&errors);
+        while held.is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            held = js.messages(&errors);
+        }
         if held != Some(0) {
             let reasons: Vec<String> = js
                 .contents(&errors)
