@@ -39,6 +39,9 @@ use zenkit_filer_nats as _;
 /// The most lines enqueued before the offset is saved.
 const BATCH: usize = 500;
 
+/// Seconds before lines that could not be enqueued are tried again.
+const RETRY_SECS: f64 = 1.0;
+
 /// Enqueues the lines appended to a file into a filer queue.
 #[derive(ZenApp, Default)]
 #[zen(daemon)]
@@ -199,6 +202,11 @@ impl Ingest {
                     self.config.source.display()
                 );
                 d.inc_statistic("cnt_errors", 1);
+                // a queue on the network fails for a while (a server lost,
+                // a leader being elected): the lines are tried again
+                if !d.is_done() {
+                    d.schedule_after_secs(RETRY_SECS, Ingest::READ, None);
+                }
             }
         }
         Flow::Continue(args)

@@ -8,245 +8,25 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 use serde_json::{json, Value};
-use support::{pid_in, stop_within, Run};
-use zenkit::testing::{runlogs_in, Sandbox};
+use support::pipeline::{
+    check_stored, count, line_text, parallel_pids, stop, Pipeline, Rng, ENRICH, INGEST, STORE,
+};
 use zenkit_filer::{DirQueue, Options};
-
-const INGEST: &str = "filer_ingest";
-const ENRICH: &str = "filer_enrich";
-const STORE: &str = "filer_store";
-
-/// A temporary root for the three stages; every daemon its PID files name
-/// is killed when it is dropped ([`Sandbox`]), so a failing test leaves
-/// nothing running.
-struct Pipeline {
-    sandbox: Sandbox,
-}
-
-impl Pipeline {
-    fn new() -> Pipeline {
-        let pipeline = Pipeline {
-            sandbox: Sandbox::new(),
-        };
-        std::fs::write(pipeline.source(), "").unwrap();
-        pipeline
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.sandbox.path(rel)
-    }
-
-    fn source(&self) -> PathBuf {
-        self.path("source.txt")
-    }
-
-    fn store(&self) -> PathBuf {
-        self.path("store.jsonl")
-    }
-
-    /// The queue `name` under `<var>/spool/`.
-    fn spool(&self, name: &str) -> PathBuf {
-        self.path("var/spool").join(name)
-    }
-
-    fn command(&self, program: &str, args: &[&str]) -> Command {
-        self.sandbox.app(program).command(args)
-    }
-
-    /// Starts `program` detached; the launcher returns once it is up.
-    fn launch(&self, program: &str, args: &[&str]) -> Run {
-        self.command(program, args).output().unwrap().into()
-    }
-
-    /// Starts `program` detached with `args` and returns its PID.
-    fn start(&self, program: &str, args: &[&str]) -> i32 {
-        let run = self.launch(program, args);
-        assert_eq!(run.code, 0, "{program} {args:?} did not start: {run:?}");
-        pid_of(&self.path(&format!("var/run/{program}.pid")))
-    }
-
-    fn ingest(&self) -> i32 {
-        let source = self.source();
-        self.start(INGEST, &["--source", source.to_str().unwrap()])
-    }
-
-    fn enrich(&self, extra: &[&str]) -> i32 {
-        let mut args = vec!["--queue-out-dir", STORE, "--queue-in-wait", "1"];
-        args.extend_from_slice(extra);
-        self.start(ENRICH, &args)
-    }
-
-    fn store_stage(&self) -> i32 {
-        let store = self.store();
-        self.start(
-            STORE,
-            &["--store", store.to_str().unwrap(), "--queue-in-wait", "1"],
-        )
-    }
-
-    /// Appends lines `from..=to` to the source file.
-    fn write_lines(&self, from: u64, to: u64) {
-        let mut text = String::new();
-        for n in from..=to {
-            text.push_str(&line_text(n));
-            text.push('\n');
-        }
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(self.source())
-            .unwrap();
-        file.write_all(text.as_bytes()).unwrap();
-    }
-
-    /// The stored lines, parsed: the complete ones, since the store may be
-    /// in the middle of appending the next.
-    fn stored(&self) -> Vec<Value> {
-        let bytes = std::fs::read(self.store()).unwrap_or_default();
-        let text = String::from_utf8_lossy(&bytes);
-        text.split_inclusive('\n')
-            .filter_map(|line| line.strip_suffix('\n'))
-            .map(|line| {
-                serde_json::from_str(line).unwrap_or_else(|e| panic!("bad line {line:?}: {e}"))
-            })
-            .collect()
-    }
-
-    /// Waits (up to `secs`) until the store holds `n` distinct lines.
-    fn wait_stored(&self, n: usize, secs: u64) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let stored = self.stored();
-            let distinct: std::collections::BTreeSet<u64> =
-                stored.iter().map(|v| v["n"].as_u64().unwrap()).collect();
-            if distinct.len() >= n {
-                return stored;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "only {} of {n} lines stored after {secs} s",
-                distinct.len()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn log(&self, program: &str) -> String {
-        std::fs::read_to_string(self.path(&format!("var/log/{program}.log"))).unwrap_or_default()
-    }
-
-    /// Waits (up to 30 s) until the log of `program` holds `needle`.
-    fn wait_log(&self, program: &str, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let log = self.log(program);
-            if log.contains(needle) {
-                return log;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the log of {program} never held {needle:?}:\n{log}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Stops `program` (PID `pid`) with SIGINT and checks that it ended
-    /// well: its last runlog says success.
-    fn stop_gracefully(&self, program: &str, pid: i32) {
-        let before = runlogs_in(&self.path(&format!("var/run/{program}")));
-        stop(pid, Signal::SIGINT);
-        let after = runlogs_in(&self.path(&format!("var/run/{program}")));
-        let new: Vec<_> = after.iter().filter(|p| !before.contains(p)).collect();
-        assert_eq!(new.len(), 1, "{program}: one new runlog, not {new:?}");
-        let runlog: Value =
-            serde_json::from_str(&std::fs::read_to_string(new[0]).unwrap()).unwrap();
-        assert_eq!(runlog["result"], "success", "{program}: {runlog}");
-    }
-}
-
-/// The text of line `n`: quotes, a backslash, a tab and non-ASCII letters,
-/// so that any mangling on the way shows.
-fn line_text(n: u64) -> String {
-    format!(
-        "line {n} \"quoted\" back\\slash\ttab ünïcødé {}",
-        "x".repeat((n % 17) as usize)
-    )
-}
-
-fn pid_of(path: &Path) -> i32 {
-    pid_in(path)
-}
-
-/// Signals a detached daemon and waits (30 s at most) until it is gone.
-fn stop(pid: i32, signal: Signal) {
-    stop_within(pid, signal, Duration::from_secs(30));
-}
-
-fn count(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map(|e| e.count()).unwrap_or(0)
-}
-
-/// Checks every stored line against what ingest made of line `n`, and
-/// that each of `1..=total` is there; returns the number of duplicates.
-fn check_stored(stored: &[Value], total: u64) -> usize {
-    let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
-    for value in stored {
-        let n = value["n"]
-            .as_u64()
-            .unwrap_or_else(|| panic!("no n: {value}"));
-        let line = line_text(n);
-        assert_eq!(value["line"], line.as_str(), "{value}");
-        assert_eq!(value["upper"], line.to_uppercase().as_str(), "{value}");
-        assert_eq!(value["length"], line.chars().count(), "{value}");
-        assert_eq!(value["stage"], "enrich", "{value}");
-        assert!(
-            value["host"].as_str().is_some_and(|h| !h.is_empty()),
-            "{value}"
-        );
-        *seen.entry(n).or_default() += 1;
-    }
-    let missing: Vec<u64> = (1..=total).filter(|n| !seen.contains_key(n)).collect();
-    assert!(missing.is_empty(), "lost lines: {missing:?}");
-    assert_eq!(seen.len() as u64, total, "lines beyond {total}");
-    stored.len() - seen.len()
-}
-
-/// A small random number generator (xorshift), seeded from the clock.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64;
-        Rng(nanos | 1)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 #[test]
 fn ten_thousand_lines_pass_three_stages_once_and_intact() {
     let started = Instant::now();
     let p = Pipeline::new();
     p.write_lines(1, 5000);
-    let ingest = p.ingest();
-    let enrich = p.enrich(&[]);
-    let store = p.store_stage();
+    let ingest = p.ingest(&[]);
+    let enrich = p.enrich(&["--queue-out-dir", STORE]);
+    let store = p.store_stage(&[]);
     p.write_lines(5001, 10_000);
     let stored = p.wait_stored(10_000, 120);
     assert_eq!(
@@ -255,19 +35,15 @@ fn ten_thousand_lines_pass_three_stages_once_and_intact() {
         "duplicates without a crash"
     );
     assert_eq!(stored.len(), 10_000);
-    for queue in [ENRICH, STORE] {
-        for sub in ["incoming", "pending", "errors"] {
-            assert_eq!(count(&p.spool(queue).join(sub)), 0, "{queue}/{sub}");
-        }
-    }
+    p.wait_queues_empty(&[ENRICH, STORE]);
     p.stop_gracefully(INGEST, ingest);
     p.stop_gracefully(ENRICH, enrich);
     p.stop_gracefully(STORE, store);
     // the offset survives a restart: nothing is read twice, nothing skipped
-    let ingest = p.ingest();
+    let ingest = p.ingest(&[]);
     p.write_lines(10_001, 10_010);
-    let enrich = p.enrich(&[]);
-    let store = p.store_stage();
+    let enrich = p.enrich(&["--queue-out-dir", STORE]);
+    let store = p.store_stage(&[]);
     let stored = p.wait_stored(10_010, 60);
     assert_eq!(check_stored(&stored, 10_010), 0);
     p.stop_gracefully(INGEST, ingest);
@@ -283,9 +59,9 @@ fn ten_thousand_lines_pass_three_stages_once_and_intact() {
 fn sigkill_of_enrich_and_store_at_random_moments_loses_nothing() {
     let p = Pipeline::new();
     let mut rng = Rng::new();
-    let _ingest = p.ingest();
-    let mut enrich = p.enrich(&[]);
-    let mut store = p.store_stage();
+    let _ingest = p.ingest(&[]);
+    let mut enrich = p.enrich(&["--queue-out-dir", STORE]);
+    let mut store = p.store_stage(&[]);
     let (mut written, mut kills) = (0, 0);
     let started = Instant::now();
     while kills < 10 || (kills < 20 && started.elapsed() < Duration::from_secs(20)) {
@@ -294,10 +70,10 @@ fn sigkill_of_enrich_and_store_at_random_moments_loses_nothing() {
         std::thread::sleep(Duration::from_millis(100 + rng.below(400)));
         if kills % 2 == 0 {
             stop(enrich, Signal::SIGKILL);
-            enrich = p.enrich(&[]);
+            enrich = p.enrich(&["--queue-out-dir", STORE]);
         } else {
             stop(store, Signal::SIGKILL);
-            store = p.store_stage();
+            store = p.store_stage(&[]);
         }
         kills += 1;
     }
@@ -322,7 +98,7 @@ fn sigkill_of_enrich_and_store_at_random_moments_loses_nothing() {
 fn four_parallel_enrich_instances_share_one_queue() {
     let p = Pipeline::new();
     p.write_lines(1, 2000);
-    let _ingest = p.ingest();
+    let _ingest = p.ingest(&[]);
     for _ in 0..4 {
         let run = p.launch(
             ENRICH,
@@ -336,17 +112,9 @@ fn four_parallel_enrich_instances_share_one_queue() {
         );
         assert_eq!(run.code, 0, "{run:?}");
     }
-    let pids: Vec<i32> = std::fs::read_dir(p.path("var/run"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|path| {
-            let name = path.file_name().unwrap().to_string_lossy();
-            name.starts_with("filer_enrich.") && name.ends_with(".pid")
-        })
-        .map(|path| pid_of(&path))
-        .collect();
+    let pids = parallel_pids(&p, ENRICH);
     assert_eq!(pids.len(), 4, "{pids:?}");
-    let _store = p.store_stage();
+    let _store = p.store_stage(&[]);
     p.write_lines(2001, 3000);
     let stored = p.wait_stored(3000, 90);
     assert_eq!(check_stored(&stored, 3000), 0, "a message processed twice");
@@ -359,7 +127,14 @@ fn four_parallel_enrich_instances_share_one_queue() {
 #[test]
 fn the_output_limit_pauses_the_stage_until_the_next_queue_drains() {
     let p = Pipeline::new();
-    let enrich = p.enrich(&["--queue-out-limit", "5", "--queue-out-wait", "1"]);
+    let enrich = p.enrich(&[
+        "--queue-out-dir",
+        STORE,
+        "--queue-out-limit",
+        "5",
+        "--queue-out-wait",
+        "1",
+    ]);
     let mut queue = DirQueue::open(p.spool(ENRICH), Options::default()).unwrap();
     for n in 1..=40 {
         let message = json!({"n": n, "line": line_text(n)});
@@ -382,7 +157,7 @@ fn the_output_limit_pauses_the_stage_until_the_next_queue_drains() {
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(count(&p.spool(STORE).join("incoming")), out, "still paused");
     assert!(!p.log(ENRICH).contains("Output queue free"));
-    let _store = p.store_stage();
+    let _store = p.store_stage(&[]);
     p.wait_log(ENRICH, "Output queue free, resuming the processing");
     let stored = p.wait_stored(40, 60);
     assert_eq!(check_stored(&stored, 40), 0);
@@ -392,7 +167,7 @@ fn the_output_limit_pauses_the_stage_until_the_next_queue_drains() {
 #[test]
 fn empty_and_malformed_messages_are_banished_with_the_reason() {
     let p = Pipeline::new();
-    let enrich = p.enrich(&[]);
+    let enrich = p.enrich(&["--queue-out-dir", STORE]);
     let mut queue = DirQueue::open(p.spool(ENRICH), Options::default()).unwrap();
     let empty = queue.enqueue(b"").unwrap();
     let malformed = queue.enqueue(b"{\"n\": 1, \"line\": ").unwrap();
@@ -577,7 +352,7 @@ while got < want and time.time() < deadline:
 #[test]
 fn a_reload_that_moves_the_queues_is_refused_and_the_old_ones_stay() {
     let p = Pipeline::new();
-    let enrich = p.enrich(&[]);
+    let enrich = p.enrich(&["--queue-out-dir", STORE]);
     // the configuration file of the stage names other queues
     let conf = p.path(&format!("etc/{ENRICH}.conf"));
     std::fs::create_dir_all(conf.parent().unwrap()).unwrap();

@@ -13,6 +13,8 @@ use std::process::{Child, Command};
 use zenkit::testing;
 pub use zenkit::testing::{wait_exit, wait_for, Process as Running, Run};
 
+pub mod pipeline;
+
 /// Path of a built example program (`cargo test` builds the examples next to
 /// the test binaries).
 pub fn example(name: &str) -> PathBuf {

@@ -13,6 +13,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::{self, consumer, stream, AckKind};
 use async_nats::{ConnectOptions, Event, HeaderMap, ServerAddr};
 use futures_util::StreamExt;
@@ -107,6 +108,13 @@ pub(crate) enum Answer {
     Count(std::result::Result<u64, String>),
 }
 
+/// Tries to set up a stream, which a cluster refuses while it elects the
+/// stream's leader.
+const SETUP_ATTEMPTS: u32 = 5;
+
+/// What the set-up of the streams may take beyond the connection.
+const SETUP_ROOM: Duration = Duration::from_secs(30);
+
 /// What the headers of a published message may take of `max_payload`.
 const HEADERS_ROOM: usize = 4096;
 
@@ -114,6 +122,11 @@ const HEADERS_ROOM: usize = 4096;
 #[derive(Debug, Default)]
 struct Shared {
     deliveries: Mutex<VecDeque<Delivery>>,
+    /// The deliveries of a message (by id) that this client gave back
+    /// because the servers could not take its publish for now (a stream
+    /// without a leader, a lost connection): not the message's fault, so
+    /// not counted against `nats_max_deliver`.
+    excused: Mutex<HashMap<String, i64>>,
     wake: Mutex<Option<(Sender, &'static str)>>,
     counters: Counters,
     /// The largest message the servers take, as they said at connection.
@@ -121,7 +134,8 @@ struct Shared {
 }
 
 impl Shared {
-    /// Queues the filer's wake-up event in the daemon.
+    /// Queues the filer's wake-up event in the daemon, if it asked for one:
+    /// the filer takes the waiting messages and copies the counters.
     fn wake(&self) {
         if let Some((sender, event)) = lock(&self.wake).as_ref() {
             sender.send(*event, None);
@@ -196,7 +210,9 @@ impl Client {
             thread: Some(thread),
             timeout,
         };
-        match started.recv_timeout(timeout) {
+        // a cluster electing the leaders of streams several stages create
+        // at once answers late
+        match started.recv_timeout(timeout + SETUP_ROOM) {
             Ok(Ok(())) => Ok(client),
             Ok(Err(why)) => Err(zenkit::Error::setup(why)),
             Err(_) => Err(zenkit::Error::setup(
@@ -368,7 +384,7 @@ async fn run(
                     let answers = answers.clone();
                     let shared = Arc::clone(&shared);
                     tasks.spawn(async move {
-                        let outcome = operate(&js, publish, message).await;
+                        let outcome = operate(&js, &shared, publish, message).await;
                         if outcome == Ok(true) {
                             shared.counters.duplicates.fetch_add(1, Ordering::Relaxed);
                         }
@@ -407,7 +423,9 @@ async fn run(
                     let id = message
                         .headers
                         .as_ref()
-                        .and_then(|h| h.get("Nats-Msg-Id"))
+                        // the standard name: a `&str` key names a custom
+                        // header, which the parsed headers never hold
+                        .and_then(|h| h.get(async_nats::header::NATS_MESSAGE_ID))
                         .map(|id| id.as_str().to_string())
                         .unwrap_or_else(|| format!("{}.{sequence}", input.stream));
                     if delivered > 1 {
@@ -419,8 +437,11 @@ async fn run(
                         held.insert(key, message);
                         continue;
                     }
-                    if delivered > i64::from(settings.nats_max_deliver) {
+                    let excused = lock(&shared.excused).get(&id).copied().unwrap_or(0);
+                    if delivered - excused > i64::from(settings.nats_max_deliver) {
                         shared.counters.poison.fetch_add(1, Ordering::Relaxed);
+                        // the filer copies the counters when woken
+                        shared.wake();
                         warn!(
                             "Component '{}': Message '{id}' was delivered {delivered} times without a commit, banishing it",
                             plan.component
@@ -437,8 +458,9 @@ async fn run(
                             delivered,
                         );
                         let js = js.clone();
+                        let shared = Arc::clone(&shared);
                         tasks.spawn(async move {
-                            let _ = operate(&js, Some(publish), Some((Some(message), Finish::Term))).await;
+                            let _ = operate(&js, &shared, Some(publish), Some((Some(message), Finish::Term))).await;
                         });
                         continue;
                     }
@@ -591,9 +613,17 @@ async fn connect(
             duplicate_window: plan.settings.duplicate_window(),
             ..Default::default()
         };
-        js.get_or_create_stream(config)
-            .await
-            .map_err(|e| format!("cannot set up the JetStream stream '{}': {e}", wanted.name))?;
+        let mut attempts = 0;
+        while let Err(e) = js.get_or_create_stream(config.clone()).await {
+            attempts += 1;
+            if attempts == SETUP_ATTEMPTS {
+                return Err(format!(
+                    "cannot set up the JetStream stream '{}': {e}",
+                    wanted.name
+                ));
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
     }
     let messages = match &plan.input {
         Some(input) => Some(consume(&js, input, &plan.settings).await?),
@@ -654,11 +684,16 @@ async fn next_message(
     }
 }
 
+/// How long a message whose publish the servers could not take for now
+/// waits before it is delivered again.
+const RETRY_DELAY: Duration = Duration::from_secs(1);
+
 /// Publishes, waits for the stream's acknowledgement, then finishes the
 /// taken message (waiting for the server to confirm an `Ack`). Whether
 /// the stream had the message already.
 async fn operate(
     js: &jetstream::Context,
+    shared: &Shared,
     publish: Option<Outbound>,
     message: Option<(Option<jetstream::Message>, Finish)>,
 ) -> std::result::Result<bool, String> {
@@ -670,6 +705,7 @@ async fn operate(
         None => None,
     };
     let mut duplicate = false;
+    let id = publish.as_ref().map(|p| p.id.clone());
     if let Some(publish) = publish {
         let mut headers = HeaderMap::new();
         for (name, value) in &publish.headers {
@@ -681,8 +717,9 @@ async fn operate(
                 publish.subject,
                 jetstream::message::PublishMessage::build()
                     .payload(publish.data.into())
-                    .message_id(&publish.id)
-                    .headers(headers),
+                    // after the headers, which would replace it
+                    .headers(headers)
+                    .message_id(&publish.id),
             )
             .await;
         let acked = match sent {
@@ -692,8 +729,21 @@ async fn operate(
         match acked {
             Ok(ack) => duplicate = ack.duplicate,
             Err(e) => {
+                let transient = matches!(
+                    e.kind(),
+                    PublishErrorKind::StreamNotFound
+                        | PublishErrorKind::TimedOut
+                        | PublishErrorKind::BrokenPipe
+                        | PublishErrorKind::MaxAckPending
+                );
                 if let Some((message, _)) = &message {
-                    let _ = message.ack_with(AckKind::Nak(None)).await;
+                    let delay = if transient {
+                        *lock(&shared.excused).entry(publish.id.clone()).or_default() += 1;
+                        Some(RETRY_DELAY)
+                    } else {
+                        None
+                    };
+                    let _ = message.ack_with(AckKind::Nak(delay)).await;
                 }
                 return Err(format!("cannot publish to '{subject}': {e}"));
             }
@@ -705,6 +755,9 @@ async fn operate(
             Finish::Term => message.ack_with(AckKind::Term).await,
         };
         acked.map_err(|e| format!("cannot acknowledge the message: {e}"))?;
+        if let Some(id) = id {
+            lock(&shared.excused).remove(&id);
+        }
     }
     Ok(duplicate)
 }

@@ -626,6 +626,11 @@ impl<C: Channel> Component for Filer<C> {
         }
         vec![
             handler(Daemon::START.name(), "start", Filer::<C>::start),
+            // the final runlog holds the backend's counters as they end
+            handler(Daemon::STOP.name(), "stop", |f, d, args| {
+                f.copy_counters(d);
+                Flow::Continue(args)
+            }),
             handler(events.queue_check, "queue_check", Filer::<C>::queue_check),
             handler(events.incoming, "incoming", |f, d, _args| f.incoming(d)),
             handler(
