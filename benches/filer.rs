@@ -169,17 +169,7 @@ impl Procs {
         for thread in self.threads.drain(..) {
             thread.join().expect("a floor stage");
         }
-        for child in &self.children {
-            let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGINT);
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        for child in &mut self.children {
-            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        support::stop_children(&mut self.children);
         self.children.clear();
     }
 }

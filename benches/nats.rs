@@ -62,8 +62,6 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream::{self, consumer, stream, Context};
 use async_nats::ServerAddr;
 use futures_util::{FutureExt, StreamExt};
-use nix::sys::signal::{kill, Signal};
-use nix::unistd::Pid;
 use serde_json::{json, Value};
 use zenkit_filer_nats::testing::{Cluster, Server};
 
@@ -388,17 +386,7 @@ impl Stages {
 
     /// SIGINT, then SIGKILL after 10 s.
     fn stop(&mut self) {
-        for (_, child) in &self.children {
-            let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGINT);
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        for (_, child) in &mut self.children {
-            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        support::stop_children(self.children.iter_mut().map(|(_, child)| child));
         self.children.clear();
     }
 }

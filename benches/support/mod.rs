@@ -33,3 +33,22 @@ pub fn voluntary_switches(pid: u32) -> u64 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0)
 }
+
+/// Sends `children` SIGINT, waits 10 s at most for them to end, then kills
+/// and reaps those left.
+pub fn stop_children<'a>(children: impl IntoIterator<Item = &'a mut std::process::Child>) {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    let mut children: Vec<_> = children.into_iter().collect();
+    for child in &children {
+        let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGINT);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    for child in &mut children {
+        while child.try_wait().ok().flatten().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
