@@ -71,7 +71,6 @@ pub(crate) struct NatsQueue {
     next_len: Option<usize>,
     outputs: Vec<(File, PathBuf)>,
     stats: Stats,
-    servers: String,
     host: String,
     enqueued: u64,
     /// What the client was started with, to tell a reload that changes it.
@@ -133,9 +132,10 @@ pub(crate) fn open(d: &mut Daemon<'_>, spec: &Spec<'_>) -> Result<Box<dyn QueueB
                 spec.input_key
             )))
         }
-        [(_, Some(a)), ..] | [_, (_, Some(a))] => a.clone(),
-        _ => settings.nats_servers.clone(),
+        [(_, Some(a)), ..] | [_, (_, Some(a))] => Some(a.clone()),
+        _ => None,
     };
+    let (servers, servers_text) = connection(servers_text, &settings, d.config())?;
     let mut streams = Vec::new();
     for address in [stream_of_input(&input), stream_of_output(&output)]
         .into_iter()
@@ -153,8 +153,8 @@ pub(crate) fn open(d: &mut Daemon<'_>, spec: &Spec<'_>) -> Result<Box<dyn QueueB
         });
     }
     let plan = Plan {
-        servers: servers(&servers_text).map_err(|why| d.config().error_at("nats_servers", why))?,
-        servers_text: servers_text.clone(),
+        servers,
+        servers_text,
         creds: settings.nats_creds.clone(),
         name: d.name().to_string(),
         component: d.component().to_string(),
@@ -176,7 +176,6 @@ pub(crate) fn open(d: &mut Daemon<'_>, spec: &Spec<'_>) -> Result<Box<dyn QueueB
         next_len: None,
         outputs: Vec::new(),
         stats: Stats::default(),
-        servers: servers_text,
         host: nix::unistd::gethostname()
             .ok()
             .and_then(|h| h.into_string().ok())
@@ -187,6 +186,18 @@ pub(crate) fn open(d: &mut Daemon<'_>, spec: &Spec<'_>) -> Result<Box<dyn QueueB
     };
     queue.recount()?;
     Ok(Box::new(queue))
+}
+
+/// The servers a stage connects to: those of its queues' URLs (`inline`),
+/// else those of `nats_servers`; parsed, and as the log names them.
+fn connection(
+    inline: Option<String>,
+    settings: &Settings,
+    config: &zenkit::config::Config,
+) -> Result<(Vec<async_nats::ServerAddr>, String)> {
+    let text = inline.unwrap_or_else(|| settings.nats_servers.clone());
+    let parsed = servers(&text).map_err(|why| config.error_at("nats_servers", why))?;
+    Ok((parsed, text))
 }
 
 /// The durable consumer's name of a daemon: its name, in the letters a
@@ -665,17 +676,13 @@ impl QueueBackend for NatsQueue {
     /// finished are given back, and come again.
     fn reload(&mut self, daemon: &mut Daemon<'_>) -> Result<()> {
         let settings = Settings::from_config(daemon.config())?;
-        let servers_text = match stream_of_input(&self.input)
+        let inline = stream_of_input(&self.input)
             .or(stream_of_output(&self.output))
-            .and_then(|address| address.servers.clone())
-        {
-            Some(inline) => inline,
-            None => settings.nats_servers.clone(),
-        };
+            .and_then(|address| address.servers.clone());
+        let (servers, servers_text) = connection(inline, &settings, daemon.config())?;
         let mut plan = self.plan.clone();
-        plan.servers =
-            servers(&servers_text).map_err(|why| daemon.config().error_at("nats_servers", why))?;
-        plan.servers_text = servers_text.clone();
+        plan.servers = servers;
+        plan.servers_text = servers_text;
         plan.creds = settings.nats_creds.clone();
         plan.settings = settings;
         if plan.servers_text == self.plan.servers_text
@@ -686,8 +693,9 @@ impl QueueBackend for NatsQueue {
         }
         self.flush()?;
         info!(
-            "Component '{}': Connecting anew, to the NATS servers {servers_text}",
-            daemon.component()
+            "Component '{}': Connecting anew, to the NATS servers {}",
+            daemon.component(),
+            plan.servers_text
         );
         let client = Client::start(plan.clone(), self.wake.clone())?;
         // the old connection gives back what it took and did not finish,
@@ -695,7 +703,6 @@ impl QueueBackend for NatsQueue {
         drop(std::mem::replace(&mut self.client, client));
         self.held.retain(|_, held| held.key.is_none());
         self.plan = plan;
-        self.servers = servers_text;
         Ok(())
     }
 
@@ -737,9 +744,9 @@ impl QueueBackend for NatsQueue {
     fn input(&self) -> String {
         match &self.input {
             Input::Stream(address, plan) => {
-                Self::describe(address, Some(&plan.consumer), &self.servers)
+                Self::describe(address, Some(&plan.consumer), &self.plan.servers_text)
             }
-            Input::Producer(address) => Self::describe(address, None, &self.servers),
+            Input::Producer(address) => Self::describe(address, None, &self.plan.servers_text),
             Input::Dir(dir) => dir.input(),
         }
     }
@@ -747,7 +754,7 @@ impl QueueBackend for NatsQueue {
     fn output(&self) -> Option<String> {
         match &self.output {
             Output::None => None,
-            Output::Stream(address) => Some(Self::describe(address, None, &self.servers)),
+            Output::Stream(address) => Some(Self::describe(address, None, &self.plan.servers_text)),
             Output::Dir(queue) => Some(format!("directory '{}'", queue.dir().display())),
         }
     }

@@ -207,18 +207,18 @@ impl Address {
                 ));
             }
         }
-        let servers = (!hosts.is_empty()).then(|| {
+        let inline = (!hosts.is_empty()).then(|| {
             hosts
                 .split(',')
                 .map(|host| format!("nats://{host}"))
                 .collect::<Vec<_>>()
                 .join(",")
         });
-        if let Some(list) = &servers {
-            servers_of(list).map_err(|why| format!("'{url}': {why}"))?;
+        if let Some(list) = &inline {
+            servers(list).map_err(|why| format!("'{url}': {why}"))?;
         }
         Ok(Address {
-            servers,
+            servers: inline,
             stream: stream.to_string(),
             consumer: consumer.map(str::to_string),
         })
@@ -238,10 +238,6 @@ impl Address {
     pub(crate) fn errors_subject(&self) -> String {
         format!("{}.errors", self.stream)
     }
-}
-
-fn servers_of(list: &str) -> std::result::Result<(), String> {
-    servers(list).map(drop)
 }
 
 /// The plugin of the `nats_*` keys: their options, defaults and schemas,

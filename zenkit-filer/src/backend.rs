@@ -167,8 +167,6 @@ pub struct Spec<'a> {
     pub output: Option<&'a Endpoint>,
     /// The options of the directory queues, without a next queue.
     pub options: &'a Options,
-    /// The most operations one flush makes durable.
-    pub batch: u32,
     /// Only to enqueue into `input`: nothing is taken from it (a first
     /// stage, see [`open_producer`]).
     pub producer: bool,
@@ -249,7 +247,6 @@ pub fn open_producer(
         output_key: key,
         output: None,
         options,
-        batch: 1,
         producer: true,
     };
     open(daemon, &spec)

@@ -736,7 +736,6 @@ impl<C: Channel> Component for Filer<C> {
             output_key: &output_key,
             output: output.as_ref(),
             options: &options,
-            batch: self.config.queue_batch,
             producer: false,
         };
         let mut queue = backend::open(d, &spec)?;
