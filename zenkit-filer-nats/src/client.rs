@@ -360,8 +360,7 @@ async fn run(
     };
     let _ = ready.send(Ok(()));
     let settings = &plan.settings;
-    let mut held: HashMap<u64, jetstream::Message> = HashMap::new();
-    let mut keys: HashMap<String, u64> = HashMap::new();
+    let mut held = Held::default();
     let mut next_key = 0u64;
     let mut tasks = tokio::task::JoinSet::new();
     let mut progress = tokio::time::interval(settings.ack_wait() / 2);
@@ -373,13 +372,7 @@ async fn run(
             command = commands.recv() => match command {
                 None | Some(Command::Stop) => break,
                 Some(Command::Op { ticket, publish, input }) => {
-                    let message = input.map(|(key, finish)| {
-                        let message = held.remove(&key);
-                        if message.is_some() {
-                            keys.retain(|_, held_key| *held_key != key);
-                        }
-                        (message, finish)
-                    });
+                    let message = input.map(|(key, finish)| (held.take(key), finish));
                     let js = js.clone();
                     let answers = answers.clone();
                     let shared = Arc::clone(&shared);
@@ -392,8 +385,7 @@ async fn run(
                     });
                 }
                 Some(Command::Nak(key)) => {
-                    if let Some(message) = held.remove(&key) {
-                        keys.retain(|_, held_key| *held_key != key);
+                    if let Some(message) = held.take(key) {
                         tasks.spawn(async move {
                             let _ = message.ack_with(AckKind::Nak(None)).await;
                         });
@@ -431,12 +423,11 @@ async fn run(
                     if delivered > 1 {
                         shared.counters.redelivered.fetch_add(1, Ordering::Relaxed);
                     }
-                    if let Some(&key) = keys.get(&id) {
+                    let Some(message) = held.redelivered(&id, message) else {
                         // delivered again while this instance still has it:
                         // the new delivery is the one to acknowledge
-                        held.insert(key, message);
                         continue;
-                    }
+                    };
                     let excused = lock(&shared.excused).get(&id).copied().unwrap_or(0);
                     if delivered - excused > i64::from(settings.nats_max_deliver) {
                         shared.counters.poison.fetch_add(1, Ordering::Relaxed);
@@ -470,8 +461,7 @@ async fn run(
                         id: id.clone(),
                         data: message.payload.to_vec(),
                     };
-                    keys.insert(id, next_key);
-                    held.insert(next_key, message);
+                    held.insert(next_key, id, message);
                     let first = {
                         let mut deliveries = lock(&shared.deliveries);
                         deliveries.push_back(delivery);
@@ -501,7 +491,7 @@ async fn run(
             }
             _ = progress.tick() => {
                 let progress = async {
-                    for message in held.values() {
+                    for message in held.messages() {
                         let _ = message.ack_with(AckKind::Progress).await;
                     }
                 };
@@ -524,12 +514,49 @@ async fn run(
     // without a connection the server gives them to another instance
     // after their ack wait: a stopping stage does not wait for one
     let give_back = async {
-        for message in held.values() {
+        for message in held.messages() {
             let _ = message.ack_with(AckKind::Nak(None)).await;
         }
         let _ = js.client().flush().await;
     };
     let _ = tokio::time::timeout(Duration::from_secs(2), give_back).await;
+}
+
+/// The messages taken from the consumer and not finished, by the key the
+/// loop knows them by and by id.
+#[derive(Default)]
+struct Held {
+    by_key: HashMap<u64, (String, jetstream::Message)>,
+    by_id: HashMap<String, u64>,
+}
+
+impl Held {
+    fn insert(&mut self, key: u64, id: String, message: jetstream::Message) {
+        self.by_id.insert(id.clone(), key);
+        self.by_key.insert(key, (id, message));
+    }
+
+    fn take(&mut self, key: u64) -> Option<jetstream::Message> {
+        let (id, message) = self.by_key.remove(&key)?;
+        self.by_id.remove(&id);
+        Some(message)
+    }
+
+    /// Keeps `message` in place of the delivery of `id` held already;
+    /// gives it back when none is.
+    fn redelivered(&mut self, id: &str, message: jetstream::Message) -> Option<jetstream::Message> {
+        match self.by_id.get(id).and_then(|key| self.by_key.get_mut(key)) {
+            Some((_, held)) => {
+                *held = message;
+                None
+            }
+            None => Some(message),
+        }
+    }
+
+    fn messages(&self) -> impl Iterator<Item = &jetstream::Message> {
+        self.by_key.values().map(|(_, message)| message)
+    }
 }
 
 /// Connects, sets up the streams and the consumer.
