@@ -421,17 +421,6 @@ fn list_incoming(incoming: &Path, inotify: &Inotify) -> Vec<OsString> {
         .collect()
 }
 
-/// Message `text` as the enrich stage makes it.
-fn enriched(text: &str, host: &str) -> String {
-    let mut value: Value = serde_json::from_str(text).expect("a JSON message");
-    let line = value["line"].as_str().unwrap_or("").to_string();
-    value["length"] = json!(line.chars().count());
-    value["upper"] = json!(line.to_uppercase());
-    value["stage"] = json!("enrich");
-    value["host"] = json!(host);
-    value.to_string()
-}
-
 /// The floor Mentat's way: a stage on queue `dir`, until `halt`, doing
 /// what Mentat's `DirectoryQueue` and the Python stages do, one message at
 /// a time, without any flush of the queues.
@@ -469,7 +458,9 @@ fn floor_mentat(
                     .write(true)
                     .truncate(true)
                     .open(&pending)
-                    .and_then(|mut file| file.write_all(enriched(&text, host).as_bytes()))
+                    .and_then(|mut file| {
+                        file.write_all(support::enriched(text.as_bytes(), host).as_bytes())
+                    })
                     .expect("update a message in place");
                 let staged = next.join("tmp").join(&name);
                 std::fs::rename(&pending, &staged)
@@ -617,7 +608,7 @@ fn floor_zenkit(
                 });
                 // Written over the old content, cut off only when that was
                 // longer.
-                let data = enriched(&text, host);
+                let data = support::enriched(text.as_bytes(), host);
                 let old = spare.file.metadata().expect("stat a spare").len();
                 spare
                     .file

@@ -582,17 +582,6 @@ impl Source for BareSource {
     }
 }
 
-/// The message as `filer_enrich` makes it.
-fn enriched(data: &[u8], host: &str) -> String {
-    let mut value: Value = serde_json::from_slice(data).expect("a JSON message");
-    let line = value["line"].as_str().unwrap_or("").to_string();
-    value["length"] = json!(line.chars().count());
-    value["upper"] = json!(line.to_uppercase());
-    value["stage"] = json!("enrich");
-    value["host"] = json!(host);
-    value.to_string()
-}
-
 async fn connect(servers: &[ServerAddr], name: &str) -> Context {
     let client = async_nats::ConnectOptions::new()
         .name(name)
@@ -650,7 +639,7 @@ async fn bare_enrich(js: Context, a: String, b: String, strict: bool, failure: F
                 continue;
             }
         };
-        let data = enriched(&message.payload, &host);
+        let data = support::enriched(&message.payload, &host);
         let mut publish = jetstream::message::PublishMessage::build().payload(data.into());
         if strict {
             let id = message

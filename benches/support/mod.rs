@@ -52,3 +52,16 @@ pub fn stop_children<'a>(children: impl IntoIterator<Item = &'a mut std::process
         let _ = child.wait();
     }
 }
+
+/// A message as `filer_enrich` makes it: its `line` measured and
+/// upper-cased, the stage and the host added.
+pub fn enriched(data: &[u8], host: &str) -> String {
+    use serde_json::{json, Value};
+    let mut value: Value = serde_json::from_slice(data).expect("a JSON message");
+    let line = value["line"].as_str().unwrap_or("").to_string();
+    value["length"] = json!(line.chars().count());
+    value["upper"] = json!(line.to_uppercase());
+    value["stage"] = json!("enrich");
+    value["host"] = json!(host);
+    value.to_string()
+}
