@@ -287,6 +287,20 @@ impl Client {
         }
     }
 
+    /// The answer for `ticket` if it came, without waiting.
+    pub(crate) fn answered(&mut self, ticket: u64) -> Option<Answer> {
+        if let Some(answer) = self.early.remove(&ticket) {
+            return Some(answer);
+        }
+        while let Ok((got, answer)) = self.answers.try_recv() {
+            if got == ticket {
+                return Some(answer);
+            }
+            self.early.insert(got, answer);
+        }
+        None
+    }
+
     /// The answer for `ticket`, waiting for it.
     pub(crate) fn wait(&mut self, ticket: u64) -> zenkit::Result<Answer> {
         if let Some(answer) = self.early.remove(&ticket) {

@@ -2,7 +2,7 @@
 //! with a stream as output, a stream input with a directory as output.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use zenkit::daemon::{Daemon, Sender};
-use zenkit::prelude::info;
+use zenkit::prelude::{error, info};
 use zenkit::Result;
 use zenkit_filer::{
     DirBackend, DirQueue, Endpoint, Message, MessageId, Options, QueueBackend, Rescan, Spec, Stats,
@@ -66,6 +66,10 @@ pub(crate) struct NatsQueue {
     output: Output,
     held: HashMap<String, Held>,
     staged: Vec<Staged>,
+    /// The operations on messages of a stream input that were flushed and
+    /// not answered yet, oldest first: the stage goes on with the next
+    /// batch while the servers take them.
+    in_flight: VecDeque<u64>,
     group_commit: bool,
     /// The output queue's length at the last count, plus the commits since.
     next_len: Option<usize>,
@@ -172,6 +176,7 @@ pub(crate) fn open(d: &mut Daemon<'_>, spec: &Spec<'_>) -> Result<Box<dyn QueueB
         output,
         held: HashMap::new(),
         staged: Vec::new(),
+        in_flight: VecDeque::new(),
         group_commit: spec.options.group_commit,
         next_len: None,
         outputs: Vec::new(),
@@ -350,6 +355,32 @@ impl NatsQueue {
             ),
             None => format!("JetStream stream '{}' at {servers}", address.stream),
         }
+    }
+
+    /// Takes the answers of the operations under way, oldest first,
+    /// waiting while more than `keep` are; the first failure is returned
+    /// and every one counted.
+    fn settle(&mut self, keep: usize) -> Result<()> {
+        let mut first_error = None;
+        while let Some(&ticket) = self.in_flight.front() {
+            let answer = if self.in_flight.len() > keep {
+                self.client.wait(ticket)
+            } else {
+                match self.client.answered(ticket) {
+                    Some(answer) => Ok(answer),
+                    None => break,
+                }
+            };
+            self.in_flight.pop_front();
+            let error = match answer {
+                Ok(Answer::Done(Ok(_)) | Answer::Count(_)) => continue,
+                Ok(Answer::Done(Err(why))) => zenkit::Error::msg(why),
+                Err(e) => e,
+            };
+            self.stats.cnt_errors += 1;
+            first_error.get_or_insert(error);
+        }
+        first_error.map_or(Ok(()), Err)
     }
 }
 
@@ -530,12 +561,18 @@ impl QueueBackend for NatsQueue {
     }
 
     /// Flushes the files of `flush_with` and a directory output queue,
-    /// then publishes and acknowledges what is staged, all of it at once,
-    /// and waits for every answer; a directory input's messages are
-    /// committed once their publish succeeded.
+    /// then publishes and acknowledges what is staged, all of it at once.
+    /// On a stream input the client publishes each message before it
+    /// acknowledges it, so the stage need not wait: the answers are
+    /// taken at later flushes, and the stage waits only while more than
+    /// `nats_max_ack_pending` operations are under way. Otherwise it waits
+    /// for every answer; a directory input's messages are committed once
+    /// their publish succeeded, and a producer learns whether its
+    /// messages are in the stream.
     fn flush(&mut self) -> Result<()> {
+        let window = self.plan.settings.nats_max_ack_pending as usize;
         if self.staged.is_empty() {
-            return Ok(());
+            return self.settle(window);
         }
         let staged = std::mem::take(&mut self.staged);
         let mut first_error = None;
@@ -581,7 +618,11 @@ impl QueueBackend for NatsQueue {
                 continue;
             }
             let ticket = self.client.submit(op.publish, op.input);
-            ops.push((ticket, op.dir_commit));
+            if matches!(self.input, Input::Stream(..)) {
+                self.in_flight.push_back(ticket);
+            } else {
+                ops.push((ticket, op.dir_commit));
+            }
         }
         for (ticket, dir_commit) in ops {
             match self.client.wait(ticket) {
@@ -602,7 +643,8 @@ impl QueueBackend for NatsQueue {
                 failed(e, &mut self.stats);
             }
         }
-        first_error.map_or(Ok(()), Err)
+        let settled = self.settle(window);
+        first_error.map_or(settled, Err)
     }
 
     fn unflushed(&self) -> usize {
@@ -698,8 +740,13 @@ impl QueueBackend for NatsQueue {
             plan.servers_text
         );
         let client = Client::start(plan.clone(), self.wake.clone())?;
-        // the old connection gives back what it took and did not finish,
-        // to be delivered again to this instance or another
+        // the old connection finishes the operations under way (their
+        // answers are its own), and gives back what it took and did not
+        // finish, to be delivered again to this instance or another
+        if let Err(err) = self.settle(usize::MAX) {
+            error!("Component '{}': {err}", daemon.component());
+        }
+        self.in_flight.clear();
         drop(std::mem::replace(&mut self.client, client));
         self.held.retain(|_, held| held.key.is_none());
         self.plan = plan;
