@@ -31,12 +31,19 @@ async fn connect(urls: &[String]) -> jetstream::Context {
     js
 }
 
+/// How long a request may keep failing before the test gives up: after a
+/// node of a cluster is killed, the survivors wait out a Raft election
+/// timeout (several seconds, longer on a loaded machine) before a stream has
+/// a leader again.
+const SETTLE: Duration = Duration::from_secs(45);
+
 /// Publishes `payload` with a message id, retrying while the ack does not
 /// come (a stream leader election after a node went down); the id makes a
 /// retried message count once.
 async fn publish_acked(js: &jetstream::Context, subject: &str, id: &str, payload: &'static str) {
     let mut last = String::new();
-    for _ in 0..20 {
+    let deadline = tokio::time::Instant::now() + SETTLE;
+    while tokio::time::Instant::now() < deadline {
         let headers = {
             let mut headers = async_nats::HeaderMap::new();
             headers.insert("Nats-Msg-Id", id);
@@ -62,7 +69,8 @@ async fn publish_acked(js: &jetstream::Context, subject: &str, id: &str, payload
 /// it go).
 async fn messages(js: &jetstream::Context, name: &str) -> u64 {
     let mut last = String::new();
-    for _ in 0..10 {
+    let deadline = tokio::time::Instant::now() + SETTLE;
+    while tokio::time::Instant::now() < deadline {
         match js.get_stream(name).await {
             Ok(mut stream) => match stream.info().await {
                 Ok(info) => return info.state.messages,
@@ -70,7 +78,7 @@ async fn messages(js: &jetstream::Context, name: &str) -> u64 {
             },
             Err(e) => last = e.to_string(),
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
     panic!("stream {name}: no info: {last}");
 }
