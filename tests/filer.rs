@@ -165,6 +165,76 @@ fn the_output_limit_pauses_the_stage_until_the_next_queue_drains() {
 }
 
 #[test]
+fn a_stage_counts_the_next_queue_again_before_it_pauses_for_its_estimate() {
+    // no queue check within the test: the estimate is the count made at
+    // start plus every commit since, as long as the stage does not count
+    let p = Pipeline::new();
+    let enrich = p.start(
+        ENRICH,
+        &[
+            "--queue-out-dir",
+            STORE,
+            "--queue-out-limit",
+            "10",
+            "--queue-out-wait",
+            "600",
+            "--queue-in-wait",
+            "600",
+        ],
+    );
+    let mut input = DirQueue::open(p.spool(ENRICH), Options::default()).unwrap();
+    let mut next = DirQueue::open(p.spool(STORE), Options::default()).unwrap();
+    let mut send = |from: u64, to: u64| {
+        for n in from..=to {
+            let message = json!({"n": n, "line": line_text(n)});
+            input.enqueue(message.to_string().as_bytes()).unwrap();
+        }
+    };
+    let incoming = p.spool(STORE).join("incoming");
+    let wait_for = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while count(&incoming) < n {
+            assert!(
+                Instant::now() < deadline,
+                "{} of {n} in the next queue; log:\n{}",
+                count(&incoming),
+                p.log(ENRICH)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    send(1, 8);
+    wait_for(8);
+    // the next stage takes them all
+    while let Some(message) = next.next().unwrap() {
+        next.commit(message.id()).unwrap();
+    }
+    assert_eq!(count(&incoming), 0);
+    // 8 + 8 commits: over the limit by the estimate, not by a count
+    send(9, 16);
+    wait_for(8);
+    assert!(
+        !p.log(ENRICH).contains("Output queue limit"),
+        "paused for a queue of {}: {}",
+        count(&incoming),
+        p.log(ENRICH)
+    );
+    // a queue over the limit by its count still pauses the stage
+    send(17, 24);
+    p.wait_log(
+        ENRICH,
+        "Output queue limit '10' reached, pausing the processing for '600' second(s)",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        (11..=12).contains(&count(&incoming)),
+        "{}",
+        count(&incoming)
+    );
+    p.stop_gracefully(ENRICH, enrich);
+}
+
+#[test]
 fn empty_and_malformed_messages_are_banished_with_the_reason() {
     let p = Pipeline::new();
     let enrich = p.enrich(&["--queue-out-dir", STORE]);

@@ -489,6 +489,68 @@ fn a_full_output_stream_pauses_the_stage_until_store_drains_it() {
 }
 
 #[test]
+fn a_stage_counts_the_next_stream_again_before_it_pauses_for_its_estimate() {
+    // no queue check within the test: the estimate is the count made at
+    // start plus every commit since, as long as the stage does not count
+    let server = Server::start();
+    let p = pipeline(&servers_args(&server.url()));
+    let enrich = p.start(
+        ENRICH,
+        &[
+            "--queue-in-dir",
+            TO_ENRICH,
+            "--queue-out-dir",
+            TO_STORE,
+            "--queue-out-limit",
+            "10",
+            "--queue-out-wait",
+            "600",
+            "--queue-in-wait",
+            "600",
+        ],
+    );
+    let js = Js::connect(&server.url());
+    let send = |from: u64, to: u64| {
+        for n in from..=to {
+            let message = json!({"n": n, "line": support::pipeline::line_text(n)});
+            js.publish(
+                "ENRICH",
+                &format!("line-{n}"),
+                message.to_string().as_bytes(),
+            );
+        }
+    };
+    send(1, 8);
+    js.wait_messages("STORE", 8);
+    // the next stage takes them all
+    let store = start_store(&p);
+    wait_stored(&p, &js, 8, 60);
+    p.stop_gracefully(STORE, store);
+    js.wait_messages("STORE", 0);
+    // 8 + 8 commits: over the limit by the estimate, not by a count
+    send(9, 16);
+    js.wait_messages("STORE", 8);
+    assert!(
+        !p.log(ENRICH).contains("Output queue limit"),
+        "{}",
+        p.log(ENRICH)
+    );
+    // a stream over the limit by its count still pauses the stage
+    send(17, 24);
+    p.wait_log(
+        ENRICH,
+        "Output queue limit '10' reached, pausing the processing for '600' second(s)",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    // the stage counts its unanswered publishes on top of the stream's
+    // count, which may hold one already: it may pause at the limit
+    let out = js.messages("STORE").unwrap();
+    assert!((10..16).contains(&out), "{out} messages at the limit of 10");
+    let runlog = p.stop_gracefully(ENRICH, enrich);
+    assert_eq!(counter(&runlog, "cnt_paused"), 1, "{runlog}");
+}
+
+#[test]
 fn empty_and_malformed_messages_go_to_the_dead_letter_stream_with_the_reason() {
     let server = Server::start();
     let p = pipeline(&nats_args(&server.url()));

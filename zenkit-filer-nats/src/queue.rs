@@ -252,13 +252,17 @@ impl NatsQueue {
         }
     }
 
-    /// Counts the output queue's messages now.
+    /// Counts the output queue's messages now. A stream's count is what
+    /// the server stored, plus the publishes staged or still unanswered:
+    /// those the count may not hold yet.
     fn recount(&mut self) -> Result<()> {
         self.next_len = match &self.output {
             Output::None => None,
             Output::Stream(address) => {
                 let stream = address.stream.clone();
-                Some(self.client.count(&stream)? as usize)
+                let pending = self.in_flight.len()
+                    + self.staged.iter().filter(|op| op.publish.is_some()).count();
+                Some(self.client.count(&stream)? as usize + pending)
             }
             Output::Dir(queue) => Some(queue.count_incoming()?),
         };
@@ -684,14 +688,22 @@ impl QueueBackend for NatsQueue {
                 others_pending: 0,
             },
         };
-        let recounted = self.recount();
-        self.count(recounted)?;
+        self.recount_next()?;
         rescan.next_queue_len = self.next_len;
         Ok(rescan)
     }
 
     fn next_queue_len(&self) -> Option<usize> {
         self.next_len
+    }
+
+    fn recount_next(&mut self) -> Result<()> {
+        // the answers that came first: what they finished is in the count,
+        // no longer under way
+        let settled = self.settle(usize::MAX);
+        let recounted = self.recount();
+        self.count(recounted)?;
+        settled
     }
 
     fn watch(&mut self, daemon: &mut Daemon<'_>, event: &'static str) -> Result<()> {

@@ -65,6 +65,10 @@ pub trait QueueBackend: fmt::Debug + Send {
     /// The estimated number of messages waiting in the output queue, for
     /// back-pressure; `None` without an output queue.
     fn next_queue_len(&self) -> Option<usize>;
+    /// Counts the messages waiting in the output queue now: the estimate
+    /// of [`next_queue_len`](QueueBackend::next_queue_len) starts again
+    /// from that count.
+    fn recount_next(&mut self) -> Result<()>;
     /// Arranges for `event` to be queued in the daemon when new messages
     /// may have arrived.
     fn watch(&mut self, daemon: &mut Daemon<'_>, event: &'static str) -> Result<()>;
@@ -330,6 +334,10 @@ impl QueueBackend for DirBackend {
 
     fn next_queue_len(&self) -> Option<usize> {
         self.queue.next_queue_len()
+    }
+
+    fn recount_next(&mut self) -> Result<()> {
+        self.queue.recount_next().map(drop)
     }
 
     /// Watches `incoming/` with inotify.

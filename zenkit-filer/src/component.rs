@@ -51,6 +51,11 @@
 //! queue (every `queue_out_wait` seconds then). A quiet queue is not
 //! rescanned until inotify tells of a new message: it costs no wake-ups.
 //!
+//! Between rescans the filer knows the output queue's length as the last
+//! count plus its own commits since; when that passes `queue_out_limit`,
+//! it counts the queue again and pauses only when the count is over the
+//! limit too.
+//!
 //! # Several queues
 //!
 //! One daemon may have several filers, each of its own [`Channel`], whose
@@ -160,6 +165,8 @@ pub struct Filer<C: Channel = Main> {
     flush_queued: bool,
     /// A `queue_check` is scheduled.
     check_armed: bool,
+    /// The output queue's length at its last count.
+    counted: usize,
     /// Files to flush before commits take effect, until the queue is open.
     outputs: Vec<(File, PathBuf)>,
     events: Events,
@@ -176,6 +183,7 @@ impl<C: Channel> Default for Filer<C> {
             processing: None,
             flush_queued: false,
             check_armed: false,
+            counted: 0,
             outputs: Vec::new(),
             events: Events::of::<C>(),
             channel: PhantomData,
@@ -321,14 +329,37 @@ impl<C: Channel> Filer<C> {
         Flow::Continue(args)
     }
 
-    /// Pauses while the output queue is too full, by the filer's own count.
+    /// Pauses while the output queue is too full. The queue's estimate (its
+    /// last count plus the messages committed since) errs high by what the
+    /// next stage took meanwhile, so a running filer counts the queue again
+    /// before it pauses; not when it counted fewer than a sixteenth of the
+    /// limit's commits ago, so that a queue kept near the limit is not
+    /// listed for every message.
     fn output_full(&mut self, d: &mut Daemon<'_>) -> bool {
         let limit = self.config.queue_out_limit;
-        let Some(len) = self.queue.as_ref().and_then(|q| q.next_queue_len()) else {
+        let Some(queue) = self.queue.as_mut() else {
+            return false;
+        };
+        let Some(mut len) = queue.next_queue_len() else {
             return false;
         };
         if len as u64 <= limit || limit == 0 {
             return false;
+        }
+        if self.status == Status::Running && (len - self.counted.min(len)) as u64 > limit / 16 {
+            match queue.recount_next() {
+                Ok(()) => {
+                    len = queue.next_queue_len().unwrap_or(0);
+                    self.counted = len;
+                }
+                Err(err) => {
+                    error!("Component '{}': {err}", d.component());
+                    d.inc_statistic("cnt_errors", 1);
+                }
+            }
+            if len as u64 <= limit {
+                return false;
+            }
         }
         if self.status == Status::Running {
             info!(
@@ -366,6 +397,7 @@ impl<C: Channel> Filer<C> {
                         );
                     }
                     quiet = rescan.incoming == 0 && rescan.others_pending == 0;
+                    self.counted = rescan.next_queue_len.unwrap_or(0);
                 }
                 Err(err) => {
                     error!("Component '{}': {err}", d.component());

@@ -147,7 +147,10 @@
 //! directory at every check: [`DirQueue::next_queue_len`] is the count made
 //! at open or at the last [`DirQueue::recount_next`] plus this queue's
 //! commits since, and a daemon recounts at its rescan interval
-//! ([`DirQueue::rescan`]).
+//! ([`DirQueue::rescan`]). As the next stage takes messages meanwhile,
+//! the estimate errs high: the [`Filer`] component counts the next queue
+//! again before it pauses for it, so a stage pauses only for a queue that
+//! is full by a count.
 //!
 //! # Bad messages
 //!
