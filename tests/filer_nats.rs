@@ -490,25 +490,9 @@ fn a_full_output_stream_pauses_the_stage_until_store_drains_it() {
 
 #[test]
 fn a_stage_counts_the_next_stream_again_before_it_pauses_for_its_estimate() {
-    // no queue check within the test: the estimate is the count made at
-    // start plus every commit since, as long as the stage does not count
     let server = Server::start();
     let p = pipeline(&servers_args(&server.url()));
-    let enrich = p.start(
-        ENRICH,
-        &[
-            "--queue-in-dir",
-            TO_ENRICH,
-            "--queue-out-dir",
-            TO_STORE,
-            "--queue-out-limit",
-            "10",
-            "--queue-out-wait",
-            "600",
-            "--queue-in-wait",
-            "600",
-        ],
-    );
+    let enrich = p.enrich_limited(TO_ENRICH, TO_STORE);
     let js = Js::connect(&server.url());
     let send = |from: u64, to: u64| {
         for n in from..=to {
@@ -530,21 +514,9 @@ fn a_stage_counts_the_next_stream_again_before_it_pauses_for_its_estimate() {
     // 8 + 8 commits: over the limit by the estimate, not by a count
     send(9, 16);
     js.wait_messages("STORE", 8);
-    assert!(
-        !p.log(ENRICH).contains("Output queue limit"),
-        "{}",
-        p.log(ENRICH)
-    );
-    // a stream over the limit by its count still pauses the stage
-    send(17, 24);
-    p.wait_log(
-        ENRICH,
-        "Output queue limit '10' reached, pausing the processing for '600' second(s)",
-    );
-    std::thread::sleep(Duration::from_millis(500));
+    let out = p.wait_paused_by_count(|| send(17, 24), || js.messages("STORE").unwrap());
     // the stage counts its unanswered publishes on top of the stream's
     // count, which may hold one already: it may pause at the limit
-    let out = js.messages("STORE").unwrap();
     assert!((10..16).contains(&out), "{out} messages at the limit of 10");
     let runlog = p.stop_gracefully(ENRICH, enrich);
     assert_eq!(counter(&runlog, "cnt_paused"), 1, "{runlog}");

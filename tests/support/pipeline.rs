@@ -199,6 +199,50 @@ impl Pipeline {
         }
     }
 
+    /// Starts `filer_enrich` from `input` to `output` with an output limit
+    /// of 10 and no queue check within a test: between its checks a stage
+    /// knows its output queue's length only by its estimate, the count made
+    /// at start plus every commit since.
+    pub fn enrich_limited(&self, input: &str, output: &str) -> i32 {
+        self.start(
+            ENRICH,
+            &[
+                "--queue-in-dir",
+                input,
+                "--queue-out-dir",
+                output,
+                "--queue-out-limit",
+                "10",
+                "--queue-out-wait",
+                "600",
+                "--queue-in-wait",
+                "600",
+            ],
+        )
+    }
+
+    /// For a stage of [`enrich_limited`](Pipeline::enrich_limited) that
+    /// has passed its limit by its estimate only: checks that it has not
+    /// paused, calls `more` to send it enough messages to pass the limit by
+    /// a count too, waits for the pause, and returns `queued()`, the number
+    /// of messages in the output queue then.
+    pub fn wait_paused_by_count(&self, more: impl FnOnce(), queued: impl Fn() -> u64) -> u64 {
+        let log = self.log(ENRICH);
+        assert!(
+            !log.contains("Output queue limit"),
+            "paused for a queue of {}: {log}",
+            queued()
+        );
+        more();
+        self.wait_log(
+            ENRICH,
+            "Output queue limit '10' reached, pausing the processing for '600' second(s)",
+        );
+        // what was under way lands
+        std::thread::sleep(Duration::from_millis(500));
+        queued()
+    }
+
     /// Stops `name` (PID `pid`) with SIGINT, checks that it ended well
     /// (its new runlog says success) and returns that runlog.
     pub fn stop_gracefully(&self, name: &str, pid: i32) -> Value {
