@@ -399,7 +399,7 @@ async fn run(
                     });
                 }
                 Some(Command::Nak(key)) => {
-                    if let Some(message) = held.take(key) {
+                    if let Some((_, message)) = held.take(key) {
                         tasks.spawn(async move {
                             let _ = message.ack_with(AckKind::Nak(None)).await;
                         });
@@ -465,7 +465,7 @@ async fn run(
                         let js = js.clone();
                         let shared = Arc::clone(&shared);
                         tasks.spawn(async move {
-                            let _ = operate(&js, &shared, Some(publish), Some((Some(message), Finish::Term))).await;
+                            let _ = operate(&js, &shared, Some(publish), Some((Some((id, message)), Finish::Term))).await;
                         });
                         continue;
                     }
@@ -550,10 +550,11 @@ impl Held {
         self.by_key.insert(key, (id, message));
     }
 
-    fn take(&mut self, key: u64) -> Option<jetstream::Message> {
+    /// The message of `key` and its id, no longer held.
+    fn take(&mut self, key: u64) -> Option<(String, jetstream::Message)> {
         let (id, message) = self.by_key.remove(&key)?;
         self.by_id.remove(&id);
-        Some(message)
+        Some((id, message))
     }
 
     /// Keeps `message` in place of the delivery of `id` held already;
@@ -730,13 +731,16 @@ async fn next_message(
 const RETRY_DELAY: Duration = Duration::from_secs(1);
 
 /// Publishes, waits for the stream's acknowledgement, then finishes the
-/// taken message (waiting for the server to confirm an `Ack`). Whether
-/// the stream had the message already.
+/// taken message, held by its id (waiting for the server to confirm an
+/// `Ack`). Whether the stream had the message already.
+///
+/// The publishes the servers could not take for now are excused from the
+/// message's deliveries until it is finished.
 async fn operate(
     js: &jetstream::Context,
     shared: &Shared,
     publish: Option<Outbound>,
-    message: Option<(Option<jetstream::Message>, Finish)>,
+    message: Option<(Option<(String, jetstream::Message)>, Finish)>,
 ) -> std::result::Result<bool, String> {
     let message = match message {
         Some((None, _)) => {
@@ -746,7 +750,6 @@ async fn operate(
         None => None,
     };
     let mut duplicate = false;
-    let id = publish.as_ref().map(|p| p.id.clone());
     if let Some(publish) = publish {
         let mut headers = HeaderMap::new();
         for (name, value) in &publish.headers {
@@ -777,9 +780,9 @@ async fn operate(
                         | PublishErrorKind::BrokenPipe
                         | PublishErrorKind::MaxAckPending
                 );
-                if let Some((message, _)) = &message {
+                if let Some(((id, message), _)) = &message {
                     let delay = if transient {
-                        *lock(&shared.excused).entry(publish.id.clone()).or_default() += 1;
+                        *lock(&shared.excused).entry(id.clone()).or_default() += 1;
                         Some(RETRY_DELAY)
                     } else {
                         None
@@ -790,15 +793,13 @@ async fn operate(
             }
         }
     }
-    if let Some((message, finish)) = message {
+    if let Some(((id, message), finish)) = message {
         let acked = match finish {
             Finish::Ack => message.double_ack().await,
             Finish::Term => message.ack_with(AckKind::Term).await,
         };
         acked.map_err(|e| format!("cannot acknowledge the message: {e}"))?;
-        if let Some(id) = id {
-            lock(&shared.excused).remove(&id);
-        }
+        lock(&shared.excused).remove(&id);
     }
     Ok(duplicate)
 }
