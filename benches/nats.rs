@@ -370,12 +370,13 @@ impl Stages {
             .collect()
     }
 
-    /// Lines of the stages' logs that contain `what`.
+    /// Lines of the stages' logs that contain `what`; also after
+    /// [`stop`](Stages::stop).
     fn count_in_logs(&self, what: &str) -> usize {
-        self.children
-            .iter()
-            .map(|(name, _)| {
-                std::fs::read_to_string(self.logs.join(format!("{name}.log")))
+        std::fs::read_dir(&self.logs)
+            .unwrap()
+            .map(|entry| {
+                std::fs::read_to_string(entry.unwrap().path())
                     .unwrap_or_default()
                     .lines()
                     .filter(|l| l.contains(what))

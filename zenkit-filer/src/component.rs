@@ -346,7 +346,7 @@ impl<C: Channel> Filer<C> {
         if len as u64 <= limit || limit == 0 {
             return false;
         }
-        if self.status == Status::Running && (len - self.counted.min(len)) as u64 > limit / 16 {
+        if self.status == Status::Running && len.saturating_sub(self.counted) as u64 > limit / 16 {
             match queue.recount_next() {
                 Ok(()) => {
                     len = queue.next_queue_len().unwrap_or(0);
