@@ -43,7 +43,9 @@
 //! It runs twice on one server: with plain acks and no message ids (what
 //! a bare client does), and with the backend's protocol (each publish
 //! carries a `Nats-Msg-Id` for the stream's duplicate window, each ack is
-//! confirmed by the server, a double ack); and once so on the cluster.
+//! a request the server answers once it took it, on the connection's
+//! subscription for answers, as the backend acknowledges); and once so on
+//! the cluster.
 //!
 //! Servers are `zenkit_filer_nats::testing`'s: loopback, free ports, killed
 //! when dropped; the stages are killed when dropped, the temporary root
@@ -626,6 +628,18 @@ fn fail(failure: &Failure, why: String) {
     failure.lock().unwrap().get_or_insert(why);
 }
 
+/// Acknowledges `message` as a request the server answers when it took
+/// the acknowledgement.
+async fn confirmed_ack(
+    js: &Context,
+    message: &jetstream::Message,
+) -> Result<(), async_nats::Error> {
+    let reply = message.reply.clone().expect("a JetStream message");
+    let request = async_nats::Request::new().payload(jetstream::AckKind::Ack.into());
+    js.client().send_request(reply, request).await?;
+    Ok(())
+}
+
 /// The middle hop: A → enrich → B, publish acked before the ack.
 async fn bare_enrich(js: Context, a: String, b: String, strict: bool, failure: Failure) {
     let host = nix::unistd::gethostname()
@@ -661,7 +675,7 @@ async fn bare_enrich(js: Context, a: String, b: String, strict: bool, failure: F
                 return fail(&failure, format!("publish into B: {e}"));
             }
             let acked = if strict {
-                message.double_ack().await
+                confirmed_ack(&js, &message).await
             } else {
                 message.ack().await
             };
@@ -703,7 +717,8 @@ async fn bare_store(js: Context, b: String, store: PathBuf, strict: bool, failur
         }
         file.sync_data().expect("flush the store");
         if strict {
-            let acks = futures_util::future::join_all(taken.iter().map(|m| m.double_ack())).await;
+            let acks =
+                futures_util::future::join_all(taken.iter().map(|m| confirmed_ack(&js, m))).await;
             if let Some(Err(e)) = acks.into_iter().find(Result::is_err) {
                 fail(&failure, format!("ack B: {e}"));
             }

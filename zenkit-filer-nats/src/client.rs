@@ -13,6 +13,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use async_nats::jetstream::context::traits::TimeoutProvider;
 use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::{self, consumer, stream, AckKind};
 use async_nats::{ConnectOptions, Event, HeaderMap, ServerAddr};
@@ -795,13 +796,34 @@ async fn operate(
     }
     if let Some(((id, message), finish)) = message {
         let acked = match finish {
-            Finish::Ack => message.double_ack().await,
+            Finish::Ack => confirmed_ack(js, &message).await,
             Finish::Term => message.ack_with(AckKind::Term).await,
         };
         acked.map_err(|e| format!("cannot acknowledge the message: {e}"))?;
         lock(&shared.excused).remove(&id);
     }
     Ok(duplicate)
+}
+
+/// Acknowledges `message` and waits for the server to confirm it, as
+/// `double_ack` does, but as a request: the answer comes through the
+/// connection's one subscription for the answers to requests, not through
+/// a subscription made and removed for every message, which doubled what
+/// the server did per acknowledgement. A missing consumer is an error
+/// (`double_ack` took its "no responders" status for a confirmation).
+async fn confirmed_ack(
+    js: &jetstream::Context,
+    message: &jetstream::Message,
+) -> std::result::Result<(), async_nats::Error> {
+    let reply = message
+        .reply
+        .clone()
+        .ok_or("no reply subject: not a JetStream message")?;
+    let request = async_nats::Request::new()
+        .payload(AckKind::Ack.into())
+        .timeout(Some(js.timeout()));
+    js.client().send_request(reply, request).await?;
+    Ok(())
 }
 
 /// The message for the dead-letter stream of `input`: the content, and
